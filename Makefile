@@ -1,0 +1,32 @@
+# `make run`: set up and run the platform with demo data.  `make test`: run the whole test suite.
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: run test lint lock bench clean
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) scripts/devstack.py run
+
+test: $(VENV)/.installed
+	$(PY) scripts/devstack.py test $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Re-resolve the pinned dependency set from pyproject.toml (needs network access to PyPI).
+lock:
+	$(PY) -m pip install -q pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --output-file requirements.lock pyproject.toml
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .var staticfiles

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+User = get_user_model()
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+
+
+class IdentitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "is_platform_operator"]
+        read_only_fields = fields
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    """The token is shown once, at login; only its hash is stored."""
+
+    key = serializers.CharField(help_text="Send as `Authorization: Token <key>` on this domain only.")
+    expires_at = serializers.DateTimeField()
+    user = IdentitySerializer()
+    roles = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, instance):
+        return {
+            "key": instance.token.raw,
+            "expires_at": serializers.DateTimeField().to_representation(instance.token.token.expires_at),
+            "user": IdentitySerializer(instance.user).data,
+            "roles": login_roles(instance),
+        }
+
+
+def login_roles(result) -> list[str]:
+    roles = []
+    membership = result.context.get("staff_membership")
+    if membership is not None:
+        roles.append(f"staff:{membership.role}")
+    if result.context.get("portal_account") is not None:
+        roles.append("resident")
+    if result.context.get("platform") and result.user.is_platform_operator:
+        roles.append("platform_operator")
+    return roles

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from dj_rest_auth.views import LoginView as RestAuthLoginView
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api_errors import DomainError
+
+from ..services import LoginError, log_in, log_out
+from .serializers import IdentitySerializer, LoginSerializer, TokenResponseSerializer
+
+
+@extend_schema(tags=["auth"], request=LoginSerializer, responses={200: TokenResponseSerializer})
+class LoginView(RestAuthLoginView):
+    """Log in with email and password: returns an API token valid on this domain only, and a session."""
+
+    serializer_class = LoginSerializer
+    authentication_classes: list = []
+
+    def login(self):
+        data = self.serializer.validated_data
+        try:
+            self.result = log_in(request=self.request, email=data["email"], password=data["password"])
+        except LoginError as exc:
+            raise DomainError(exc.message, code=exc.code) from exc
+        self.user = self.result.user
+
+    def get_response(self):
+        return Response(TokenResponseSerializer(self.result).data, status=status.HTTP_200_OK)
+
+
+@extend_schema(tags=["auth"], request=None, responses={204: None})
+class LogoutView(APIView):
+    """End the session and revoke the token used for this request."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request):
+        log_out(request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["auth"], responses={200: IdentitySerializer})
+class MeView(APIView):
+    """The identity behind the credentials of this request."""
+
+    def get(self, request):
+        return Response(IdentitySerializer(request.user).data)

@@ -1,0 +1,124 @@
+"""Queueing and delivering outbox emails."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.utils import formataddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .branding import email_branding
+from .models import OutboundEmail
+from .rendering import render_email
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 30
+
+
+def queue_email(
+    *,
+    template: str,
+    to: str,
+    language: str,
+    context: dict | None = None,
+    organisation=None,
+    reply_to: str = "",
+) -> OutboundEmail:
+    """Render and store an email in the current schema's outbox; it is sent after commit."""
+    branding = email_branding(organisation)
+    full_context = {**branding, **(context or {})}
+    rendered = render_email(
+        template=template,
+        language=language,
+        context=full_context,
+        time_zone=organisation.time_zone if organisation is not None else "UTC",
+    )
+    sender_name = branding.get("organisation_name") or "Customer portal"
+    email = OutboundEmail.objects.create(
+        template=template,
+        language=language,
+        to=to,
+        from_email=formataddr((str(sender_name), settings.DEFAULT_FROM_EMAIL)),
+        reply_to=reply_to or branding.get("support_email") or "",
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+    )
+    schema_name = connection.schema_name
+    transaction.on_commit(lambda: dispatch(schema_name=schema_name, email_id=str(email.pk)))
+    return email
+
+
+def dispatch(*, schema_name: str, email_id: str) -> bool:
+    """Hand an email to a worker. With the broker down this only logs: the sweep sends it later."""
+    from .tasks import deliver_email
+
+    try:
+        deliver_email.apply_async(args=(schema_name, email_id), retry=False)
+    except Exception:
+        logger.warning("Broker unavailable; email %s in %s waits for the outbox sweep", email_id, schema_name)
+        return False
+    return True
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def deliver(*, email_id) -> str:
+    """Send one outbox email at most once; returns what happened.
+
+    The row stays locked while the SMTP conversation runs, so a second task for the same email
+    skips it, and a task that finds it sent does nothing. A worker that dies mid-send leaves the
+    row unsent and unlocked for the next attempt.
+    """
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update(skip_locked=True).filter(pk=email_id).first()
+        if email is None:
+            return "busy_or_missing"
+        if email.sent_at is not None:
+            return "already_sent"
+        if email.gave_up_at is not None:
+            return "gave_up"
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=email.from_email,
+            to=[email.to],
+            reply_to=[email.reply_to] if email.reply_to else None,
+            headers={
+                "Message-ID": f"<{email.pk}@{settings.PLATFORM_DOMAIN}>",
+                "X-Portal-Template": email.template,
+            },
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        email.attempts += 1
+        try:
+            message.send(fail_silently=False)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            email.gave_up_at = timezone.now()
+            email.save(update_fields=["attempts", "last_error", "gave_up_at"])
+            logger.error("Email %s refused permanently: %s", email.pk, exc)
+            return "refused"
+        except Exception as exc:
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            email.next_attempt_at = timezone.now() + _backoff(email.attempts)
+            fields = ["attempts", "last_error", "next_attempt_at"]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.gave_up_at = timezone.now()
+                fields.append("gave_up_at")
+            email.save(update_fields=fields)
+            logger.warning("Email %s not sent (attempt %s): %s", email.pk, email.attempts, exc)
+            return "failed"
+        email.sent_at = timezone.now()
+        email.last_error = ""
+        email.save(update_fields=["attempts", "sent_at", "last_error"])
+        return "sent"

@@ -1,0 +1,32 @@
+"""DRF authentication with the schema-bound access tokens of :mod:`credentials.models`."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from .services import authenticate_access_token
+
+
+class AccessTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>`` (or ``Bearer <key>``) with a token of this domain."""
+
+    keywords = (b"token", b"bearer")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        try:
+            raw = header[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed(_("Invalid token header.")) from exc
+        token = authenticate_access_token(raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."), code="token_invalid")
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return 'Token realm="api"'

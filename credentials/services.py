@@ -1,0 +1,171 @@
+"""Issuing, checking and revoking credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessToken, OneTimeToken
+
+# Fixed work for unknown key ids, so a miss and a wrong secret cost the same.
+_DUMMY_HASH = hashlib.sha256(b"dummy").hexdigest()
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _split(raw: str) -> tuple[str, str] | None:
+    if not raw or raw.count(".") != 1:
+        return None
+    key_id, secret = raw.split(".")
+    if not key_id or not secret or len(key_id) > 24 or len(secret) > 128:
+        return None
+    return key_id, secret
+
+
+def _new_pair() -> tuple[str, str]:
+    return secrets.token_urlsafe(9), secrets.token_urlsafe(32)
+
+
+# -- API access tokens ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IssuedToken:
+    token: AccessToken
+    raw: str
+
+
+def issue_access_token(
+    *, user, ip: str | None = None, user_agent: str = "", lifetime_seconds: int | None = None
+):
+    key_id, secret = _new_pair()
+    lifetime = lifetime_seconds or settings.ACCESS_TOKEN_LIFETIME_SECONDS
+    token = AccessToken.objects.create(
+        key_id=key_id,
+        secret_hash=_hash(secret),
+        user=user,
+        expires_at=timezone.now() + timedelta(seconds=lifetime),
+        created_ip=ip,
+        user_agent=(user_agent or "")[:300],
+    )
+    return IssuedToken(token=token, raw=f"{key_id}.{secret}")
+
+
+def authenticate_access_token(raw: str) -> AccessToken | None:
+    """The live token matching ``raw`` in the current schema, or None."""
+    parts = _split(raw)
+    if parts is None:
+        return None
+    key_id, secret = parts
+    token = AccessToken.objects.select_related("user").filter(key_id=key_id).first()
+    stored = token.secret_hash if token else _DUMMY_HASH
+    if not hmac.compare_digest(stored, _hash(secret)) or token is None:
+        return None
+    now = timezone.now()
+    if token.expires_at <= now or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def revoke_access_token(*, token: AccessToken) -> None:
+    AccessToken.objects.filter(pk=token.pk).delete()
+
+
+def revoke_user_access_tokens(*, user) -> int:
+    deleted, _ = AccessToken.objects.filter(user=user).delete()
+    return deleted
+
+
+# -- single-use email tokens ---------------------------------------------------------------------
+class TokenError(Exception):
+    messages = {
+        "token_invalid": _("This link is not valid. Ask for a new one."),
+        "token_expired": _("This link has expired. Ask for a new one."),
+        "token_used": _("This link has already been used. Ask for a new one if you still need it."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(str(self.messages[code]))
+
+
+@dataclass(frozen=True)
+class IssuedOneTimeToken:
+    token: OneTimeToken
+    raw: str
+
+
+def issue_one_time_token(
+    *,
+    purpose: str,
+    subject: str,
+    email: str,
+    payload: dict | None = None,
+    lifetime_seconds: int | None = None,
+) -> IssuedOneTimeToken:
+    """A new token for ``subject``; every older unused token for the same purpose stops working."""
+    now = timezone.now()
+    OneTimeToken.objects.filter(purpose=purpose, subject=subject, used_at=None, revoked_at=None).update(
+        revoked_at=now
+    )
+    key_id, secret = _new_pair()
+    lifetime = lifetime_seconds or settings.TOKEN_LIFETIMES[purpose]
+    token = OneTimeToken.objects.create(
+        key_id=key_id,
+        secret_hash=_hash(secret),
+        purpose=purpose,
+        subject=subject,
+        email=email,
+        payload=payload or {},
+        expires_at=now + timedelta(seconds=lifetime),
+    )
+    return IssuedOneTimeToken(token=token, raw=f"{key_id}.{secret}")
+
+
+def check_one_time_token(*, raw: str, purpose: str, for_update: bool = False) -> OneTimeToken:
+    """The token for ``raw`` if it may still be used; raises :class:`TokenError` otherwise."""
+    parts = _split(raw or "")
+    if parts is None:
+        raise TokenError("token_invalid")
+    key_id, secret = parts
+    queryset = OneTimeToken.objects.filter(key_id=key_id, purpose=purpose)
+    if for_update:
+        queryset = queryset.select_for_update()
+    token = queryset.first()
+    stored = token.secret_hash if token else _DUMMY_HASH
+    if not hmac.compare_digest(stored, _hash(secret)) or token is None:
+        raise TokenError("token_invalid")
+    if token.used_at is not None:
+        raise TokenError("token_used")
+    if token.revoked_at is not None:
+        raise TokenError("token_invalid")
+    if token.expires_at <= timezone.now():
+        raise TokenError("token_expired")
+    return token
+
+
+@transaction.atomic
+def consume_one_time_token(*, raw: str, purpose: str) -> OneTimeToken:
+    """Check and mark used in one step; a concurrent second use waits on the row lock and fails."""
+    token = check_one_time_token(raw=raw, purpose=purpose, for_update=True)
+    token.used_at = timezone.now()
+    token.save(update_fields=["used_at"])
+    return token
+
+
+def revoke_one_time_tokens(*, subject: str, purpose: str | None = None) -> int:
+    queryset = OneTimeToken.objects.filter(subject=subject, used_at=None, revoked_at=None)
+    if purpose:
+        queryset = queryset.filter(purpose=purpose)
+    return queryset.update(revoked_at=timezone.now())

@@ -1,0 +1,47 @@
+"""The organisation's customers, as known from its billing system (tenant schema)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        COMPANY = "company", _("Company")
+
+    class BillingPreference(models.TextChoices):
+        EMAIL = "email", _("Email")
+        POST = "post", _("Post")
+
+    external_id = models.CharField(_("external id"), max_length=100, unique=True, null=True, blank=True)
+    customer_number = models.CharField(_("customer number"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=40, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="nl")
+    billing_preference = models.CharField(
+        _("billing preference"),
+        max_length=10,
+        choices=BillingPreference.choices,
+        default=BillingPreference.EMAIL,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["customer_number"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_number} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.COMPANY and self.company_name:
+            return self.company_name
+        return " ".join(part for part in (self.first_name, self.last_name) if part)

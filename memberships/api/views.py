@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api_errors import DomainError
+from credentials.services import TokenError
+
+from .. import selectors, services
+from ..errors import MembershipError
+from .serializers import AcceptedInvitationSerializer, AcceptInvitationSerializer, InvitationDetailsSerializer
+
+
+@extend_schema(tags=["auth"], responses={200: InvitationDetailsSerializer})
+class InvitationDetailsView(APIView):
+    """What a staff invitation link is for, before accepting it."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    def get(self, request, token: str):
+        try:
+            details = selectors.invitation_details(raw_token=token)
+        except TokenError as exc:
+            raise DomainError(str(exc), code=exc.code, http_status=400) from exc
+        return Response(InvitationDetailsSerializer(details).data)
+
+
+@extend_schema(
+    tags=["auth"], request=AcceptInvitationSerializer, responses={200: AcceptedInvitationSerializer}
+)
+class AcceptInvitationView(APIView):
+    """Accept a staff invitation: set a password (new identity) or keep the existing one."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    def post(self, request):
+        serializer = AcceptInvitationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            accepted = services.accept_staff_invitation(
+                raw_token=data["token"], password=data.get("password"), full_name=data.get("full_name", "")
+            )
+        except TokenError as exc:
+            raise DomainError(str(exc), code=exc.code, field="token") from exc
+        except MembershipError as exc:
+            raise DomainError(exc.message, code=exc.code, field=exc.field) from exc
+        return Response(
+            AcceptedInvitationSerializer(
+                {
+                    "email": accepted.membership.email,
+                    "role": accepted.membership.role,
+                    "created_identity": accepted.created_identity,
+                }
+            ).data
+        )

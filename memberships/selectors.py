@@ -1,0 +1,33 @@
+"""Reads about who belongs to the current organisation."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import StaffMembership
+
+
+def active_staff_membership(*, user) -> StaffMembership | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return StaffMembership.objects.filter(user=user, status=StaffMembership.Status.ACTIVE).first()
+
+
+def staff_memberships() -> QuerySet[StaffMembership]:
+    return StaffMembership.objects.select_related("user").order_by("email")
+
+
+def invitation_details(*, raw_token: str) -> dict:
+    """What the invitation page shows before it is accepted; raises TokenError when unusable."""
+    from accounts.models import User, normalise_email
+    from credentials.models import OneTimeToken
+    from credentials.services import check_one_time_token
+
+    token = check_one_time_token(raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION)
+    membership = StaffMembership.objects.get(pk=token.subject.split(":", 1)[1])
+    return {
+        "email": membership.email,
+        "role": membership.role,
+        "needs_password": not User.objects.filter(email=normalise_email(membership.email)).exists(),
+        "expires_at": token.expires_at,
+    }

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortalApiConfig(AppConfig):
+    name = "portal_api"
+    verbose_name = "Resident API"

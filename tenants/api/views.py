@@ -1,0 +1,166 @@
+"""The platform-operator API (platform domain only)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api_errors import DomainError
+
+from .. import selectors, services
+from ..errors import OrganisationError
+from ..models import Organisation
+from .permissions import IsPlatformOperator
+from .serializers import (
+    AddDomainSerializer,
+    DomainSerializer,
+    OnboardingResultSerializer,
+    OnboardSerializer,
+    OrganisationSerializer,
+    OrganisationUpdateSerializer,
+    SuspendSerializer,
+)
+
+
+def api_error(exc: OrganisationError) -> DomainError:
+    return DomainError(exc.message, code=exc.code, field=exc.field, http_status=exc.http_status)
+
+
+class OperatorView:
+    permission_classes = [IsPlatformOperator]
+
+    def get_organisation(self, slug: str) -> Organisation:
+        return get_object_or_404(selectors.organisations_with_primary_domain(), slug=slug)
+
+
+@extend_schema(tags=["platform: organisations"])
+class OrganisationListView(OperatorView, generics.ListAPIView):
+    """List and search organisations; POST onboards a new one."""
+
+    serializer_class = OrganisationSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Part of the name, slug or a domain"),
+            OpenApiParameter("status", str, enum=Organisation.Status.values),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.search_organisations(
+            query=self.request.query_params.get("search", "").strip(),
+            status=self.request.query_params.get("status", "").strip(),
+        )
+
+    @extend_schema(request=OnboardSerializer, responses={201: OnboardingResultSerializer})
+    def post(self, request):
+        serializer = OnboardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = services.onboard_organisation(**serializer.validated_data)
+        except OrganisationError as exc:
+            raise api_error(exc) from exc
+        organisation = self.get_organisation(result.organisation.slug)
+        return Response(
+            OnboardingResultSerializer(
+                {
+                    "organisation": organisation,
+                    "schema_method": result.schema_method,
+                    "seconds": result.seconds,
+                }
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["platform: organisations"])
+class OrganisationDetailView(OperatorView, APIView):
+    @extend_schema(responses={200: OrganisationSerializer})
+    def get(self, request, slug: str):
+        return Response(OrganisationSerializer(self.get_organisation(slug)).data)
+
+    @extend_schema(request=OrganisationUpdateSerializer, responses={200: OrganisationSerializer})
+    def patch(self, request, slug: str):
+        organisation = self.get_organisation(slug)
+        serializer = OrganisationUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.update_organisation(organisation=organisation, **serializer.validated_data)
+        except OrganisationError as exc:
+            raise api_error(exc) from exc
+        return Response(OrganisationSerializer(self.get_organisation(slug)).data)
+
+
+@extend_schema(
+    tags=["platform: organisations"], request=SuspendSerializer, responses={200: OrganisationSerializer}
+)
+class SuspendOrganisationView(OperatorView, APIView):
+    """Suspend: every request on the organisation's domains gets 403 `organisation_suspended`."""
+
+    def post(self, request, slug: str):
+        organisation = self.get_organisation(slug)
+        serializer = SuspendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.suspend_organisation(
+                organisation=organisation, reason=serializer.validated_data["reason"]
+            )
+        except OrganisationError as exc:
+            raise api_error(exc) from exc
+        return Response(OrganisationSerializer(self.get_organisation(slug)).data)
+
+
+@extend_schema(tags=["platform: organisations"], request=None, responses={200: OrganisationSerializer})
+class ReactivateOrganisationView(OperatorView, APIView):
+    def post(self, request, slug: str):
+        services.reactivate_organisation(organisation=self.get_organisation(slug))
+        return Response(OrganisationSerializer(self.get_organisation(slug)).data)
+
+
+@extend_schema(tags=["platform: domains"])
+class DomainListView(OperatorView, APIView):
+    @extend_schema(responses={200: DomainSerializer(many=True)})
+    def get(self, request, slug: str):
+        organisation = self.get_organisation(slug)
+        return Response(DomainSerializer(organisation.domains.all(), many=True).data)
+
+    @extend_schema(request=AddDomainSerializer, responses={201: DomainSerializer})
+    def post(self, request, slug: str):
+        organisation = self.get_organisation(slug)
+        serializer = AddDomainSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            domain = services.add_domain(
+                organisation=organisation,
+                domain=serializer.validated_data["domain"],
+                make_primary=serializer.validated_data["is_primary"],
+            )
+        except OrganisationError as exc:
+            raise api_error(exc) from exc
+        return Response(DomainSerializer(domain).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["platform: domains"])
+class DomainDetailView(OperatorView, APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, slug: str, domain: str):
+        try:
+            services.remove_domain(organisation=self.get_organisation(slug), domain=domain)
+        except OrganisationError as exc:
+            raise api_error(exc) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["platform: domains"], request=None, responses={200: DomainSerializer})
+class SetPrimaryDomainView(OperatorView, APIView):
+    def post(self, request, slug: str, domain: str):
+        try:
+            found = services.set_primary_domain(organisation=self.get_organisation(slug), domain=domain)
+        except OrganisationError as exc:
+            raise api_error(exc) from exc
+        return Response(DomainSerializer(found).data)

@@ -1,0 +1,67 @@
+"""Pick the organisation (and so the database schema) from the Host header of each request."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http.request import split_domain_port
+from django.urls import set_urlconf
+from django.utils.translation import gettext as _
+
+from config.api_errors import error_response
+
+from .routing import routing_table
+
+# While an organisation's portal is inactive, its staff can still log in and configure it.
+PATHS_OPEN_WHILE_PORTAL_INACTIVE = (
+    "/api/admin/",
+    "/api/auth/",
+    "/api/integration/",
+    "/api/schema",
+    "/api/docs",
+)
+
+
+def request_hostname(request) -> str:
+    """The Host header without port, lower case, without a trailing dot."""
+    domain, _port = split_domain_port(request.get_host())
+    if not domain:
+        raise DisallowedHost("Malformed host")
+    return domain
+
+
+class OrganisationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        connection.set_schema_to_public()
+        request.organisation = None
+        try:
+            host = request_hostname(request)
+        except DisallowedHost:
+            return error_response(400, "invalid_host", _("The Host header of this request is not valid."))
+
+        if host == settings.PLATFORM_DOMAIN:
+            request.tenant = connection.tenant
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            return self.get_response(request)
+
+        organisation = routing_table.resolve(host)
+        if organisation is None:
+            return error_response(404, "unknown_host", _("No portal is configured for this address."))
+        if organisation.is_suspended:
+            return error_response(
+                403, "organisation_suspended", _("This organisation's portal has been suspended.")
+            )
+        if not organisation.portal_is_active and not request.path.startswith(
+            PATHS_OPEN_WHILE_PORTAL_INACTIVE
+        ):
+            return error_response(503, "portal_inactive", _("This portal is not active at the moment."))
+
+        organisation.domain_url = host
+        request.tenant = request.organisation = organisation
+        connection.set_tenant(organisation)
+        return self.get_response(request)

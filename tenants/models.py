@@ -1,0 +1,93 @@
+"""Organisations (tenants) and their portal domains, in the public schema."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+from .features import default_features, resolve_features
+
+SLUG_VALIDATOR = RegexValidator(
+    r"^[a-z][a-z0-9-]{1,39}$",
+    _("Use 2 to 40 lower-case letters, digits or hyphens, starting with a letter."),
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known IANA time zone."), params={"value": value})
+
+
+def language_choices():
+    return settings.LANGUAGES
+
+
+class Organisation(TenantMixin):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    class PortalStatus(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=40, unique=True, validators=[SLUG_VALIDATOR])
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    suspension_reason = models.CharField(_("suspension reason"), max_length=500, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    portal_status = models.CharField(
+        _("portal status"), max_length=20, choices=PortalStatus.choices, default=PortalStatus.ACTIVE
+    )
+    features = models.JSONField(_("feature flags"), default=default_features, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Brussels", validators=[validate_time_zone]
+    )
+    default_language = models.CharField(_("default language"), max_length=5, default="nl")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # Schemas are created by tenants.provisioning (template clone or migrations), inside the
+    # onboarding transaction, never as a side effect of save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def portal_is_active(self) -> bool:
+        return self.portal_status == self.PortalStatus.ACTIVE
+
+    def feature_enabled(self, key: str) -> bool:
+        return resolve_features(self.features).get(key, False)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Domain(DomainMixin):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_primary=True),
+                name="one_primary_domain_per_organisation",
+            ),
+        ]

@@ -1,0 +1,127 @@
+"""Host name -> organisation resolution, served from process memory on a warm cache.
+
+Every worker process keeps its own map of host names to organisation snapshots. A single version
+key in the shared cache (Redis) says whether that map may still be trusted: any change to a domain
+or an organisation bumps it, and the next request of every process sees the new version, drops its
+map and reads the database again. A request on a warm cache therefore costs one Redis GET and no
+database query. When Redis cannot be reached, the map is not trusted and the database is asked.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+
+from .models import Domain, Organisation
+
+_FIELDS = tuple(field.attname for field in Organisation._meta.concrete_fields)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    values: tuple | None  # None: the host is not a portal domain
+    primary_domain: str | None
+    stored_at: float
+
+
+class HostRoutingTable:
+    """Per-process LRU of host -> organisation snapshot, guarded by the shared version key."""
+
+    def __init__(self, max_entries: int = 20_000, max_age_seconds: float = 300.0) -> None:
+        self.max_entries = max_entries
+        self.max_age_seconds = max_age_seconds
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    # -- public ----------------------------------------------------------------------------------
+    def resolve(self, host: str) -> Organisation | None:
+        version = current_version()
+        if version is None:
+            # No shared version to check against: do not trust anything held in memory.
+            with self._lock:
+                self._entries.clear()
+                self._version = None
+            return self._build(self._load(host))
+        now = time.monotonic()
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._version = version
+            entry = self._entries.get(host)
+            if entry is not None and now - entry.stored_at < self.max_age_seconds:
+                self._entries.move_to_end(host)
+                return self._build(entry)
+        entry = self._load(host)
+        with self._lock:
+            if self._version == version:
+                self._entries[host] = entry
+                self._entries.move_to_end(host)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return self._build(entry)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._version = None
+
+    # -- internals -------------------------------------------------------------------------------
+    @staticmethod
+    def _load(host: str) -> _Entry:
+        primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
+        row = (
+            Organisation.objects.filter(domains__domain=host)
+            .annotate(_primary_domain=Subquery(primary))
+            .values_list(*_FIELDS, "_primary_domain")
+            .first()
+        )
+        if row is None:
+            return _Entry(values=None, primary_domain=None, stored_at=time.monotonic())
+        return _Entry(values=tuple(row[:-1]), primary_domain=row[-1], stored_at=time.monotonic())
+
+    @staticmethod
+    def _build(entry: _Entry) -> Organisation | None:
+        if entry.values is None:
+            return None
+        values = list(entry.values)
+        features_index = _FIELDS.index("features")
+        values[features_index] = dict(values[features_index] or {})
+        organisation = Organisation.from_db("default", _FIELDS, values)
+        organisation.primary_domain = entry.primary_domain
+        return organisation
+
+
+routing_table = HostRoutingTable()
+
+
+def current_version() -> str | None:
+    key = settings.TENANT_CACHE_VERSION_KEY
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(8), timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def bump_version() -> None:
+    """Make every process drop its host map.
+
+    This process forgets its map at once (its own transaction already sees the change); the other
+    processes learn of it from the new version, published once the transaction commits.
+    """
+    routing_table.clear()
+
+    def publish() -> None:
+        cache.set(settings.TENANT_CACHE_VERSION_KEY, secrets.token_hex(8), timeout=None)
+        routing_table.clear()
+
+    transaction.on_commit(publish)

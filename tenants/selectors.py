@@ -1,0 +1,47 @@
+"""Reads about organisations and their domains."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from .models import Domain, Organisation
+
+
+def organisations_with_primary_domain() -> QuerySet[Organisation]:
+    primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
+    return Organisation.objects.annotate(primary_domain=Subquery(primary)).prefetch_related("domains")
+
+
+def search_organisations(*, query: str = "", status: str = "") -> QuerySet[Organisation]:
+    queryset = organisations_with_primary_domain()
+    if query:
+        queryset = queryset.filter(
+            Q(name__icontains=query) | Q(slug__icontains=query) | Q(domains__domain__icontains=query)
+        ).distinct()
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("name")
+
+
+def primary_domain_of(organisation: Organisation) -> str | None:
+    cached = getattr(organisation, "primary_domain", None)
+    if cached:
+        return cached
+    return (
+        Domain.objects.filter(tenant=organisation, is_primary=True).values_list("domain", flat=True).first()
+    )
+
+
+def base_url_for_host(host: str) -> str:
+    port = settings.PORTAL_URL_PORT
+    return f"{settings.PORTAL_URL_SCHEME}://{host}{':' + port if port else ''}"
+
+
+def portal_base_url(organisation: Organisation) -> str:
+    """Where links in this organisation's emails point: its primary portal domain."""
+    return base_url_for_host(primary_domain_of(organisation) or settings.PLATFORM_DOMAIN)
+
+
+def tenant_schema_names() -> list[str]:
+    return list(Organisation.objects.order_by("schema_name").values_list("schema_name", flat=True))

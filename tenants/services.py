@@ -1,0 +1,268 @@
+"""Use cases of platform operators: onboarding, suspension, domains."""
+
+from __future__ import annotations
+
+import time
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from . import provisioning
+from .domains import InvalidDomain, normalise_domain
+from .errors import OrganisationError
+from .features import FEATURES, resolve_features
+from .models import SLUG_VALIDATOR, Domain, Organisation
+from .routing import bump_version
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def schema_name_for(slug: str) -> str:
+    return "org_" + slug.replace("-", "_")
+
+
+def _clean_domain(value: str, *, field: str = "domain") -> str:
+    try:
+        domain = normalise_domain(value)
+    except InvalidDomain as exc:
+        raise OrganisationError(str(exc), code="invalid_domain", field=field) from exc
+    if Domain.objects.filter(domain=domain).exists():
+        raise OrganisationError(_("This domain is already in use."), code="domain_taken", field=field)
+    return domain
+
+
+def _check_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise OrganisationError(
+            _("“%(value)s” is not a known time zone, e.g. Europe/Brussels.") % {"value": value},
+            code="invalid_time_zone",
+            field="time_zone",
+        )
+
+
+def _check_language(value: str) -> None:
+    if value not in LANGUAGE_CODES:
+        raise OrganisationError(
+            _("Choose one of: %(codes)s.") % {"codes": ", ".join(sorted(LANGUAGE_CODES))},
+            code="invalid_language",
+            field="default_language",
+        )
+
+
+def _check_features(features: dict) -> dict:
+    unknown = sorted(set(features) - set(FEATURES))
+    if unknown:
+        raise OrganisationError(
+            _("Unknown feature flags: %(keys)s.") % {"keys": ", ".join(unknown)},
+            code="unknown_feature",
+            field="features",
+        )
+    if any(not isinstance(value, bool) for value in features.values()):
+        raise OrganisationError(
+            _("Feature flags are true or false."), code="invalid_feature", field="features"
+        )
+    return features
+
+
+@dataclass(frozen=True)
+class OnboardingResult:
+    organisation: Organisation
+    domain: Domain
+    schema_method: str
+    seconds: float
+    invitation: object
+
+
+def onboard_organisation(
+    *,
+    name: str,
+    slug: str,
+    domain: str,
+    admin_email: str,
+    time_zone: str = "Europe/Brussels",
+    default_language: str = "nl",
+    features: dict | None = None,
+) -> OnboardingResult:
+    """Create the organisation, its schema and primary domain, and invite its first administrator.
+
+    Everything happens in one transaction (PostgreSQL DDL is transactional): a failure leaves no
+    organisation, schema, domain or invitation behind.
+    """
+    started = time.perf_counter()
+    name = (name or "").strip()
+    if not name:
+        raise OrganisationError(_("Enter the organisation's name."), code="required", field="name")
+    try:
+        SLUG_VALIDATOR(slug)
+    except ValidationError as exc:
+        raise OrganisationError(exc.messages[0], code="invalid_slug", field="slug") from exc
+    if Organisation.objects.filter(slug=slug).exists():
+        raise OrganisationError(
+            _("An organisation with this slug already exists."), code="slug_taken", field="slug"
+        )
+    clean_domain = _clean_domain(domain)
+    _check_time_zone(time_zone)
+    _check_language(default_language)
+    try:
+        validate_email(admin_email)
+    except ValidationError as exc:
+        raise OrganisationError(
+            _("Enter a valid email address."), code="invalid_email", field="admin_email"
+        ) from exc
+    stored_features = resolve_features(_check_features(features or {}))
+
+    from memberships.models import StaffMembership
+    from memberships.services import invite_staff_member
+
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(
+                schema_name=schema_name_for(slug),
+                name=name,
+                slug=slug,
+                time_zone=time_zone,
+                default_language=default_language,
+                features=stored_features,
+            )
+            method = provisioning.create_schema(organisation.schema_name)
+            primary = Domain.objects.create(domain=clean_domain, tenant=organisation, is_primary=True)
+            organisation.primary_domain = primary.domain
+            with schema_context(organisation.schema_name):
+                invitation = invite_staff_member(
+                    organisation=organisation,
+                    email=admin_email,
+                    role=StaffMembership.Role.ADMIN,
+                    can_impersonate=True,
+                )
+            bump_version()
+    except IntegrityError as exc:
+        raise OrganisationError(
+            _("This organisation or domain was just created by someone else."),
+            code="conflict",
+            http_status=409,
+        ) from exc
+    return OnboardingResult(
+        organisation=organisation,
+        domain=primary,
+        schema_method=method,
+        seconds=time.perf_counter() - started,
+        invitation=invitation,
+    )
+
+
+@transaction.atomic
+def update_organisation(
+    *,
+    organisation: Organisation,
+    name: str | None = None,
+    portal_status: str | None = None,
+    time_zone: str | None = None,
+    default_language: str | None = None,
+    features: dict | None = None,
+) -> Organisation:
+    fields = []
+    if name is not None:
+        if not name.strip():
+            raise OrganisationError(_("Enter the organisation's name."), code="required", field="name")
+        organisation.name = name.strip()
+        fields.append("name")
+    if portal_status is not None:
+        if portal_status not in Organisation.PortalStatus.values:
+            raise OrganisationError(
+                _("Choose active or inactive."), code="invalid_choice", field="portal_status"
+            )
+        organisation.portal_status = portal_status
+        fields.append("portal_status")
+    if time_zone is not None:
+        _check_time_zone(time_zone)
+        organisation.time_zone = time_zone
+        fields.append("time_zone")
+    if default_language is not None:
+        _check_language(default_language)
+        organisation.default_language = default_language
+        fields.append("default_language")
+    if features is not None:
+        organisation.features = resolve_features({**organisation.features, **_check_features(features)})
+        fields.append("features")
+    if fields:
+        organisation.save(update_fields=fields)
+        bump_version()
+    return organisation
+
+
+@transaction.atomic
+def suspend_organisation(*, organisation: Organisation, reason: str) -> Organisation:
+    if not (reason or "").strip():
+        raise OrganisationError(_("Say why the organisation is suspended."), code="required", field="reason")
+    organisation.status = Organisation.Status.SUSPENDED
+    organisation.suspension_reason = reason.strip()[:500]
+    organisation.suspended_at = timezone.now()
+    organisation.save(update_fields=["status", "suspension_reason", "suspended_at"])
+    bump_version()
+    return organisation
+
+
+@transaction.atomic
+def reactivate_organisation(*, organisation: Organisation) -> Organisation:
+    organisation.status = Organisation.Status.ACTIVE
+    organisation.suspension_reason = ""
+    organisation.suspended_at = None
+    organisation.save(update_fields=["status", "suspension_reason", "suspended_at"])
+    bump_version()
+    return organisation
+
+
+@transaction.atomic
+def add_domain(*, organisation: Organisation, domain: str, make_primary: bool = False) -> Domain:
+    clean = _clean_domain(domain)
+    try:
+        with transaction.atomic():
+            if make_primary:
+                Domain.objects.filter(tenant=organisation, is_primary=True).update(is_primary=False)
+            created = Domain.objects.create(domain=clean, tenant=organisation, is_primary=make_primary)
+    except IntegrityError as exc:
+        raise OrganisationError(
+            _("This domain is already in use."), code="domain_taken", field="domain"
+        ) from exc
+    bump_version()
+    return created
+
+
+def _domain_of(organisation: Organisation, domain: str) -> Domain:
+    found = (
+        Domain.objects.select_for_update().filter(tenant=organisation, domain=(domain or "").lower()).first()
+    )
+    if found is None:
+        raise OrganisationError(_("This organisation has no such domain."), code="not_found", http_status=404)
+    return found
+
+
+@transaction.atomic
+def remove_domain(*, organisation: Organisation, domain: str) -> None:
+    found = _domain_of(organisation, domain)
+    if found.is_primary:
+        raise OrganisationError(
+            _("This is the primary domain. Make another domain primary first."),
+            code="primary_domain",
+            field="domain",
+        )
+    found.delete()
+    bump_version()
+
+
+@transaction.atomic
+def set_primary_domain(*, organisation: Organisation, domain: str) -> Domain:
+    found = _domain_of(organisation, domain)
+    if not found.is_primary:
+        Domain.objects.filter(tenant=organisation, is_primary=True).update(is_primary=False)
+        found.is_primary = True
+        found.save(update_fields=["is_primary"])
+        bump_version()
+    return found

@@ -1,0 +1,164 @@
+"""Test fixtures: two organisations created once per test session, real PostgreSQL, Redis, SMTP.
+
+Most tests run inside a transaction that is rolled back. Tests that need a second process (a
+Celery worker, a server) to see their data use committed data with unique values instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
+
+from tests.support import start_smtp_server
+
+PASSWORD = "correct-horse-battery-9"
+ORGANISATIONS = {
+    "noord": {"name": "Warmtenet Noord", "domain": "portal.noord.test", "language": "nl"},
+    "zuid": {"name": "Stadswarmte Zuid", "domain": "portal.zuid.test", "language": "fr"},
+}
+OPERATOR_EMAIL = "operator@platform.test"
+
+
+@pytest.fixture(scope="session")
+def smtp():
+    controller, catcher = start_smtp_server()
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    yield catcher
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def broker():
+    """The Celery broker of this test session: its own redis-server, which tests may stop."""
+    from tests.live import RedisServer
+
+    server = RedisServer()
+    server.start()
+    settings.CELERY_BROKER_URL = server.url
+    from config.celery import app
+
+    app.conf.broker_url = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(broker, django_db_setup):
+    from tests.live import CeleryWorker
+
+    worker = CeleryWorker()
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, broker, smtp, django_test_environment, django_db_blocker):
+    """The test database, always (also for sessions whose tests only use committed data).
+
+    pytest-django only creates it when some collected test asks for ``db``; tests that work on
+    committed data would otherwise run against the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    from accounts.models import User
+    from memberships.services import accept_staff_invitation
+    from tenants import provisioning
+    from tenants.services import onboard_organisation
+
+    # Django's test environment swaps in the in-memory email backend; this suite sends through a
+    # real SMTP server on localhost instead (the ``smtp`` fixture).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    with django_db_blocker.unblock():
+        db_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        assert connection.settings_dict["NAME"].startswith("test_"), "refusing to seed a non-test database"
+        provisioning.refresh_template()
+        User.objects.create_platform_operator(OPERATOR_EMAIL, PASSWORD)
+        for slug, spec in ORGANISATIONS.items():
+            result = onboard_organisation(
+                name=spec["name"],
+                slug=slug,
+                domain=spec["domain"],
+                admin_email=f"admin@{slug}.test",
+                default_language=spec["language"],
+            )
+            with schema_context(result.organisation.schema_name):
+                accept_staff_invitation(raw_token=result.invitation.raw_token, password=PASSWORD)
+        connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(db_config, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    """Each test starts in the public schema with an empty routing map and no throttle counters."""
+    from tenants.routing import routing_table
+
+    routing_table.clear()
+    cache.delete_pattern("*")
+    yield
+    if "django_db_blocker" in request.fixturenames or "db" in request.fixturenames:
+        with contextlib.suppress(Exception):  # the connection may already be broken
+            connection.set_schema_to_public()
+
+
+def _organisation(slug: str):
+    from tenants.selectors import organisations_with_primary_domain
+
+    return organisations_with_primary_domain().get(slug=slug)
+
+
+@pytest.fixture
+def noord(db):
+    return _organisation("noord")
+
+
+@pytest.fixture
+def zuid(db):
+    return _organisation("zuid")
+
+
+@pytest.fixture
+def client_for():
+    """An API client whose requests go to ``host`` (ask for ``db`` too unless data is committed)."""
+
+    def make(host: str) -> APIClient:
+        return APIClient(HTTP_HOST=host)
+
+    return make
+
+
+@pytest.fixture
+def platform_client(db, client_for):
+    return client_for(settings.PLATFORM_DOMAIN)
+
+
+@pytest.fixture
+def noord_client(db, client_for):
+    return client_for(ORGANISATIONS["noord"]["domain"])
+
+
+@pytest.fixture
+def zuid_client(db, client_for):
+    return client_for(ORGANISATIONS["zuid"]["domain"])
+
+
+def login(client: APIClient, email: str, password: str = PASSWORD) -> dict:
+    response = client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def operator_client(db, platform_client):
+    body = login(platform_client, OPERATOR_EMAIL)
+    platform_client.credentials(HTTP_AUTHORIZATION=f"Token {body['key']}")
+    return platform_client
