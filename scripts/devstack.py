@@ -118,7 +118,6 @@ def environment() -> dict[str, str]:
     env["DATABASE_URL"] = postgres_url()
     ensure_database(env["DATABASE_URL"])
     env["REDIS_URL"] = redis_url()
-    env.setdefault("CELERY_BROKER_URL", env["REDIS_URL"])
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 

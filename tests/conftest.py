@@ -7,6 +7,7 @@ Celery worker, a server) to see their data use committed data with unique values
 from __future__ import annotations
 
 import contextlib
+import os
 
 import pytest
 from django.conf import settings
@@ -41,6 +42,8 @@ def broker():
     server = RedisServer()
     server.start()
     settings.CELERY_BROKER_URL = server.url
+    # Celery prefers this environment variable over its configuration.
+    os.environ["CELERY_BROKER_URL"] = server.url
     from config.celery import app
 
     app.conf.broker_url = server.url
