@@ -86,7 +86,9 @@ def machine() -> dict:
     except OSError:
         pass
     try:
-        postgres = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False).stdout.strip()
+        postgres = subprocess.run(
+            ["psql", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         postgres = ""
     return {
@@ -109,10 +111,14 @@ def to_markdown(results: list[Result]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        baseline = f"{r.baseline}: {r.baseline_value:.4g} {r.unit}" if r.baseline_value is not None else r.baseline
+        baseline = (
+            f"{r.baseline}: {r.baseline_value:.4g} {r.unit}" if r.baseline_value is not None else r.baseline
+        )
         ratio = f"{r.ratio:.1f}x" if r.ratio is not None else ""
         met = "" if r.met is None else ("yes" if r.met else "no")
-        lines.append(f"| {r.benchmark} | {r.measure} | {r.value:.4g} {r.unit} | {baseline} | {ratio} | {r.target} | {met} |")
+        lines.append(
+            f"| {r.benchmark} | {r.measure} | {r.value:.4g} {r.unit} | {baseline} | {ratio} | {r.target} | {met} |"
+        )
     return "\n".join(lines)
 
 
@@ -120,5 +126,7 @@ def write_results(name: str, results: list[Result]) -> Path:
     directory = ROOT / "benchmarks" / "results"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.json"
-    path.write_text(json.dumps({"machine": machine(), "results": [asdict(r) for r in results]}, indent=2, default=str))
+    path.write_text(
+        json.dumps({"machine": machine(), "results": [asdict(r) for r in results]}, indent=2, default=str)
+    )
     return path

@@ -42,3 +42,26 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {self.to}"
+
+
+class EmailTemplate(models.Model):
+    """An organisation's own wording of one email in one language (defaults ship with the code).
+
+    Subject and bodies use Django template syntax with the variables the catalogue lists; the HTML
+    body is the content inside the branded frame and is sanitised when saved.
+    """
+
+    template = models.CharField(max_length=64)
+    language = models.CharField(max_length=5)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["template", "language"], name="one_email_template_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} ({self.language})"

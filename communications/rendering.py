@@ -1,11 +1,60 @@
-"""Rendering an email from its template, in the recipient's language, with the sender's branding."""
+"""Rendering an email in the recipient's language, with the sender's branding and wording.
+
+The organisation's own wording (``EmailTemplate``) wins over the default templates shipped with
+the code. Organisation templates are rendered by a restricted template engine: no template loading,
+no custom tags, only plain values in the context.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from django.template import Context, Engine, Node, Template, TemplateDoesNotExist, TemplateSyntaxError
+from django.template.base import TextNode, VariableNode
+from django.template.defaulttags import CommentNode, ForNode, IfNode, NowNode, WithNode
 from django.template.loader import render_to_string
+from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from config.errors import RuleViolation
+
+logger = logging.getLogger(__name__)
+
+_RESTRICTED = Engine(autoescape=True, libraries={}, builtins=["django.templatetags.i18n"], loaders=[])
+# Only text, variables, conditions, loops and translations: no include/extends/load/debug/url.
+_ALLOWED_NODES = (
+    TextNode,
+    VariableNode,
+    IfNode,
+    ForNode,
+    WithNode,
+    CommentNode,
+    NowNode,
+    TranslateNode,
+    BlockTranslateNode,
+)
+
+
+class UnsafeTemplate(RuleViolation):
+    code = "template_not_allowed"
+
+
+def compile_restricted(source: str, *, field: str = "body") -> Template:
+    """Compile an organisation's template, refusing every tag outside the allow-list."""
+    try:
+        template = _RESTRICTED.from_string(source or "")
+    except (TemplateSyntaxError, TemplateDoesNotExist, KeyError, ValueError) as exc:
+        raise UnsafeTemplate(str(exc), field=field) from exc
+    for node in template.nodelist.get_nodes_by_type(Node):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise UnsafeTemplate(
+                f"“{node.token.contents.split()[0] if node.token else node}” is not allowed in email templates.",
+                field=field,
+            )
+    return template
 
 
 @dataclass(frozen=True)
@@ -15,14 +64,43 @@ class RenderedEmail:
     body_html: str
 
 
-def render_email(*, template: str, language: str, context: dict, time_zone: str = "UTC") -> RenderedEmail:
+def _clean_subject(subject: str) -> str:
+    return " ".join(subject.split())[:300]
+
+
+def render_email(
+    *, template: str, language: str, context: dict, time_zone: str = "UTC", override=None
+) -> RenderedEmail:
     """Dates in the email follow the organisation's time zone, texts the recipient's language."""
     with translation.override(language), timezone.override(time_zone):
-        subject = render_to_string(f"emails/{template}/subject.txt", context)
-        body_text = render_to_string(f"emails/{template}/body.txt", context)
-        body_html = render_to_string(f"emails/{template}/body.html", context)
+        rendered = _render_override(override, context) if override is not None else None
+        if rendered is not None:
+            subject, body_text, body_html = rendered
+        else:
+            subject = render_to_string(f"emails/{template}/subject.txt", context)
+            body_text = render_to_string(f"emails/{template}/body.txt", context)
+            body_html = render_to_string(f"emails/{template}/body.html", context)
     return RenderedEmail(
-        subject=" ".join(subject.split())[:300],
-        body_text=body_text.strip() + "\n",
-        body_html=body_html.strip(),
+        subject=_clean_subject(subject), body_text=body_text.strip() + "\n", body_html=body_html.strip()
     )
+
+
+def _render_override(override, context: dict) -> tuple[str, str, str] | None:
+    """The organisation's wording, or None (defaults are used) if it no longer compiles safely."""
+    try:
+        subject = compile_restricted(override.subject, field="subject").render(
+            Context(context, autoescape=False)
+        )
+        body_text = compile_restricted(override.body_text, field="body_text").render(
+            Context(context, autoescape=False)
+        )
+        content = compile_restricted(override.body_html, field="body_html").render(Context(context))
+    except UnsafeTemplate:
+        logger.exception(
+            "Email template %s (%s) is not usable; sending the default", override.template, override.language
+        )
+        return None
+    if not content.strip():
+        content = "".join(f"<p>{paragraph}</p>" for paragraph in escape(body_text).split("\n\n"))
+    body_html = render_to_string("emails/custom.html", {**context, "content": mark_safe(content)})
+    return subject, body_text, body_html

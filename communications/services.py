@@ -13,7 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .branding import email_branding
-from .models import OutboundEmail
+from .models import EmailTemplate, OutboundEmail
+from .publishing import publish
 from .rendering import render_email
 
 logger = logging.getLogger(__name__)
@@ -33,11 +34,13 @@ def queue_email(
     """Render and store an email in the current schema's outbox; it is sent after commit."""
     branding = email_branding(organisation)
     full_context = {**branding, **(context or {})}
+    override = EmailTemplate.objects.filter(template=template, language=language).first()
     rendered = render_email(
         template=template,
         language=language,
         context=full_context,
         time_zone=organisation.time_zone if organisation is not None else "UTC",
+        override=override,
     )
     sender_name = branding.get("organisation_name") or "Customer portal"
     email = OutboundEmail.objects.create(
@@ -56,15 +59,10 @@ def queue_email(
 
 
 def dispatch(*, schema_name: str, email_id: str) -> bool:
-    """Hand an email to a worker. With the broker down this only logs: the sweep sends it later."""
+    """Hand an email to a worker; with the broker down the periodic sweep sends it later."""
     from .tasks import deliver_email
 
-    try:
-        deliver_email.apply_async(args=(schema_name, email_id), retry=False)
-    except Exception:
-        logger.warning("Broker unavailable; email %s in %s waits for the outbox sweep", email_id, schema_name)
-        return False
-    return True
+    return publish(deliver_email, schema_name, email_id)
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -11,12 +11,16 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import RuleViolation
+
 
 def error_response(http_status: int, code: str, detail: str, **extra) -> JsonResponse:
     return JsonResponse({"code": code, "detail": str(detail), **extra}, status=http_status)
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RuleViolation):
+        exc = DomainError(exc.message, code=exc.code, field=exc.field, http_status=exc.http_status)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

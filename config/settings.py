@@ -81,6 +81,7 @@ TENANT_APPS = [
     "credentials",
     "communications",
     "memberships",
+    "activity",
     "configuration",
     "customers",
     "invoicing",
@@ -103,7 +104,7 @@ MIDDLEWARE = [
     "tenants.middleware.OrganisationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.locale.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,7 +173,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", _RUN_ID)
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
@@ -186,6 +187,10 @@ OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "communications.tasks.sweep_outbox",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
+    "account-request-sweep": {
+        "task": "memberships.tasks.sweep_account_requests",
         "schedule": OUTBOX_SWEEP_SECONDS,
     },
 }
@@ -223,6 +228,7 @@ TOKEN_LIFETIMES = {
     "move_in_resume": env_int("TOKEN_LIFETIME_MOVE_IN_RESUME_DAYS", 30) * 86400,
 }
 ACCESS_TOKEN_LIFETIME_SECONDS = env_int("ACCESS_TOKEN_LIFETIME_HOURS", 12) * 3600
+IMPERSONATION_MINUTES = env_int("IMPERSONATION_MINUTES", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

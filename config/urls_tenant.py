@@ -4,23 +4,68 @@ from django.urls import include, path
 
 from accounts.api import views as account_views
 from config.openapi import schema_urls
+from customers.api import admin as customer_admin
+from memberships.api import admin_views, auth_views
 from memberships.api import views as membership_views
+from portal_api.api import me
+
+auth = [
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("me/", account_views.MeView.as_view(), name="me"),
+    path("register/", auth_views.RegisterView.as_view(), name="register"),
+    path("confirm/", auth_views.ConfirmView.as_view(), name="confirm"),
+    path("confirmation/resend/", auth_views.ResendConfirmationView.as_view(), name="confirmation-resend"),
+    path("password/reset/", auth_views.PasswordResetRequestView.as_view(), name="password-reset"),
+    path(
+        "password/reset/confirm/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password-change"),
+    path("activation/", auth_views.ActivateView.as_view(), name="activation"),
+    path("activation/<str:token>/", auth_views.ActivationDetailsView.as_view(), name="activation-details"),
+    path("impersonation/stop/", auth_views.StopImpersonationView.as_view(), name="impersonation-stop"),
+    path("invitations/accept/", membership_views.AcceptInvitationView.as_view(), name="invitation-accept"),
+    path("invitations/<str:token>/", membership_views.InvitationDetailsView.as_view(), name="invitation"),
+]
+
+portal = [
+    path("me/", me.ResidentMeView.as_view(), name="portal-me"),
+]
+
+admin = [
+    path("customers/", customer_admin.CustomerListView.as_view(), name="admin-customers"),
+    path(
+        "customers/<int:customer_id>/portal/", admin_views.PortalCardView.as_view(), name="admin-portal-card"
+    ),
+    path(
+        "customers/<int:customer_id>/portal/activity/",
+        admin_views.PortalActivityView.as_view(),
+        name="admin-portal-activity",
+    ),
+    path("customers/<int:customer_id>/portal/invite/", admin_views.InviteCustomerView.as_view()),
+    path(
+        "customers/<int:customer_id>/portal/resend-confirmation/",
+        admin_views.ResendConfirmationAdminView.as_view(),
+    ),
+    path(
+        "customers/<int:customer_id>/portal/send-password-reset/",
+        admin_views.SendPasswordResetAdminView.as_view(),
+    ),
+    path("customers/<int:customer_id>/portal/reset/", admin_views.ResetPortalAccountView.as_view()),
+    path("customers/<int:customer_id>/portal/impersonate/", admin_views.StartImpersonationView.as_view()),
+    path("impersonations/", admin_views.ImpersonationListView.as_view(), name="admin-impersonations"),
+    path("impersonations/<int:session_id>/stop/", admin_views.StopImpersonationAdminView.as_view()),
+    path("staff/", admin_views.StaffListView.as_view(), name="admin-staff"),
+    path("staff/<int:membership_id>/", admin_views.StaffDetailView.as_view(), name="admin-staff-member"),
+]
 
 urlpatterns = [
-    path("api/auth/login/", account_views.LoginView.as_view(), name="login"),
-    path("api/auth/logout/", account_views.LogoutView.as_view(), name="logout"),
-    path("api/auth/me/", account_views.MeView.as_view(), name="me"),
-    path(
-        "api/auth/invitations/accept/",
-        membership_views.AcceptInvitationView.as_view(),
-        name="invitation-accept",
-    ),
-    path(
-        "api/auth/invitations/<str:token>/",
-        membership_views.InvitationDetailsView.as_view(),
-        name="invitation",
-    ),
+    path("api/auth/", include(auth)),
     path("api/portal/", include("portal_api.api.urls")),
+    path("api/portal/", include(portal)),
+    path("api/admin/", include(admin)),
     *schema_urls("config.urls_tenant", "Customer portal API"),
 ]
 

@@ -22,6 +22,13 @@ class AccessToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     created_ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # Derived from the password hash when issued: a password change or reset (on any domain)
+    # invalidates every token issued before it, without touching other schemas.
+    credential_fingerprint = models.CharField(max_length=64, default="")
+    # Set on tokens a staff member uses to act as a resident (see memberships.ImpersonationSession).
+    impersonated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["user"], name="accesstoken_user")]

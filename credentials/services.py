@@ -11,7 +11,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from config.errors import RuleViolation
 
 from .models import AccessToken, OneTimeToken
 
@@ -43,9 +46,19 @@ class IssuedToken:
     raw: str
 
 
+def credential_fingerprint(user) -> str:
+    """Changes whenever the identity's password changes."""
+    return salted_hmac("credentials.AccessToken", user.password or "", algorithm="sha256").hexdigest()
+
+
 def issue_access_token(
-    *, user, ip: str | None = None, user_agent: str = "", lifetime_seconds: int | None = None
-):
+    *,
+    user,
+    ip: str | None = None,
+    user_agent: str = "",
+    lifetime_seconds: int | None = None,
+    impersonated_by=None,
+) -> IssuedToken:
     key_id, secret = _new_pair()
     lifetime = lifetime_seconds or settings.ACCESS_TOKEN_LIFETIME_SECONDS
     token = AccessToken.objects.create(
@@ -55,6 +68,8 @@ def issue_access_token(
         expires_at=timezone.now() + timedelta(seconds=lifetime),
         created_ip=ip,
         user_agent=(user_agent or "")[:300],
+        credential_fingerprint=credential_fingerprint(user),
+        impersonated_by=impersonated_by,
     )
     return IssuedToken(token=token, raw=f"{key_id}.{secret}")
 
@@ -72,6 +87,8 @@ def authenticate_access_token(raw: str) -> AccessToken | None:
     now = timezone.now()
     if token.expires_at <= now or not token.user.is_active:
         return None
+    if not hmac.compare_digest(token.credential_fingerprint, credential_fingerprint(token.user)):
+        return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
@@ -83,12 +100,17 @@ def revoke_access_token(*, token: AccessToken) -> None:
 
 
 def revoke_user_access_tokens(*, user) -> int:
+    """Every token of ``user`` in the current schema (other schemas' tokens die with the password)."""
     deleted, _ = AccessToken.objects.filter(user=user).delete()
     return deleted
 
 
+def subject_id(token: OneTimeToken) -> str:
+    return token.subject.split(":", 1)[1]
+
+
 # -- single-use email tokens ---------------------------------------------------------------------
-class TokenError(Exception):
+class TokenError(RuleViolation):
     messages = {
         "token_invalid": _("This link is not valid. Ask for a new one."),
         "token_expired": _("This link has expired. Ask for a new one."),
@@ -96,8 +118,7 @@ class TokenError(Exception):
     }
 
     def __init__(self, code: str):
-        self.code = code
-        super().__init__(str(self.messages[code]))
+        super().__init__(str(self.messages[code]), code=code, field="token")
 
 
 @dataclass(frozen=True)
@@ -133,8 +154,14 @@ def issue_one_time_token(
     return IssuedOneTimeToken(token=token, raw=f"{key_id}.{secret}")
 
 
-def check_one_time_token(*, raw: str, purpose: str, for_update: bool = False) -> OneTimeToken:
-    """The token for ``raw`` if it may still be used; raises :class:`TokenError` otherwise."""
+def check_one_time_token(
+    *, raw: str, purpose: str, subject_prefix: str = "", for_update: bool = False
+) -> OneTimeToken:
+    """The token for ``raw`` if it may still be used; raises :class:`TokenError` otherwise.
+
+    ``subject_prefix`` keeps a token for one kind of subject (``"staff:"``) from being accepted
+    where another is expected (``"customer:"``).
+    """
     parts = _split(raw or "")
     if parts is None:
         raise TokenError("token_invalid")
@@ -146,6 +173,8 @@ def check_one_time_token(*, raw: str, purpose: str, for_update: bool = False) ->
     stored = token.secret_hash if token else _DUMMY_HASH
     if not hmac.compare_digest(stored, _hash(secret)) or token is None:
         raise TokenError("token_invalid")
+    if not token.subject.startswith(subject_prefix):
+        raise TokenError("token_invalid")
     if token.used_at is not None:
         raise TokenError("token_used")
     if token.revoked_at is not None:
@@ -156,9 +185,9 @@ def check_one_time_token(*, raw: str, purpose: str, for_update: bool = False) ->
 
 
 @transaction.atomic
-def consume_one_time_token(*, raw: str, purpose: str) -> OneTimeToken:
+def consume_one_time_token(*, raw: str, purpose: str, subject_prefix: str = "") -> OneTimeToken:
     """Check and mark used in one step; a concurrent second use waits on the row lock and fails."""
-    token = check_one_time_token(raw=raw, purpose=purpose, for_update=True)
+    token = check_one_time_token(raw=raw, purpose=purpose, subject_prefix=subject_prefix, for_update=True)
     token.used_at = timezone.now()
     token.save(update_fields=["used_at"])
     return token

@@ -11,9 +11,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from credentials.models import OneTimeToken
+from credentials.services import issue_one_time_token
 from customers.models import Customer
-from memberships.models import StaffMembership
-from memberships.services import accept_staff_invitation, invite_staff_member
+from memberships.models import PortalAccount, StaffMembership
+from memberships.services.registration import confirm_registration, register_resident
+from memberships.services.staff import accept_staff_invitation, invite_staff_member
 from tenants.models import Organisation
 from tenants.selectors import base_url_for_host
 from tenants.services import onboard_organisation
@@ -142,9 +145,42 @@ def seed_organisation(spec: DemoOrganisation, report: list[str]) -> Organisation
                 f"staff      {email} / {DEMO_PASSWORD}  ({role}{', may impersonate' if can_impersonate else ''})"
             )
         for values in spec.customers:
-            Customer.objects.get_or_create(customer_number=values["customer_number"], defaults=values)
+            portal = PORTAL_STATES.get(values["customer_number"])
+            customer, _created = Customer.objects.get_or_create(
+                customer_number=values["customer_number"], defaults=values
+            )
+            seed_portal_account(organisation, customer, portal, report)
     return organisation
 
+
+def seed_portal_account(organisation, customer: Customer, state: str | None, report: list[str]) -> None:
+    """``confirmed``: can log in; ``unconfirmed``: registered, waiting for the email link."""
+    if state is None or PortalAccount.objects.filter(customer=customer).exists():
+        if state:
+            report.append(
+                f"resident   {customer.email} / {DEMO_PASSWORD}  ({customer.customer_number}, {state})"
+            )
+        return
+    register_resident(
+        organisation=organisation,
+        customer_number=customer.customer_number,
+        email=customer.email,
+        password=DEMO_PASSWORD,
+        language=customer.language,
+    )
+    if state == "confirmed":
+        account = PortalAccount.objects.get(customer=customer)
+        issued = issue_one_time_token(
+            purpose=OneTimeToken.Purpose.CONFIRMATION,
+            subject=f"portal_account:{account.pk}",
+            email=account.login_email,
+        )
+        confirm_registration(raw_token=issued.raw)
+    report.append(f"resident   {customer.email} / {DEMO_PASSWORD}  ({customer.customer_number}, {state})")
+
+
+# Which demo customers have a portal account, and in which state.
+PORTAL_STATES = {"N-1001": "confirmed", "N-1002": "unconfirmed", "N-2001": "confirmed", "Z-5001": "confirmed"}
 
 SEED_STEPS: list = []  # later areas append callables (organisation, spec, report) -> None
 

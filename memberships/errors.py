@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
+from config.errors import RuleViolation
 
-class MembershipError(Exception):
+
+class MembershipError(RuleViolation):
     code = "membership_error"
-    field: str | None = None
-
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        if field:
-            self.field = field

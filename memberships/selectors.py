@@ -23,7 +23,9 @@ def invitation_details(*, raw_token: str) -> dict:
     from credentials.models import OneTimeToken
     from credentials.services import check_one_time_token
 
-    token = check_one_time_token(raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION)
+    token = check_one_time_token(
+        raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION, subject_prefix="staff:"
+    )
     membership = StaffMembership.objects.get(pk=token.subject.split(":", 1)[1])
     return {
         "email": membership.email,

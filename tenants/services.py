@@ -119,7 +119,7 @@ def onboard_organisation(
     stored_features = resolve_features(_check_features(features or {}))
 
     from memberships.models import StaffMembership
-    from memberships.services import invite_staff_member
+    from memberships.services.staff import invite_staff_member
 
     try:
         with transaction.atomic():

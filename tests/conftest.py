@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -71,7 +72,7 @@ def django_db_setup(request, broker, smtp, django_test_environment, django_db_bl
     from django.test.utils import setup_databases, teardown_databases
 
     from accounts.models import User
-    from memberships.services import accept_staff_invitation
+    from memberships.services.staff import accept_staff_invitation
     from tenants import provisioning
     from tenants.services import onboard_organisation
 
@@ -107,6 +108,7 @@ def _clean_state(request):
 
     routing_table.clear()
     cache.delete_pattern("*")
+    translation.activate("en")
     yield
     if "django_db_blocker" in request.fixturenames or "db" in request.fixturenames:
         with contextlib.suppress(Exception):  # the connection may already be broken
@@ -133,8 +135,9 @@ def zuid(db):
 def client_for():
     """An API client whose requests go to ``host`` (ask for ``db`` too unless data is committed)."""
 
-    def make(host: str) -> APIClient:
-        return APIClient(HTTP_HOST=host)
+    def make(host: str, language: str = "en") -> APIClient:
+        # Messages are asserted in English unless a test asks for another language.
+        return APIClient(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE=language)
 
     return make
 

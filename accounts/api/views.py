@@ -6,9 +6,9 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_errors import DomainError
+from credentials.throttles import AUTH_THROTTLES
 
-from ..services import LoginError, log_in, log_out
+from ..services import log_in, log_out
 from .serializers import IdentitySerializer, LoginSerializer, TokenResponseSerializer
 
 
@@ -18,13 +18,11 @@ class LoginView(RestAuthLoginView):
 
     serializer_class = LoginSerializer
     authentication_classes: list = []
+    throttle_classes = AUTH_THROTTLES
 
     def login(self):
         data = self.serializer.validated_data
-        try:
-            self.result = log_in(request=self.request, email=data["email"], password=data["password"])
-        except LoginError as exc:
-            raise DomainError(exc.message, code=exc.code) from exc
+        self.result = log_in(request=self.request, email=data["email"], password=data["password"])
         self.user = self.result.user
 
     def get_response(self):

@@ -5,11 +5,8 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_errors import DomainError
-from credentials.services import TokenError
-
-from .. import selectors, services
-from ..errors import MembershipError
+from .. import selectors
+from ..services import staff as staff_services
 from .serializers import AcceptedInvitationSerializer, AcceptInvitationSerializer, InvitationDetailsSerializer
 
 
@@ -21,10 +18,7 @@ class InvitationDetailsView(APIView):
     authentication_classes: list = []
 
     def get(self, request, token: str):
-        try:
-            details = selectors.invitation_details(raw_token=token)
-        except TokenError as exc:
-            raise DomainError(str(exc), code=exc.code, http_status=400) from exc
+        details = selectors.invitation_details(raw_token=token)
         return Response(InvitationDetailsSerializer(details).data)
 
 
@@ -41,14 +35,9 @@ class AcceptInvitationView(APIView):
         serializer = AcceptInvitationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            accepted = services.accept_staff_invitation(
-                raw_token=data["token"], password=data.get("password"), full_name=data.get("full_name", "")
-            )
-        except TokenError as exc:
-            raise DomainError(str(exc), code=exc.code, field="token") from exc
-        except MembershipError as exc:
-            raise DomainError(exc.message, code=exc.code, field=exc.field) from exc
+        accepted = staff_services.accept_staff_invitation(
+            raw_token=data["token"], password=data.get("password"), full_name=data.get("full_name", "")
+        )
         return Response(
             AcceptedInvitationSerializer(
                 {

@@ -8,10 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_errors import DomainError
-
 from .. import selectors, services
-from ..errors import OrganisationError
 from ..models import Organisation
 from .permissions import IsPlatformOperator
 from .serializers import (
@@ -23,10 +20,6 @@ from .serializers import (
     OrganisationUpdateSerializer,
     SuspendSerializer,
 )
-
-
-def api_error(exc: OrganisationError) -> DomainError:
-    return DomainError(exc.message, code=exc.code, field=exc.field, http_status=exc.http_status)
 
 
 class OperatorView:
@@ -61,10 +54,7 @@ class OrganisationListView(OperatorView, generics.ListAPIView):
     def post(self, request):
         serializer = OnboardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            result = services.onboard_organisation(**serializer.validated_data)
-        except OrganisationError as exc:
-            raise api_error(exc) from exc
+        result = services.onboard_organisation(**serializer.validated_data)
         organisation = self.get_organisation(result.organisation.slug)
         return Response(
             OnboardingResultSerializer(
@@ -89,10 +79,7 @@ class OrganisationDetailView(OperatorView, APIView):
         organisation = self.get_organisation(slug)
         serializer = OrganisationUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.update_organisation(organisation=organisation, **serializer.validated_data)
-        except OrganisationError as exc:
-            raise api_error(exc) from exc
+        services.update_organisation(organisation=organisation, **serializer.validated_data)
         return Response(OrganisationSerializer(self.get_organisation(slug)).data)
 
 
@@ -106,12 +93,7 @@ class SuspendOrganisationView(OperatorView, APIView):
         organisation = self.get_organisation(slug)
         serializer = SuspendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            services.suspend_organisation(
-                organisation=organisation, reason=serializer.validated_data["reason"]
-            )
-        except OrganisationError as exc:
-            raise api_error(exc) from exc
+        services.suspend_organisation(organisation=organisation, reason=serializer.validated_data["reason"])
         return Response(OrganisationSerializer(self.get_organisation(slug)).data)
 
 
@@ -134,14 +116,11 @@ class DomainListView(OperatorView, APIView):
         organisation = self.get_organisation(slug)
         serializer = AddDomainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            domain = services.add_domain(
-                organisation=organisation,
-                domain=serializer.validated_data["domain"],
-                make_primary=serializer.validated_data["is_primary"],
-            )
-        except OrganisationError as exc:
-            raise api_error(exc) from exc
+        domain = services.add_domain(
+            organisation=organisation,
+            domain=serializer.validated_data["domain"],
+            make_primary=serializer.validated_data["is_primary"],
+        )
         return Response(DomainSerializer(domain).data, status=status.HTTP_201_CREATED)
 
 
@@ -149,18 +128,12 @@ class DomainListView(OperatorView, APIView):
 class DomainDetailView(OperatorView, APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, slug: str, domain: str):
-        try:
-            services.remove_domain(organisation=self.get_organisation(slug), domain=domain)
-        except OrganisationError as exc:
-            raise api_error(exc) from exc
+        services.remove_domain(organisation=self.get_organisation(slug), domain=domain)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["platform: domains"], request=None, responses={200: DomainSerializer})
 class SetPrimaryDomainView(OperatorView, APIView):
     def post(self, request, slug: str, domain: str):
-        try:
-            found = services.set_primary_domain(organisation=self.get_organisation(slug), domain=domain)
-        except OrganisationError as exc:
-            raise api_error(exc) from exc
+        found = services.set_primary_domain(organisation=self.get_organisation(slug), domain=domain)
         return Response(DomainSerializer(found).data)

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from accounts.models import normalise_email
 from communications.services import queue_email
 from credentials.models import OneTimeToken
-from credentials.services import consume_one_time_token, issue_one_time_token
+from credentials.services import consume_one_time_token, issue_one_time_token, subject_id
 from tenants.selectors import portal_base_url
 
-from .errors import MembershipError
-from .models import StaffMembership
+from ..errors import MembershipError
+from ..models import StaffMembership
 
 User = get_user_model()
 
@@ -93,9 +93,11 @@ def accept_staff_invitation(
     An existing identity keeps its password: the link proves control of the address, and the
     person logs in with the password they already have.
     """
-    token = consume_one_time_token(raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION)
-    membership = StaffMembership.objects.select_for_update().filter(pk=token.subject.split(":", 1)[1]).first()
-    if membership is None or not token.subject.startswith("staff:"):
+    token = consume_one_time_token(
+        raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION, subject_prefix="staff:"
+    )
+    membership = StaffMembership.objects.select_for_update().filter(pk=subject_id(token)).first()
+    if membership is None:
         raise MembershipError(_("This invitation is no longer valid."), code="token_invalid")
     user = User.objects.filter(email=normalise_email(membership.email)).first()
     created = False
@@ -114,3 +116,34 @@ def accept_staff_invitation(
     membership.accepted_at = timezone.now()
     membership.save(update_fields=["user", "status", "accepted_at"])
     return InvitationAcceptance(membership=membership, user=user, created_identity=created)
+
+
+@transaction.atomic
+def update_staff_member(
+    *, membership: StaffMembership, acting: StaffMembership, role=None, can_impersonate=None, status=None
+) -> StaffMembership:
+    """Change a staff member's role, impersonation right or status; nobody locks themselves out."""
+    membership = StaffMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.pk == acting.pk and (
+        role not in (None, membership.role) or status == StaffMembership.Status.DISABLED
+    ):
+        raise MembershipError(
+            _("You cannot change your own role or disable yourself; ask another administrator."),
+            code="self_change",
+        )
+    if status == StaffMembership.Status.ACTIVE and membership.user_id is None:
+        raise MembershipError(
+            _("This person has not accepted the invitation yet."), code="not_accepted", field="status"
+        )
+    fields = []
+    for name, value in (("role", role), ("can_impersonate", can_impersonate), ("status", status)):
+        if value is not None and getattr(membership, name) != value:
+            setattr(membership, name, value)
+            fields.append(name)
+    if fields:
+        membership.save(update_fields=fields)
+        if status == StaffMembership.Status.DISABLED and membership.user_id:
+            from credentials.services import revoke_user_access_tokens
+
+            revoke_user_access_tokens(user=membership.user)
+    return membership

@@ -1,0 +1,39 @@
+"""Throttles for the endpoints that guess-and-try attacks aim at (login, registration, resets).
+
+Counted per organisation and per client IP, and per submitted email address, whether or not that
+address is known, so the throttle itself reveals nothing. Counters live in Redis; without Redis
+the throttle lets requests through rather than failing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import connection
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import normalise_email
+
+
+class AuthIPThrottle(SimpleRateThrottle):
+    scope = "auth_ip"
+
+    def get_cache_key(self, request, view):
+        return f"throttle:{self.scope}:{connection.schema_name}:{self.get_ident(request)}"
+
+
+class AuthAccountThrottle(SimpleRateThrottle):
+    scope = "auth_account"
+
+    def get_cache_key(self, request, view):
+        try:
+            email = request.data.get("email")
+        except Exception:
+            return None
+        if not isinstance(email, str) or not email:
+            return None
+        digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+        return f"throttle:{self.scope}:{connection.schema_name}:{digest}"
+
+
+AUTH_THROTTLES = [AuthIPThrottle, AuthAccountThrottle]

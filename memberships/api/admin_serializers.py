@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from activity.models import ActivityEvent
+
+from ..models import ImpersonationSession, PortalAccount, StaffMembership
+
+
+class PortalCardSerializer(serializers.Serializer):
+    """The customer portal tab of a customer: account state, and what staff can do about it."""
+
+    customer_id = serializers.IntegerField()
+    customer_number = serializers.CharField()
+    customer_name = serializers.CharField()
+    customer_email = serializers.EmailField(allow_blank=True)
+    has_account = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=PortalAccount.Status.choices)
+    portal_email = serializers.EmailField(allow_null=True)
+    email_confirmed = serializers.BooleanField()
+    email_confirmed_at = serializers.DateTimeField(allow_null=True)
+    registration_date = serializers.DateTimeField(allow_null=True)
+    last_login_at = serializers.DateTimeField(allow_null=True)
+    language = serializers.CharField(allow_null=True)
+
+    @staticmethod
+    def for_customer(customer) -> dict:
+        account = getattr(customer, "portal_account", None)
+        return {
+            "customer_id": customer.pk,
+            "customer_number": customer.customer_number,
+            "customer_name": customer.display_name,
+            "customer_email": customer.email,
+            "has_account": account is not None,
+            "status": account.status if account else PortalAccount.Status.NO_ACCOUNT,
+            "portal_email": account.login_email if account else None,
+            "email_confirmed": bool(account and account.email_confirmed_at),
+            "email_confirmed_at": account.email_confirmed_at if account else None,
+            "registration_date": account.registered_at if account else None,
+            "last_login_at": account.last_login_at if account else None,
+            "language": account.language if account else None,
+        }
+
+
+class ActivityEventSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = ActivityEvent
+        fields = [
+            "id",
+            "created_at",
+            "kind",
+            "kind_label",
+            "actor",
+            "actor_email",
+            "ip",
+            "user_agent",
+            "data",
+        ]
+
+
+class InviteCustomerSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, help_text="Sets the customer's email address first.")
+
+
+class StartImpersonationSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ImpersonationSerializer(serializers.ModelSerializer):
+    is_live = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ImpersonationSession
+        fields = [
+            "id",
+            "customer",
+            "staff_email",
+            "reason",
+            "started_at",
+            "expires_at",
+            "ended_at",
+            "ended_by",
+            "is_live",
+        ]
+
+
+class StartedImpersonationSerializer(serializers.Serializer):
+    session = ImpersonationSerializer()
+    key = serializers.CharField(
+        help_text="Use as `Authorization: Token <key>` on the resident API until it expires."
+    )
+
+
+class StaffMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffMembership
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "can_impersonate",
+            "status",
+            "invited_at",
+            "accepted_at",
+        ]
+        read_only_fields = ["id", "email", "status", "invited_at", "accepted_at"]
+
+
+class InviteStaffSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=StaffMembership.Role.choices, default=StaffMembership.Role.STAFF)
+    can_impersonate = serializers.BooleanField(default=False)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+
+
+class UpdateStaffSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=StaffMembership.Role.choices, required=False)
+    can_impersonate = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(
+        choices=[StaffMembership.Status.ACTIVE, StaffMembership.Status.DISABLED], required=False
+    )

@@ -1,0 +1,200 @@
+"""Staff REST admin: a customer's portal card, its activity log and actions; staff members."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from activity.selectors import customer_activity
+from activity.services import Origin
+from customers.models import Customer
+
+from ..models import ImpersonationSession, StaffMembership
+from ..permissions import IsStaff, IsStaffAdmin, IsStaffOrAdmin
+from ..selectors import staff_memberships
+from ..services import impersonation, portal_card, registration, staff
+from . import admin_serializers as s
+
+
+def _done(code: str, detail: str) -> Response:
+    return Response({"code": code, "detail": detail})
+
+
+class CustomerPortalView(APIView):
+    permission_classes = [IsStaff]
+
+    def customer(self, customer_id: int) -> Customer:
+        return get_object_or_404(Customer.objects.select_related("portal_account"), pk=customer_id)
+
+
+@extend_schema(tags=["admin: portal card"], responses={200: s.PortalCardSerializer})
+class PortalCardView(CustomerPortalView):
+    """Portal account state of one customer."""
+
+    def get(self, request, customer_id: int):
+        return Response(
+            s.PortalCardSerializer(s.PortalCardSerializer.for_customer(self.customer(customer_id))).data
+        )
+
+
+@extend_schema(tags=["admin: portal card"], responses={200: s.ActivityEventSerializer(many=True)})
+class PortalActivityView(generics.ListAPIView):
+    """Every portal event of this customer, newest first, paginated."""
+
+    permission_classes = [IsStaff]
+    serializer_class = s.ActivityEventSerializer
+
+    def get_queryset(self):
+        customer = get_object_or_404(Customer, pk=self.kwargs["customer_id"])
+        return customer_activity(customer=customer)
+
+
+@extend_schema(tags=["admin: portal card"], request=s.InviteCustomerSerializer, responses={200: None})
+class InviteCustomerView(CustomerPortalView):
+    """Send the customer an invitation to activate a portal account (a new one revokes older ones)."""
+
+    def post(self, request, customer_id: int):
+        serializer = s.InviteCustomerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        registration.invite_customer(
+            organisation=request.organisation,
+            customer=self.customer(customer_id),
+            staff_user=request.user,
+            email=serializer.validated_data.get("email"),
+            origin=Origin.of(request),
+        )
+        return _done("invitation_sent", _("The invitation was sent."))
+
+
+@extend_schema(tags=["admin: portal card"], request=None, responses={200: None})
+class ResendConfirmationAdminView(CustomerPortalView):
+    def post(self, request, customer_id: int):
+        portal_card.resend_confirmation(
+            organisation=request.organisation,
+            customer=self.customer(customer_id),
+            staff_user=request.user,
+            origin=Origin.of(request),
+        )
+        return _done("confirmation_sent", _("A new confirmation email was sent."))
+
+
+@extend_schema(tags=["admin: portal card"], request=None, responses={200: None})
+class SendPasswordResetAdminView(CustomerPortalView):
+    def post(self, request, customer_id: int):
+        portal_card.send_reset_link(
+            organisation=request.organisation,
+            customer=self.customer(customer_id),
+            staff_user=request.user,
+            origin=Origin.of(request),
+        )
+        return _done("password_reset_sent", _("A password reset link was sent."))
+
+
+@extend_schema(tags=["admin: portal card"], request=None, responses={200: None})
+class ResetPortalAccountView(CustomerPortalView):
+    """Delete the portal account completely; the customer registers again. Logged."""
+
+    permission_classes = [IsStaffOrAdmin]
+
+    def post(self, request, customer_id: int):
+        portal_card.reset_account(
+            organisation=request.organisation,
+            customer=self.customer(customer_id),
+            staff_user=request.user,
+            origin=Origin.of(request),
+        )
+        return _done("account_reset", _("The portal account was reset."))
+
+
+@extend_schema(
+    tags=["admin: impersonation"],
+    request=s.StartImpersonationSerializer,
+    responses={201: s.StartedImpersonationSerializer},
+)
+class StartImpersonationView(CustomerPortalView):
+    """Log in as the customer (needs the impersonation permission); time-limited and audited."""
+
+    def post(self, request, customer_id: int):
+        serializer = s.StartImpersonationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        started = impersonation.start_impersonation(
+            staff_membership=request.staff_membership,
+            customer=self.customer(customer_id),
+            reason=serializer.validated_data.get("reason", ""),
+            origin=Origin.of(request),
+        )
+        return Response(
+            s.StartedImpersonationSerializer({"session": started.session, "key": started.raw_token}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["admin: impersonation"])
+class ImpersonationListView(generics.ListAPIView):
+    """Impersonation sessions: administrators see all, others their own."""
+
+    permission_classes = [IsStaff]
+    serializer_class = s.ImpersonationSerializer
+
+    def get_queryset(self):
+        queryset = ImpersonationSession.objects.order_by("-started_at")
+        if request_role(self.request) != StaffMembership.Role.ADMIN:
+            queryset = queryset.filter(staff_membership=self.request.staff_membership)
+        return queryset
+
+
+def request_role(request) -> str:
+    return request.staff_membership.role
+
+
+@extend_schema(tags=["admin: impersonation"], request=None, responses={200: s.ImpersonationSerializer})
+class StopImpersonationAdminView(APIView):
+    permission_classes = [IsStaff]
+
+    def post(self, request, session_id: int):
+        queryset = ImpersonationSession.objects.all()
+        if request_role(request) != StaffMembership.Role.ADMIN:
+            queryset = queryset.filter(staff_membership=request.staff_membership)
+        session = impersonation.stop_impersonation(
+            session=get_object_or_404(queryset, pk=session_id), origin=Origin.of(request)
+        )
+        return Response(s.ImpersonationSerializer(session).data)
+
+
+@extend_schema(tags=["admin: staff"])
+class StaffListView(generics.ListAPIView):
+    """Staff members of this organisation; administrators invite new ones with POST."""
+
+    permission_classes = [IsStaffAdmin]
+    serializer_class = s.StaffMemberSerializer
+
+    def get_queryset(self):
+        return staff_memberships()
+
+    @extend_schema(request=s.InviteStaffSerializer, responses={201: s.StaffMemberSerializer})
+    def post(self, request):
+        serializer = s.InviteStaffSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = staff.invite_staff_member(organisation=request.organisation, **serializer.validated_data)
+        return Response(s.StaffMemberSerializer(invitation.membership).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["admin: staff"], request=s.UpdateStaffSerializer, responses={200: s.StaffMemberSerializer}
+)
+class StaffDetailView(APIView):
+    permission_classes = [IsStaffAdmin]
+
+    def patch(self, request, membership_id: int):
+        serializer = s.UpdateStaffSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = staff.update_staff_member(
+            membership=get_object_or_404(StaffMembership, pk=membership_id),
+            acting=request.staff_membership,
+            **serializer.validated_data,
+        )
+        return Response(s.StaffMemberSerializer(membership).data)

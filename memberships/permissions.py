@@ -1,0 +1,89 @@
+"""Who may call what on an organisation's domain: residents, staff by role, no impersonation."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.permissions import BasePermission
+
+from .models import PortalAccount, StaffMembership
+from .selectors import active_staff_membership
+from .services.impersonation import live_session_for_token
+
+
+class ImpersonationEnded(exceptions.AuthenticationFailed):
+    default_detail = _("This impersonation session has ended.")
+    default_code = "impersonation_ended"
+
+
+def _is_impersonation_token(request) -> bool:
+    return getattr(request.auth, "impersonated_by_id", None) is not None
+
+
+class IsResident(BasePermission):
+    """A confirmed portal account of this organisation; attaches it (and any impersonation)."""
+
+    message = _("This requires a resident's portal account.")
+    code = "not_a_resident"
+
+    def has_permission(self, request, view) -> bool:
+        if (
+            not (request.user and request.user.is_authenticated)
+            or getattr(request, "organisation", None) is None
+        ):
+            return False
+        impersonation = None
+        if _is_impersonation_token(request):
+            impersonation = live_session_for_token(request.auth)
+            if impersonation is None:
+                raise ImpersonationEnded()
+        account = (
+            PortalAccount.objects.select_related("customer")
+            .filter(user=request.user, email_confirmed_at__isnull=False)
+            .first()
+        )
+        if account is None:
+            return False
+        request.portal_account = account
+        request.customer = account.customer
+        request.impersonation = impersonation
+        return True
+
+
+class NotImpersonating(BasePermission):
+    """Password, email address and advance payment stay the resident's own business."""
+
+    message = _("This cannot be changed while logged in as the customer.")
+    code = "not_allowed_during_impersonation"
+
+    def has_permission(self, request, view) -> bool:
+        return not _is_impersonation_token(request)
+
+
+class StaffPermission(BasePermission):
+    roles: tuple[str, ...] = tuple(StaffMembership.Role.values)
+    message = _("This requires a staff role that you do not have.")
+    code = "permission_denied"
+
+    def has_permission(self, request, view) -> bool:
+        if (
+            not (request.user and request.user.is_authenticated)
+            or getattr(request, "organisation", None) is None
+        ):
+            return False
+        if _is_impersonation_token(request):
+            return False
+        membership = getattr(request, "staff_membership", None) or active_staff_membership(user=request.user)
+        if membership is None or membership.role not in self.roles:
+            return False
+        request.staff_membership = membership
+        return True
+
+
+def staff_roles(*roles: str) -> type[StaffPermission]:
+    return type("StaffRoles_" + "_".join(roles), (StaffPermission,), {"roles": tuple(roles)})
+
+
+IsStaff = StaffPermission
+IsStaffAdmin = staff_roles(StaffMembership.Role.ADMIN)
+IsStaffOrAdmin = staff_roles(StaffMembership.Role.ADMIN, StaffMembership.Role.STAFF)

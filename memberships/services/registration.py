@@ -1,0 +1,300 @@
+"""Residents registering with their customer number, confirming, and accepting invitations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import normalise_email
+from activity.models import ActivityEvent
+from activity.services import Origin, record_event
+from communications.services import queue_email
+from credentials.models import OneTimeToken
+from credentials.services import TokenError, consume_one_time_token, issue_one_time_token, subject_id
+from customers.models import Customer
+
+from ..errors import MembershipError
+from ..models import PortalAccount
+from .common import checked_password, customer_language, portal_link
+
+User = get_user_model()
+Actor = ActivityEvent.Actor
+Kind = ActivityEvent.Kind
+
+
+def _not_possible() -> MembershipError:
+    return MembershipError(
+        _(
+            "We cannot register an account with this customer number and email address. Check both "
+            "on one of your invoices, or contact us."
+        ),
+        code="registration_not_possible",
+    )
+
+
+def send_confirmation(*, account: PortalAccount, organisation) -> None:
+    """A fresh confirmation link for a registration that is not confirmed yet."""
+    issued = issue_one_time_token(
+        purpose=OneTimeToken.Purpose.CONFIRMATION,
+        subject=f"portal_account:{account.pk}",
+        email=account.login_email,
+    )
+    customer = account.customer
+    queue_email(
+        template="registration_confirmation",
+        to=account.login_email,
+        language=account.language,
+        organisation=organisation,
+        context={
+            "confirm_url": portal_link(organisation, f"/confirm/{issued.raw}"),
+            "customer_name": customer.display_name,
+            "customer_number": customer.customer_number,
+            "expires_at": issued.token.expires_at,
+            "existing_identity": User.objects.filter(email=account.login_email).exists(),
+        },
+    )
+
+
+@transaction.atomic
+def register_resident(
+    *,
+    organisation,
+    customer_number: str,
+    email: str,
+    password: str,
+    login_email: str | None = None,
+    language: str | None = None,
+    origin: Origin | None = None,
+) -> None:
+    """Register with the customer number and the email address on the customer record.
+
+    The answer is the same whether or not the login address already has an identity (here or in
+    another organisation); what differs is only in the email sent to that address. Nothing is linked
+    to an identity until the address is confirmed.
+    """
+    # Hashing first costs the same whatever the outcome.
+    pending_hash = make_password(password)
+    customer = (
+        Customer.objects.select_for_update().filter(customer_number=(customer_number or "").strip()).first()
+    )
+    if customer is None or not customer.email or normalise_email(customer.email) != normalise_email(email):
+        raise _not_possible()
+    login = normalise_email(login_email or email)
+    checked_password(password, email=login, full_name=customer.display_name)
+    account = PortalAccount.objects.select_for_update().filter(customer=customer).first()
+    if account is not None and account.status == PortalAccount.Status.ACTIVE:
+        raise MembershipError(
+            _("This customer number already has a portal account. Log in, or use “I forgot my password”."),
+            code="already_registered",
+        )
+    language = language or customer_language(customer, organisation)
+    address_taken = (
+        PortalAccount.objects.filter(login_email__iexact=login).exclude(customer=customer).exists()
+    )
+    if address_taken:
+        queue_email(
+            template="registration_address_in_use",
+            to=login,
+            language=language,
+            organisation=organisation,
+            context={"customer_number": customer.customer_number},
+        )
+        return
+    account = account or PortalAccount(customer=customer)
+    account.login_email = login
+    account.language = language
+    account.pending_password = pending_hash
+    account.registered_at = timezone.now()
+    account.email_confirmed_at = None
+    account.user = None
+    account.save()
+    send_confirmation(account=account, organisation=organisation)
+    if login != normalise_email(customer.email):
+        queue_email(
+            template="registration_notice",
+            to=normalise_email(customer.email),
+            language=language,
+            organisation=organisation,
+            context={
+                "customer_name": customer.display_name,
+                "customer_number": customer.customer_number,
+                "login_email": login,
+            },
+        )
+    record_event(
+        customer=customer,
+        kind=Kind.REGISTERED,
+        actor=Actor.ANONYMOUS,
+        origin=origin,
+        data={"login_email": login},
+    )
+
+
+@dataclass(frozen=True)
+class Activation:
+    account: PortalAccount
+    created_identity: bool
+
+
+def _link_identity(*, account: PortalAccount, password_hash: str | None) -> bool:
+    """Attach the confirmed login address to its identity, creating it if there is none."""
+    user = User.objects.select_for_update().filter(email=account.login_email).first()
+    created = False
+    if user is None:
+        user = User(email=account.login_email, full_name=account.customer.display_name)
+        if password_hash:
+            user.password = password_hash
+        else:
+            user.set_unusable_password()
+        user.save()
+        created = True
+    elif PortalAccount.objects.filter(user=user).exclude(pk=account.pk).exists():
+        raise MembershipError(
+            _(
+                "This email address is already used for another customer account. Register with another address."
+            ),
+            code="address_in_use",
+        )
+    account.user = user
+    account.email_confirmed_at = timezone.now()
+    account.pending_password = ""
+    account.save(update_fields=["user", "email_confirmed_at", "pending_password"])
+    return created
+
+
+@transaction.atomic
+def confirm_registration(*, raw_token: str, origin: Origin | None = None) -> Activation:
+    token = consume_one_time_token(
+        raw=raw_token, purpose=OneTimeToken.Purpose.CONFIRMATION, subject_prefix="portal_account:"
+    )
+    account = (
+        PortalAccount.objects.select_for_update()
+        .select_related("customer")
+        .filter(pk=subject_id(token))
+        .first()
+    )
+    if account is None or account.login_email != token.email or account.status == PortalAccount.Status.ACTIVE:
+        raise TokenError("token_invalid")
+    created = _link_identity(account=account, password_hash=account.pending_password)
+    record_event(
+        customer=account.customer,
+        kind=Kind.CONFIRMED,
+        actor=Actor.RESIDENT,
+        actor_user=account.user,
+        origin=origin,
+        data={"new_identity": created},
+    )
+    return Activation(account=account, created_identity=created)
+
+
+def pending_account_for(email: str) -> PortalAccount | None:
+    return (
+        PortalAccount.objects.select_related("customer")
+        .filter(login_email__iexact=normalise_email(email), user__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def invite_customer(
+    *, organisation, customer: Customer, staff_user, email: str | None = None, origin=None
+) -> None:
+    """Staff send a customer a single-use link to activate a portal account."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if email:
+        customer.email = normalise_email(email)
+        customer.save(update_fields=["email", "updated_at"])
+    if not customer.email:
+        raise MembershipError(
+            _("This customer has no email address. Add one to send an invitation."),
+            code="no_email",
+            field="email",
+        )
+    account = PortalAccount.objects.filter(customer=customer).first()
+    if account is not None and account.status == PortalAccount.Status.ACTIVE:
+        raise MembershipError(
+            _("This customer already has an active portal account."), code="already_registered"
+        )
+    issued = issue_one_time_token(
+        purpose=OneTimeToken.Purpose.INVITATION,
+        subject=f"customer:{customer.pk}",
+        email=normalise_email(customer.email),
+    )
+    queue_email(
+        template="portal_invitation",
+        to=issued.token.email,
+        language=customer_language(customer, organisation),
+        organisation=organisation,
+        context={
+            "activation_url": portal_link(organisation, f"/activate/{issued.raw}"),
+            "customer_name": customer.display_name,
+            "customer_number": customer.customer_number,
+            "expires_at": issued.token.expires_at,
+        },
+    )
+    record_event(
+        customer=customer,
+        kind=Kind.INVITATION_SENT,
+        actor=Actor.STAFF,
+        actor_user=staff_user,
+        origin=origin,
+        data={"email": issued.token.email},
+    )
+
+
+def invitation_needs_password(*, raw_token: str) -> dict:
+    from credentials.services import check_one_time_token
+
+    token = check_one_time_token(
+        raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION, subject_prefix="customer:"
+    )
+    customer = Customer.objects.get(pk=subject_id(token))
+    return {
+        "email": token.email,
+        "customer_number": customer.customer_number,
+        "needs_password": not User.objects.filter(email=token.email).exists(),
+        "expires_at": token.expires_at,
+    }
+
+
+@transaction.atomic
+def accept_portal_invitation(
+    *, organisation, raw_token: str, password: str | None, language: str | None = None, origin=None
+) -> Activation:
+    """Activate the portal account the invitation was for; the link proves the address."""
+    token = consume_one_time_token(
+        raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION, subject_prefix="customer:"
+    )
+    customer = Customer.objects.select_for_update().filter(pk=subject_id(token)).first()
+    if customer is None:
+        raise TokenError("token_invalid")
+    account = PortalAccount.objects.select_for_update().filter(customer=customer).first()
+    if account is not None and account.status == PortalAccount.Status.ACTIVE:
+        raise MembershipError(
+            _("This customer already has an active portal account."), code="already_registered"
+        )
+    password_hash = None
+    if not User.objects.filter(email=token.email).exists():
+        if not password:
+            raise MembershipError(_("Choose a password."), code="password_required", field="password")
+        checked_password(password, email=token.email, full_name=customer.display_name)
+        password_hash = make_password(password)
+    account = account or PortalAccount(customer=customer)
+    account.login_email = token.email
+    account.language = language or customer_language(customer, organisation)
+    account.registered_at = timezone.now()
+    account.save()
+    created = _link_identity(account=account, password_hash=password_hash)
+    record_event(
+        customer=customer,
+        kind=Kind.INVITATION_ACCEPTED,
+        actor=Actor.RESIDENT,
+        actor_user=account.user,
+        origin=origin,
+    )
+    return Activation(account=account, created_identity=created)

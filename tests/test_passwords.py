@@ -1,0 +1,206 @@
+"""Password reset by link, password change, and what they revoke."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from memberships.services.registration import confirm_registration, register_resident
+from tenants.models import Organisation
+from tests.conftest import PASSWORD as STAFF_PASSWORD
+from tests.factories import last_link, make_customer, outbox, process_account_requests
+from tests.support import data_queries
+
+PASSWORD = "a-fine-portal-password"
+
+
+def active_resident(schema="org_noord", **fields):
+    customer = make_customer(schema, **fields)
+    organisation = Organisation.objects.get(schema_name=schema)
+    with schema_context(schema):
+        register_resident(
+            organisation=organisation,
+            customer_number=customer.customer_number,
+            email=customer.email,
+            password=PASSWORD,
+        )
+        token = last_link(schema, customer.email, "registration_confirmation", "/confirm/")
+        confirm_registration(raw_token=token)
+    return customer
+
+
+def login(client, email, password=PASSWORD):
+    return client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
+
+
+def test_reset_request_answers_the_same_for_known_and_unknown(noord_client):
+    customer = active_resident()
+    noord_client.get("/api/portal/site/")  # warm the host routing, which is not what is compared here
+    answers, counts = [], []
+    for email in (customer.email, "stranger@example.test"):
+        with CaptureQueriesContext(connection) as queries:
+            response = noord_client.post("/api/auth/password/reset/", {"email": email}, format="json")
+        answers.append((response.status_code, response.json()))
+        counts.append(len(data_queries(queries)))
+    assert answers[0] == answers[1]
+    assert answers[0] == (
+        202,
+        {
+            "code": "request_received",
+            "detail": "If this address has an account with us, we sent a link to choose a new password.",
+        },
+    )
+    assert counts[0] == counts[1]
+    assert sorted(process_account_requests("org_noord")) == ["nothing_to_send", "sent"]
+    assert outbox("org_noord", "stranger@example.test") == []
+
+
+def test_reset_link_points_to_the_organisations_domain_and_works_once(noord_client):
+    customer = active_resident()
+    old_key = login(noord_client, customer.email).json()["key"]
+    noord_client.post("/api/auth/password/reset/", {"email": customer.email}, format="json")
+    process_account_requests("org_noord")
+    [email] = outbox("org_noord", customer.email, "password_reset")
+    assert "http://portal.noord.test:8000/reset-password/" in email.body_text
+    token = last_link("org_noord", customer.email, "password_reset", "/reset-password/")
+
+    weak = noord_client.post(
+        "/api/auth/password/reset/confirm/", {"token": token, "new_password": "short"}, format="json"
+    )
+    assert weak.status_code == 400
+    assert "new_password" in weak.json()
+    done = noord_client.post(
+        "/api/auth/password/reset/confirm/",
+        {"token": token, "new_password": "brand-new-secret-42"},
+        format="json",
+    )
+    assert done.status_code == 200
+    assert login(noord_client, customer.email, "brand-new-secret-42").status_code == 200
+    assert login(noord_client, customer.email).json()["code"] == "invalid_credentials"
+    again = noord_client.post(
+        "/api/auth/password/reset/confirm/",
+        {"token": token, "new_password": "another-secret-43"},
+        format="json",
+    )
+    assert again.json()["code"] == "token_used"
+    noord_client.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert noord_client.get("/api/portal/me/").status_code == 401  # tokens from before the reset are dead
+    assert outbox("org_noord", customer.email, "password_changed")
+
+
+def test_newer_reset_link_revokes_the_older(noord_client):
+    customer = active_resident()
+    for _ in range(2):
+        noord_client.post("/api/auth/password/reset/", {"email": customer.email}, format="json")
+        process_account_requests("org_noord")
+    first, _second = [e.body_text for e in outbox("org_noord", customer.email, "password_reset")]
+    first_token = first.split("/reset-password/")[1].split()[0]
+    response = noord_client.post(
+        "/api/auth/password/reset/confirm/",
+        {"token": first_token, "new_password": "brand-new-secret-42"},
+        format="json",
+    )
+    assert response.json()["code"] == "token_invalid"
+
+
+def test_reset_token_from_one_organisation_is_unknown_on_another(noord_client, zuid_client):
+    customer = active_resident()
+    noord_client.post("/api/auth/password/reset/", {"email": customer.email}, format="json")
+    process_account_requests("org_noord")
+    token = last_link("org_noord", customer.email, "password_reset", "/reset-password/")
+    response = zuid_client.post(
+        "/api/auth/password/reset/confirm/",
+        {"token": token, "new_password": "brand-new-secret-42"},
+        format="json",
+    )
+    assert response.json()["code"] == "token_invalid"
+
+
+def test_reset_for_a_member_of_another_organisation_sends_nothing(zuid_client):
+    customer = active_resident("org_noord")
+    zuid_client.post("/api/auth/password/reset/", {"email": customer.email}, format="json")
+    assert process_account_requests("org_zuid") == ["nothing_to_send"]
+
+
+def test_staff_can_reset_their_password_too(noord_client):
+    noord_client.post("/api/auth/password/reset/", {"email": "admin@noord.test"}, format="json")
+    assert process_account_requests("org_noord") == ["sent"]
+
+
+def test_change_password(noord_client):
+    customer = active_resident()
+    key = login(noord_client, customer.email).json()["key"]
+    other_key = login(noord_client, customer.email).json()["key"]
+    noord_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    wrong = noord_client.post(
+        "/api/auth/password/change/",
+        {"old_password": "nope", "new_password": "brand-new-secret-42"},
+        format="json",
+    )
+    assert wrong.status_code == 400
+    assert wrong.json() == {
+        "code": "wrong_password",
+        "old_password": ["Your current password is not correct."],
+    }
+    changed = noord_client.post(
+        "/api/auth/password/change/",
+        {"old_password": PASSWORD, "new_password": "brand-new-secret-42"},
+        format="json",
+    )
+    assert changed.status_code == 200
+    new_key = changed.json()["key"]
+    noord_client.credentials(HTTP_AUTHORIZATION=f"Token {other_key}")
+    assert noord_client.get("/api/portal/me/").status_code == 401
+    noord_client.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
+    assert noord_client.get("/api/portal/me/").status_code == 200
+    assert User.objects.get(email=customer.email).check_password("brand-new-secret-42")
+
+
+def test_logout_revokes_the_token(noord_client):
+    customer = active_resident()
+    key = login(noord_client, customer.email).json()["key"]
+    noord_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert noord_client.post("/api/auth/logout/").status_code == 204
+    assert noord_client.get("/api/portal/me/").status_code == 401
+
+
+def test_login_is_throttled_per_account(noord_client, settings):
+    statuses = [
+        login(noord_client, "target@example.test", f"wrong-guess-{attempt}").status_code
+        for attempt in range(12)
+    ]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10:] == [429, 429]
+    body = login(noord_client, "target@example.test").json()
+    assert body["code"] == "throttled"
+
+
+def test_staff_login_unaffected_by_other_accounts_throttle(noord_client):
+    for attempt in range(11):
+        login(noord_client, "target@example.test", f"guess-{attempt}")
+    response = noord_client.post(
+        "/api/auth/login/", {"email": "admin@noord.test", "password": STAFF_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+
+
+def test_reset_requests_are_throttled_per_ip(noord_client):
+    statuses = [
+        noord_client.post(
+            "/api/auth/password/reset/", {"email": f"who{n}@example.test"}, format="json"
+        ).status_code
+        for n in range(32)
+    ]
+    assert statuses[:30] == [202] * 30
+    assert statuses[30:] == [429, 429]
+
+
+def test_throttle_is_per_organisation(noord_client, zuid_client):
+    for n in range(31):
+        noord_client.post("/api/auth/password/reset/", {"email": f"who{n}@example.test"}, format="json")
+    assert (
+        zuid_client.post("/api/auth/password/reset/", {"email": "x@example.test"}, format="json").status_code
+        == 202
+    )

@@ -1,0 +1,303 @@
+"""Resident registration, confirmation, login before confirming, resend, language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from activity.models import ActivityEvent
+from credentials.models import OneTimeToken
+from memberships.models import PortalAccount
+from tests.factories import last_link, make_customer, outbox, process_account_requests
+from tests.support import data_queries
+
+PASSWORD = "a-fine-portal-password"
+
+
+def register(client, customer, **extra):
+    payload = {"customer_number": customer.customer_number, "email": customer.email, "password": PASSWORD}
+    payload.update(extra)
+    return client.post("/api/auth/register/", payload, format="json")
+
+
+def account_of(customer, schema="org_noord") -> PortalAccount | None:
+    with schema_context(schema):
+        return PortalAccount.objects.filter(customer_id=customer.pk).first()
+
+
+def test_register_sends_a_confirmation_and_links_nothing_yet(noord_client):
+    customer = make_customer(language="nl")
+    response = register(noord_client, customer)
+    assert response.status_code == 202
+    assert response.json()["code"] == "confirmation_sent"
+    account = account_of(customer)
+    assert account.status == PortalAccount.Status.NOT_CONFIRMED
+    assert account.user_id is None
+    assert account.login_email == customer.email
+    assert not User.objects.filter(email=customer.email).exists()
+    [email] = outbox("org_noord", customer.email, "registration_confirmation")
+    assert email.language == "en"  # the visitor registered in English (Accept-Language)
+    assert "http://portal.noord.test:8000/confirm/" in email.body_text
+    with schema_context("org_noord"):
+        assert ActivityEvent.objects.filter(customer_id=customer.pk, kind="registered").count() == 1
+
+
+def test_register_in_dutch_gets_a_dutch_email(client_for, db):
+    customer = make_customer()
+    response = register(client_for("portal.noord.test", language="nl"), customer)
+    assert response.status_code == 202
+    assert "e-mail" in response.json()["detail"].lower()
+    [email] = outbox("org_noord", customer.email, "registration_confirmation")
+    assert email.language == "nl"
+    assert "Bevestig" in email.subject
+
+
+def test_register_with_another_login_address(noord_client):
+    customer = make_customer()
+    response = register(noord_client, customer, login_email="Other.Address@Example.test")
+    assert response.status_code == 202
+    assert account_of(customer).login_email == "other.address@example.test"
+    assert outbox("org_noord", "other.address@example.test", "registration_confirmation")
+    [notice] = outbox("org_noord", customer.email, "registration_notice")
+    assert "other.address@example.test" in notice.body_text
+
+
+@pytest.mark.parametrize("mistake", ["unknown_number", "wrong_email", "no_email_on_record"])
+def test_wrong_customer_details_get_one_clear_answer(noord_client, mistake):
+    customer = make_customer(email="" if mistake == "no_email_on_record" else "right@example.test")
+    number = "NOPE-1" if mistake == "unknown_number" else customer.customer_number
+    email = "wrong@example.test" if mistake == "wrong_email" else "right@example.test"
+    response = noord_client.post(
+        "/api/auth/register/",
+        {"customer_number": number, "email": email, "password": PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "registration_not_possible",
+        "detail": "We cannot register an account with this customer number and email address. "
+        "Check both on one of your invoices, or contact us.",
+    }
+    assert account_of(customer) is None
+
+
+def test_already_registered_customer_number(noord_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    token = last_link("org_noord", customer.email, "registration_confirmation", "/confirm/")
+    assert noord_client.post("/api/auth/confirm/", {"token": token}, format="json").status_code == 200
+    response = register(noord_client, customer)
+    assert response.status_code == 400
+    assert response.json()["code"] == "already_registered"
+
+
+def test_weak_password_is_a_field_error_and_saves_nothing(noord_client):
+    customer = make_customer()
+    response = register(noord_client, customer, password="12345")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "password_invalid"
+    assert "password" in body
+    assert account_of(customer) is None
+    assert outbox("org_noord", customer.email) == []
+
+
+def test_bad_input_is_named_per_field(noord_client):
+    response = noord_client.post("/api/auth/register/", {"email": "not-an-email"}, format="json")
+    assert response.status_code == 400
+    assert {"customer_number", "email", "password"} <= set(response.json())
+
+
+def test_login_before_confirming(noord_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    response = noord_client.post(
+        "/api/auth/login/", {"email": customer.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "email_not_confirmed"
+    wrong = noord_client.post(
+        "/api/auth/login/", {"email": customer.email, "password": "not-it-at-all"}, format="json"
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["code"] == "invalid_credentials"
+
+
+def test_confirm_then_log_in(noord_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    token = last_link("org_noord", customer.email, "registration_confirmation", "/confirm/")
+    response = noord_client.post("/api/auth/confirm/", {"token": token}, format="json")
+    assert response.status_code == 200
+    assert response.json()["existing_identity"] is False
+    account = account_of(customer)
+    assert account.status == PortalAccount.Status.ACTIVE
+    assert account.pending_password == ""
+    login = noord_client.post(
+        "/api/auth/login/", {"email": customer.email, "password": PASSWORD}, format="json"
+    )
+    assert login.status_code == 200
+    assert login.json()["roles"] == ["resident"]
+    noord_client.credentials(HTTP_AUTHORIZATION=f"Token {login.json()['key']}")
+    me = noord_client.get("/api/portal/me/").json()
+    assert me["customer"]["customer_number"] == customer.customer_number
+    assert me["impersonation"] is None
+    with schema_context("org_noord"):
+        kinds = list(ActivityEvent.objects.filter(customer_id=customer.pk).values_list("kind", flat=True))
+    assert kinds == ["login", "confirmed", "registered"]
+
+
+def test_confirmation_token_is_single_use(noord_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    token = last_link("org_noord", customer.email, "registration_confirmation", "/confirm/")
+    assert noord_client.post("/api/auth/confirm/", {"token": token}, format="json").status_code == 200
+    again = noord_client.post("/api/auth/confirm/", {"token": token}, format="json")
+    assert again.status_code == 400
+    assert again.json() == {
+        "code": "token_used",
+        "token": ["This link has already been used. Ask for a new one if you still need it."],
+    }
+
+
+def test_confirmation_token_expires(noord_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    token = last_link("org_noord", customer.email, "registration_confirmation", "/confirm/")
+    with schema_context("org_noord"):
+        OneTimeToken.objects.filter(purpose="confirmation").update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
+    response = noord_client.post("/api/auth/confirm/", {"token": token}, format="json")
+    assert response.json()["code"] == "token_expired"
+    assert account_of(customer).status == PortalAccount.Status.NOT_CONFIRMED
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "a.b", "x" * 300, "abc.def.ghi"])
+def test_malformed_tokens_are_refused(noord_client, token):
+    response = noord_client.post("/api/auth/confirm/", {"token": token}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] in {"token_invalid", "invalid"}
+
+
+def test_a_newer_confirmation_revokes_the_older(noord_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    first = last_link("org_noord", customer.email, "registration_confirmation", "/confirm/")
+    noord_client.post("/api/auth/confirmation/resend/", {"email": customer.email}, format="json")
+    assert process_account_requests("org_noord") == ["sent"]
+    second = last_link("org_noord", customer.email, "registration_confirmation", "/confirm/")
+    assert first != second
+    assert (
+        noord_client.post("/api/auth/confirm/", {"token": first}, format="json").json()["code"]
+        == "token_invalid"
+    )
+    assert noord_client.post("/api/auth/confirm/", {"token": second}, format="json").status_code == 200
+
+
+def test_resend_answers_the_same_for_known_and_unknown_addresses(noord_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    noord_client.get("/api/portal/site/")  # warm the host routing, which is not what is compared here
+    answers, counts = [], []
+    for email in (customer.email, "nobody-here@example.test"):
+        with CaptureQueriesContext(connection) as queries:
+            response = noord_client.post("/api/auth/confirmation/resend/", {"email": email}, format="json")
+        answers.append((response.status_code, response.json()))
+        counts.append(len(data_queries(queries)))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 202
+    assert counts[0] == counts[1]
+    assert sorted(process_account_requests("org_noord")) == ["nothing_to_send", "sent"]
+
+
+def test_token_of_one_organisation_does_not_confirm_on_another(noord_client, zuid_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    token = last_link("org_noord", customer.email, "registration_confirmation", "/confirm/")
+    response = zuid_client.post("/api/auth/confirm/", {"token": token}, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "token_invalid"
+    assert account_of(customer).status == PortalAccount.Status.NOT_CONFIRMED
+
+
+def test_existing_identity_elsewhere_is_never_changed_or_revealed(noord_client, zuid_client):
+    """Registering on zuid with an address that has an identity from noord."""
+    noord_customer = make_customer("org_noord", email="both@example.test")
+    register(noord_client, noord_customer)
+    token = last_link("org_noord", "both@example.test", "registration_confirmation", "/confirm/")
+    noord_client.post("/api/auth/confirm/", {"token": token}, format="json")
+    identity = User.objects.get(email="both@example.test")
+    password_hash = identity.password
+
+    zuid_customer = make_customer("org_zuid", email="both@example.test")
+    fresh_customer = make_customer("org_zuid", email="fresh@example.test")
+    existing = register(zuid_client, zuid_customer, password="another-password-77")
+    fresh = register(zuid_client, fresh_customer, password="another-password-77")
+    assert (existing.status_code, existing.json()) == (fresh.status_code, fresh.json())
+
+    identity.refresh_from_db()
+    assert identity.password == password_hash  # untouched
+    assert account_of(zuid_customer, "org_zuid").user_id is None  # no link before confirmation
+    assert (
+        zuid_client.post(
+            "/api/auth/login/", {"email": "both@example.test", "password": PASSWORD}, format="json"
+        ).json()["code"]
+        == "email_not_confirmed"
+    )
+
+    token = last_link("org_zuid", "both@example.test", "registration_confirmation", "/confirm/")
+    confirmed = zuid_client.post("/api/auth/confirm/", {"token": token}, format="json").json()
+    assert confirmed["existing_identity"] is True
+    assert account_of(zuid_customer, "org_zuid").user_id == identity.pk
+    identity.refresh_from_db()
+    assert identity.password == password_hash
+    old = zuid_client.post(
+        "/api/auth/login/", {"email": "both@example.test", "password": PASSWORD}, format="json"
+    )
+    assert old.status_code == 200
+    new = zuid_client.post(
+        "/api/auth/login/", {"email": "both@example.test", "password": "another-password-77"}, format="json"
+    )
+    assert new.json()["code"] == "invalid_credentials"
+
+
+def test_address_already_used_by_another_customer_answers_the_same(noord_client):
+    first = make_customer(email="shared@example.test")
+    register(noord_client, first)
+    second = make_customer(email="second@example.test")
+    response = register(noord_client, second, login_email="shared@example.test")
+    assert response.status_code == 202
+    assert account_of(second) is None
+    assert outbox("org_noord", "shared@example.test", "registration_address_in_use")
+
+
+def test_resident_language_preference_drives_messages_and_emails(noord_client):
+    customer = make_customer()
+    register(noord_client, customer)
+    noord_client.post(
+        "/api/auth/confirm/",
+        {"token": last_link("org_noord", customer.email, "registration_confirmation", "/confirm/")},
+        format="json",
+    )
+    key = noord_client.post(
+        "/api/auth/login/", {"email": customer.email, "password": PASSWORD}, format="json"
+    ).json()["key"]
+    noord_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = noord_client.patch("/api/portal/me/", {"language": "fr"}, format="json")
+    assert response.json()["language"] == "fr"
+    assert response["Content-Language"] == "fr"
+    bad = noord_client.patch("/api/portal/me/", {"language": "xx"}, format="json")
+    assert bad.status_code == 400
+    assert "valide" in bad.json()["language"][0]  # DRF's own message, in French
+    noord_client.post("/api/auth/password/reset/", {"email": customer.email}, format="json")
+    process_account_requests("org_noord")
+    [email] = outbox("org_noord", customer.email, "password_reset")
+    assert email.language == "fr"
+    assert "mot de passe" in email.subject.lower()
