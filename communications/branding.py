@@ -10,6 +10,7 @@ DEFAULT_PRIMARY_COLOUR = "#0b5394"
 
 
 def email_branding(organisation) -> dict:
+    """Called inside the organisation's schema: the same branding its portal shows."""
     if organisation is None:
         return {
             "organisation_name": "Energy portal platform",
@@ -18,10 +19,17 @@ def email_branding(organisation) -> dict:
             "logo_url": "",
             "support_email": "",
         }
+    from configuration.models import GeneralPreferences, PortalPreferences
+    from configuration.site import effective_branding
+
+    base = portal_base_url(organisation)
+    preferences = PortalPreferences.objects.current()
+    branding = effective_branding(GeneralPreferences.objects.current(), preferences)
+    logo = branding["logo_url"]
     return {
         "organisation_name": organisation.name,
-        "portal_url": portal_base_url(organisation),
-        "primary_colour": DEFAULT_PRIMARY_COLOUR,
-        "logo_url": "",
-        "support_email": "",
+        "portal_url": base,
+        "primary_colour": branding["primary_colour"],
+        "logo_url": f"{base}{logo}" if logo and not logo.endswith(".svg") else "",  # mail clients show no SVG
+        "support_email": preferences.support_email,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.template import Context, Engine, Node, Template, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.base import TextNode, VariableNode
@@ -16,6 +17,7 @@ from django.template.defaulttags import CommentNode, ForNode, IfNode, NowNode, W
 from django.template.loader import render_to_string
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -104,3 +106,38 @@ def _render_override(override, context: dict) -> tuple[str, str, str] | None:
         content = "".join(f"<p>{paragraph}</p>" for paragraph in escape(body_text).split("\n\n"))
     body_html = render_to_string("emails/custom.html", {**context, "content": mark_safe(content)})
     return subject, body_text, body_html
+
+
+_SENTINEL_DATE = datetime(2099, 12, 31, 23, 59, tzinfo=UTC)
+
+
+def default_source(*, template: str, language: str, variables: tuple[str, ...]) -> dict:
+    """The shipped wording of an email in ``language``, with ``{{ variable }}`` placeholders.
+
+    A starting point for an organisation's own wording (which may not use the layout tags the
+    shipped templates are built with).
+    """
+    context = {
+        name: "{{ " + name + " }}"
+        for name in (*variables, "organisation_name", "portal_url", "support_email")
+    }
+    dates = [name for name in variables if name.endswith("_at")]
+    for name in dates:
+        context[name] = _SENTINEL_DATE
+    with translation.override(language), timezone.override("UTC"):
+        formatted = date_format(_SENTINEL_DATE, "DATETIME_FORMAT")
+        subject = render_to_string(f"emails/{template}/subject.txt", context)
+        body_text = render_to_string(f"emails/{template}/body.txt", context)
+        html = render_to_string(f"emails/{template}/body.html", {**context, "primary_colour": "#0b5394"})
+    content = html.split("<!--content-->", 1)[-1].split("<!--/content-->", 1)[0]
+    date_placeholder = "{{ " + (dates[0] if dates else "") + '|date:"DATETIME_FORMAT" }}'
+
+    def fill(text: str) -> str:
+        text = text.replace("&#123;", "{").replace("&#125;", "}")
+        return text.replace(formatted, date_placeholder) if dates else text
+
+    return {
+        "subject": fill(_clean_subject(subject)),
+        "body_text": fill(body_text.strip()),
+        "body_html": fill(content.strip()),
+    }

@@ -19,7 +19,9 @@ def error_response(http_status: int, code: str, detail: str, **extra) -> JsonRes
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, RuleViolation):
+    if isinstance(exc, RuleViolation) and exc.errors:
+        exc = DomainError(exc.message, code=exc.code, http_status=exc.http_status, errors=exc.errors)
+    elif isinstance(exc, RuleViolation):
         exc = DomainError(exc.message, code=exc.code, field=exc.field, http_status=exc.http_status)
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -64,11 +66,21 @@ class DomainError(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
 
-    def __init__(self, detail: str, *, code: str, http_status: int = 400, field: str | None = None):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str,
+        http_status: int = 400,
+        field: str | None = None,
+        errors: dict | None = None,
+    ):
         self.status_code = http_status
         self.error_code = code
-        if field:
+        if errors:
+            super().__init__(errors, code=code)
+        elif field:
             super().__init__({field: [detail]}, code=code)
         else:
             super().__init__(detail, code=code)
-        self.field = field
+        self.field = field or (next(iter(errors)) if errors else None)

@@ -18,9 +18,30 @@ class RuleViolation(Exception):
         code: str | None = None,
         field: str | None = None,
         http_status: int | None = None,
+        errors: dict[str, list[str]] | None = None,
     ):
         super().__init__(message)
         self.message = str(message)
         self.code = code or self.code
         self.field = field
         self.http_status = http_status or self.http_status
+        # Several fields at once: {"field": ["message", ...]}
+        self.errors = errors
+
+
+class FieldErrors:
+    """Collects errors per field while a service checks a whole form, then raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+        self.first_code: str | None = None
+
+    def add(self, field: str, message: str, code: str = "invalid") -> None:
+        self.errors.setdefault(field, []).append(str(message))
+        self.first_code = self.first_code or code
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise RuleViolation(
+                next(iter(self.errors.values()))[0], code=self.first_code or "invalid", errors=self.errors
+            )

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from accounts.api import views as account_views
 from config.openapi import schema_urls
+from configuration import media
+from configuration.api import views as configuration_views
 from customers.api import admin as customer_admin
 from memberships.api import admin_views, auth_views
 from memberships.api import views as membership_views
@@ -59,6 +61,24 @@ admin = [
     path("impersonations/<int:session_id>/stop/", admin_views.StopImpersonationAdminView.as_view()),
     path("staff/", admin_views.StaffListView.as_view(), name="admin-staff"),
     path("staff/<int:membership_id>/", admin_views.StaffDetailView.as_view(), name="admin-staff-member"),
+    path(
+        "configuration/preferences/",
+        configuration_views.PortalPreferencesView.as_view(),
+        name="admin-preferences",
+    ),
+    path(
+        "configuration/general/", configuration_views.GeneralPreferencesView.as_view(), name="admin-general"
+    ),
+    path("configuration/billing/", configuration_views.BillingSettingsView.as_view(), name="admin-billing"),
+    path("configuration/pages/", configuration_views.PageListView.as_view(), name="admin-pages"),
+    path("configuration/messages/", configuration_views.PageMessageListView.as_view(), name="admin-messages"),
+    path("configuration/messages/<int:message_id>/", configuration_views.PageMessageDetailView.as_view()),
+    path("configuration/emails/", configuration_views.EmailListView.as_view(), name="admin-emails"),
+    path(
+        "configuration/emails/<str:key>/<str:language>/",
+        configuration_views.EmailTemplateView.as_view(),
+        name="admin-email-template",
+    ),
 ]
 
 urlpatterns = [
@@ -66,6 +86,7 @@ urlpatterns = [
     path("api/portal/", include("portal_api.api.urls")),
     path("api/portal/", include(portal)),
     path("api/admin/", include(admin)),
+    path("media/<str:schema>/branding/<str:path>", media.branding_file, name="branding-file"),
     *schema_urls("config.urls_tenant", "Customer portal API"),
 ]
 

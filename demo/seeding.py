@@ -1,6 +1,6 @@
 """Demo organisations and data for `make run` (idempotent: running it twice changes nothing).
 
-Each area of the product adds its own function here and registers it in ``SEED_STEPS``.
+Each area of the product adds its own seed step to ``_steps()``.
 """
 
 from __future__ import annotations
@@ -182,7 +182,12 @@ def seed_portal_account(organisation, customer: Customer, state: str | None, rep
 # Which demo customers have a portal account, and in which state.
 PORTAL_STATES = {"N-1001": "confirmed", "N-1002": "unconfirmed", "N-2001": "confirmed", "Z-5001": "confirmed"}
 
-SEED_STEPS: list = []  # later areas append callables (organisation, spec, report) -> None
+
+def _steps() -> list:
+    """Each area's seed step: a callable (organisation, spec, report) run in the organisation's schema."""
+    from .configuration_seed import seed_configuration
+
+    return [seed_configuration]
 
 
 @transaction.atomic
@@ -193,7 +198,7 @@ def seed_demo() -> list[str]:
         report.append("")
         report.append(f"{spec.name}: {base_url_for_host(spec.domain)}/")
         organisation = seed_organisation(spec, report)
-        for step in SEED_STEPS:
+        for step in _steps():
             with schema_context(organisation.schema_name):
                 step(organisation, spec, report)
     return report

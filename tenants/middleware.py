@@ -38,6 +38,7 @@ class OrganisationMiddleware:
     def __call__(self, request):
         connection.set_schema_to_public()
         request.organisation = None
+        request.routing_version = None
         try:
             host = request_hostname(request)
         except DisallowedHost:
@@ -49,7 +50,7 @@ class OrganisationMiddleware:
             set_urlconf(request.urlconf)
             return self.get_response(request)
 
-        organisation = routing_table.resolve(host)
+        organisation, request.routing_version = routing_table.resolve_with_version(host)
         if organisation is None:
             return error_response(404, "unknown_host", _("No portal is configured for this address."))
         if organisation.is_suspended:

@@ -44,13 +44,17 @@ class HostRoutingTable:
 
     # -- public ----------------------------------------------------------------------------------
     def resolve(self, host: str) -> Organisation | None:
+        return self.resolve_with_version(host)[0]
+
+    def resolve_with_version(self, host: str) -> tuple[Organisation | None, str | None]:
+        """The organisation and the routing version it was checked against (None: no Redis)."""
         version = current_version()
         if version is None:
             # No shared version to check against: do not trust anything held in memory.
             with self._lock:
                 self._entries.clear()
                 self._version = None
-            return self._build(self._load(host))
+            return self._build(self._load(host)), None
         now = time.monotonic()
         with self._lock:
             if version != self._version:
@@ -59,7 +63,7 @@ class HostRoutingTable:
             entry = self._entries.get(host)
             if entry is not None and now - entry.stored_at < self.max_age_seconds:
                 self._entries.move_to_end(host)
-                return self._build(entry)
+                return self._build(entry), version
         entry = self._load(host)
         with self._lock:
             if self._version == version:
@@ -67,7 +71,7 @@ class HostRoutingTable:
                 self._entries.move_to_end(host)
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
-        return self._build(entry)
+        return self._build(entry), version
 
     def clear(self) -> None:
         with self._lock:
@@ -115,13 +119,14 @@ def current_version() -> str | None:
 def bump_version() -> None:
     """Make every process drop its host map.
 
-    This process forgets its map at once (its own transaction already sees the change); the other
-    processes learn of it from the new version, published once the transaction commits.
+    The version is published twice: at once, so this transaction's own later requests see the
+    change, and after commit, so that an entry another process loaded in between (still seeing
+    the old row) is dropped too.
     """
-    routing_table.clear()
 
     def publish() -> None:
         cache.set(settings.TENANT_CACHE_VERSION_KEY, secrets.token_hex(8), timeout=None)
         routing_table.clear()
 
+    publish()  # now, for this process and transaction; again after commit, for everyone
     transaction.on_commit(publish)

@@ -1,35 +1,46 @@
 from __future__ import annotations
 
-from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from django.http import HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenants.features import resolve_features
+from configuration.pages import PAGES
+from configuration.site import cached_site
 
 from .serializers import PortalSiteSerializer
 
 
-@extend_schema(tags=["portal"], responses={200: PortalSiteSerializer})
+@extend_schema(
+    tags=["portal"],
+    parameters=[
+        OpenApiParameter("page", str, enum=list(PAGES), description="Include this page's active messages")
+    ],
+    responses={200: PortalSiteSerializer, 304: None},
+)
 class PortalSiteView(APIView):
-    """The organisation behind this domain, as the portal's pages need it (no login)."""
+    """Everything a portal page needs for this domain (no login): branding, contact, features, messages.
+
+    Answers carry an ETag; send it back as If-None-Match to get 304 when nothing changed.
+    """
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
     def get(self, request):
-        organisation = request.organisation
-        return Response(
-            PortalSiteSerializer(
-                {
-                    "name": organisation.name,
-                    "slug": organisation.slug,
-                    "portal_status": organisation.portal_status,
-                    "default_language": organisation.default_language,
-                    "languages": [{"code": code, "name": str(name)} for code, name in settings.LANGUAGES],
-                    "time_zone": organisation.time_zone,
-                    "features": resolve_features(organisation.features),
-                }
-            ).data
+        payload, etag = cached_site(
+            organisation=request.organisation,
+            page=request.query_params.get("page") or None,
+            language=request.LANGUAGE_CODE,
+            routing_version=getattr(request, "routing_version", None),
         )
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            response = HttpResponseNotModified()
+        else:
+            response = Response(payload)
+        response["ETag"] = etag
+        response["Cache-Control"] = "no-cache"
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response

@@ -1,0 +1,237 @@
+"""Staff REST admin for the portal configuration, and the public site endpoint of each portal."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from communications.catalogue import CATALOGUE
+from communications.models import EmailTemplate
+from communications.rendering import default_source
+from config.errors import RuleViolation
+from memberships.permissions import IsStaff, IsStaffOrAdmin
+
+from .. import selectors, services
+from ..models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
+from ..pages import PAGES
+from . import serializers as s
+
+
+class ConfigurationView(APIView):
+    """Every staff member may read the configuration; administrators and staff may change it."""
+
+    def get_permissions(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return [IsStaff()]
+        return [IsStaffOrAdmin()]
+
+
+def _split_files(serializer_class, validated: dict) -> tuple[dict, dict]:
+    files = {name: validated.pop(name) for name in serializer_class.FILE_FIELDS if name in validated}
+    return validated, files
+
+
+@extend_schema(tags=["admin: configuration"])
+class PortalPreferencesView(ConfigurationView):
+    """Portal preferences: branding, contact details, advance payments, emails, invoices."""
+
+    def _respond(self, request, preferences, warnings=()):
+        data = selectors.portal_preferences_view(
+            organisation=request.organisation, preferences=preferences, warnings=warnings
+        )
+        return Response(s.PortalPreferencesSerializer(data).data)
+
+    @extend_schema(responses={200: s.PortalPreferencesSerializer})
+    def get(self, request):
+        return self._respond(request, PortalPreferences.objects.current())
+
+    def _save(self, request, partial: bool):
+        serializer = s.PortalPreferencesSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes, files = _split_files(s.PortalPreferencesSerializer, dict(serializer.validated_data))
+        saved = services.update_portal_preferences(
+            organisation=request.organisation, changes=changes, uploads=files
+        )
+        return self._respond(request, saved.instance, saved.warnings)
+
+    @extend_schema(request=s.PortalPreferencesSerializer, responses={200: s.PortalPreferencesSerializer})
+    def put(self, request):
+        return self._save(request, partial=False)
+
+    @extend_schema(request=s.PortalPreferencesSerializer, responses={200: s.PortalPreferencesSerializer})
+    def patch(self, request):
+        return self._save(request, partial=True)
+
+
+@extend_schema(tags=["admin: configuration"])
+class GeneralPreferencesView(ConfigurationView):
+    """The organisation's logo and colours, which the portal follows when its toggles are on."""
+
+    @extend_schema(responses={200: s.GeneralPreferencesSerializer})
+    def get(self, request):
+        return Response(
+            s.GeneralPreferencesSerializer(
+                selectors.general_preferences_view(general=GeneralPreferences.objects.current())
+            ).data
+        )
+
+    def _save(self, request, partial: bool):
+        serializer = s.GeneralPreferencesSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        changes, files = _split_files(s.GeneralPreferencesSerializer, dict(serializer.validated_data))
+        saved = services.update_general_preferences(changes=changes, uploads=files)
+        return Response(
+            s.GeneralPreferencesSerializer(
+                selectors.general_preferences_view(general=saved.instance, warnings=saved.warnings)
+            ).data
+        )
+
+    @extend_schema(request=s.GeneralPreferencesSerializer, responses={200: s.GeneralPreferencesSerializer})
+    def put(self, request):
+        return self._save(request, partial=False)
+
+    @extend_schema(request=s.GeneralPreferencesSerializer, responses={200: s.GeneralPreferencesSerializer})
+    def patch(self, request):
+        return self._save(request, partial=True)
+
+
+@extend_schema(tags=["admin: configuration"])
+class BillingSettingsView(ConfigurationView):
+    """Billing settings that bound what residents may choose (the minimum advance payment)."""
+
+    @extend_schema(responses={200: s.BillingSettingsSerializer})
+    def get(self, request):
+        return Response(s.BillingSettingsSerializer(BillingSettings.objects.current()).data)
+
+    @extend_schema(request=s.BillingSettingsSerializer, responses={200: s.BillingSettingsSerializer})
+    def patch(self, request):
+        serializer = s.BillingSettingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = services.update_billing_settings(**serializer.validated_data)
+        return Response(s.BillingSettingsSerializer(saved).data)
+
+
+@extend_schema(tags=["admin: configuration"], responses={200: s.PageSerializer(many=True)})
+class PageListView(ConfigurationView):
+    """The portal pages a message can be put on."""
+
+    def get(self, request):
+        return Response(
+            s.PageSerializer(
+                [{"key": key, "label": str(label)} for key, label in PAGES.items()], many=True
+            ).data
+        )
+
+
+def _message_data(saved) -> dict:
+    data = s.PageMessageSerializer(saved.instance).data
+    data["warnings"] = s.WarningSerializer(saved.warnings, many=True).data
+    return data
+
+
+@extend_schema(tags=["admin: messages"])
+class PageMessageListView(ConfigurationView):
+    @extend_schema(
+        parameters=[OpenApiParameter("page", str, enum=list(PAGES))],
+        responses={200: s.PageMessageSerializer(many=True)},
+    )
+    def get(self, request):
+        queryset = PageMessage.objects.all()
+        if request.query_params.get("page"):
+            queryset = queryset.filter(page=request.query_params["page"])
+        return Response(s.PageMessageSerializer(queryset, many=True).data)
+
+    @extend_schema(request=s.PageMessageSerializer, responses={201: s.PageMessageSerializer})
+    def post(self, request):
+        serializer = s.PageMessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = services.save_page_message(message=None, values=dict(serializer.validated_data))
+        return Response(_message_data(saved), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["admin: messages"])
+class PageMessageDetailView(ConfigurationView):
+    def _message(self, message_id: int) -> PageMessage:
+        return get_object_or_404(PageMessage, pk=message_id)
+
+    @extend_schema(responses={200: s.PageMessageSerializer})
+    def get(self, request, message_id: int):
+        return Response(s.PageMessageSerializer(self._message(message_id)).data)
+
+    def _save(self, request, message_id: int, partial: bool):
+        message = self._message(message_id)
+        serializer = s.PageMessageSerializer(message, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        saved = services.save_page_message(message=message, values=dict(serializer.validated_data))
+        return Response(_message_data(saved))
+
+    @extend_schema(request=s.PageMessageSerializer, responses={200: s.PageMessageSerializer})
+    def put(self, request, message_id: int):
+        return self._save(request, message_id, partial=False)
+
+    @extend_schema(request=s.PageMessageSerializer, responses={200: s.PageMessageSerializer})
+    def patch(self, request, message_id: int):
+        return self._save(request, message_id, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, message_id: int):
+        services.delete_page_message(message=self._message(message_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["admin: emails"], responses={200: s.EmailKindSerializer(many=True)})
+class EmailListView(ConfigurationView):
+    """Every email the portal sends, with a link to its template per language."""
+
+    def get(self, request):
+        return Response(s.EmailKindSerializer(selectors.email_overview(), many=True).data)
+
+
+@extend_schema(tags=["admin: emails"])
+class EmailTemplateView(ConfigurationView):
+    """One email in one language: the organisation's wording, or the default to start from."""
+
+    def _kind(self, key: str, language: str):
+        if key not in CATALOGUE or language not in dict(settings.LANGUAGES):
+            raise RuleViolation("Not found.", code="not_found", http_status=404)
+        return CATALOGUE[key]
+
+    def _data(self, key, language, warnings=()) -> dict:
+        kind = self._kind(key, language)
+        override = EmailTemplate.objects.filter(template=key, language=language).first()
+        source = (
+            {"subject": override.subject, "body_text": override.body_text, "body_html": override.body_html}
+            if override
+            else default_source(template=key, language=language, variables=kind.variables)
+        )
+        return {
+            "key": key,
+            "language": language,
+            "customised": override is not None,
+            **source,
+            "variables": [*kind.variables, "organisation_name", "portal_url", "support_email"],
+            "warnings": list(warnings),
+        }
+
+    @extend_schema(responses={200: s.EmailTemplateSerializer})
+    def get(self, request, key: str, language: str):
+        return Response(s.EmailTemplateSerializer(self._data(key, language)).data)
+
+    @extend_schema(request=s.EmailTemplateSerializer, responses={200: s.EmailTemplateSerializer})
+    def put(self, request, key: str, language: str):
+        self._kind(key, language)
+        serializer = s.EmailTemplateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        saved = services.save_email_template(key=key, language=language, **serializer.validated_data)
+        return Response(s.EmailTemplateSerializer(self._data(key, language, saved.warnings)).data)
+
+    @extend_schema(responses={200: s.EmailTemplateSerializer})
+    def delete(self, request, key: str, language: str):
+        """Back to the default wording."""
+        self._kind(key, language)
+        services.reset_email_template(key=key, language=language)
+        return Response(s.EmailTemplateSerializer(self._data(key, language)).data)

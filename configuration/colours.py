@@ -1,0 +1,40 @@
+"""Colour values and WCAG 2.1 contrast."""
+
+from __future__ import annotations
+
+import re
+
+_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+WHITE, BLACK = "#ffffff", "#1f2328"
+AA_NORMAL_TEXT = 4.5
+AA_LARGE_TEXT_AND_UI = 3.0
+
+
+def normalise_colour(value: str) -> str | None:
+    """``#rrggbb`` in lower case, or None when ``value`` is not a hex colour."""
+    match = _HEX.match((value or "").strip())
+    if not match:
+        return None
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(char * 2 for char in digits)
+    return f"#{digits}"
+
+
+def _luminance(colour: str) -> float:
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def best_text_colour(background: str) -> str:
+    """White or near-black, whichever reads better on ``background``."""
+    return WHITE if contrast_ratio(background, WHITE) >= contrast_ratio(background, BLACK) else BLACK

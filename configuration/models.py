@@ -1,0 +1,132 @@
+"""How an organisation's portal looks and behaves (tenant schema)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .pages import PAGE_CHOICES
+
+
+def branding_path(instance, filename: str) -> str:
+    from django.db import connection
+
+    return f"{connection.schema_name}/branding/{filename}"
+
+
+class SingletonQuerySet(models.QuerySet):
+    def current(self):
+        """The one row of this schema, created with defaults on first use."""
+        obj, _created = self.get_or_create(pk=1)
+        return obj
+
+
+class GeneralPreferences(models.Model):
+    """The organisation's corporate identity, used by the portal when its toggles say so."""
+
+    logo = models.FileField(_("organisation logo"), upload_to=branding_path, blank=True)
+    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#0b5394")
+    secondary_colour = models.CharField(_("secondary colour"), max_length=7, default="#f1c232")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SingletonQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return "general preferences"
+
+
+class PortalPreferences(models.Model):
+    class AdvanceRange(models.TextChoices):
+        FIXED = "fixed", _("Fixed amount around the base advance")
+        PERCENTAGE = "percentage", _("Percentage of the base advance")
+
+    use_organisation_logo = models.BooleanField(_("use the organisation's logo"), default=True)
+    logo = models.FileField(_("portal logo"), upload_to=branding_path, blank=True)
+    favicon = models.FileField(_("favicon"), upload_to=branding_path, blank=True)
+    use_organisation_colours = models.BooleanField(_("use the organisation's colours"), default=True)
+    primary_colour = models.CharField(_("primary colour"), max_length=7, blank=True)
+    secondary_colour = models.CharField(_("secondary colour"), max_length=7, blank=True)
+
+    support_email = models.EmailField(_("support email address"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    support_phone = models.CharField(_("support phone number"), max_length=40, blank=True)
+
+    advance_changes_allowed = models.BooleanField(
+        _("residents may change their advance payment"), default=False
+    )
+    advance_range = models.CharField(
+        _("advance range"), max_length=12, choices=AdvanceRange.choices, default=AdvanceRange.PERCENTAGE
+    )
+    advance_fixed_amount = models.DecimalField(
+        _("fixed amount (EUR)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    advance_min_percentage = models.DecimalField(
+        _("minimum percentage"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    advance_max_percentage = models.DecimalField(
+        _("maximum percentage"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+
+    invoices_visible = models.BooleanField(_("invoices visible"), default=True)
+    payment_status_visible = models.BooleanField(_("payment status visible"), default=True)
+    cost_visualisation = models.BooleanField(_("consumption cost visualisation"), default=False)
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SingletonQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return "portal preferences"
+
+
+class BillingSettings(models.Model):
+    """Settings of the billing side that the portal must respect."""
+
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    minimum_advance_amount = models.DecimalField(
+        _("minimum advance payment"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SingletonQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return "billing settings"
+
+
+class PageMessage(models.Model):
+    """A message staff show on one portal page, in rich text, per language."""
+
+    class Kind(models.TextChoices):
+        NEUTRAL = "neutral", _("Neutral")
+        WARNING = "warning", _("Warning")
+        IMPORTANT = "important", _("Important")
+
+    page = models.CharField(_("page"), max_length=30, choices=PAGE_CHOICES)
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.NEUTRAL)
+    # {"en": "<p>…</p>", "nl": "…"}: sanitised HTML per language; at least one.
+    bodies = models.JSONField(_("text per language"), default=dict)
+    visible_from = models.DateTimeField(_("visible from"), null=True, blank=True)
+    visible_until = models.DateTimeField(_("visible until"), null=True, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["page", "position", "id"]
+        indexes = [models.Index(fields=["page", "position"], name="pagemessage_page")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} message on {self.page}"

@@ -1,0 +1,308 @@
+"""Saving the portal configuration: every rule checked before anything is written."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from communications.catalogue import CATALOGUE
+from communications.models import EmailTemplate
+from communications.rendering import UnsafeTemplate, compile_restricted
+from config.errors import FieldErrors, RuleViolation
+
+from .colours import AA_LARGE_TEXT_AND_UI, AA_NORMAL_TEXT, WHITE, best_text_colour, contrast_ratio
+from .models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
+from .pages import PAGES
+from .rich_text import sanitise, text_length
+from .site import bump_configuration_version
+from .uploads import UploadRejected, check_favicon, check_logo
+
+RECOMMENDED_MESSAGE_LENGTH = 300
+LANGUAGES = ("en", "nl", "fr")
+
+
+@dataclass
+class Saved:
+    instance: object
+    warnings: list[dict] = field(default_factory=list)
+
+
+def _warning(field_name: str, code: str, message: str) -> dict:
+    return {"field": field_name, "code": code, "detail": str(message)}
+
+
+def colour_warnings(primary: str, secondary: str) -> list[dict]:
+    """WCAG 2.1 AA: text on the primary colour, and the secondary colour on white."""
+    warnings = []
+    text = best_text_colour(primary)
+    ratio = contrast_ratio(primary, text)
+    if ratio < AA_NORMAL_TEXT:
+        warnings.append(
+            _warning(
+                "primary_colour",
+                "low_contrast",
+                _(
+                    "Text on this primary colour has a contrast of %(ratio).1f:1; WCAG 2.1 AA asks for at least 4.5:1."
+                )
+                % {"ratio": ratio},
+            )
+        )
+    ratio = contrast_ratio(secondary, WHITE)
+    if ratio < AA_LARGE_TEXT_AND_UI:
+        warnings.append(
+            _warning(
+                "secondary_colour",
+                "low_contrast",
+                _(
+                    "Icons in this secondary colour have a contrast of %(ratio).1f:1 on white; WCAG 2.1 AA asks for at least 3:1."
+                )
+                % {"ratio": ratio},
+            )
+        )
+    return warnings
+
+
+def _store(file_field, checked, *, old_name: str | None) -> None:
+    file_field.save(checked.filename, ContentFile(checked.content), save=False)
+    if old_name and old_name != file_field.name:
+        file_field.storage.delete(old_name)
+
+
+def _apply_upload(errors: FieldErrors, name: str, upload, checker) -> object | None:
+    if upload is None:
+        return None
+    try:
+        return checker(upload, field=name)
+    except UploadRejected as exc:
+        errors.add(name, exc.message, exc.code)
+        return None
+
+
+@transaction.atomic
+def update_portal_preferences(*, organisation, changes: dict, uploads: dict | None = None) -> Saved:
+    """Apply ``changes`` (already of the right types) and uploads; all rules are checked together."""
+    preferences = PortalPreferences.objects.select_for_update().get(pk=PortalPreferences.objects.current().pk)
+    uploads = uploads or {}
+    errors = FieldErrors()
+    for name, value in changes.items():
+        if name.startswith("remove_"):
+            continue
+        setattr(preferences, name, value)
+
+    logo = _apply_upload(errors, "logo", uploads.get("logo"), check_logo)
+    favicon = _apply_upload(errors, "favicon", uploads.get("favicon"), check_favicon)
+
+    if not preferences.use_organisation_colours:
+        if not preferences.primary_colour:
+            errors.add(
+                "primary_colour", _("Choose a primary colour, or use the organisation's colours."), "required"
+            )
+        if not preferences.secondary_colour:
+            errors.add(
+                "secondary_colour",
+                _("Choose a secondary colour, or use the organisation's colours."),
+                "required",
+            )
+    if preferences.advance_changes_allowed:
+        if preferences.advance_range == PortalPreferences.AdvanceRange.FIXED:
+            amount = preferences.advance_fixed_amount
+            if amount is None:
+                errors.add(
+                    "advance_fixed_amount",
+                    _("Enter the amount in euros around the base advance."),
+                    "required",
+                )
+            elif amount <= 0:
+                errors.add("advance_fixed_amount", _("The amount must be more than 0."), "invalid_range")
+        else:
+            low, high = preferences.advance_min_percentage, preferences.advance_max_percentage
+            if low is None:
+                errors.add("advance_min_percentage", _("Enter the minimum percentage."), "required")
+            if high is None:
+                errors.add("advance_max_percentage", _("Enter the maximum percentage."), "required")
+            if low is not None and high is not None:
+                if low > high:
+                    errors.add(
+                        "advance_min_percentage",
+                        _("The minimum is greater than the maximum."),
+                        "min_greater_than_max",
+                    )
+                else:
+                    if low < 0 or low > 100:
+                        errors.add(
+                            "advance_min_percentage",
+                            _(
+                                "The minimum must be between 0 and 100 %, so that the base advance is allowed."
+                            ),
+                            "invalid_range",
+                        )
+                    if high < 100 or high > 1000:
+                        errors.add(
+                            "advance_max_percentage",
+                            _(
+                                "The maximum must be between 100 and 1000 %, so that the base advance is allowed."
+                            ),
+                            "invalid_range",
+                        )
+
+    if preferences.cost_visualisation and not organisation.feature_enabled("cost_visualisation"):
+        errors.add(
+            "cost_visualisation",
+            _("Consumption cost visualisation is not available for your organisation."),
+            "feature_not_available",
+        )
+    errors.raise_if_any()
+
+    if logo is not None:
+        _store(preferences.logo, logo, old_name=preferences.logo.name or None)
+    elif changes.get("remove_logo") and preferences.logo:
+        preferences.logo.delete(save=False)
+    if favicon is not None:
+        _store(preferences.favicon, favicon, old_name=preferences.favicon.name or None)
+    elif changes.get("remove_favicon") and preferences.favicon:
+        preferences.favicon.delete(save=False)
+    preferences.save()
+    bump_configuration_version()
+
+    general = GeneralPreferences.objects.current()
+    primary = general.primary_colour if preferences.use_organisation_colours else preferences.primary_colour
+    secondary = (
+        general.secondary_colour if preferences.use_organisation_colours else preferences.secondary_colour
+    )
+    return Saved(preferences, colour_warnings(primary, secondary))
+
+
+@transaction.atomic
+def update_general_preferences(*, changes: dict, uploads: dict | None = None) -> Saved:
+    general = GeneralPreferences.objects.select_for_update().get(pk=GeneralPreferences.objects.current().pk)
+    errors = FieldErrors()
+    for name in ("primary_colour", "secondary_colour"):
+        if name in changes:
+            if not changes[name]:
+                errors.add(name, _("Choose a colour."), "required")
+            setattr(general, name, changes[name])
+    logo = _apply_upload(errors, "logo", (uploads or {}).get("logo"), check_logo)
+    errors.raise_if_any()
+    if logo is not None:
+        _store(general.logo, logo, old_name=general.logo.name or None)
+    elif changes.get("remove_logo") and general.logo:
+        general.logo.delete(save=False)
+    general.save()
+    bump_configuration_version()
+    return Saved(general, colour_warnings(general.primary_colour, general.secondary_colour))
+
+
+@transaction.atomic
+def update_billing_settings(*, minimum_advance_amount: Decimal) -> BillingSettings:
+    settings_row = BillingSettings.objects.select_for_update().get(pk=BillingSettings.objects.current().pk)
+    if minimum_advance_amount < 0:
+        raise RuleViolation(
+            _("The minimum advance cannot be negative."), code="invalid_range", field="minimum_advance_amount"
+        )
+    settings_row.minimum_advance_amount = minimum_advance_amount
+    settings_row.save()
+    bump_configuration_version()
+    return settings_row
+
+
+def _clean_message(values: dict, errors: FieldErrors) -> tuple[dict, list[dict]]:
+    warnings: list[dict] = []
+    if "page" in values and values["page"] not in PAGES:
+        errors.add("page", _("Choose one of the portal's pages."), "invalid_choice")
+    if "kind" in values and values["kind"] not in PageMessage.Kind.values:
+        errors.add("kind", _("Choose neutral, warning or important."), "invalid_choice")
+    bodies = values.get("bodies")
+    if bodies is not None:
+        if not isinstance(bodies, dict) or any(language not in LANGUAGES for language in bodies):
+            errors.add("bodies", _("Give the text per language: en, nl or fr."), "invalid")
+        else:
+            cleaned = {language: sanitise(html) for language, html in bodies.items() if isinstance(html, str)}
+            cleaned = {language: html for language, html in cleaned.items() if text_length(html)}
+            if not cleaned:
+                errors.add("bodies", _("Write the message in at least one language."), "required")
+            for language, html in cleaned.items():
+                if text_length(html) > RECOMMENDED_MESSAGE_LENGTH:
+                    warnings.append(
+                        _warning(
+                            f"bodies.{language}",
+                            "message_long",
+                            _(
+                                "This message is %(length)s characters long; more than %(limit)s can push the page's "
+                                "content down. Consider making it shorter."
+                            )
+                            % {"length": text_length(html), "limit": RECOMMENDED_MESSAGE_LENGTH},
+                        )
+                    )
+            values = {**values, "bodies": cleaned}
+    return values, warnings
+
+
+@transaction.atomic
+def save_page_message(*, message: PageMessage | None, values: dict) -> Saved:
+    errors = FieldErrors()
+    if message is None:
+        for required in ("page", "bodies"):
+            if required not in values:
+                errors.add(required, _("This field is required."), "required")
+        message = PageMessage()
+    values, warnings = _clean_message(values, errors)
+    for name, value in values.items():
+        setattr(message, name, value)
+    if message.visible_from and message.visible_until and message.visible_until <= message.visible_from:
+        errors.add("visible_until", _("The end must be after the start."), "invalid_range")
+    errors.raise_if_any()
+    message.save()
+    bump_configuration_version()
+    return Saved(message, warnings)
+
+
+@transaction.atomic
+def delete_page_message(*, message: PageMessage) -> None:
+    message.delete()
+    bump_configuration_version()
+
+
+@transaction.atomic
+def save_email_template(
+    *, key: str, language: str, subject: str, body_text: str, body_html: str = ""
+) -> Saved:
+    if key not in CATALOGUE:
+        raise RuleViolation(_("There is no such email."), code="not_found", http_status=404)
+    if language not in LANGUAGES:
+        raise RuleViolation(_("Choose en, nl or fr."), code="not_found", http_status=404)
+    errors = FieldErrors()
+    clean_html = sanitise(body_html)
+    for name, source in (("subject", subject), ("body_text", body_text), ("body_html", clean_html)):
+        try:
+            compile_restricted(source, field=name)
+        except UnsafeTemplate as exc:
+            errors.add(name, exc.message, exc.code)
+    if not subject.strip():
+        errors.add("subject", _("Write a subject."), "required")
+    if not body_text.strip():
+        errors.add("body_text", _("Write the text version of the email."), "required")
+    errors.raise_if_any()
+    template, _created = EmailTemplate.objects.update_or_create(
+        template=key,
+        language=language,
+        defaults={"subject": subject, "body_text": body_text, "body_html": clean_html},
+    )
+    known = set(CATALOGUE[key].variables) | {"organisation_name", "portal_url", "support_email"}
+    used = set(re.findall(r"{{\s*([a-z_]+)", subject + body_text + clean_html))
+    warnings = [
+        _warning(
+            "body_text", "unknown_variable", _("“%(name)s” is not available in this email.") % {"name": name}
+        )
+        for name in sorted(used - known)
+    ]
+    return Saved(template, warnings)
+
+
+@transaction.atomic
+def reset_email_template(*, key: str, language: str) -> None:
+    EmailTemplate.objects.filter(template=key, language=language).delete()
