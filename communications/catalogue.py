@@ -45,6 +45,11 @@ CATALOGUE: dict[str, EmailKind] = {
         EmailKind("password_reset", _("Password reset link"), ("reset_url", "expires_at")),
         EmailKind("password_changed", _("Notice that the password was changed"), ()),
         EmailKind(
+            "advance_changed",
+            _("Confirmation of a changed advance payment"),
+            ("customer_name", "contract_number", "previous_amount", "amount", "currency"),
+        ),
+        EmailKind(
             "account_reset", _("Notice that the portal account was reset"), ("customer_name", "register_url")
         ),
     )

@@ -69,6 +69,7 @@ SHARED_APPS = [
     "rest_framework",
     "dj_rest_auth",
     "drf_spectacular",
+    "django_filters",
     "credentials",  # also in TENANT_APPS: tokens exist only in the schema that issued them
     "communications",  # also in TENANT_APPS: each schema has its own outbox
     "health",
@@ -84,7 +85,10 @@ TENANT_APPS = [
     "activity",
     "configuration",
     "customers",
+    "contracts",
     "invoicing",
+    "documents",
+    "integration",
     "consumption",
     "portal_api",
 ]
@@ -279,6 +283,8 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as dd/mm/yyyy in every language (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

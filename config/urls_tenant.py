@@ -6,10 +6,14 @@ from accounts.api import views as account_views
 from config.openapi import schema_urls
 from configuration import media
 from configuration.api import views as configuration_views
+from contracts.api import admin as contract_admin
 from customers.api import admin as customer_admin
+from documents.api import admin as document_admin
+from integration.api import views as integration_views
+from invoicing.api import admin as invoice_admin
 from memberships.api import admin_views, auth_views
 from memberships.api import views as membership_views
-from portal_api.api import me
+from portal_api.api import billing, me
 
 auth = [
     path("login/", account_views.LoginView.as_view(), name="login"),
@@ -34,10 +38,37 @@ auth = [
 
 portal = [
     path("me/", me.ResidentMeView.as_view(), name="portal-me"),
+    path("overview/", billing.OverviewView.as_view(), name="portal-overview"),
+    path("contracts/", billing.ContractListView.as_view(), name="portal-contracts"),
+    path("contracts/<int:pk>/advance/", billing.AdvanceView.as_view(), name="portal-advance"),
+    path("invoices/", billing.InvoiceListView.as_view(), name="portal-invoices"),
+    path("invoices/<int:pk>/", billing.InvoiceDetailView.as_view(), name="portal-invoice"),
+    path("invoices/<int:pk>/pdf/", billing.InvoicePdfView.as_view(), name="portal-invoice-pdf"),
+    path("statements/", billing.StatementListView.as_view(), name="portal-statements"),
+    path("charges/", billing.ChargeListView.as_view(), name="portal-charges"),
+    path("transactions/", billing.TransactionListView.as_view(), name="portal-transactions"),
+    path("documents/", billing.DocumentListView.as_view(), name="portal-documents"),
+    path(
+        "documents/<int:pk>/download/",
+        billing.DocumentDownloadView.as_view(),
+        name="portal-document-download",
+    ),
 ]
 
 admin = [
     path("customers/", customer_admin.CustomerListView.as_view(), name="admin-customers"),
+    path("customers/<int:pk>/", customer_admin.CustomerDetailView.as_view(), name="admin-customer"),
+    path("contracts/", contract_admin.AdminContractListView.as_view(), name="admin-contracts"),
+    path("locations/", contract_admin.AdminLocationListView.as_view(), name="admin-locations"),
+    path("invoices/", invoice_admin.AdminInvoiceListView.as_view(), name="admin-invoices"),
+    path("invoices/<int:pk>/", invoice_admin.AdminInvoiceDetailView.as_view(), name="admin-invoice"),
+    path("transactions/", invoice_admin.AdminTransactionListView.as_view(), name="admin-transactions"),
+    path("documents/", document_admin.AdminDocumentListView.as_view(), name="admin-documents"),
+    path(
+        "documents/<int:pk>/views/",
+        document_admin.AdminDocumentViewsView.as_view(),
+        name="admin-document-views",
+    ),
     path(
         "customers/<int:customer_id>/portal/", admin_views.PortalCardView.as_view(), name="admin-portal-card"
     ),
@@ -62,6 +93,12 @@ admin = [
     path("staff/", admin_views.StaffListView.as_view(), name="admin-staff"),
     path("staff/<int:membership_id>/", admin_views.StaffDetailView.as_view(), name="admin-staff-member"),
     path(
+        "integration/tokens/",
+        integration_views.IntegrationTokenListView.as_view(),
+        name="admin-integration-tokens",
+    ),
+    path("integration/tokens/<int:membership_id>/", integration_views.IntegrationTokenDetailView.as_view()),
+    path(
         "configuration/preferences/",
         configuration_views.PortalPreferencesView.as_view(),
         name="admin-preferences",
@@ -81,8 +118,14 @@ admin = [
     ),
 ]
 
+integration = [
+    path("import/", integration_views.ImportView.as_view(), name="integration-import"),
+    path("import-runs/", integration_views.ImportRunListView.as_view(), name="integration-runs"),
+]
+
 urlpatterns = [
     path("api/auth/", include(auth)),
+    path("api/integration/", include(integration)),
     path("api/portal/", include("portal_api.api.urls")),
     path("api/portal/", include(portal)),
     path("api/admin/", include(admin)),

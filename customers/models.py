@@ -45,3 +45,31 @@ class Customer(models.Model):
         if self.kind == self.Kind.COMPANY and self.company_name:
             return self.company_name
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class CustomerAddress(models.Model):
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("Personal address")
+        COMPANY = "company", _("Company address")
+        BILLING = "billing", _("Billing address")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    street = models.CharField(_("street"), max_length=200)
+    house_number = models.CharField(_("house number"), max_length=20, blank=True)
+    box = models.CharField(_("box"), max_length=20, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, default="BE")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "kind"], name="one_address_per_kind")]
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.one_line
+
+    @property
+    def one_line(self) -> str:
+        number = " ".join(part for part in (self.house_number, f"bus {self.box}" if self.box else "") if part)
+        return f"{self.street} {number}, {self.postal_code} {self.city}".replace("  ", " ").strip()

@@ -185,9 +185,10 @@ PORTAL_STATES = {"N-1001": "confirmed", "N-1002": "unconfirmed", "N-2001": "conf
 
 def _steps() -> list:
     """Each area's seed step: a callable (organisation, spec, report) run in the organisation's schema."""
+    from .billing_seed import seed_billing
     from .configuration_seed import seed_configuration
 
-    return [seed_configuration]
+    return [seed_configuration, seed_billing]
 
 
 @transaction.atomic

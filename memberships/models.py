@@ -14,6 +14,7 @@ class StaffMembership(models.Model):
         ADMIN = "admin", _("Administrator")
         STAFF = "staff", _("Staff")
         SUPPORT = "support", _("Support")
+        INTEGRATION = "integration", _("Integration (billing system)")
 
     class Status(models.TextChoices):
         INVITED = "invited", _("Invited")

@@ -61,7 +61,12 @@ class NotImpersonating(BasePermission):
 
 
 class StaffPermission(BasePermission):
-    roles: tuple[str, ...] = tuple(StaffMembership.Role.values)
+    # People; the billing system's integration identity only reaches the integration API.
+    roles: tuple[str, ...] = (
+        StaffMembership.Role.ADMIN,
+        StaffMembership.Role.STAFF,
+        StaffMembership.Role.SUPPORT,
+    )
     message = _("This requires a staff role that you do not have.")
     code = "permission_denied"
 
@@ -87,3 +92,4 @@ def staff_roles(*roles: str) -> type[StaffPermission]:
 IsStaff = StaffPermission
 IsStaffAdmin = staff_roles(StaffMembership.Role.ADMIN)
 IsStaffOrAdmin = staff_roles(StaffMembership.Role.ADMIN, StaffMembership.Role.STAFF)
+IsIntegration = staff_roles(StaffMembership.Role.INTEGRATION)

@@ -14,7 +14,12 @@ def active_staff_membership(*, user) -> StaffMembership | None:
 
 
 def staff_memberships() -> QuerySet[StaffMembership]:
-    return StaffMembership.objects.select_related("user").order_by("email")
+    """People; integration identities are listed under /api/admin/integration/tokens/."""
+    return (
+        StaffMembership.objects.exclude(role=StaffMembership.Role.INTEGRATION)
+        .select_related("user")
+        .order_by("email")
+    )
 
 
 def invitation_details(*, raw_token: str) -> dict:

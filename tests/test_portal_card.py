@@ -365,3 +365,8 @@ def test_admin_endpoints_need_credentials(noord_client, path):
     response = noord_client.get(path)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+def as_staff_client(client, email="admin@noord.test"):
+    """The same as staff_client, for other test modules."""
+    return staff_client(client, email)

@@ -35,3 +35,46 @@ class CustomerListView(generics.ListAPIView):
 
     def get_queryset(self):
         return search_customers(query=self.request.query_params.get("search", "").strip())
+
+
+class AddressSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    street = serializers.CharField()
+    house_number = serializers.CharField()
+    box = serializers.CharField()
+    postal_code = serializers.CharField()
+    city = serializers.CharField()
+    country = serializers.CharField()
+
+
+class CustomerDetailSerializer(CustomerListSerializer):
+    addresses = AddressSerializer(many=True)
+    contracts = serializers.SerializerMethodField()
+
+    class Meta(CustomerListSerializer.Meta):
+        fields = [
+            *CustomerListSerializer.Meta.fields,
+            "external_id",
+            "first_name",
+            "last_name",
+            "company_name",
+            "vat_number",
+            "phone",
+            "billing_preference",
+            "addresses",
+            "contracts",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_contracts(self, customer) -> list[dict]:
+        return [{"id": c.pk, "number": c.number, "status": c.status} for c in customer.contracts.all()]
+
+
+@extend_schema(tags=["admin: customers"])
+class CustomerDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = CustomerDetailSerializer
+
+    def get_queryset(self):
+        return Customer.objects.select_related("portal_account").prefetch_related("addresses", "contracts")

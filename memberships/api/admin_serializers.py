@@ -110,16 +110,21 @@ class StaffMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "email", "status", "invited_at", "accepted_at"]
 
 
+PEOPLE_ROLES = [
+    choice for choice in StaffMembership.Role.choices if choice[0] != StaffMembership.Role.INTEGRATION
+]
+
+
 class InviteStaffSerializer(serializers.Serializer):
     email = serializers.EmailField()
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    role = serializers.ChoiceField(choices=StaffMembership.Role.choices, default=StaffMembership.Role.STAFF)
+    role = serializers.ChoiceField(choices=PEOPLE_ROLES, default=StaffMembership.Role.STAFF)
     can_impersonate = serializers.BooleanField(default=False)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
 
 
 class UpdateStaffSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=StaffMembership.Role.choices, required=False)
+    role = serializers.ChoiceField(choices=PEOPLE_ROLES, required=False)
     can_impersonate = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(
         choices=[StaffMembership.Status.ACTIVE, StaffMembership.Status.DISABLED], required=False

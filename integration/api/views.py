@@ -1,0 +1,141 @@
+"""The billing-system import API, and staff management of integration tokens."""
+
+from __future__ import annotations
+
+import json
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import RuleViolation
+from memberships.models import StaffMembership
+from memberships.permissions import IsIntegration, IsStaffAdmin
+
+from .. import importing, services
+from ..models import ImportRun
+from ..schemas import ImportRequest, ImportResponse
+
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+
+@extend_schema(tags=["integration"], request=ImportRequest, responses={200: ImportResponse})
+class ImportView(APIView):
+    """Bulk upsert keyed by external id. Bad rows are listed with their errors; good rows are saved.
+
+    Authenticate with an integration token (`/api/admin/integration/tokens/`). The body may be large
+    (10,000 invoices with their lines in one call); it is read with its own limit of 200 MB.
+    """
+
+    permission_classes = [IsIntegration]
+
+    def post(self, request):
+        if request.content_type.split(";")[0].strip() != "application/json":
+            raise RuleViolation(
+                _("Send the rows as application/json."), code="unsupported_media_type", http_status=415
+            )
+        body = request._request.read(MAX_IMPORT_BYTES + 1)
+        if len(body) > MAX_IMPORT_BYTES:
+            raise RuleViolation(
+                _("The request is larger than 200 MB; split it."), code="too_large", http_status=413
+            )
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RuleViolation(_("The body is not valid JSON."), code="parse_error") from exc
+        if not isinstance(payload, dict):
+            raise RuleViolation(_("The body must be a JSON object with lists of rows."), code="parse_error")
+        unknown = sorted(set(payload) - set(importing.ENTITIES))
+        if unknown:
+            raise RuleViolation(
+                _("Unknown lists: %(names)s.") % {"names": ", ".join(unknown)},
+                code="unknown_entity",
+                field=unknown[0],
+            )
+        return Response(importing.run_import(payload=payload, actor_email=request.user.email))
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportRun
+        fields = ["id", "started_at", "finished_at", "actor_email", "summary", "error_count"]
+
+
+@extend_schema(tags=["integration"])
+class ImportRunListView(APIView):
+    """The latest imports and what they did (integration identities and administrators)."""
+
+    permission_classes = [IsIntegration | IsStaffAdmin]
+
+    @extend_schema(responses={200: ImportRunSerializer(many=True)})
+    def get(self, request):
+        return Response(ImportRunSerializer(ImportRun.objects.all()[:50], many=True).data)
+
+
+class IntegrationTokenSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = StaffMembership
+        fields = ["id", "name", "status", "accepted_at"]
+
+
+class CreateTokenSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=200, help_text="What uses it, e.g. “Billing system (production)”."
+    )
+
+
+class CreatedTokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    key = serializers.CharField(
+        help_text="Shown once. Send as `Authorization: Token <key>` to /api/integration/."
+    )
+    expires_at = serializers.DateTimeField()
+
+
+@extend_schema(tags=["admin: integration"])
+class IntegrationTokenListView(APIView):
+    permission_classes = [IsStaffAdmin]
+
+    @extend_schema(responses={200: IntegrationTokenSerializer(many=True)})
+    def get(self, request):
+        memberships = StaffMembership.objects.filter(role=StaffMembership.Role.INTEGRATION).order_by(
+            "-accepted_at"
+        )
+        return Response(IntegrationTokenSerializer(memberships, many=True).data)
+
+    @extend_schema(request=CreateTokenSerializer, responses={201: CreatedTokenSerializer})
+    def post(self, request):
+        serializer = CreateTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = services.create_integration_token(
+            organisation=request.organisation, name=serializer.validated_data["name"]
+        )
+        return Response(
+            CreatedTokenSerializer(
+                {
+                    "id": created.membership.pk,
+                    "name": created.membership.full_name,
+                    "key": created.raw,
+                    "expires_at": created.token.expires_at,
+                }
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["admin: integration"], responses={204: None})
+class IntegrationTokenDetailView(APIView):
+    permission_classes = [IsStaffAdmin]
+
+    def delete(self, request, membership_id: int):
+        membership = get_object_or_404(
+            StaffMembership, pk=membership_id, role=StaffMembership.Role.INTEGRATION
+        )
+        services.revoke_integration_token(membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,93 @@
+"""Branded invoice PDFs, generated once per invoice version and kept in storage."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from configuration.models import GeneralPreferences, PortalPreferences
+from configuration.site import effective_branding
+
+from .models import Invoice
+from .visibility import Visibility
+
+
+def _variant(invoice: Invoice, visibility: Visibility, language: str) -> str:
+    """Changes when anything printed on the PDF changes."""
+    raw = f"{invoice.pk}:{invoice.updated_at.isoformat()}:{visibility.payment_status}:{language}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _logo_data(branding: dict) -> str | None:
+    from base64 import b64encode
+
+    url = branding.get("logo_url")
+    if not url:
+        return None
+    name = url.split("/media/", 1)[-1]
+    if not default_storage.exists(name):
+        return None
+    extension = name.rsplit(".", 1)[-1]
+    mime = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml"}.get(extension, "image/png")
+    with default_storage.open(name, "rb") as handle:
+        return f"data:{mime};base64,{b64encode(handle.read()).decode()}"
+
+
+def render_invoice_pdf(*, invoice: Invoice, organisation, language: str, visibility: Visibility) -> bytes:
+    from weasyprint import HTML
+
+    preferences = PortalPreferences.objects.current()
+    branding = effective_branding(GeneralPreferences.objects.current(), preferences)
+    billing = invoice.customer.addresses.filter(kind="billing").first() or invoice.customer.addresses.first()
+    with translation.override(language), timezone.override(organisation.time_zone):
+        html = render_to_string(
+            "invoicing/invoice_pdf.html",
+            {
+                "invoice": invoice,
+                "lines": list(invoice.lines.all()),
+                "customer": invoice.customer,
+                "address": billing,
+                "organisation": organisation,
+                "preferences": preferences,
+                "branding": branding,
+                "logo": _logo_data(branding),
+                "show_payment": visibility.payment_status,
+            },
+        )
+    # No network access while rendering: everything the PDF needs is inline.
+    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
+
+
+def _no_fetch(url: str, *args, **kwargs):
+    if url.startswith("data:"):
+        from weasyprint.urls import default_url_fetcher
+
+        return default_url_fetcher(url)
+    raise ValueError(f"external resource refused: {url}")
+
+
+def invoice_pdf(*, invoice: Invoice, organisation, language: str, visibility: Visibility):
+    """(storage name, filename): the cached PDF, generated first if this version has none yet."""
+    variant = _variant(invoice, visibility, language)
+    name = invoice.pdf.name if invoice.pdf else ""
+    if not (name and variant in name and default_storage.exists(name)):
+        content = render_invoice_pdf(
+            invoice=invoice, organisation=organisation, language=language, visibility=visibility
+        )
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            if locked.pdf and variant in locked.pdf.name and default_storage.exists(locked.pdf.name):
+                name = locked.pdf.name
+            else:
+                old = locked.pdf.name if locked.pdf else None
+                locked.pdf.save(f"{invoice.number}-{variant}.pdf", ContentFile(content), save=False)
+                Invoice.objects.filter(pk=invoice.pk).update(pdf=locked.pdf.name)
+                if old:
+                    default_storage.delete(old)
+                name = locked.pdf.name
+    return name, f"invoice-{invoice.number}.pdf"

@@ -1,0 +1,279 @@
+"""The resident API for contracts, invoices, statements, charges, transactions, documents, advance."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from activity.services import Origin
+from configuration.site import cached_site
+from contracts import advance
+from contracts.models import Contract
+from contracts.selectors import customer_contracts, service_summary
+from documents.models import Document
+from documents.services import record_document_view, record_invoice_view
+from invoicing import selectors
+from invoicing.pdf import invoice_pdf
+from invoicing.visibility import Visibility
+from memberships.permissions import IsResident, NotImpersonating
+
+from . import billing_serializers as s
+from .base import ResidentAPIView, ResidentMixin
+
+
+class InvoicesHidden(PermissionDenied):
+    default_detail = _("Invoices are not shown in this portal.")
+    default_code = "invoices_hidden"
+
+
+def _contract_filter(request) -> int | None:
+    value = request.query_params.get("contract")
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return -1  # matches nothing
+
+
+class BillingMixin(ResidentMixin):
+    """Checks invoice visibility and passes it to the serializers."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.visibility = Visibility.current()
+        if not self.visibility.invoices:
+            raise InvoicesHidden()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "visibility": self.visibility}
+
+
+CONTRACT_PARAM = OpenApiParameter("contract", int, description="Only this contract")
+
+
+@extend_schema(tags=["portal: overview"])
+class OverviewView(ResidentAPIView):
+    """Outstanding invoices, balance, services and their connection status, latest invoice, contact, messages."""
+
+    def get(self, request):
+        visibility = Visibility.current()
+        customer = request.customer
+        context = {"visibility": visibility, "request": request}
+        site, _etag = cached_site(
+            organisation=request.organisation,
+            page="overview",
+            language=request.LANGUAGE_CODE,
+            routing_version=getattr(request, "routing_version", None),
+        )
+        body = {
+            "customer": {
+                "id": customer.pk,
+                "customer_number": customer.customer_number,
+                "name": customer.display_name,
+            },
+            "invoices_visible": visibility.invoices,
+            "payment_status_visible": visibility.payment_status,
+            "services": service_summary(customer=customer),
+            "contact": site["contact"],
+            "messages": site["messages"],
+        }
+        if visibility.invoices:
+            latest = selectors.resident_invoices(customer=customer).first()
+            body["latest_invoice"] = s.InvoiceSerializer(latest, context=context).data if latest else None
+        if visibility.payment_status:
+            outstanding = list(selectors.outstanding_invoices(customer=customer))
+            body["outstanding_invoices"] = s.InvoiceSerializer(outstanding, many=True, context=context).data
+            body["outstanding_total"] = str(sum((invoice.amount_open for invoice in outstanding), start=0))
+            body["current_balance"] = str(selectors.current_balance(customer=customer))
+        return Response(body)
+
+
+@extend_schema(tags=["portal: contracts"])
+class ContractListView(ResidentMixin, generics.ListAPIView):
+    """The resident's contracts with their locations, services and connection status."""
+
+    serializer_class = s.ContractSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return customer_contracts(customer=self.request.customer)
+
+
+@extend_schema(
+    tags=["portal: invoices"],
+    parameters=[CONTRACT_PARAM, OpenApiParameter("status", str, enum=["paid", "outstanding"])],
+)
+class InvoiceListView(BillingMixin, generics.ListAPIView):
+    """Paid and outstanding invoices per contract, newest first."""
+
+    serializer_class = s.InvoiceSerializer
+
+    def get_queryset(self):
+        status = self.request.query_params.get("status")
+        if status == "outstanding" and not self.visibility.payment_status:
+            status = None  # without payment status there is no "outstanding" to filter on
+        return selectors.resident_invoices(
+            customer=self.request.customer, contract_id=_contract_filter(self.request), status=status
+        )
+
+
+@extend_schema(tags=["portal: invoices"])
+class InvoiceDetailView(BillingMixin, generics.RetrieveAPIView):
+    serializer_class = s.InvoiceDetailSerializer
+
+    def get_queryset(self):
+        return selectors.resident_invoices(customer=self.request.customer).prefetch_related("lines")
+
+
+@extend_schema(tags=["portal: invoices"], responses={(200, "application/pdf"): bytes})
+class InvoicePdfView(BillingMixin, ResidentAPIView):
+    """The invoice as a branded PDF (generated once, then served from storage)."""
+
+    def get(self, request, pk: int):
+        invoice = get_object_or_404(
+            selectors.resident_invoices(customer=request.customer).select_related("customer"), pk=pk
+        )
+        name, filename = invoice_pdf(
+            invoice=invoice,
+            organisation=request.organisation,
+            language=request.LANGUAGE_CODE,
+            visibility=self.visibility,
+        )
+        impersonation = request.impersonation
+        record_invoice_view(
+            invoice=invoice,
+            user=request.user,
+            impersonated_by=impersonation.staff_membership.user if impersonation else None,
+            origin=Origin.of(request),
+        )
+        response = FileResponse(
+            default_storage.open(name, "rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=filename,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@extend_schema(
+    tags=["portal: invoices"], parameters=[CONTRACT_PARAM], responses={200: s.StatementSerializer(many=True)}
+)
+class StatementListView(BillingMixin, ResidentAPIView):
+    """Per invoice: previous balance, payments, adjustments, carried forward, current charges, balance, tax."""
+
+    def get(self, request):
+        rows = selectors.statements(customer=request.customer, contract_id=_contract_filter(request))
+        rows.reverse()  # newest first, as the other lists
+        return Response(s.StatementSerializer(rows, many=True, context=self.get_serializer_context()).data)
+
+    def get_serializer_context(self):
+        return {"visibility": self.visibility, "request": self.request}
+
+
+@extend_schema(tags=["portal: invoices"], parameters=[CONTRACT_PARAM])
+class ChargeListView(BillingMixin, generics.ListAPIView):
+    """Every charge on the resident's invoices: statement number, meter, rollup, description, period, units."""
+
+    serializer_class = s.InvoiceLineSerializer
+
+    def get_queryset(self):
+        return selectors.resident_charges(
+            customer=self.request.customer, contract_id=_contract_filter(self.request)
+        )
+
+
+@extend_schema(tags=["portal: invoices"])
+class TransactionListView(BillingMixin, generics.ListAPIView):
+    """Payments and other transactions (no collection fees, no adjustments outside invoices)."""
+
+    serializer_class = s.TransactionSerializer
+
+    def get_queryset(self):
+        return selectors.resident_transactions(customer=self.request.customer)
+
+
+@extend_schema(tags=["portal: documents"])
+class DocumentListView(ResidentMixin, generics.ListAPIView):
+    serializer_class = s.DocumentSerializer
+
+    def get_queryset(self):
+        return Document.objects.filter(customer=self.request.customer).select_related("contract")
+
+
+@extend_schema(tags=["portal: documents"], responses={(200, "application/octet-stream"): bytes})
+class DocumentDownloadView(ResidentAPIView):
+    """Opens a document; every opening is logged (also when a staff member impersonates)."""
+
+    def get(self, request, pk: int):
+        document = get_object_or_404(Document.objects.filter(customer=request.customer), pk=pk)
+        impersonation = request.impersonation
+        record_document_view(
+            document=document,
+            user=request.user,
+            impersonated_by=impersonation.staff_membership.user if impersonation else None,
+            origin=Origin.of(request),
+        )
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type=document.content_type,
+            as_attachment=True,
+            filename=document.filename,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _range_data(contract) -> dict:
+    limits = advance.allowed_range(contract=contract)
+    return {
+        "contract_id": contract.pk,
+        "allowed": limits.allowed,
+        "reason": limits.reason,
+        "current_amount": limits.current,
+        "base_amount": limits.base,
+        "minimum": limits.minimum,
+        "maximum": limits.maximum,
+        "currency": limits.currency,
+    }
+
+
+@extend_schema(tags=["portal: contracts"])
+class AdvanceView(ResidentAPIView):
+    """The advance payment of a contract, the allowed range, and changing it within that range."""
+
+    def get_permissions(self):
+        if self.request.method == "PUT":
+            return [IsResident(), NotImpersonating()]
+        return [IsResident()]
+
+    def _contract(self, request, pk: int) -> Contract:
+        return get_object_or_404(
+            Contract.objects.filter(customer=request.customer).select_related("advance_plan", "customer"),
+            pk=pk,
+        )
+
+    @extend_schema(responses={200: s.AdvanceRangeSerializer})
+    def get(self, request, pk: int):
+        return Response(s.AdvanceRangeSerializer(_range_data(self._contract(request, pk))).data)
+
+    @extend_schema(request=s.AdvanceChangeSerializer, responses={200: s.AdvanceRangeSerializer})
+    def put(self, request, pk: int):
+        contract = self._contract(request, pk)
+        serializer = s.AdvanceChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        advance.change_advance(
+            organisation=request.organisation,
+            contract=contract,
+            amount=serializer.validated_data["amount"],
+            actor_user=request.user,
+            origin=Origin.of(request),
+        )
+        return Response(s.AdvanceRangeSerializer(_range_data(self._contract(request, pk))).data)

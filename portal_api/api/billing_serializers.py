@@ -1,0 +1,190 @@
+"""Resident views of contracts, invoices, statements, charges, transactions and documents.
+
+When the organisation hides the payment status, no due date, outstanding amount, payment status,
+balance or refund notice leaves these serializers.
+"""
+
+from __future__ import annotations
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from contracts.energy_services import ENERGY_SERVICES
+from invoicing.models import Invoice
+
+PAYMENT_FIELDS = ("due_date", "amount_open", "payment_status", "payment_status_label", "refund_notice")
+
+
+class VisibilityAware(serializers.Serializer):
+    hidden_when_payment_status_hidden: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        visibility = self.context.get("visibility")
+        if visibility is not None and not visibility.payment_status:
+            for name in self.hidden_when_payment_status_hidden:
+                data.pop(name, None)
+        return data
+
+
+def refund_notice(invoice: Invoice) -> str | None:
+    """The notice shown for a negative invoice awaiting payment-processing confirmation."""
+    if (
+        invoice.amount_incl_tax < 0
+        and invoice.payment_status == Invoice.PaymentStatus.AWAITING_CONFIRMATION
+        and invoice.due_date is not None
+    ):
+        day = formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT", use_l10n=True)
+        return _("We will refund this amount to your bank account on %(date)s") % {"date": day}
+    return None
+
+
+class InvoiceSerializer(VisibilityAware):
+    hidden_when_payment_status_hidden = PAYMENT_FIELDS
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    contract_id = serializers.IntegerField(allow_null=True)
+    contract_number = serializers.CharField(source="contract.number", allow_null=True, default=None)
+    issue_date = serializers.DateField()
+    due_date = serializers.DateField(allow_null=True, required=False)
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    currency = serializers.CharField()
+    amount_excl_tax = serializers.DecimalField(max_digits=12, decimal_places=2)
+    tax_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount_incl_tax = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount_open = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    payment_status = serializers.CharField(required=False)
+    payment_status_label = serializers.CharField(source="get_payment_status_display", required=False)
+    refund_notice = serializers.SerializerMethodField(required=False)
+    pdf_url = serializers.SerializerMethodField()
+
+    def get_refund_notice(self, invoice) -> str | None:
+        return refund_notice(invoice)
+
+    def get_pdf_url(self, invoice) -> str:
+        return f"/api/portal/invoices/{invoice.pk}/pdf/"
+
+
+class InvoiceLineSerializer(serializers.Serializer):
+    statement_number = serializers.CharField(source="invoice.number")
+    meter_number = serializers.CharField()
+    rollup_description = serializers.CharField()
+    description = serializers.CharField()
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    units = serializers.DecimalField(max_digits=14, decimal_places=3, allow_null=True)
+    unit = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=5, allow_null=True)
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField(source="invoice.currency")
+
+
+class InvoiceDetailSerializer(InvoiceSerializer):
+    lines = serializers.SerializerMethodField()
+
+    def get_lines(self, invoice) -> list[dict]:
+        return InvoiceLineSerializer(invoice.lines.all(), many=True).data
+
+
+class StatementSerializer(VisibilityAware):
+    hidden_when_payment_status_hidden = ("due_date", "previous_balance", "carried_forward", "current_balance")
+
+    statement_number = serializers.CharField(source="invoice.number")
+    invoice_id = serializers.IntegerField(source="invoice.pk")
+    issue_date = serializers.DateField(source="invoice.issue_date")
+    due_date = serializers.DateField(source="invoice.due_date", allow_null=True, required=False)
+    previous_balance = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    payments = serializers.DecimalField(max_digits=12, decimal_places=2)
+    adjustments = serializers.DecimalField(max_digits=12, decimal_places=2)
+    carried_forward = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    current_charges = serializers.DecimalField(max_digits=12, decimal_places=2)
+    current_balance = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    tax = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField(source="invoice.currency")
+    pdf_url = serializers.SerializerMethodField()
+
+    def get_pdf_url(self, statement) -> str:
+        return f"/api/portal/invoices/{statement.invoice.pk}/pdf/"
+
+
+class TransactionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    description = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    method = serializers.CharField()
+    comments = serializers.CharField()
+    invoice_number = serializers.CharField(source="invoice.number", allow_null=True, default=None)
+
+
+class LocationServiceSerializer(serializers.Serializer):
+    location_id = serializers.IntegerField(source="location.pk")
+    address = serializers.CharField(source="location.one_line")
+    connection_status = serializers.CharField(source="location.connection_status")
+    connection_status_label = serializers.CharField(source="location.get_connection_status_display")
+    services = serializers.SerializerMethodField()
+    move_in_date = serializers.DateField(allow_null=True)
+    move_out_date = serializers.DateField(allow_null=True)
+
+    def get_services(self, row) -> list[dict]:
+        return [{"code": code, "label": str(ENERGY_SERVICES.get(code, code))} for code in row.services]
+
+
+class AdvanceSummarySerializer(serializers.Serializer):
+    current_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+
+
+class ContractSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    locations = LocationServiceSerializer(source="contract_locations.all", many=True)
+    advance = serializers.SerializerMethodField()
+
+    def get_advance(self, contract) -> dict | None:
+        plan = getattr(contract, "advance_plan", None)
+        return {"current_amount": str(plan.current_amount), "currency": plan.currency} if plan else None
+
+
+class DocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    category_label = serializers.CharField(source="get_category_display")
+    document_date = serializers.DateField()
+    contract_number = serializers.CharField(source="contract.number", allow_null=True, default=None)
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, document) -> str:
+        return f"/api/portal/documents/{document.pk}/download/"
+
+
+class AdvanceRangeSerializer(serializers.Serializer):
+    contract_id = serializers.IntegerField()
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    current_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    base_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    minimum = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    maximum = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+
+
+class AdvanceChangeSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)

@@ -1,0 +1,220 @@
+"""A customer with contracts, invoices, payments and documents, sent through the real import."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django_tenants.utils import schema_context
+
+from integration.importing import run_import
+
+_serial = itertools.count(1)
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
+)
+
+
+def invoice_row(
+    customer_ext: str,
+    contract_ext: str | None,
+    n: int,
+    *,
+    total="100.00",
+    issue=None,
+    due=None,
+    status="paid",
+    kind="advance",
+    prefix=None,
+) -> dict:
+    total = Decimal(total)
+    excl = (total / Decimal("1.06")).quantize(Decimal("0.01"))
+    issue = issue or date(2025, 1, 1) + timedelta(days=30 * n)
+    prefix = prefix or customer_ext
+    return {
+        "external_id": f"{prefix}-inv-{n}",
+        "number": f"{prefix}-F{n:04d}",
+        "customer_external_id": customer_ext,
+        "contract_external_id": contract_ext,
+        "kind": kind,
+        "issue_date": issue.isoformat(),
+        "due_date": (due or issue + timedelta(days=14)).isoformat(),
+        "amount_excl_tax": str(excl),
+        "tax_amount": str(total - excl),
+        "amount_incl_tax": str(total),
+        "payment_status": status,
+        "lines": [
+            {
+                "meter_number": "M-1",
+                "rollup_description": "Warmte",
+                "description": "Heat",
+                "units": "120.5",
+                "unit": "kWh",
+                "unit_price": "0.132",
+                "amount": str(excl),
+                "tax_rate": "6",
+            },
+        ],
+    }
+
+
+def billing_customer(schema: str = "org_noord", *, invoices: int = 5, email: str | None = None) -> dict:
+    """Import a customer; returns the external ids used and the payload."""
+    n = next(_serial)
+    ext = f"bc{n}"
+    email = email or f"billing{n}@example.test"
+    today = date.today()
+    payload = {
+        "customers": [
+            {
+                "external_id": ext,
+                "customer_number": f"B-{n:05d}",
+                "first_name": "Bill",
+                "last_name": f"Payer {n}",
+                "email": email,
+                "language": "en",
+                "addresses": [
+                    {
+                        "kind": "billing",
+                        "street": "Main street",
+                        "house_number": "1",
+                        "postal_code": "9000",
+                        "city": "Gent",
+                    }
+                ],
+            }
+        ],
+        "locations": [
+            {
+                "external_id": f"{ext}-L1",
+                "street": "Main street",
+                "house_number": "1",
+                "postal_code": "9000",
+                "city": "Gent",
+            },
+            {
+                "external_id": f"{ext}-L2",
+                "street": "Side street",
+                "house_number": "2",
+                "postal_code": "9000",
+                "city": "Gent",
+                "connection_status": "pending",
+            },
+        ],
+        "contracts": [
+            {
+                "external_id": f"{ext}-K1",
+                "number": f"K-{n:05d}-1",
+                "customer_external_id": ext,
+                "start_date": "2024-01-01",
+                "locations": [
+                    {"location_external_id": f"{ext}-L1", "services": ["heating", "hot_tap_water"]},
+                    {"location_external_id": f"{ext}-L2", "services": ["heating"]},
+                ],
+                "advance": {"original_amount": "100.00", "current_amount": "100.00"},
+            },
+            {
+                "external_id": f"{ext}-K2",
+                "number": f"K-{n:05d}-2",
+                "customer_external_id": ext,
+                "start_date": "2024-01-01",
+                "locations": [{"location_external_id": f"{ext}-L2", "services": ["cooling"]}],
+            },
+        ],
+        "invoices": [invoice_row(ext, f"{ext}-K1", i) for i in range(invoices)]
+        + [
+            invoice_row(
+                ext,
+                f"{ext}-K1",
+                9000,
+                total="100.00",
+                issue=today - timedelta(days=5),
+                due=today + timedelta(days=10),
+                status="open",
+            ),
+            invoice_row(
+                ext,
+                f"{ext}-K1",
+                9001,
+                total="100.00",
+                issue=today,
+                due=today + timedelta(days=40),
+                status="open",
+            ),
+            invoice_row(
+                ext,
+                f"{ext}-K2",
+                9002,
+                total="-45.20",
+                issue=today - timedelta(days=3),
+                due=date(2031, 3, 7),
+                status="awaiting_confirmation",
+                kind="credit_note",
+            ),
+            invoice_row(
+                ext,
+                f"{ext}-K1",
+                9003,
+                total="100.00",
+                issue=today - timedelta(days=60),
+                due=today - timedelta(days=46),
+                status="open",
+            ),
+        ],
+        "transactions": [
+            {
+                "external_id": f"{ext}-pay-0",
+                "customer_external_id": ext,
+                "invoice_external_id": f"{ext}-inv-0",
+                "kind": "payment",
+                "date": "2025-01-10",
+                "description": "Direct debit",
+                "amount": "100.00",
+                "method": "direct_debit",
+            },
+            {
+                "external_id": f"{ext}-fee",
+                "customer_external_id": ext,
+                "kind": "collection_fee",
+                "date": "2025-02-10",
+                "description": "Reminder fee",
+                "amount": "7.50",
+            },
+            {
+                "external_id": f"{ext}-adj",
+                "customer_external_id": ext,
+                "kind": "adjustment",
+                "date": "2025-02-11",
+                "description": "Internal adjustment",
+                "amount": "-3.00",
+            },
+            {
+                "external_id": f"{ext}-adj-inv",
+                "customer_external_id": ext,
+                "invoice_external_id": f"{ext}-inv-1",
+                "kind": "adjustment",
+                "date": "2025-02-12",
+                "description": "Goodwill on invoice",
+                "amount": "-5.00",
+            },
+        ],
+        "documents": [
+            {
+                "external_id": f"{ext}-doc",
+                "customer_external_id": ext,
+                "contract_external_id": f"{ext}-K1",
+                "title": "Your contract",
+                "category": "contract",
+                "document_date": "2024-01-01",
+                "filename": "contract.pdf",
+                "content_base64": base64.b64encode(PDF_BYTES).decode(),
+            },
+        ],
+    }
+    with schema_context(schema):
+        result = run_import(payload=payload)
+    assert result["error_count"] == 0, result
+    return {"ext": ext, "email": email, "number": f"B-{n:05d}", "payload": payload}
