@@ -189,7 +189,7 @@ def billing_payload(organisation) -> dict:
                 )
         # A yearly settlement per year: the latest one is a credit awaiting refund for N-1001.
         for year_index in range(2):
-            issue = _month_add(first_month, 12 * (year_index + 1)) + timedelta(days=9)
+            issue = _month_add(first_month, 12 * (year_index + 1)) - timedelta(days=20)
             if issue > today:
                 continue
             credit = number == "N-1001" and year_index == 1
@@ -309,7 +309,9 @@ def seed_billing(organisation, spec, report: list[str]) -> None:
 
     if not StaffMembership.objects.filter(role=StaffMembership.Role.INTEGRATION).exists():
         token = create_integration_token(organisation=organisation, name="Demo billing system")
-        report.append(f"import     POST /api/integration/import/ with 'Authorization: Token {token.raw}' (shown once)")
+        report.append(
+            f"import     POST /api/integration/import/ with 'Authorization: Token {token.raw}' (shown once)"
+        )
     if Contract.objects.filter(external_id__startswith="demo-").exists():
         report.append("billing    demo contracts, invoices and documents already imported")
         return

@@ -58,7 +58,7 @@ class BillingMixin(ResidentMixin):
 CONTRACT_PARAM = OpenApiParameter("contract", int, description="Only this contract")
 
 
-@extend_schema(tags=["portal: overview"])
+@extend_schema(tags=["portal: overview"], responses={200: s.OverviewSerializer})
 class OverviewView(ResidentAPIView):
     """Outstanding invoices, balance, services and their connection status, latest invoice, contact, messages."""
 

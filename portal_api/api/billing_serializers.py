@@ -188,3 +188,29 @@ class AdvanceRangeSerializer(serializers.Serializer):
 
 class AdvanceChangeSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+
+
+class OverviewCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer_number = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ServiceSummarySerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    by_connection_status = serializers.DictField(child=serializers.IntegerField())
+
+
+class OverviewSerializer(serializers.Serializer):
+    """Keys about invoices are absent when invoices are hidden; payment keys when payment status is."""
+
+    customer = OverviewCustomerSerializer()
+    invoices_visible = serializers.BooleanField()
+    payment_status_visible = serializers.BooleanField()
+    services = ServiceSummarySerializer()
+    contact = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    messages = serializers.ListField(child=serializers.DictField())
+    latest_invoice = InvoiceSerializer(required=False, allow_null=True)
+    outstanding_invoices = InvoiceSerializer(many=True, required=False)
+    outstanding_total = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    current_balance = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
