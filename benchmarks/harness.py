@@ -105,6 +105,10 @@ def print_table(results: list[Result]) -> None:
     print(to_markdown(results))
 
 
+def number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def to_markdown(results: list[Result]) -> str:
     lines = [
         "| Benchmark | Measure | Value | Baseline | Ratio | Target | Met |",
@@ -112,12 +116,12 @@ def to_markdown(results: list[Result]) -> str:
     ]
     for r in results:
         baseline = (
-            f"{r.baseline}: {r.baseline_value:.4g} {r.unit}" if r.baseline_value is not None else r.baseline
+            f"{r.baseline}: {number(r.baseline_value)} {r.unit}" if r.baseline_value is not None else r.baseline
         )
         ratio = f"{r.ratio:.1f}x" if r.ratio is not None else ""
         met = "" if r.met is None else ("yes" if r.met else "no")
         lines.append(
-            f"| {r.benchmark} | {r.measure} | {r.value:.4g} {r.unit} | {baseline} | {ratio} | {r.target} | {met} |"
+            f"| {r.benchmark} | {r.measure} | {number(r.value)} {r.unit} | {baseline} | {ratio} | {r.target} | {met} |"
         )
     return "\n".join(lines)
 

@@ -6,6 +6,8 @@ from accounts.api import views as account_views
 from config.openapi import schema_urls
 from configuration import media
 from configuration.api import views as configuration_views
+from consumption.api import admin as consumption_admin
+from consumption.api import integration as consumption_integration
 from contracts.api import admin as contract_admin
 from customers.api import admin as customer_admin
 from documents.api import admin as document_admin
@@ -13,7 +15,7 @@ from integration.api import views as integration_views
 from invoicing.api import admin as invoice_admin
 from memberships.api import admin_views, auth_views
 from memberships.api import views as membership_views
-from portal_api.api import billing, me
+from portal_api.api import billing, consumption, me
 
 auth = [
     path("login/", account_views.LoginView.as_view(), name="login"),
@@ -53,9 +55,21 @@ portal = [
         billing.DocumentDownloadView.as_view(),
         name="portal-document-download",
     ),
+    path("consumption/services/", consumption.ServicesView.as_view(), name="portal-consumption-services"),
+    path("consumption/year/", consumption.YearView.as_view(), name="portal-consumption-year"),
+    path("consumption/month/", consumption.MonthView.as_view(), name="portal-consumption-month"),
+    path("consumption/compare/", consumption.CompareView.as_view(), name="portal-consumption-compare"),
+    path(
+        "consumption/register/", consumption.RegisterProfileView.as_view(), name="portal-consumption-register"
+    ),
 ]
 
 admin = [
+    path("consumption/meters/", consumption_admin.MeterListView.as_view(), name="admin-meters"),
+    path("consumption/meters/<int:pk>/readings/", consumption_admin.MeterReadingsView.as_view()),
+    path("consumption/meters/<int:pk>/recompute/", consumption_admin.RecomputeView.as_view()),
+    path("consumption/gaps/", consumption_admin.GapsView.as_view(), name="admin-gaps"),
+    path("consumption/readings/", consumption_admin.StaffReadingsView.as_view(), name="admin-readings"),
     path("customers/", customer_admin.CustomerListView.as_view(), name="admin-customers"),
     path("customers/<int:pk>/", customer_admin.CustomerDetailView.as_view(), name="admin-customer"),
     path("contracts/", contract_admin.AdminContractListView.as_view(), name="admin-contracts"),
@@ -121,6 +135,7 @@ admin = [
 integration = [
     path("import/", integration_views.ImportView.as_view(), name="integration-import"),
     path("import-runs/", integration_views.ImportRunListView.as_view(), name="integration-runs"),
+    path("readings/", consumption_integration.ReadingsView.as_view(), name="integration-readings"),
 ]
 
 urlpatterns = [

@@ -187,8 +187,9 @@ def _steps() -> list:
     """Each area's seed step: a callable (organisation, spec, report) run in the organisation's schema."""
     from .billing_seed import seed_billing
     from .configuration_seed import seed_configuration
+    from .consumption_seed import seed_consumption
 
-    return [seed_configuration, seed_billing]
+    return [seed_configuration, seed_billing, seed_consumption]
 
 
 @transaction.atomic

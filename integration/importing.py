@@ -29,7 +29,16 @@ from . import schemas
 from .bulk import bulk_update_values
 from .models import ImportRun
 
-ENTITIES = ("customers", "locations", "contracts", "invoices", "transactions", "documents")
+ENTITIES = (
+    "customers",
+    "locations",
+    "contracts",
+    "meters",
+    "tariffs",
+    "invoices",
+    "transactions",
+    "documents",
+)
 BATCH = 2000
 
 
@@ -313,6 +322,72 @@ def import_contracts(raw: list) -> EntityResult:
     return result
 
 
+METER_FIELDS = ("number", "location_id", "service_id", "interval_minutes", "active")
+
+
+def import_meters(raw: list) -> EntityResult:
+    from consumption.models import Meter, Service
+
+    result = EntityResult(received=len(raw))
+    good = _validated(raw, schemas.MeterRow, result)
+    locations = _ids(Location, (r.location_external_id for _i, r in good))
+    services = dict(Service.objects.values_list("code", "pk"))
+    rows = []
+    for index, row in good:
+        if row.location_external_id not in locations:
+            result.refuse(index, row.external_id, {"location_external_id": ["unknown location"]})
+        elif row.service not in services:
+            result.refuse(
+                index, row.external_id, {"service": ["this organisation does not measure this service"]}
+            )
+        else:
+            rows.append(
+                (
+                    index,
+                    row,
+                    {
+                        "number": row.number,
+                        "location_id": locations[row.location_external_id],
+                        "service_id": services[row.service],
+                        "interval_minutes": row.interval_minutes,
+                        "active": row.active,
+                    },
+                )
+            )
+    _upsert(Meter, rows, result, METER_FIELDS)
+    return result
+
+
+TARIFF_FIELDS = (
+    "contract_id",
+    "service",
+    "unit_price",
+    "fixed_monthly",
+    "vat_rate",
+    "currency",
+    "valid_from",
+    "valid_until",
+)
+
+
+def import_tariffs(raw: list) -> EntityResult:
+    from consumption.models import Tariff
+
+    result = EntityResult(received=len(raw))
+    good = _validated(raw, schemas.TariffRow, result)
+    contracts = _ids(Contract, (r.contract_external_id for _i, r in good))
+    rows = []
+    for index, row in good:
+        if row.contract_external_id and row.contract_external_id not in contracts:
+            result.refuse(index, row.external_id, {"contract_external_id": ["unknown contract"]})
+            continue
+        values = row.model_dump(exclude={"external_id", "contract_external_id"})
+        values["contract_id"] = contracts.get(row.contract_external_id) if row.contract_external_id else None
+        rows.append((index, row, values))
+    _upsert(Tariff, rows, result, TARIFF_FIELDS)
+    return result
+
+
 INVOICE_FIELDS = (
     "number",
     "customer_id",
@@ -519,6 +594,8 @@ IMPORTERS: dict[str, Callable[[list], EntityResult]] = {
     "customers": import_customers,
     "locations": import_locations,
     "contracts": import_contracts,
+    "meters": import_meters,
+    "tariffs": import_tariffs,
     "invoices": import_invoices,
     "transactions": import_transactions,
     "documents": import_documents,

@@ -203,12 +203,41 @@ class DocumentRow(Row):
         return value
 
 
+class MeterRow(Row):
+    external_id: ExternalId
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    location_external_id: ExternalId
+    service: Service
+    interval_minutes: Literal[5, 10, 15, 30, 60] = 15
+    active: bool = True
+
+
+class TariffRow(Row):
+    external_id: ExternalId
+    contract_external_id: ExternalId | None = None
+    service: Service
+    unit_price: Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=5)]
+    fixed_monthly: Annotated[Money, Field(ge=0)] = Decimal("0")
+    vat_rate: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] = Decimal("6")
+    currency: Currency = "EUR"
+    valid_from: date
+    valid_until: date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+
 class ImportRequest(BaseModel):
     """Any subset of the lists; references resolve within the same call (customers first)."""
 
     customers: list[CustomerRow] = []
     locations: list[LocationRow] = []
     contracts: list[ContractRow] = []
+    meters: list[MeterRow] = []
+    tariffs: list[TariffRow] = []
     invoices: list[InvoiceRow] = []
     transactions: list[TransactionRow] = []
     documents: list[DocumentRow] = []
@@ -235,6 +264,8 @@ class ImportResponse(BaseModel):
     customers: EntityResultOut
     locations: EntityResultOut
     contracts: EntityResultOut
+    meters: EntityResultOut
+    tariffs: EntityResultOut
     invoices: EntityResultOut
     transactions: EntityResultOut
     documents: EntityResultOut

@@ -1,0 +1,62 @@
+"""Meter readings from the meter-data system: JSON or CSV, in bulk."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import RuleViolation
+from memberships.permissions import IsIntegration
+
+from .. import ingestion
+
+MAX_BYTES = 500 * 1024 * 1024
+
+
+def read_body(request) -> tuple[str, str]:
+    content_type = request.content_type.split(";")[0].strip()
+    if content_type not in ("application/json", "text/csv"):
+        raise RuleViolation(
+            "Send readings as application/json or text/csv.", code="unsupported_media_type", http_status=415
+        )
+    body = request._request.read(MAX_BYTES + 1)
+    if len(body) > MAX_BYTES:
+        raise RuleViolation("The request is larger than 500 MB; split it.", code="too_large", http_status=413)
+    try:
+        return body.decode("utf-8-sig"), content_type
+    except UnicodeDecodeError as exc:
+        raise RuleViolation("The body is not UTF-8.", code="parse_error") from exc
+
+
+def ingest_request(request) -> dict:
+    text, content_type = read_body(request)
+    try:
+        rows = ingestion.load(text, content_type)
+    except ValueError as exc:
+        raise RuleViolation(f"The body cannot be read: {exc}", code="parse_error") from exc
+    return ingestion.ingest(rows=rows, organisation=request.organisation).as_dict()
+
+
+@extend_schema(
+    tags=["integration"],
+    request={"application/json": {"type": "object"}, "text/csv": {"type": "string"}},
+    responses={200: {"type": "object"}},
+    examples=[
+        OpenApiExample(
+            "CSV",
+            media_type="text/csv",
+            value="meter,timestamp,kind,value,source\nM-1,2026-03-01T00:00:00+01:00,interval,0.512,actual\n",
+        )
+    ],
+)
+class ReadingsView(APIView):
+    """Idempotent per meter and timestamp. Fields: meter (external id), timestamp (ISO 8601 with
+    offset), kind (interval: consumption in the interval starting then; register: the meter index),
+    value, source (actual or estimated). Bad rows are listed; the good ones are stored and the
+    daily and monthly aggregates of the days they touch are recomputed."""
+
+    permission_classes = [IsIntegration]
+
+    def post(self, request):
+        return Response(ingest_request(request))

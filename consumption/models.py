@@ -1,0 +1,134 @@
+"""Meters, their readings, and the daily and monthly aggregates residents are shown (tenant schema).
+
+Readings are stored as they come (interval consumption and cumulative register readings, actual or
+estimated). Residents only see actual data, through the aggregates, which ingestion keeps up to
+date for every day and month a batch touches (late and corrected readings included).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from contracts.energy_services import SERVICE_CHOICES
+
+
+class Unit(models.TextChoices):
+    KWH = "kWh", "kWh"
+    MWH = "MWh", "MWh"
+    GJ = "GJ", "GJ"
+    M3 = "m3", "m³"
+
+
+class Source(models.TextChoices):
+    ACTUAL = "a", _("Actual")
+    ESTIMATED = "e", _("Estimated")
+
+
+class Service(models.Model):
+    """How this organisation measures one energy service."""
+
+    code = models.CharField(_("service"), max_length=20, choices=SERVICE_CHOICES, unique=True)
+    unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.unit})"
+
+
+class Meter(models.Model):
+    external_id = models.CharField(max_length=100, unique=True)
+    number = models.CharField(_("meter number"), max_length=40)
+    location = models.ForeignKey("contracts.Location", on_delete=models.PROTECT, related_name="meters")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="meters")
+    interval_minutes = models.PositiveSmallIntegerField(_("interval (minutes)"), default=15)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["number"]
+        indexes = [models.Index(fields=["location", "service"], name="meter_location_service")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class IntervalReading(models.Model):
+    """Consumption during one interval, starting at ``start``."""
+
+    pk = models.CompositePrimaryKey("meter", "start")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, db_constraint=True, related_name="+")
+    start = models.DateTimeField()
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    source = models.CharField(max_length=1, choices=Source.choices, default=Source.ACTUAL)
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.start}: {self.value}"
+
+
+class RegisterReading(models.Model):
+    """The cumulative meter index at ``taken_at``."""
+
+    pk = models.CompositePrimaryKey("meter", "taken_at")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+")
+    taken_at = models.DateTimeField()
+    value = models.DecimalField(max_digits=16, decimal_places=3)
+    source = models.CharField(max_length=1, choices=Source.choices, default=Source.ACTUAL)
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.taken_at}: {self.value}"
+
+
+class DailyConsumption(models.Model):
+    """Actual consumption of one meter on one day of the organisation's calendar."""
+
+    pk = models.CompositePrimaryKey("meter", "day")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    actual_intervals = models.PositiveIntegerField(default=0)
+    expected_intervals = models.PositiveIntegerField()
+    register_value = models.DecimalField(max_digits=16, decimal_places=3, null=True)
+    register_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.day}: {self.value}"
+
+
+class MonthlyConsumption(models.Model):
+    pk = models.CompositePrimaryKey("meter", "month")
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    actual_intervals = models.PositiveIntegerField(default=0)
+    expected_intervals = models.PositiveIntegerField()
+    days_with_data = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.month:%Y-%m}: {self.value}"
+
+
+class Tariff(models.Model):
+    """Prices of a service, for one contract or (without contract) the organisation's default."""
+
+    external_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    contract = models.ForeignKey(
+        "contracts.Contract", null=True, blank=True, on_delete=models.CASCADE, related_name="tariffs"
+    )
+    service = models.CharField(_("service"), max_length=20, choices=SERVICE_CHOICES)
+    unit_price = models.DecimalField(_("price per unit (excl. VAT)"), max_digits=10, decimal_places=5)
+    fixed_monthly = models.DecimalField(
+        _("fixed fee per month (excl. VAT)"), max_digits=10, decimal_places=2, default=0
+    )
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2, default=6)
+    currency = models.CharField(max_length=3, default="EUR")
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["service", "-valid_from"]
+        indexes = [models.Index(fields=["service", "valid_from"], name="tariff_service_from")]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.unit_price}/{self.valid_from}"

@@ -1,0 +1,237 @@
+"""The resident's consumption: per service, by year and by month, compared, with costs when enabled."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from config.errors import RuleViolation
+from configuration.models import PortalPreferences
+from configuration.site import portal_features
+from consumption import costs, selectors
+from contracts.energy_services import SERVICE_CHOICES
+
+from .base import ResidentAPIView
+
+
+class LocationsField(serializers.CharField):
+    """A comma-separated list of location ids; empty means all of the resident's locations."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        if not text or not text.strip():
+            return None
+        try:
+            return sorted({int(part) for part in text.split(",") if part.strip()})
+        except ValueError as exc:
+            raise serializers.ValidationError(_("Give location ids separated by commas.")) from exc
+
+
+class YearQuery(serializers.Serializer):
+    service = serializers.ChoiceField(choices=SERVICE_CHOICES)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    locations = LocationsField(required=False, allow_blank=True, allow_null=True, default=None)
+
+
+class MonthQuery(YearQuery):
+    month = serializers.IntegerField(min_value=1, max_value=12)
+
+
+class CompareQuery(serializers.Serializer):
+    service = serializers.ChoiceField(choices=SERVICE_CHOICES)
+    mode = serializers.ChoiceField(choices=["year", "month", "range"])
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    other_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    other_start = serializers.DateField(required=False)
+    locations = LocationsField(required=False, allow_blank=True, allow_null=True, default=None)
+
+    def validate(self, data):
+        mode = data["mode"]
+        needed = {
+            "year": ("year", "other_year"),
+            "month": ("year", "month"),
+            "range": ("start", "end", "other_start"),
+        }[mode]
+        missing = [name for name in needed if data.get(name) is None]
+        if missing:
+            raise serializers.ValidationError(
+                {name: [_("Required for this comparison.")] for name in missing}
+            )
+        if mode == "range":
+            if data["end"] < data["start"]:
+                raise serializers.ValidationError({"end": [_("The end is before the start.")]})
+            if (data["end"] - data["start"]).days > 366:
+                raise serializers.ValidationError({"end": [_("Compare at most one year of days.")]})
+        return data
+
+
+POINT = {
+    "type": "object",
+    "properties": {
+        "period": {"type": "string"},
+        "value": {"type": "string", "nullable": True},
+        "no_data": {"type": "boolean"},
+        "future": {"type": "boolean"},
+        "completeness": {"type": "number"},
+    },
+}
+
+
+class ConsumptionView(ResidentAPIView):
+    query_serializer: type[serializers.Serializer] = YearQuery
+
+    def query(self, request) -> dict:
+        serializer = self.query_serializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def windows(self, request, data):
+        try:
+            windows = selectors.meter_windows(
+                customer=request.customer, service=data["service"], location_ids=data.get("locations")
+            )
+        except selectors.ConsumptionQueryError as exc:
+            raise RuleViolation(
+                str(_("This location is not one of yours.")),
+                code="unknown_location",
+                field=exc.field,
+                http_status=404,
+            ) from exc
+        return windows
+
+    def today(self, request) -> date:
+        return timezone.localdate(timezone=request.organisation.zone)
+
+    def unit(self, service: str) -> str | None:
+        from consumption.models import Service
+
+        return Service.objects.filter(code=service).values_list("unit", flat=True).first()
+
+
+@extend_schema(tags=["portal: consumption"])
+class ServicesView(ResidentAPIView):
+    """The services measured at the resident's locations, with their unit and locations."""
+
+    def get(self, request):
+        return Response(selectors.available_services(customer=request.customer))
+
+
+@extend_schema(
+    tags=["portal: consumption"],
+    parameters=[YearQuery],
+    responses={200: {"type": "object", "properties": {"points": {"type": "array", "items": POINT}}}},
+)
+class YearView(ConsumptionView):
+    """Twelve monthly values; with cost visualisation on, also costs, estimates and similar customers."""
+
+    def get(self, request):
+        data = self.query(request)
+        windows = self.windows(request, data)
+        today = self.today(request)
+        series = selectors.year_series(windows=windows, year=data["year"], today=today)
+        body = {
+            "service": data["service"],
+            "unit": self.unit(data["service"]),
+            "year": data["year"],
+            **series,
+        }
+        if portal_features(request.organisation, PortalPreferences.objects.current())["cost_visualisation"]:
+            body["costs"] = costs.year_costs(
+                windows=windows, service=data["service"], year=data["year"], today=today
+            )
+            body["similar_customers"] = costs.peer_comparison(
+                windows=windows, service=data["service"], year=data["year"], points=series["points"]
+            )
+        return Response(body)
+
+
+@extend_schema(tags=["portal: consumption"], parameters=[MonthQuery])
+class MonthView(ConsumptionView):
+    """The daily values of one month."""
+
+    query_serializer = MonthQuery
+
+    def get(self, request):
+        data = self.query(request)
+        series = selectors.month_series(
+            windows=self.windows(request, data),
+            year=data["year"],
+            month=data["month"],
+            today=self.today(request),
+        )
+        return Response(
+            {
+                "service": data["service"],
+                "unit": self.unit(data["service"]),
+                "year": data["year"],
+                "month": data["month"],
+                **series,
+            }
+        )
+
+
+@extend_schema(tags=["portal: consumption"], parameters=[CompareQuery])
+class CompareView(ConsumptionView):
+    """A year against another year, a month against the same month a year earlier, or two ranges."""
+
+    query_serializer = CompareQuery
+
+    def get(self, request):
+        data = self.query(request)
+        windows = self.windows(request, data)
+        today = self.today(request)
+        if data["mode"] == "year":
+            current = selectors.year_series(windows=windows, year=data["year"], today=today)
+            other = selectors.year_series(windows=windows, year=data["other_year"], today=today)
+        elif data["mode"] == "month":
+            current = selectors.month_series(
+                windows=windows, year=data["year"], month=data["month"], today=today
+            )
+            other = selectors.month_series(
+                windows=windows, year=data["year"] - 1, month=data["month"], today=today
+            )
+        else:
+            length = data["end"] - data["start"]
+            current = selectors.day_series(
+                windows=windows, first=data["start"], last=data["end"], today=today
+            )
+            other = selectors.day_series(
+                windows=windows, first=data["other_start"], last=data["other_start"] + length, today=today
+            )
+        return Response(
+            {
+                "service": data["service"],
+                "unit": self.unit(data["service"]),
+                "mode": data["mode"],
+                "current": current,
+                "other": other,
+                "change_percentage": selectors.change_percentage(current["total"], other["total"]),
+            }
+        )
+
+
+@extend_schema(tags=["portal: consumption"], parameters=[MonthQuery])
+class RegisterProfileView(ConsumptionView):
+    """Per meter, the last actual register reading of each day (x: date, y: meter reading)."""
+
+    query_serializer = MonthQuery
+
+    def get(self, request):
+        data = self.query(request)
+        return Response(
+            {
+                "service": data["service"],
+                "unit": self.unit(data["service"]),
+                "meters": selectors.register_profile(
+                    windows=self.windows(request, data), year=data["year"], month=data["month"]
+                ),
+            }
+        )
