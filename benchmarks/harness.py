@@ -116,7 +116,9 @@ def to_markdown(results: list[Result]) -> str:
     ]
     for r in results:
         baseline = (
-            f"{r.baseline}: {number(r.baseline_value)} {r.unit}" if r.baseline_value is not None else r.baseline
+            f"{r.baseline}: {number(r.baseline_value)} {r.unit}"
+            if r.baseline_value is not None
+            else r.baseline
         )
         ratio = f"{r.ratio:.1f}x" if r.ratio is not None else ""
         met = "" if r.met is None else ("yes" if r.met else "no")

@@ -44,6 +44,39 @@ CATALOGUE: dict[str, EmailKind] = {
         ),
         EmailKind("password_reset", _("Password reset link"), ("reset_url", "expires_at")),
         EmailKind("password_changed", _("Notice that the password was changed"), ()),
+        EmailKind("move_in_resume", _("Link to continue a move-in"), ("resume_url", "expires_at")),
+        EmailKind("move_in_submitted", _("Move-in received"), ("address", "move_in_date", "reference")),
+        EmailKind("move_in_rejected", _("Move-in rejected"), ("reason", "reference")),
+        EmailKind(
+            "move_out_submitted",
+            _("Move-out received"),
+            ("customer_name", "address", "move_out_date", "reference"),
+        ),
+        EmailKind(
+            "move_out_processed",
+            _("Move-out processed"),
+            ("customer_name", "address", "move_out_date", "reference"),
+        ),
+        EmailKind("move_out_rejected", _("Move-out rejected"), ("customer_name", "reason", "reference")),
+        EmailKind(
+            "ticket_new",
+            _("New help request, to customer service"),
+            ("reference", "subject", "kind", "name", "message", "admin_url", "has_attachment"),
+        ),
+        EmailKind(
+            "ticket_received", _("Help request received"), ("reference", "subject", "kind", "name", "message")
+        ),
+        EmailKind(
+            "ticket_answered",
+            _("Answer to a help request"),
+            ("reference", "subject", "kind", "name", "message", "closed"),
+        ),
+        EmailKind(
+            "email_change_confirm",
+            _("Confirm a new email address"),
+            ("confirm_url", "expires_at", "new_email"),
+        ),
+        EmailKind("email_change_notice", _("Notice to the old address of an email change"), ("new_email",)),
         EmailKind(
             "advance_changed",
             _("Confirmation of a changed advance payment"),

@@ -10,12 +10,15 @@ from consumption.api import admin as consumption_admin
 from consumption.api import integration as consumption_integration
 from contracts.api import admin as contract_admin
 from customers.api import admin as customer_admin
+from customers.api import details as details_views
 from documents.api import admin as document_admin
 from integration.api import views as integration_views
 from invoicing.api import admin as invoice_admin
 from memberships.api import admin_views, auth_views
 from memberships.api import views as membership_views
+from moves.api import views as move_views
 from portal_api.api import billing, consumption, me
+from support.api import views as support_views
 
 auth = [
     path("login/", account_views.LoginView.as_view(), name="login"),
@@ -34,6 +37,7 @@ auth = [
     path("activation/", auth_views.ActivateView.as_view(), name="activation"),
     path("activation/<str:token>/", auth_views.ActivationDetailsView.as_view(), name="activation-details"),
     path("impersonation/stop/", auth_views.StopImpersonationView.as_view(), name="impersonation-stop"),
+    path("email/confirm/", details_views.ConfirmEmailChangeView.as_view(), name="email-confirm"),
     path("invitations/accept/", membership_views.AcceptInvitationView.as_view(), name="invitation-accept"),
     path("invitations/<str:token>/", membership_views.InvitationDetailsView.as_view(), name="invitation"),
 ]
@@ -55,6 +59,17 @@ portal = [
         billing.DocumentDownloadView.as_view(),
         name="portal-document-download",
     ),
+    path("details/", details_views.MyDetailsView.as_view(), name="portal-details"),
+    path("details/email/", details_views.EmailChangeView.as_view(), name="portal-details-email"),
+    path("move-in/", move_views.ResidentMoveInView.as_view(), name="portal-move-in"),
+    path("move-outs/", move_views.ResidentMoveOutListView.as_view(), name="portal-move-outs"),
+    path(
+        "move-outs/<int:pk>/photos/",
+        move_views.ResidentMoveOutPhotoView.as_view(),
+        name="portal-move-out-photos",
+    ),
+    path("tickets/", support_views.ResidentTicketListView.as_view(), name="portal-tickets"),
+    path("tickets/<int:pk>/", support_views.ResidentTicketDetailView.as_view(), name="portal-ticket"),
     path("consumption/services/", consumption.ServicesView.as_view(), name="portal-consumption-services"),
     path("consumption/year/", consumption.YearView.as_view(), name="portal-consumption-year"),
     path("consumption/month/", consumption.MonthView.as_view(), name="portal-consumption-month"),
@@ -65,6 +80,22 @@ portal = [
 ]
 
 admin = [
+    path("move-ins/", move_views.AdminMoveInListView.as_view(), name="admin-move-ins"),
+    path("move-ins/<int:pk>/", move_views.AdminMoveInDetailView.as_view(), name="admin-move-in"),
+    path("move-ins/<int:pk>/approve/", move_views.ApproveMoveInView.as_view()),
+    path("move-ins/<int:pk>/reject/", move_views.RejectMoveInView.as_view()),
+    path("move-outs/", move_views.AdminMoveOutListView.as_view(), name="admin-move-outs"),
+    path("move-outs/<int:pk>/process/", move_views.ProcessMoveOutView.as_view()),
+    path("move-outs/<int:pk>/reject/", move_views.RejectMoveOutView.as_view()),
+    path("meter-photos/<int:pk>/", move_views.AdminPhotoView.as_view(), name="admin-meter-photo"),
+    path("tickets/", support_views.AdminTicketListView.as_view(), name="admin-tickets"),
+    path("tickets/<int:pk>/", support_views.AdminTicketDetailView.as_view(), name="admin-ticket"),
+    path("tickets/<int:pk>/reply/", support_views.ReplyTicketView.as_view()),
+    path("tickets/<int:pk>/close/", support_views.CloseTicketView.as_view()),
+    path("faq/categories/", support_views.AdminFaqCategoryListView.as_view(), name="admin-faq-categories"),
+    path("faq/categories/<int:pk>/", support_views.AdminFaqCategoryDetailView.as_view()),
+    path("faq/entries/", support_views.AdminFaqEntryListView.as_view(), name="admin-faq-entries"),
+    path("faq/entries/<int:pk>/", support_views.AdminFaqEntryDetailView.as_view()),
     path("consumption/meters/", consumption_admin.MeterListView.as_view(), name="admin-meters"),
     path("consumption/meters/<int:pk>/readings/", consumption_admin.MeterReadingsView.as_view()),
     path("consumption/meters/<int:pk>/recompute/", consumption_admin.RecomputeView.as_view()),
@@ -136,10 +167,29 @@ integration = [
     path("import/", integration_views.ImportView.as_view(), name="integration-import"),
     path("import-runs/", integration_views.ImportRunListView.as_view(), name="integration-runs"),
     path("readings/", consumption_integration.ReadingsView.as_view(), name="integration-readings"),
+    path("changes/", integration_views.PortalChangesView.as_view(), name="integration-changes"),
+]
+
+moves = [
+    path("locations/", move_views.LocationSearchView.as_view(), name="move-in-locations"),
+    path("move-in/", move_views.StartMoveInView.as_view(), name="move-in-start"),
+    path("move-in/resume/", move_views.ResumeMoveInView.as_view(), name="move-in-resume"),
+    path("move-in/<str:key>/", move_views.MoveInDraftView.as_view(), name="move-in-draft"),
+    path("move-in/<str:key>/steps/<int:number>/", move_views.MoveInStepView.as_view(), name="move-in-step"),
+    path("move-in/<str:key>/photos/", move_views.MoveInPhotoView.as_view(), name="move-in-photos"),
+    path("move-in/<str:key>/send-link/", move_views.SendResumeLinkView.as_view(), name="move-in-send-link"),
+    path("move-in/<str:key>/submit/", move_views.SubmitMoveInView.as_view(), name="move-in-submit"),
+]
+
+support = [
+    path("tickets/", support_views.NewTicketView.as_view(), name="support-ticket-new"),
+    path("faq/", support_views.FaqView.as_view(), name="support-faq"),
 ]
 
 urlpatterns = [
     path("api/auth/", include(auth)),
+    path("api/moves/", include(moves)),
+    path("api/support/", include(support)),
     path("api/integration/", include(integration)),
     path("api/portal/", include("portal_api.api.urls")),
     path("api/portal/", include(portal)),

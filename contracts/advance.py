@@ -14,6 +14,8 @@ from activity.services import Origin, record_event
 from communications.services import queue_email
 from config.errors import RuleViolation
 from configuration.models import BillingSettings, PortalPreferences
+from integration.changes import record_change
+from integration.models import PortalChange
 
 from .models import AdvancePaymentPlan, Contract
 
@@ -100,6 +102,16 @@ def change_advance(
             "contract": contract.number,
             "from": str(previous),
             "to": str(amount),
+            "invoices": changed_invoices,
+        },
+    )
+    record_change(
+        kind=PortalChange.Kind.ADVANCE,
+        customer=contract.customer,
+        data={
+            "contract_number": contract.number,
+            "from": previous,
+            "to": amount,
             "invoices": changed_invoices,
         },
     )

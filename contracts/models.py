@@ -66,6 +66,8 @@ class Contract(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     locations = models.ManyToManyField(Location, through="ContractLocation", related_name="contracts")
+    # Set when a move-out is processed: the billing system owes the final invoice.
+    final_invoice_requested_at = models.DateTimeField(_("final invoice requested"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -188,8 +188,9 @@ def _steps() -> list:
     from .billing_seed import seed_billing
     from .configuration_seed import seed_configuration
     from .consumption_seed import seed_consumption
+    from .service_seed import seed_services
 
-    return [seed_configuration, seed_billing, seed_consumption]
+    return [seed_configuration, seed_billing, seed_consumption, seed_services]
 
 
 @transaction.atomic

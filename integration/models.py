@@ -20,3 +20,29 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} at {self.started_at}"
+
+
+class PortalChange(models.Model):
+    """Something residents or staff changed in the portal that the billing system must learn.
+
+    The billing system reads these in order (``GET /api/integration/changes/?after=<id>``), so the
+    portal's changes are not overwritten by the next import.
+    """
+
+    class Kind(models.TextChoices):
+        CUSTOMER_DETAILS = "customer_details", "customer_details"
+        ADVANCE = "advance", "advance"
+        MOVE_IN = "move_in", "move_in"
+        MOVE_OUT = "move_out", "move_out"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    customer_external_id = models.CharField(max_length=100, blank=True)
+    customer_number = models.CharField(max_length=40, blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.customer_number}"

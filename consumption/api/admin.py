@@ -16,7 +16,7 @@ from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import ingestion
 from ..models import DailyConsumption, IntervalReading, Meter
-from .integration import ingest_request
+from .integration import IngestResultSerializer, ingest_request
 
 
 class MeterSerializer(serializers.ModelSerializer):
@@ -92,9 +92,29 @@ class MeterReadingsView(generics.ListAPIView):
         ).order_by("start")
 
 
+class GapSerializer(serializers.Serializer):
+    meter = serializers.CharField()
+    meter_id = serializers.IntegerField()
+    location = serializers.CharField()
+    service = serializers.CharField()
+    incomplete_days = serializers.ListField(child=serializers.DateField())
+
+
+class GapsSerializer(serializers.Serializer):
+    start = serializers.DateField(source="from")
+    end = serializers.DateField(source="to")
+    meters = GapSerializer(many=True)
+
+
+class RefreshedSerializer(serializers.Serializer):
+    days_refreshed = serializers.IntegerField()
+    months_refreshed = serializers.IntegerField()
+
+
 @extend_schema(
     tags=["admin: consumption"],
     parameters=[PeriodSerializer, OpenApiParameter("location", int)],
+    responses={200: GapsSerializer},
 )
 class GapsView(APIView):
     """Days with missing or incomplete actual data, per meter (of one location, or all)."""
@@ -134,7 +154,7 @@ class GapsView(APIView):
         return Response({"from": start, "to": end, "meters": result})
 
 
-@extend_schema(tags=["admin: consumption"], request=PeriodSerializer)
+@extend_schema(tags=["admin: consumption"], request=PeriodSerializer, responses={200: RefreshedSerializer})
 class RecomputeView(APIView):
     """Rebuild a meter's daily and monthly aggregates over a period from its stored readings."""
 
@@ -156,6 +176,7 @@ class RecomputeView(APIView):
 @extend_schema(
     tags=["admin: consumption"],
     request={"application/json": {"type": "object"}, "text/csv": {"type": "string"}},
+    responses={200: IngestResultSerializer},
 )
 class StaffReadingsView(APIView):
     """Re-ingest readings (corrections, a missed export): the same format as the integration API."""

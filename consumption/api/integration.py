@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,6 +11,16 @@ from config.errors import RuleViolation
 from memberships.permissions import IsIntegration
 
 from .. import ingestion
+
+
+class IngestResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    error_count = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    days_refreshed = serializers.IntegerField()
+    months_refreshed = serializers.IntegerField()
+
 
 MAX_BYTES = 500 * 1024 * 1024
 
@@ -41,7 +52,7 @@ def ingest_request(request) -> dict:
 @extend_schema(
     tags=["integration"],
     request={"application/json": {"type": "object"}, "text/csv": {"type": "string"}},
-    responses={200: {"type": "object"}},
+    responses={200: IngestResultSerializer},
     examples=[
         OpenApiExample(
             "CSV",

@@ -9,6 +9,7 @@ from rest_framework import filters, generics, serializers
 
 from memberships.permissions import IsStaff
 
+from ..energy_services import SERVICE_CHOICES
 from ..models import AdvancePaymentPlan, Contract, ContractLocation, Location
 
 
@@ -35,6 +36,7 @@ class AdminLocationSerializer(serializers.ModelSerializer):
 
 class AdminContractLocationSerializer(serializers.ModelSerializer):
     location = AdminLocationSerializer()
+    services = serializers.ListField(child=serializers.ChoiceField(choices=SERVICE_CHOICES))
 
     class Meta:
         model = ContractLocation

@@ -6,7 +6,7 @@ import json
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -139,3 +139,43 @@ class IntegrationTokenDetailView(APIView):
         )
         services.revoke_integration_token(membership=membership)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PortalChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        from ..models import PortalChange
+
+        model = PortalChange
+        fields = ["id", "kind", "customer_external_id", "customer_number", "data", "created_at"]
+
+
+@extend_schema(
+    tags=["integration"],
+    parameters=[
+        OpenApiParameter(
+            "after", int, description="Only changes with a higher id (the last one you processed)"
+        ),
+        OpenApiParameter("limit", int, description="At most this many (default 500, at most 5000)"),
+    ],
+    responses={200: PortalChangeSerializer(many=True)},
+)
+class PortalChangesView(APIView):
+    """What residents and staff changed in the portal, in order: details, advance payments, moves.
+
+    The billing system reads from its last processed id so that portal changes are not overwritten.
+    """
+
+    permission_classes = [IsIntegration]
+
+    def get(self, request):
+        from ..models import PortalChange
+
+        try:
+            after = int(request.query_params.get("after", 0))
+            limit = min(max(int(request.query_params.get("limit", 500)), 1), 5000)
+        except ValueError as exc:
+            raise RuleViolation(
+                _("after and limit are whole numbers."), code="invalid", field="after"
+            ) from exc
+        rows = PortalChange.objects.filter(pk__gt=after).order_by("pk")[:limit]
+        return Response(PortalChangeSerializer(rows, many=True).data)

@@ -173,7 +173,7 @@ def confirm_registration(*, raw_token: str, origin: Origin | None = None) -> Act
         raw=raw_token, purpose=OneTimeToken.Purpose.CONFIRMATION, subject_prefix="portal_account:"
     )
     account = (
-        PortalAccount.objects.select_for_update()
+        PortalAccount.objects.select_for_update(of=("self",))
         .select_related("customer")
         .filter(pk=subject_id(token))
         .first()

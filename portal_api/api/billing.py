@@ -22,6 +22,7 @@ from invoicing import selectors
 from invoicing.pdf import invoice_pdf
 from invoicing.visibility import Visibility
 from memberships.permissions import IsResident, NotImpersonating
+from support.selectors import customer_tickets
 
 from . import billing_serializers as s
 from .base import ResidentAPIView, ResidentMixin
@@ -83,6 +84,17 @@ class OverviewView(ResidentAPIView):
             "services": service_summary(customer=customer),
             "contact": site["contact"],
             "messages": site["messages"],
+            "tickets": [
+                {
+                    "id": t.pk,
+                    "reference": t.reference,
+                    "subject": t.subject,
+                    "status": t.status,
+                    "status_label": t.get_status_display(),
+                    "created_at": t.created_at,
+                }
+                for t in customer_tickets(customer=customer).exclude(status="closed")[:5]
+            ],
         }
         if visibility.invoices:
             latest = selectors.resident_invoices(customer=customer).first()

@@ -210,6 +210,9 @@ class OverviewSerializer(serializers.Serializer):
     services = ServiceSummarySerializer()
     contact = serializers.DictField(child=serializers.CharField(allow_blank=True))
     messages = serializers.ListField(child=serializers.DictField())
+    tickets = serializers.ListField(
+        child=serializers.DictField(), help_text="Open and answered help requests"
+    )
     latest_invoice = InvoiceSerializer(required=False, allow_null=True)
     outstanding_invoices = InvoiceSerializer(many=True, required=False)
     outstanding_total = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)

@@ -73,16 +73,82 @@ class CompareQuery(serializers.Serializer):
         return data
 
 
-POINT = {
-    "type": "object",
-    "properties": {
-        "period": {"type": "string"},
-        "value": {"type": "string", "nullable": True},
-        "no_data": {"type": "boolean"},
-        "future": {"type": "boolean"},
-        "completeness": {"type": "number"},
-    },
-}
+class PointSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="YYYY-MM for months, YYYY-MM-DD for days")
+    value = serializers.DecimalField(
+        max_digits=18, decimal_places=3, allow_null=True, help_text="null: no actual data"
+    )
+    no_data = serializers.BooleanField()
+    future = serializers.BooleanField()
+    completeness = serializers.FloatField(help_text="Share of the period's intervals with actual data")
+
+
+class TotalSerializer(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=18, decimal_places=3, allow_null=True)
+    periods_with_data = serializers.IntegerField()
+    periods = serializers.IntegerField()
+    completeness = serializers.FloatField()
+    complete = serializers.BooleanField()
+
+
+class SeriesSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    unit = serializers.CharField(allow_null=True)
+    points = PointSerializer(many=True)
+    total = TotalSerializer()
+
+
+class YearSeriesSerializer(SeriesSerializer):
+    year = serializers.IntegerField()
+    costs = serializers.DictField(required=False, help_text="Only with cost visualisation on")
+    similar_customers = serializers.DictField(required=False, help_text="Only with cost visualisation on")
+
+
+class MonthSeriesSerializer(SeriesSerializer):
+    year = serializers.IntegerField()
+    month = serializers.IntegerField()
+
+
+class PeriodSerializer(serializers.Serializer):
+    points = PointSerializer(many=True)
+    total = TotalSerializer()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    unit = serializers.CharField(allow_null=True)
+    mode = serializers.CharField()
+    current = PeriodSerializer()
+    other = PeriodSerializer()
+    change_percentage = serializers.FloatField(allow_null=True)
+
+
+class ProfilePointSerializer(serializers.Serializer):
+    x = serializers.DateTimeField()
+    y = serializers.DecimalField(max_digits=16, decimal_places=3)
+
+
+class MeterProfileSerializer(serializers.Serializer):
+    meter_number = serializers.CharField()
+    location = serializers.CharField()
+    points = ProfilePointSerializer(many=True)
+
+
+class RegisterProfileSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    unit = serializers.CharField(allow_null=True)
+    meters = MeterProfileSerializer(many=True)
+
+
+class ServiceLocationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    address = serializers.CharField()
+
+
+class ServiceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    unit = serializers.CharField()
+    locations = ServiceLocationSerializer(many=True)
 
 
 class ConsumptionView(ResidentAPIView):
@@ -116,7 +182,7 @@ class ConsumptionView(ResidentAPIView):
         return Service.objects.filter(code=service).values_list("unit", flat=True).first()
 
 
-@extend_schema(tags=["portal: consumption"])
+@extend_schema(tags=["portal: consumption"], responses={200: ServiceSerializer(many=True)})
 class ServicesView(ResidentAPIView):
     """The services measured at the resident's locations, with their unit and locations."""
 
@@ -124,11 +190,7 @@ class ServicesView(ResidentAPIView):
         return Response(selectors.available_services(customer=request.customer))
 
 
-@extend_schema(
-    tags=["portal: consumption"],
-    parameters=[YearQuery],
-    responses={200: {"type": "object", "properties": {"points": {"type": "array", "items": POINT}}}},
-)
+@extend_schema(tags=["portal: consumption"], parameters=[YearQuery], responses={200: YearSeriesSerializer})
 class YearView(ConsumptionView):
     """Twelve monthly values; with cost visualisation on, also costs, estimates and similar customers."""
 
@@ -153,7 +215,7 @@ class YearView(ConsumptionView):
         return Response(body)
 
 
-@extend_schema(tags=["portal: consumption"], parameters=[MonthQuery])
+@extend_schema(tags=["portal: consumption"], parameters=[MonthQuery], responses={200: MonthSeriesSerializer})
 class MonthView(ConsumptionView):
     """The daily values of one month."""
 
@@ -178,7 +240,7 @@ class MonthView(ConsumptionView):
         )
 
 
-@extend_schema(tags=["portal: consumption"], parameters=[CompareQuery])
+@extend_schema(tags=["portal: consumption"], parameters=[CompareQuery], responses={200: ComparisonSerializer})
 class CompareView(ConsumptionView):
     """A year against another year, a month against the same month a year earlier, or two ranges."""
 
@@ -218,7 +280,9 @@ class CompareView(ConsumptionView):
         )
 
 
-@extend_schema(tags=["portal: consumption"], parameters=[MonthQuery])
+@extend_schema(
+    tags=["portal: consumption"], parameters=[MonthQuery], responses={200: RegisterProfileSerializer}
+)
 class RegisterProfileView(ConsumptionView):
     """Per meter, the last actual register reading of each day (x: date, y: meter reading)."""
 

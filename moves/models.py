@@ -1,0 +1,118 @@
+"""Move-in requests (a 7-step draft anyone can start) and move-out requests of residents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def photo_path(instance, filename: str) -> str:
+    from django.db import connection
+
+    return f"{connection.schema_name}/moves/{filename}"
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class MoveInRequest(models.Model):
+    """A new resident's move-in, saved step by step as a server-side draft."""
+
+    # The draft is reached with a secret key the client keeps; only its hash is stored.
+    key_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
+    language = models.CharField(max_length=5, default="nl")
+    # Validated data of each completed step, e.g. {"1": {"location_id": 4}, "2": {...}}.
+    steps = models.JSONField(default=dict)
+    location = models.ForeignKey(
+        "contracts.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    # Set when a logged-in resident reports the move: approval reuses this customer record.
+    existing_customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="move_ins"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.CharField(max_length=500, blank=True)
+    created_customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_contract = models.ForeignKey(
+        "contracts.Contract", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-created_at"]
+        indexes = [models.Index(fields=["status", "-submitted_at"], name="movein_status")]
+
+    def __str__(self) -> str:
+        return f"move-in {self.pk} ({self.status})"
+
+
+class MeterPhoto(models.Model):
+    """A photo of a meter on the moving day, proving the reading."""
+
+    move_in = models.ForeignKey(
+        MoveInRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    move_out = models.ForeignKey(
+        "MoveOutRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    meter = models.ForeignKey("consumption.Meter", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=photo_path)
+    content_type = models.CharField(max_length=40)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(move_in__isnull=False) ^ models.Q(move_out__isnull=False),
+                name="photo_of_one_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"photo of meter {self.meter_id}"
+
+
+class MoveOutRequest(models.Model):
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="move_outs")
+    contract_location = models.ForeignKey(
+        "contracts.ContractLocation", on_delete=models.PROTECT, related_name="move_outs"
+    )
+    move_out_date = models.DateField(_("move-out date"))
+    readings = models.JSONField(default=list)  # [{"meter_id": 1, "meter_number": "...", "value": "123.4"}]
+    forwarding_address = models.JSONField(default=dict)
+    language = models.CharField(max_length=5, default="nl")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract_location"],
+                condition=models.Q(status="submitted"),
+                name="one_open_move_out_per_location",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"move-out {self.pk} ({self.status})"

@@ -1,0 +1,223 @@
+"""Move-out: a resident ends a contract at a location; staff process it."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from activity.services import Origin
+from communications.services import queue_email
+from config.errors import RuleViolation
+from consumption.models import Meter
+from contracts.models import Contract, ContractLocation
+from integration.changes import record_change
+from integration.models import PortalChange
+
+from .models import MeterPhoto, MoveOutRequest, RequestStatus
+from .photos import checked_photo
+from .steps import ReadingSerializer, moving_day_bounds
+
+
+class AddressSerializer(serializers.Serializer):
+    street = serializers.CharField(max_length=200)
+    house_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    box = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20)
+    city = serializers.CharField(max_length=100)
+    country = serializers.RegexField(r"^[A-Z]{2}$", default="BE")
+
+
+class MoveOutSerializer(serializers.Serializer):
+    contract_id = serializers.IntegerField()
+    location_id = serializers.IntegerField()
+    move_out_date = serializers.DateField()
+    readings = ReadingSerializer(many=True)
+    forwarding_address = AddressSerializer()
+
+
+def _recipient(customer) -> tuple[str, str]:
+    account = getattr(customer, "portal_account", None)
+    return (account.login_email if account else customer.email), (
+        account.language if account else customer.language
+    )
+
+
+@transaction.atomic
+def submit_move_out(*, customer, data: dict, organisation, origin: Origin | None = None) -> MoveOutRequest:
+    serializer = MoveOutSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    values = serializer.validated_data
+    row = get_object_or_404(
+        ContractLocation.objects.select_related("contract"),
+        contract__customer=customer,
+        contract_id=values["contract_id"],
+        location_id=values["location_id"],
+    )
+    errors = {}
+    first, last = moving_day_bounds(organisation)
+    starts = max(filter(None, (row.contract.start_date, row.move_in_date)))
+    if values["move_out_date"] < max(first, starts):
+        errors["move_out_date"] = [_("Choose a date after you moved in and within the last 60 days.")]
+    elif values["move_out_date"] > last:
+        errors["move_out_date"] = [_("This date is too far ahead; report moves at most 180 days in advance.")]
+    if row.move_out_date or row.contract.status == Contract.Status.ENDED:
+        errors["location_id"] = [_("You already moved out of this address.")]
+    meters = dict(Meter.objects.filter(location_id=row.location_id, active=True).values_list("pk", "number"))
+    given = [reading["meter_id"] for reading in values["readings"]]
+    if set(given) != set(meters) or len(given) != len(set(given)):
+        errors["readings"] = [_("Give one final reading for every meter at this address.")]
+    if errors:
+        raise RuleViolation(next(iter(errors.values()))[0], code="invalid", errors=errors)
+    language = _recipient(customer)[1]
+    try:
+        with transaction.atomic():
+            request = MoveOutRequest.objects.create(
+                customer=customer,
+                contract_location=row,
+                move_out_date=values["move_out_date"],
+                readings=[
+                    {
+                        "meter_id": r["meter_id"],
+                        "meter_number": meters[r["meter_id"]],
+                        "value": str(r["value"]),
+                    }
+                    for r in values["readings"]
+                ],
+                forwarding_address=dict(values["forwarding_address"]),
+                language=language,
+            )
+    except IntegrityError as exc:
+        raise RuleViolation(
+            _("A move-out for this address is already waiting to be processed."),
+            code="already_submitted",
+            http_status=409,
+        ) from exc
+    _notify(request, organisation, "move_out_submitted")
+    return request
+
+
+def _notify(request: MoveOutRequest, organisation, template: str) -> None:
+    email, language = _recipient(request.customer)
+    if email:
+        queue_email(
+            template=template,
+            to=email,
+            language=language,
+            organisation=organisation,
+            context={
+                "customer_name": request.customer.display_name,
+                "address": request.contract_location.location.one_line,
+                "move_out_date": request.move_out_date,
+                "reason": request.rejection_reason,
+                "reference": f"MO-{request.pk:06d}",
+            },
+        )
+
+
+def add_photo(*, request: MoveOutRequest, meter_id: int, upload) -> MeterPhoto:
+    if request.status != RequestStatus.SUBMITTED:
+        raise RuleViolation(
+            _("This request is already processed."), code="already_processed", http_status=409
+        )
+    if meter_id not in {reading["meter_id"] for reading in request.readings}:
+        raise RuleViolation(
+            _("This meter is not part of the request."), code="unknown_meter", field="meter_id"
+        )
+    photo = checked_photo(upload)
+    with transaction.atomic():
+        request.photos.filter(meter_id=meter_id).delete()
+        return MeterPhoto.objects.create(
+            move_out=request, meter_id=meter_id, file=photo, content_type="image/jpeg"
+        )
+
+
+@transaction.atomic
+def process(*, request: MoveOutRequest, organisation, staff_user) -> MoveOutRequest:
+    """End the contract at the location, record the final readings, ask for the final invoice."""
+    from consumption.ingestion import ingest
+
+    request = (
+        MoveOutRequest.objects.select_for_update(of=("self",))
+        .select_related("contract_location__contract", "customer")
+        .get(pk=request.pk)
+    )
+    if request.status != RequestStatus.SUBMITTED:
+        raise RuleViolation(
+            _("Only submitted requests can be processed."), code="not_submitted", http_status=409
+        )
+    row = request.contract_location
+    row.move_out_date = request.move_out_date
+    row.save(update_fields=["move_out_date"])
+    contract = Contract.objects.select_for_update().get(pk=row.contract_id)
+    remaining = ContractLocation.objects.filter(contract=contract, move_out_date__isnull=True).exists()
+    if not remaining:
+        contract.end_date = max(request.move_out_date, contract.start_date)
+        contract.status = Contract.Status.ENDED
+    contract.final_invoice_requested_at = timezone.now()
+    contract.save(update_fields=["end_date", "status", "final_invoice_requested_at", "updated_at"])
+    moment = timezone.make_aware(datetime.combine(request.move_out_date, time(23, 59)), organisation.zone)
+    external = dict(
+        Meter.objects.filter(pk__in=[r["meter_id"] for r in request.readings]).values_list(
+            "pk", "external_id"
+        )
+    )
+    result = ingest(
+        rows=[
+            {
+                "meter": external[r["meter_id"]],
+                "timestamp": moment.isoformat(),
+                "kind": "register",
+                "value": r["value"],
+            }
+            for r in request.readings
+            if r["meter_id"] in external
+        ],
+        organisation=organisation,
+    )
+    request.status = RequestStatus.APPROVED
+    request.decided_at, request.decided_by = timezone.now(), staff_user
+    request.save(update_fields=["status", "decided_at", "decided_by"])
+    record_change(
+        kind=PortalChange.Kind.MOVE_OUT,
+        customer=request.customer,
+        data={
+            "request": f"MO-{request.pk:06d}",
+            "contract_number": contract.number,
+            "location_external_id": row.location.external_id,
+            "move_out_date": request.move_out_date,
+            "final_readings": request.readings,
+            "readings_refused": result.errors,
+            "forwarding_address": request.forwarding_address,
+            "contract_ended": not remaining,
+            "final_invoice_due": True,
+        },
+    )
+    _notify(request, organisation, "move_out_processed")
+    return request
+
+
+@transaction.atomic
+def reject(*, request: MoveOutRequest, organisation, staff_user, reason: str) -> MoveOutRequest:
+    request = MoveOutRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != RequestStatus.SUBMITTED:
+        raise RuleViolation(
+            _("Only submitted requests can be rejected."), code="not_submitted", http_status=409
+        )
+    if not (reason or "").strip():
+        raise RuleViolation(
+            _("Say why the request is rejected; the resident receives it."), code="required", field="reason"
+        )
+    request.status = RequestStatus.REJECTED
+    request.decided_at, request.decided_by, request.rejection_reason = (
+        timezone.now(),
+        staff_user,
+        reason.strip()[:500],
+    )
+    request.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
+    _notify(request, organisation, "move_out_rejected")
+    return request

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import FaqCategory, FaqEntry, Ticket
+
+
+def customer_tickets(*, customer) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(customer=customer).order_by("-created_at")
+
+
+def published_faq(*, language: str, fallback: str) -> list[dict]:
+    """Categories with their published questions, in order, in ``language`` (two queries)."""
+
+    def text(values: dict) -> str:
+        return values.get(language) or values.get(fallback) or next(iter(values.values()), "")
+
+    categories = FaqCategory.objects.prefetch_related(
+        Prefetch("entries", queryset=FaqEntry.objects.filter(published=True).order_by("position", "id"))
+    ).order_by("position", "id")
+    return [
+        {
+            "id": category.pk,
+            "name": text(category.names),
+            "entries": [
+                {"id": e.pk, "question": text(e.questions), "answer": text(e.answers)}
+                for e in category.entries.all()
+            ],
+        }
+        for category in categories
+        if category.entries.all()
+    ]

@@ -1,0 +1,172 @@
+"""Help and contact requests: stored as tickets, sent to customer service, answered by staff."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communications.services import queue_email
+from config.errors import RuleViolation
+from configuration.models import PortalPreferences
+from configuration.rich_text import sanitise
+from memberships.models import StaffMembership
+from memberships.services.common import portal_link
+
+from .attachments import checked_attachment
+from .models import FaqCategory, FaqEntry, Ticket, TicketMessage
+
+User = get_user_model()
+LANGUAGES = ("en", "nl", "fr")
+
+
+def _reference() -> str:
+    return "T-" + secrets.token_hex(4).upper()
+
+
+def _support_addresses() -> list[str]:
+    """The organisation's support address, else its administrators."""
+    address = PortalPreferences.objects.current().support_email
+    if address:
+        return [address]
+    return list(
+        StaffMembership.objects.filter(
+            role=StaffMembership.Role.ADMIN, status=StaffMembership.Status.ACTIVE
+        ).values_list("email", flat=True)
+    )
+
+
+@transaction.atomic
+def open_ticket(
+    *,
+    organisation,
+    kind: str,
+    subject: str,
+    message: str,
+    language: str,
+    customer=None,
+    name: str = "",
+    email: str = "",
+    attachment=None,
+) -> Ticket:
+    if customer is not None:
+        account = getattr(customer, "portal_account", None)
+        name = customer.display_name
+        email = account.login_email if account else customer.email
+    if not email:
+        raise RuleViolation(
+            _("Give your email address so that we can answer."), code="required", field="email"
+        )
+    ticket = Ticket.objects.create(
+        reference=_reference(),
+        customer=customer,
+        name=name or email,
+        email=email,
+        language=language,
+        kind=kind,
+        subject=subject,
+    )
+    stored = TicketMessage(ticket=ticket, author=TicketMessage.Author.REQUESTER, body=message)
+    if attachment is not None:
+        checked = checked_attachment(attachment)
+        stored.attachment.save(checked.name, checked, save=False)
+        stored.attachment_name, stored.attachment_type = attachment.name[:200], checked.content_type
+    stored.save()
+    context = {**ticket_context(ticket), "message": message, "has_attachment": bool(attachment)}
+    for address in _support_addresses():
+        queue_email(
+            template="ticket_new",
+            to=address,
+            language=organisation.default_language,
+            organisation=organisation,
+            context={**context, "admin_url": portal_link(organisation, f"/api/admin/tickets/{ticket.pk}/")},
+            reply_to=email,
+        )
+    queue_email(
+        template="ticket_received", to=email, language=language, organisation=organisation, context=context
+    )
+    return ticket
+
+
+def ticket_context(ticket: Ticket) -> dict:
+    return {
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "kind": ticket.get_kind_display(),
+        "name": ticket.name,
+    }
+
+
+@transaction.atomic
+def answer_ticket(*, ticket: Ticket, organisation, staff_user, message: str, close: bool = False) -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == Ticket.Status.CLOSED:
+        raise RuleViolation(_("This ticket is closed."), code="closed", http_status=409)
+    if not (message or "").strip():
+        raise RuleViolation(_("Write an answer."), code="required", field="message")
+    TicketMessage.objects.create(
+        ticket=ticket, author=TicketMessage.Author.STAFF, author_user=staff_user, body=message.strip()
+    )
+    ticket.status = Ticket.Status.CLOSED if close else Ticket.Status.ANSWERED
+    ticket.closed_at = timezone.now() if close else None
+    ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    queue_email(
+        template="ticket_answered",
+        to=ticket.email,
+        language=ticket.language,
+        organisation=organisation,
+        context={**ticket_context(ticket), "message": message.strip(), "closed": close},
+    )
+    return ticket
+
+
+@transaction.atomic
+def close_ticket(*, ticket: Ticket) -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket.status, ticket.closed_at = Ticket.Status.CLOSED, timezone.now()
+    ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    return ticket
+
+
+def _per_language(value, field: str, *, html: bool = False) -> dict:
+    if not isinstance(value, dict) or not value or any(key not in LANGUAGES for key in value):
+        raise RuleViolation(_("Give the text per language: en, nl or fr."), code="invalid", field=field)
+    cleaned = {
+        key: (sanitise(text) if html else str(text).strip())
+        for key, text in value.items()
+        if str(text).strip()
+    }
+    if not cleaned:
+        raise RuleViolation(_("Write it in at least one language."), code="required", field=field)
+    return cleaned
+
+
+@transaction.atomic
+def save_faq_category(*, category: FaqCategory | None, names, position: int = 0) -> FaqCategory:
+    category = category or FaqCategory()
+    category.names = _per_language(names, "names")
+    category.position = position
+    category.save()
+    return category
+
+
+@transaction.atomic
+def save_faq_entry(
+    *,
+    entry: FaqEntry | None,
+    category: FaqCategory,
+    questions,
+    answers,
+    position: int = 0,
+    published: bool = True,
+) -> FaqEntry:
+    entry = entry or FaqEntry()
+    entry.category = category
+    entry.questions = _per_language(questions, "questions")
+    entry.answers = _per_language(answers, "answers", html=True)
+    entry.position, entry.published = position, published
+    entry.save()
+    return entry
