@@ -25,7 +25,7 @@ class LoginError(RuleViolation):
 @dataclass(frozen=True)
 class LoginResult:
     user: object
-    token: IssuedToken
+    token: IssuedToken | None
     context: dict
 
 
@@ -78,7 +78,7 @@ def _failed_attempt(organisation, request, email: str, password: str) -> None:
     raise _invalid()
 
 
-def log_in(*, request, email: str, password: str) -> LoginResult:
+def log_in(*, request, email: str, password: str, issue_token: bool = True) -> LoginResult:
     """Check the password and whether the identity may use this domain; issue a token and session.
 
     On the platform domain any active identity may log in (the operator API then checks the
@@ -120,7 +120,11 @@ def log_in(*, request, email: str, password: str) -> LoginResult:
                 actor_user=user,
                 origin=_origin(request),
             )
-    token = issue_access_token(user=user, ip=_origin(request).ip, user_agent=_origin(request).user_agent)
+    token = (
+        issue_access_token(user=user, ip=_origin(request).ip, user_agent=_origin(request).user_agent)
+        if issue_token
+        else None
+    )
     django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return LoginResult(user=user, token=token, context=context)
 

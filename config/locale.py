@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -39,7 +39,12 @@ class PortalLocaleMiddleware:
         language = visitor_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
+        organisation = getattr(request, "organisation", None)
+        if organisation is not None and not request.path.startswith("/api/"):
+            # Pages show times in the organisation's zone; the API keeps explicit UTC offsets.
+            timezone.activate(organisation.zone)
         response = self.get_response(request)
+        timezone.deactivate()
         response.headers.setdefault("Content-Language", translation.get_language())
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         translation.deactivate()  # nothing after this request runs in its language by accident

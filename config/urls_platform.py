@@ -13,7 +13,7 @@ urlpatterns = [
     *schema_urls("config.urls_platform", "Energy portal platform: operator API"),
 ]
 
-handler400 = "config.api_errors.bad_request"
-handler403 = "config.api_errors.permission_denied"
-handler404 = "config.api_errors.not_found"
-handler500 = "config.api_errors.server_error"
+handler400 = "config.web_errors.bad_request"
+handler403 = "config.web_errors.permission_denied"
+handler404 = "config.web_errors.not_found"
+handler500 = "config.web_errors.server_error"

@@ -196,9 +196,10 @@ urlpatterns = [
     path("api/admin/", include(admin)),
     path("media/<str:schema>/branding/<str:path>", media.branding_file, name="branding-file"),
     *schema_urls("config.urls_tenant", "Customer portal API"),
+    path("", include("portal_web.urls")),
 ]
 
-handler400 = "config.api_errors.bad_request"
-handler403 = "config.api_errors.permission_denied"
-handler404 = "config.api_errors.not_found"
-handler500 = "config.api_errors.server_error"
+handler400 = "config.web_errors.bad_request"
+handler403 = "config.web_errors.permission_denied"
+handler404 = "config.web_errors.not_found"
+handler500 = "config.web_errors.server_error"

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
-from .models import PortalAccount, StaffMembership
-from .selectors import active_staff_membership
-from .services.impersonation import live_session_for_token
+from .models import StaffMembership
+from .selectors import active_staff_membership, confirmed_portal_account
+from .services.impersonation import live_session_for_token, session_impersonation
 
 
 class ImpersonationEnded(exceptions.AuthenticationFailed):
@@ -18,6 +18,16 @@ class ImpersonationEnded(exceptions.AuthenticationFailed):
 
 def _is_impersonation_token(request) -> bool:
     return getattr(request.auth, "impersonated_by_id", None) is not None
+
+
+def _session_impersonation(request):
+    if request.auth is not None:
+        return None
+    return session_impersonation(getattr(request, "session", None))
+
+
+def is_impersonating(request) -> bool:
+    return _is_impersonation_token(request) or bool(_session_impersonation(request))
 
 
 class IsResident(BasePermission):
@@ -37,11 +47,11 @@ class IsResident(BasePermission):
             impersonation = live_session_for_token(request.auth)
             if impersonation is None:
                 raise ImpersonationEnded()
-        account = (
-            PortalAccount.objects.select_related("customer")
-            .filter(user=request.user, email_confirmed_at__isnull=False)
-            .first()
-        )
+        else:
+            impersonation = _session_impersonation(request)
+            if impersonation is False:
+                raise ImpersonationEnded()
+        account = confirmed_portal_account(user=request.user)
         if account is None:
             return False
         request.portal_account = account
@@ -57,7 +67,7 @@ class NotImpersonating(BasePermission):
     code = "not_allowed_during_impersonation"
 
     def has_permission(self, request, view) -> bool:
-        return not _is_impersonation_token(request)
+        return not is_impersonating(request)
 
 
 class StaffPermission(BasePermission):
@@ -76,7 +86,7 @@ class StaffPermission(BasePermission):
             or getattr(request, "organisation", None) is None
         ):
             return False
-        if _is_impersonation_token(request):
+        if is_impersonating(request):
             return False
         membership = getattr(request, "staff_membership", None) or active_staff_membership(user=request.user)
         if membership is None or membership.role not in self.roles:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import StaffMembership
+from .models import PortalAccount, StaffMembership
+
+
+def confirmed_portal_account(*, user) -> PortalAccount | None:
+    """The user's portal account in this schema, once its email address is confirmed (with the customer)."""
+    return (
+        PortalAccount.objects.select_related("customer")
+        .filter(user=user, email_confirmed_at__isnull=False)
+        .first()
+    )
 
 
 def active_staff_membership(*, user) -> StaffMembership | None:

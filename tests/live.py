@@ -151,3 +151,74 @@ class CeleryWorker:
             self.process.kill()
             self.process.wait(timeout=10)
         self.process = None
+
+
+class PortalServer:
+    """The platform under gunicorn, as in production, on the test database."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        handle, path = tempfile.mkstemp(prefix="portal-test-gunicorn-", suffix=".log")
+        self.log = os.fdopen(handle, "w")
+        self.log_path = Path(path)
+
+    def url(self, host: str, path: str = "/") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def start(self, timeout: float = 60) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "3",
+            ],
+            start_new_session=True,  # stop() ends the master and its workers together
+            cwd=ROOT,
+            # Links in emails point at this server, so a test can follow them in the browser.
+            env=child_environment(PORTAL_URL_PORT=str(self.port), PORTAL_URL_SCHEME="http", DEBUG="1"),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                import urllib.request
+
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not start:\n" + self.output())
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-8000:]
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        import signal
+
+        group = os.getpgid(self.process.pid) if self.process.poll() is None else None
+        if group is not None:
+            os.killpg(group, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(group, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.process = None

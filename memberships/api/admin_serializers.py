@@ -92,6 +92,10 @@ class StartedImpersonationSerializer(serializers.Serializer):
     key = serializers.CharField(
         help_text="Use as `Authorization: Token <key>` on the resident API until it expires."
     )
+    portal_url = serializers.CharField(
+        help_text="Open in a browser to see the portal as the customer; the key travels in the URL fragment, "
+        "which browsers never send to a server."
+    )
 
 
 class StaffMemberSerializer(serializers.ModelSerializer):

@@ -17,6 +17,7 @@ from ..models import ImpersonationSession, StaffMembership
 from ..permissions import IsStaff, IsStaffAdmin, IsStaffOrAdmin
 from ..selectors import staff_memberships
 from ..services import impersonation, portal_card, registration, staff
+from ..services.common import portal_link
 from . import admin_serializers as s
 
 
@@ -128,7 +129,15 @@ class StartImpersonationView(CustomerPortalView):
             origin=Origin.of(request),
         )
         return Response(
-            s.StartedImpersonationSerializer({"session": started.session, "key": started.raw_token}).data,
+            s.StartedImpersonationSerializer(
+                {
+                    "session": started.session,
+                    "key": started.raw_token,
+                    "portal_url": portal_link(
+                        request.organisation, f"/impersonation/start/#key={started.raw_token}"
+                    ),
+                }
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 

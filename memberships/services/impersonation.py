@@ -106,6 +106,18 @@ def stop_impersonation(
     return session
 
 
+SESSION_KEY = "impersonation_session_id"
+
+
+def session_impersonation(session) -> ImpersonationSession | bool | None:
+    """For browser sessions: the live impersonation, None when not impersonating, False when it ended."""
+    session_id = session.get(SESSION_KEY) if session is not None else None
+    if session_id is None:
+        return None
+    found = ImpersonationSession.objects.select_related("staff_membership").filter(pk=session_id).first()
+    return found if found is not None and found.is_live else False
+
+
 def live_session_for_token(token) -> ImpersonationSession | None:
     """The impersonation a token belongs to, if it is still running."""
     if token is None or getattr(token, "impersonated_by_id", None) is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Q, Value
-from django.db.models.functions import Concat
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,13 +12,13 @@ from rest_framework.views import APIView
 
 from activity.services import Origin
 from config.features import requires_feature
-from contracts.models import Location
 from credentials.throttles import AuthIPThrottle
 from memberships.permissions import IsResident, IsStaff, IsStaffOrAdmin
 from portal_api.api.base import ResidentAPIView, ResidentMixin
 
 from .. import move_in, move_out
 from ..models import MeterPhoto, MoveInRequest, MoveOutRequest
+from ..selectors import search_locations
 from . import serializers as s
 
 MoveInFeature = requires_feature("move_in")
@@ -46,28 +44,8 @@ class LocationSearchView(PublicMoveInView):
     """Addresses this organisation supplies (step 1). At most 10, matching every word."""
 
     def get(self, request):
-        words = (request.query_params.get("q") or "").split()
-        if len("".join(words)) < 3:
-            return Response([])
-        address = Concat(
-            "street",
-            Value(" "),
-            "house_number",
-            Value(" "),
-            "box",
-            Value(" "),
-            "postal_code",
-            Value(" "),
-            "city",
-            output_field=CharField(),
-        )
-        queryset = Location.objects.annotate(address=address)
-        condition = Q()
-        for word in words[:6]:
-            condition &= Q(address__icontains=word)
-        hits = queryset.filter(condition).order_by("postal_code", "street", "house_number", "box")[:10]
         return Response(
-            s.LocationHitSerializer([{"id": loc.pk, "address": loc.one_line} for loc in hits], many=True).data
+            s.LocationHitSerializer(search_locations(request.query_params.get("q", "")), many=True).data
         )
 
 

@@ -12,17 +12,16 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from activity.services import Origin
-from configuration.site import cached_site
 from contracts import advance
 from contracts.models import Contract
-from contracts.selectors import customer_contracts, service_summary
+from contracts.selectors import customer_contracts
 from documents.models import Document
 from documents.services import record_document_view, record_invoice_view
 from invoicing import selectors
 from invoicing.pdf import invoice_pdf
 from invoicing.visibility import Visibility
 from memberships.permissions import IsResident, NotImpersonating
-from support.selectors import customer_tickets
+from portal_api.overview import resident_overview
 
 from . import billing_serializers as s
 from .base import ResidentAPIView, ResidentMixin
@@ -64,26 +63,25 @@ class OverviewView(ResidentAPIView):
     """Outstanding invoices, balance, services and their connection status, latest invoice, contact, messages."""
 
     def get(self, request):
-        visibility = Visibility.current()
-        customer = request.customer
-        context = {"visibility": visibility, "request": request}
-        site, _etag = cached_site(
+        overview = resident_overview(
+            customer=request.customer,
             organisation=request.organisation,
-            page="overview",
             language=request.LANGUAGE_CODE,
             routing_version=getattr(request, "routing_version", None),
         )
+        customer = overview.customer
+        context = {"visibility": overview.visibility, "request": request}
         body = {
             "customer": {
                 "id": customer.pk,
                 "customer_number": customer.customer_number,
                 "name": customer.display_name,
             },
-            "invoices_visible": visibility.invoices,
-            "payment_status_visible": visibility.payment_status,
-            "services": service_summary(customer=customer),
-            "contact": site["contact"],
-            "messages": site["messages"],
+            "invoices_visible": overview.visibility.invoices,
+            "payment_status_visible": overview.visibility.payment_status,
+            "services": overview.services,
+            "contact": overview.site["contact"],
+            "messages": overview.site["messages"],
             "tickets": [
                 {
                     "id": t.pk,
@@ -93,17 +91,18 @@ class OverviewView(ResidentAPIView):
                     "status_label": t.get_status_display(),
                     "created_at": t.created_at,
                 }
-                for t in customer_tickets(customer=customer).exclude(status="closed")[:5]
+                for t in overview.tickets
             ],
         }
-        if visibility.invoices:
-            latest = selectors.resident_invoices(customer=customer).first()
+        if overview.visibility.invoices:
+            latest = overview.latest_invoice
             body["latest_invoice"] = s.InvoiceSerializer(latest, context=context).data if latest else None
-        if visibility.payment_status:
-            outstanding = list(selectors.outstanding_invoices(customer=customer))
-            body["outstanding_invoices"] = s.InvoiceSerializer(outstanding, many=True, context=context).data
-            body["outstanding_total"] = str(sum((invoice.amount_open for invoice in outstanding), start=0))
-            body["current_balance"] = str(selectors.current_balance(customer=customer))
+        if overview.visibility.payment_status:
+            body["outstanding_invoices"] = s.InvoiceSerializer(
+                overview.outstanding, many=True, context=context
+            ).data
+            body["outstanding_total"] = str(overview.outstanding_total)
+            body["current_balance"] = str(overview.balance)
         return Response(body)
 
 

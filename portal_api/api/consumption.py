@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from config.errors import RuleViolation
-from configuration.models import PortalPreferences
-from configuration.site import portal_features
-from consumption import costs, selectors
+from consumption import reports, selectors
 from contracts.energy_services import SERVICE_CHOICES
 
 from .base import ResidentAPIView
@@ -157,29 +151,11 @@ class ConsumptionView(ResidentAPIView):
     def query(self, request) -> dict:
         serializer = self.query_serializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def windows(self, request, data):
-        try:
-            windows = selectors.meter_windows(
-                customer=request.customer, service=data["service"], location_ids=data.get("locations")
-            )
-        except selectors.ConsumptionQueryError as exc:
-            raise RuleViolation(
-                str(_("This location is not one of yours.")),
-                code="unknown_location",
-                field=exc.field,
-                http_status=404,
-            ) from exc
-        return windows
-
-    def today(self, request) -> date:
-        return timezone.localdate(timezone=request.organisation.zone)
-
-    def unit(self, service: str) -> str | None:
-        from consumption.models import Service
-
-        return Service.objects.filter(code=service).values_list("unit", flat=True).first()
+        return {
+            **serializer.validated_data,
+            "customer": request.customer,
+            "organisation": request.organisation,
+        }
 
 
 @extend_schema(tags=["portal: consumption"], responses={200: ServiceSerializer(many=True)})
@@ -195,24 +171,7 @@ class YearView(ConsumptionView):
     """Twelve monthly values; with cost visualisation on, also costs, estimates and similar customers."""
 
     def get(self, request):
-        data = self.query(request)
-        windows = self.windows(request, data)
-        today = self.today(request)
-        series = selectors.year_series(windows=windows, year=data["year"], today=today)
-        body = {
-            "service": data["service"],
-            "unit": self.unit(data["service"]),
-            "year": data["year"],
-            **series,
-        }
-        if portal_features(request.organisation, PortalPreferences.objects.current())["cost_visualisation"]:
-            body["costs"] = costs.year_costs(
-                windows=windows, service=data["service"], year=data["year"], today=today
-            )
-            body["similar_customers"] = costs.peer_comparison(
-                windows=windows, service=data["service"], year=data["year"], points=series["points"]
-            )
-        return Response(body)
+        return Response(reports.year_report(**self.query(request)))
 
 
 @extend_schema(tags=["portal: consumption"], parameters=[MonthQuery], responses={200: MonthSeriesSerializer})
@@ -222,22 +181,7 @@ class MonthView(ConsumptionView):
     query_serializer = MonthQuery
 
     def get(self, request):
-        data = self.query(request)
-        series = selectors.month_series(
-            windows=self.windows(request, data),
-            year=data["year"],
-            month=data["month"],
-            today=self.today(request),
-        )
-        return Response(
-            {
-                "service": data["service"],
-                "unit": self.unit(data["service"]),
-                "year": data["year"],
-                "month": data["month"],
-                **series,
-            }
-        )
+        return Response(reports.month_report(**self.query(request)))
 
 
 @extend_schema(tags=["portal: consumption"], parameters=[CompareQuery], responses={200: ComparisonSerializer})
@@ -247,37 +191,7 @@ class CompareView(ConsumptionView):
     query_serializer = CompareQuery
 
     def get(self, request):
-        data = self.query(request)
-        windows = self.windows(request, data)
-        today = self.today(request)
-        if data["mode"] == "year":
-            current = selectors.year_series(windows=windows, year=data["year"], today=today)
-            other = selectors.year_series(windows=windows, year=data["other_year"], today=today)
-        elif data["mode"] == "month":
-            current = selectors.month_series(
-                windows=windows, year=data["year"], month=data["month"], today=today
-            )
-            other = selectors.month_series(
-                windows=windows, year=data["year"] - 1, month=data["month"], today=today
-            )
-        else:
-            length = data["end"] - data["start"]
-            current = selectors.day_series(
-                windows=windows, first=data["start"], last=data["end"], today=today
-            )
-            other = selectors.day_series(
-                windows=windows, first=data["other_start"], last=data["other_start"] + length, today=today
-            )
-        return Response(
-            {
-                "service": data["service"],
-                "unit": self.unit(data["service"]),
-                "mode": data["mode"],
-                "current": current,
-                "other": other,
-                "change_percentage": selectors.change_percentage(current["total"], other["total"]),
-            }
-        )
+        return Response(reports.comparison_report(**self.query(request)))
 
 
 @extend_schema(
@@ -289,13 +203,4 @@ class RegisterProfileView(ConsumptionView):
     query_serializer = MonthQuery
 
     def get(self, request):
-        data = self.query(request)
-        return Response(
-            {
-                "service": data["service"],
-                "unit": self.unit(data["service"]),
-                "meters": selectors.register_profile(
-                    windows=self.windows(request, data), year=data["year"], month=data["month"]
-                ),
-            }
-        )
+        return Response(reports.register_report(**self.query(request)))

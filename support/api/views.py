@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from config.features import requires_feature
 from credentials.throttles import AuthIPThrottle
-from memberships.models import PortalAccount
 from memberships.permissions import IsStaff, IsStaffOrAdmin
+from memberships.selectors import confirmed_portal_account
 from portal_api.api.base import ResidentMixin
 
 from .. import selectors, services
@@ -72,11 +72,7 @@ def _resident(request):
     user = request.user
     if not (user and user.is_authenticated) or getattr(request.auth, "impersonated_by_id", None):
         return None
-    account = (
-        PortalAccount.objects.select_related("customer")
-        .filter(user=user, email_confirmed_at__isnull=False)
-        .first()
-    )
+    account = confirmed_portal_account(user=user)
     return account.customer if account else None
 
 

@@ -1,0 +1,51 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // Staff open /impersonation/start/#key=...: the key stays in the fragment, which is never sent
+  // to a server; copy it into the form and drop it from the address bar and history.
+  function fillImpersonationKey() {
+    var field = document.getElementById("impersonation-key");
+    if (!field || !window.location.hash) return;
+    var params = new URLSearchParams(window.location.hash.slice(1));
+    var key = params.get("key");
+    if (key) {
+      field.value = key;
+      history.replaceState(null, "", window.location.pathname);
+    }
+  }
+
+  // Move-in, step 3: show the fields of the chosen kind of customer.
+  function toggleIdentityFields() {
+    var radios = document.querySelectorAll('input[name="kind"]');
+    if (!radios.length) return;
+    function update() {
+      var company = document.querySelector('input[name="kind"]:checked');
+      var isCompany = company && company.value === "company";
+      ["company_name", "vat_number"].forEach(function (name) {
+        var input = document.getElementById(name);
+        if (input) input.closest(".field").hidden = !isCompany;
+      });
+      ["first_name", "last_name"].forEach(function (name) {
+        var input = document.getElementById(name);
+        if (input) input.closest(".field").hidden = isCompany;
+      });
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  }
+
+  // A form that came back with errors: move focus to the first message so screen readers hear it.
+  function focusFirstError() {
+    var error = document.querySelector(".message.error, .has-error");
+    if (!error) return;
+    var input = error.querySelector("input, select, textarea");
+    (input || error).focus({ preventScroll: false });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    fillImpersonationKey();
+    toggleIdentityFields();
+    focusFirstError();
+  });
+})();

@@ -1,0 +1,54 @@
+"""The resident portal's pages, at the root of every organisation's domain."""
+
+from django.urls import path
+
+from memberships.models import AccountEmailRequest
+
+from .views import auth, help, moves, pages
+
+urlpatterns = [
+    path("", auth.home, name="web-home"),
+    path("login/", auth.login_page, name="web-login"),
+    path("logout/", auth.logout_page, name="web-logout"),
+    path("register/", auth.register_page, name="web-register"),
+    path("confirm/<str:token>", auth.confirm_page, name="web-confirm"),
+    path(
+        "resend-confirmation/",
+        auth.email_request_page,
+        {"kind": AccountEmailRequest.Kind.RESEND_CONFIRMATION},
+        name="web-resend-confirmation",
+    ),
+    path(
+        "forgot-password/",
+        auth.email_request_page,
+        {"kind": AccountEmailRequest.Kind.PASSWORD_RESET},
+        name="web-forgot-password",
+    ),
+    path("reset-password/<str:token>", auth.reset_page, name="web-reset-password"),
+    path("activate/<str:token>", auth.activate_page, name="web-activate"),
+    path("invitation/<str:token>", auth.staff_invitation_page, name="web-staff-invitation"),
+    path("confirm-email/<str:token>", auth.confirm_email_page, name="web-confirm-email"),
+    path("language/", auth.language_page, name="web-language"),
+    path("impersonation/start/", auth.start_impersonation_page, name="web-impersonation-start"),
+    path("impersonation/stop/", auth.stop_impersonation_page, name="web-impersonation-stop"),
+    path("branding.css", auth.branding_css, name="web-branding"),
+    path("overview/", pages.overview, name="web-overview"),
+    path("consumption/", pages.consumption_page, name="web-consumption"),
+    path("invoices/", pages.invoices_page, name="web-invoices"),
+    path("statements/", pages.statements_page, name="web-statements"),
+    path("charges/", pages.charges_page, name="web-charges"),
+    path("transactions/", pages.transactions_page, name="web-transactions"),
+    path("documents/", pages.documents_page, name="web-documents"),
+    path("my-details/", pages.my_details, name="web-my-details"),
+    path("my-details/password/", auth.password_page, name="web-password"),
+    path("move-in/", moves.move_in_start, name="web-move-in"),
+    path("move-in/step/<int:number>/", moves.move_in_step, name="web-move-in-step"),
+    path("move-in/done/", moves.move_in_done, name="web-move-in-done"),
+    path("move-in/send-link/", moves.move_in_send_link, name="web-move-in-send-link"),
+    path("move-in/resume/<str:token>", moves.move_in_resume, name="web-move-in-resume"),
+    path("move-out/", moves.move_out_page, name="web-move-out"),
+    path("help/", help.help_page, name="web-help"),
+    path("faq/", help.faq_page, name="web-faq"),
+    path("tickets/", help.tickets_page, name="web-tickets"),
+    path("tickets/<int:pk>/", help.ticket_page, name="web-ticket"),
+]

@@ -1,0 +1,93 @@
+"""Help and contact, the resident's tickets, and the FAQ."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from config.errors import RuleViolation
+from support import selectors, services
+
+from ..access import load_resident, resident_required
+from ..forms import TicketForm, apply_errors
+
+
+def help_page(request):
+    """Anyone may ask for help; a logged-in resident's request is linked to their customer record.
+    Staff acting as the customer cannot write in the customer's name."""
+    resident = load_resident(request)
+    impersonating = resident and request.impersonation is not None
+    form = None
+    if request.organisation.feature_enabled("help_requests") and not impersonating:
+        form = TicketForm(request.POST or None, request.FILES or None)
+        if resident:
+            del form.fields["name"], form.fields["email"]
+        else:
+            form.fields["email"].required = True
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.open_ticket(
+                organisation=request.organisation,
+                kind=data["kind"],
+                subject=data["subject"],
+                message=data["message"],
+                language=request.LANGUAGE_CODE,
+                customer=request.customer,
+                name=data.get("name", ""),
+                email=data.get("email", ""),
+                attachment=data.get("attachment"),
+            )
+        except RuleViolation as exc:
+            apply_errors(form, exc)
+        else:
+            return render(
+                request,
+                "portal/notice.html",
+                {
+                    "page": "help",
+                    "title": _("Thank you for your message"),
+                    "text": _(
+                        "We received your message with reference %(reference)s and sent you a confirmation by email."
+                    )
+                    % {"reference": ticket.reference},
+                },
+            )
+    faq = selectors.published_faq(
+        language=request.LANGUAGE_CODE, fallback=request.organisation.default_language
+    )
+    return render(
+        request,
+        "portal/help.html",
+        {
+            "page": "help",
+            "form": form,
+            "impersonating": impersonating,
+            "faq_count": sum(len(c["entries"]) for c in faq),
+        },
+    )
+
+
+def faq_page(request):
+    load_resident(request)
+    faq = selectors.published_faq(
+        language=request.LANGUAGE_CODE, fallback=request.organisation.default_language
+    )
+    return render(request, "portal/faq.html", {"page": "help", "messages_page": "faq", "faq": faq})
+
+
+@resident_required
+def tickets_page(request):
+    tickets = Paginator(selectors.customer_tickets(customer=request.customer), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "portal/tickets.html", {"page": "help", "tickets": tickets})
+
+
+@resident_required
+def ticket_page(request, pk: int):
+    ticket = get_object_or_404(
+        selectors.customer_tickets(customer=request.customer).prefetch_related("messages"), pk=pk
+    )
+    return render(request, "portal/ticket.html", {"page": "help", "ticket": ticket})
