@@ -24,6 +24,7 @@ lint: $(VENV)/.installed
 lock:
 	$(PY) -m pip install -q pip-tools
 	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --output-file requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --output-file requirements-runtime.lock pyproject.toml
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run_all.py

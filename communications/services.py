@@ -120,3 +120,12 @@ def deliver(*, email_id) -> str:
         email.last_error = ""
         email.save(update_fields=["attempts", "sent_at", "last_error"])
         return "sent"
+
+
+@transaction.atomic
+def retry_given_up(*, email_ids: list[str] | None = None) -> int:
+    """Put given-up emails of the current schema back in the queue (after fixing the cause, e.g. SMTP)."""
+    queryset = OutboundEmail.objects.filter(sent_at__isnull=True, gave_up_at__isnull=False)
+    if email_ids is not None:
+        queryset = queryset.filter(pk__in=email_ids)
+    return queryset.update(gave_up_at=None, attempts=0, next_attempt_at=timezone.now(), last_error="")

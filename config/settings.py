@@ -49,6 +49,8 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 if not DEBUG and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 32):
     raise ImproperlyConfigured("SECRET_KEY must be a unique value of at least 32 characters in production.")
+# Rotation: the previous key(s), comma-separated, keep sessions and signed values valid meanwhile.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 # The platform-operator API lives on this host; every other host is an organisation's portal.
 PLATFORM_DOMAIN = (env("PLATFORM_DOMAIN", "platform.localhost") or "").lower()
@@ -75,6 +77,7 @@ SHARED_APPS = [
     "credentials",  # also in TENANT_APPS: tokens exist only in the schema that issued them
     "communications",  # also in TENANT_APPS: each schema has its own outbox
     "health",
+    "observability",
     "demo",
 ]
 
@@ -109,8 +112,11 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = env_int("TENANT_MIGRATION_PROCESSES", 4)
 TENANT_MULTIPROCESSING_CHUNKS = 2
 
 MIDDLEWARE = [
+    "observability.middleware.RequestIdMiddleware",
+    "observability.middleware.MetricsEndpointMiddleware",
     "health.middleware.HealthCheckMiddleware",
     "tenants.middleware.OrganisationMiddleware",
+    "observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -358,6 +364,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 WHITENOISE_MAX_AGE = 3600 if DEBUG else 31536000
+# Hashed, compressed static files (collected when the image is built) in production.
+if env_bool("STATIC_MANIFEST", not DEBUG):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -366,10 +378,6 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-language"
     LANGUAGE_COOKIE_SECURE = True
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -386,16 +394,49 @@ if not DEBUG:
 PORTAL_URL_SCHEME = env("PORTAL_URL_SCHEME", "http" if DEBUG else "https")
 PORTAL_URL_PORT = env("PORTAL_URL_PORT", "8000" if DEBUG else "")
 
+# --- Logs, metrics, error reporting ------------------------------------------------------------
+# JSON lines in production (one object per line, with the organisation's schema and the request
+# id); readable lines in development. docs/operations.md lists the fields.
+LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "observability.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(schema)s %(request_id)s] %(message)s"},
+        "json": {
+            "()": "observability.logs.PortalJsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(schema)s %(request_id)s",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_redis": {"level": "ERROR" if TESTING else "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        # One line per request comes from observability.middleware; Django's own would repeat it.
+        "django.server": {"level": "WARNING"},
+        "portal.request": {"level": env("REQUEST_LOG_LEVEL", "WARNING" if TESTING else "INFO")},
     },
 }
+# Celery keeps this logging configuration instead of installing its own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>" (open only with DEBUG
+# when no token is set); Celery workers serve theirs on CELERY_METRICS_PORT.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from observability.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+        release=env("RELEASE", None),
+    )

@@ -46,9 +46,19 @@ class IssuedToken:
     raw: str
 
 
-def credential_fingerprint(user) -> str:
+def credential_fingerprint(user, *, secret: str | None = None) -> str:
     """Changes whenever the identity's password changes."""
-    return salted_hmac("credentials.AccessToken", user.password or "", algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "credentials.AccessToken", user.password or "", secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def _fingerprint_matches(stored: str, user) -> bool:
+    """Also under the previous SECRET_KEYs, so that rotating the key does not log out every API client."""
+    return any(
+        hmac.compare_digest(stored, credential_fingerprint(user, secret=key))
+        for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    )
 
 
 def issue_access_token(
@@ -87,7 +97,7 @@ def authenticate_access_token(raw: str) -> AccessToken | None:
     now = timezone.now()
     if token.expires_at <= now or not token.user.is_active:
         return None
-    if not hmac.compare_digest(token.credential_fingerprint, credential_fingerprint(token.user)):
+    if not _fingerprint_matches(token.credential_fingerprint, token.user):
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
