@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint lock bench clean
+.PHONY: run test lint chart-check lock bench clean
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The Helm chart: lint, render with helm/ci/*.yaml, Kubernetes 1.31 schemas, policies (no cluster).
+chart-check: $(VENV)/.installed
+	$(PY) scripts/check_chart.py
 
 # Re-resolve the pinned dependency set from pyproject.toml (needs network access to PyPI).
 lock:

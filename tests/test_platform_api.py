@@ -267,3 +267,23 @@ def test_wrong_password_is_refused_without_detail(platform_client, db):
         "code": "invalid_credentials",
         "detail": "The email address or password is not correct.",
     }
+
+
+def test_create_platform_operator_command_gives_access_to_the_operator_api(db, platform_client, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("OPERATOR_PASSWORD", "an-operator-password-77")
+    out = StringIO()
+    call_command("create_platform_operator", "--email", "New.Operator@Platform.test", stdout=out)
+    assert "Platform operator new.operator@platform.test created." in out.getvalue()
+    key = platform_client.post(
+        "/api/auth/login/",
+        {"email": "new.operator@platform.test", "password": "an-operator-password-77"},
+        format="json",
+    ).json()["key"]
+    platform_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    listed = platform_client.get("/api/platform/organisations/")
+    assert listed.status_code == 200
+    assert {row["slug"] for row in listed.json()["results"]} >= {"noord", "zuid"}
