@@ -36,21 +36,22 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
-def bench_database_url() -> str:
+def bench_database_url(suffix: str = "_bench") -> str:
     from django_dsn import database_name
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/energy_portal")
     name = database_name(base)
-    return base.rsplit("/", 1)[0] + f"/{name}_bench" if not base.endswith("_bench") else base
+    return base.rsplit("/", 1)[0] + f"/{name}{suffix}" if not base.endswith(suffix) else base
 
 
-def setup_django(migrate: bool = True) -> None:
-    """Point Django at the benchmark database, create and migrate it."""
-    os.environ["DATABASE_URL"] = bench_database_url()
+def setup_django(migrate: bool = True, suffix: str = "_bench") -> None:
+    """Point Django at a benchmark database (``<db><suffix>``), create and migrate it."""
+    os.environ["DATABASE_URL"] = bench_database_url(suffix)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("CACHE_KEY_PREFIX", "bench")
     os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", "bench")
     os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("REQUEST_LOG_LEVEL", "WARNING")
     from devstack import ensure_database
 
     ensure_database(os.environ["DATABASE_URL"])

@@ -110,6 +110,8 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_TEMPLATE_SCHEMA = env("TENANT_TEMPLATE_SCHEMA", "tenant_template")
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env_int("TENANT_MIGRATION_PROCESSES", 4)
 TENANT_MULTIPROCESSING_CHUNKS = 2
+# Schemas cloned ahead of time so that onboarding is a rename (tenants.provisioning).
+TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 0 if TESTING else 2)
 
 MIDDLEWARE = [
     "observability.middleware.RequestIdMiddleware",
@@ -208,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "communications.tasks.sweep_outbox",
         "schedule": OUTBOX_SWEEP_SECONDS,
+    },
+    "spare-schemas": {
+        "task": "tenants.tasks.replenish_spare_schemas",
+        "schedule": 600,
     },
     "account-request-sweep": {
         "task": "memberships.tasks.sweep_account_requests",

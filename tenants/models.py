@@ -91,3 +91,17 @@ class Domain(DomainMixin):
                 name="one_primary_domain_per_organisation",
             ),
         ]
+
+
+class SpareSchema(models.Model):
+    """A schema made ahead of time from the template, renamed to a new organisation's on onboarding."""
+
+    name = models.CharField(max_length=63, unique=True)
+    template_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,7 +8,9 @@ migrated from scratch (and ``refresh_tenant_template`` brings the template up to
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from functools import lru_cache
 
 from django.apps import apps
@@ -19,10 +21,15 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
+from . import snapshot
+from .snapshot import Snapshot
+
 logger = logging.getLogger(__name__)
 
+SPARE = "spare"
 CLONE = "clone"
 MIGRATE = "migrate"
+SPARE_PREFIX = "spare_"
 
 
 def template_schema_name() -> str:
@@ -101,23 +108,54 @@ def refresh_template(verbosity: int = 0) -> None:
             cursor.execute(f'CREATE SCHEMA "{name}"')
     if _tenant_migrations_applied(name) != set(expected_tenant_migrations()):
         call_command("migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=verbosity)
+    forget_snapshot()
     connection.set_schema_to_public()
 
 
-def create_schema(schema_name: str, verbosity: int = 0, method: str | None = None) -> str:
-    """Create ``schema_name`` with every tenant table; returns how (``clone`` or ``migrate``).
+def template_version() -> str:
+    """Names the template's state: the tenant migrations it carries (the same on every process)."""
+    digest = hashlib.sha256()
+    for app, name in sorted(expected_tenant_migrations()):
+        digest.update(f"{app}.{name};".encode())
+    return digest.hexdigest()
 
-    ``method`` forces one way (benchmarks compare them); by default the template is cloned when it
-    is current.
-    """
-    connection.set_schema_to_public()
-    if method == CLONE or (method is None and template_is_current()):
+
+_snapshot: Snapshot | None = None
+
+
+def _clone(schema_name: str) -> None:
+    """Replay the template's DDL snapshot; django-tenants' clone_schema() if the template holds more."""
+    global _snapshot
+    try:
+        if _snapshot is None:
+            _snapshot = snapshot.take(template_schema_name())
+        snapshot.replay(_snapshot, schema_name)
+    except ValueError:
         _ensure_clone_function()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT public.clone_schema(%s, %s, 'DATA')", [template_schema_name(), schema_name]
             )
-        connection.set_schema_to_public()
+    connection.set_schema_to_public()
+
+
+def forget_snapshot() -> None:
+    global _snapshot
+    _snapshot = None
+
+
+def create_schema(schema_name: str, verbosity: int = 0, method: str | None = None) -> str:
+    """Create ``schema_name`` with every tenant table; returns how (``spare``, ``clone`` or ``migrate``).
+
+    ``method`` forces one way (benchmarks compare them). By default a spare schema made ahead of
+    time is renamed; else the template is cloned when it is current; else migrations run.
+    """
+    connection.set_schema_to_public()
+    current = method is None and template_is_current()
+    if current and claim_spare_schema(schema_name):
+        return SPARE
+    if method == CLONE or current:
+        _clone(schema_name)
         return CLONE
     if method is None:
         logger.warning(
@@ -140,3 +178,58 @@ def drop_schema(schema_name: str) -> None:
         raise ValueError("Refusing to drop a shared schema.")
     with schema_context(settings.PUBLIC_SCHEMA_NAME), connection.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+
+
+# --- spare schemas ------------------------------------------------------------------------------
+# Cloning costs a tenth of a second of DDL; a few schemas cloned ahead of time (by a Celery task
+# after each onboarding, and by migrate_platform) make onboarding a rename.
+
+
+def claim_spare_schema(schema_name: str) -> bool:
+    """Rename a current spare schema to ``schema_name`` inside the caller's transaction."""
+    from .models import SpareSchema
+
+    spare = (
+        SpareSchema.objects.select_for_update(skip_locked=True)
+        .filter(template_version=template_version())
+        .first()
+    )
+    if spare is None:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER SCHEMA "{spare.name}" RENAME TO "{schema_name}"')
+    spare.delete()
+    connection.set_schema_to_public()
+    return True
+
+
+def drop_stale_spare_schemas() -> int:
+    """Spares cloned from an older template (before a migration) are dropped, never handed out."""
+    from .models import SpareSchema
+
+    stale = list(SpareSchema.objects.exclude(template_version=template_version()))
+    for spare in stale:
+        drop_schema(spare.name)
+        spare.delete()
+    return len(stale)
+
+
+def replenish_spare_schemas(target: int | None = None) -> int:
+    """Clone spares until ``target`` (``TENANT_SPARE_SCHEMAS``) current ones exist; returns how many were made."""
+    from django.db import transaction
+
+    from .models import SpareSchema
+
+    target = settings.TENANT_SPARE_SCHEMAS if target is None else target
+    drop_stale_spare_schemas()
+    if not template_is_current():
+        return 0
+    made = 0
+    version = template_version()
+    while SpareSchema.objects.filter(template_version=version).count() < target:
+        name = f"{SPARE_PREFIX}{secrets.token_hex(6)}"
+        with transaction.atomic():
+            _clone(name)
+            SpareSchema.objects.create(name=name, template_version=version)
+        made += 1
+    return made

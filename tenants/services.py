@@ -142,6 +142,7 @@ def onboard_organisation(
                     can_impersonate=True,
                 )
             bump_version()
+            transaction.on_commit(_replenish_spare_schemas)
     except IntegrityError as exc:
         raise OrganisationError(
             _("This organisation or domain was just created by someone else."),
@@ -155,6 +156,15 @@ def onboard_organisation(
         seconds=time.perf_counter() - started,
         invitation=invitation,
     )
+
+
+def _replenish_spare_schemas() -> None:
+    if settings.TENANT_SPARE_SCHEMAS:
+        from communications.publishing import publish
+
+        from .tasks import replenish_spare_schemas
+
+        publish(replenish_spare_schemas)
 
 
 @transaction.atomic

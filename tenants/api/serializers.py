@@ -62,7 +62,7 @@ class OnboardSerializer(serializers.Serializer):
 
 class OnboardingResultSerializer(serializers.Serializer):
     organisation = OrganisationSerializer()
-    schema_method = serializers.ChoiceField(choices=["clone", "migrate"])
+    schema_method = serializers.ChoiceField(choices=["spare", "clone", "migrate"])
     seconds = serializers.FloatField()
 
 

@@ -28,4 +28,7 @@ class Command(BaseCommand):
             "migrate_schemas", tenant=True, executor=executor, interactive=False, verbosity=verbosity
         )
         provisioning.refresh_template(verbosity=max(verbosity - 1, 0))
+        # Spares made from the old template would miss this release's migrations.
+        provisioning.drop_stale_spare_schemas()
+        provisioning.replenish_spare_schemas()
         self.stdout.write(self.style.SUCCESS("All schemas migrated; tenant template is current."))
