@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tenants import services
 from tenants.models import Domain, Organisation
 from tenants.routing import routing_table
+from tests.live import child_environment
 from tests.support import data_queries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,24 +156,12 @@ SECOND_PROCESS = textwrap.dedent(
 )
 
 
-def _child_environment() -> dict:
-    database = settings.DATABASES["default"]
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
-        TESTING="1",
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
-    return env
-
-
 def test_a_domain_change_is_seen_at_once_by_another_process(django_db_blocker):
     """A second process with a warm map sees a new domain on its very next lookup."""
     child = subprocess.Popen(
         [sys.executable, "-c", SECOND_PROCESS],
         cwd=ROOT,
-        env=_child_environment(),
+        env=child_environment(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
