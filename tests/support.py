@@ -12,6 +12,20 @@ from dataclasses import dataclass, field
 from aiosmtpd.controller import Controller
 
 
+def wait_until(check, timeout: float = 30.0):
+    """Poll ``check`` until it returns something truthy (connection errors count as not yet)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

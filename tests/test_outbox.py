@@ -16,6 +16,7 @@ from communications.models import OutboundEmail
 from communications.tasks import sweep_outbox
 from tenants import provisioning
 from tenants.models import Organisation
+from tests.support import wait_until
 
 LINK = re.compile(r"http://[^\s\"<]+/invitation/(\S+)")
 
@@ -118,9 +119,14 @@ def test_broker_down_delays_the_email_but_never_loses_it(committed, broker, cele
         sweep_outbox.apply_async(retry=True)
         [caught] = smtp.wait_for(admin)
         assert "invitation" in caught.text.lower()
-        with schema_context(result.organisation.schema_name):
-            email.refresh_from_db()
-            assert email.sent_at is not None
+
+        # The SMTP conversation ends just before the delivery's transaction commits sent_at.
+        def recorded():
+            with schema_context(result.organisation.schema_name):
+                email.refresh_from_db()
+                return email.sent_at is not None
+
+        wait_until(recorded, timeout=10)
         time.sleep(1)
         assert len(smtp.to(admin)) == 1
     finally:

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.live import ROOT, child_environment
-from tests.support import free_port
+from tests.support import free_port, wait_until
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -58,19 +57,6 @@ def fetch(port: int, path: str, host: str = "portal.noord.test", headers: dict |
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
-
-
-def wait_until(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("condition not reached in time")
 
 
 @pytest.fixture(scope="module")
