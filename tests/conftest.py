@@ -27,6 +27,24 @@ ORGANISATIONS = {
 OPERATOR_EMAIL = "operator@platform.test"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Uploads and generated PDFs of this test session (and of the servers it starts) go to a temporary folder."""
+    from django.test.utils import override_settings
+
+    folder = str(tmp_path_factory.mktemp("media"))
+    previous = os.environ.get("MEDIA_ROOT")
+    os.environ["MEDIA_ROOT"] = folder
+    override = override_settings(MEDIA_ROOT=folder)
+    override.enable()
+    yield folder
+    override.disable()
+    if previous is None:
+        os.environ.pop("MEDIA_ROOT", None)
+    else:
+        os.environ["MEDIA_ROOT"] = previous
+
+
 @pytest.fixture(scope="session")
 def smtp():
     controller, catcher = start_smtp_server()
