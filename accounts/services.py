@@ -47,24 +47,48 @@ def _not_confirmed() -> LoginError:
     )
 
 
+def _pending_password(email: str):
+    """The hash a login with ``email`` would answer "not confirmed" to, and that address's account.
+
+    A pending registration of this address, or a registration that used it while it belongs to
+    another customer (``AddressInUseRegistration``): the newest of the two, so that exactly one
+    password check is spent whatever exists.
+    """
+    from memberships.models import AddressInUseRegistration, PortalAccount
+
+    account = PortalAccount.objects.select_related("customer").filter(login_email__iexact=email).first()
+    candidates = []
+    if account is not None and account.user_id is None and account.pending_password:
+        candidates.append((account.registered_at, account.pending_password))
+    attempt = (
+        AddressInUseRegistration.objects.filter(login_email=email)
+        .order_by("-registered_at")
+        .values_list("registered_at", "pending_password")
+        .first()
+    )
+    if attempt is not None:
+        candidates.append(attempt)
+    pending = max(candidates)[1] if candidates else None
+    return pending, account
+
+
 def _failed_attempt(organisation, request, email: str, password: str) -> None:
     """After a wrong password: a pending registration with this password means "not confirmed".
 
-    Costs one password check whether or not a pending registration exists.
+    Costs one password check whether or not a pending registration exists, and answers the same
+    whether or not the address already belongs to an account (see ``AddressInUseRegistration``).
     """
-    if organisation is None:
-        from memberships.services.common import spend_one_password_check
+    from memberships.services.common import spend_one_password_check
 
+    if organisation is None:
         spend_one_password_check(password)
         raise _invalid()
     from activity.models import ActivityEvent
     from activity.services import record_event
-    from memberships.models import PortalAccount
-    from memberships.services.common import spend_one_password_check
 
-    account = PortalAccount.objects.select_related("customer").filter(login_email__iexact=email).first()
-    if account is not None and account.user_id is None and account.pending_password:
-        if check_password(password, account.pending_password):
+    pending, account = _pending_password(email)
+    if pending is not None:
+        if check_password(password, pending):
             raise _not_confirmed()
     else:
         spend_one_password_check(password)
@@ -130,19 +154,33 @@ def log_in(*, request, email: str, password: str, issue_token: bool = True) -> L
 
 
 def log_out(*, request) -> None:
+    """End the session and the token of this request; an impersonation ends with it (logged).
+
+    A resident's logout is in their activity log; a staff member acting as the resident stops the
+    impersonation instead, so no "logged out" is put in the resident's name.
+    """
     token = getattr(request, "auth", None)
-    account = getattr(request, "portal_account", None)
-    if account is not None and getattr(request, "impersonation", None) is None:
+    organisation = getattr(request, "organisation", None)
+    is_access_token = token is not None and hasattr(token, "key_id")
+    if organisation is not None:
         from activity.models import ActivityEvent
         from activity.services import record_event
+        from memberships.selectors import confirmed_portal_account
+        from memberships.services.impersonation import end_impersonation_of_request
 
-        record_event(
-            customer=account.customer,
-            kind=ActivityEvent.Kind.LOGOUT,
-            actor=ActivityEvent.Actor.RESIDENT,
-            actor_user=request.user,
-            origin=_origin(request),
-        )
-    if token is not None and hasattr(token, "key_id") and getattr(token, "impersonated_by_id", None) is None:
+        if (
+            not end_impersonation_of_request(request, origin=_origin(request))
+            and request.user.is_authenticated
+        ):
+            account = getattr(request, "portal_account", None) or confirmed_portal_account(user=request.user)
+            if account is not None:
+                record_event(
+                    customer=account.customer,
+                    kind=ActivityEvent.Kind.LOGOUT,
+                    actor=ActivityEvent.Actor.RESIDENT,
+                    actor_user=request.user,
+                    origin=_origin(request),
+                )
+    if is_access_token:
         revoke_access_token(token=token)
     django_logout(request)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from credentials.client_ip import client_ip
+
 from .models import ActivityEvent
 
 
@@ -19,7 +21,7 @@ class Origin:
         if request is None:
             return cls()
         return cls(
-            ip=request.META.get("REMOTE_ADDR") or None,
+            ip=client_ip(request),
             user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:300],
         )
 

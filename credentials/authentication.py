@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
 from rest_framework import authentication, exceptions
 
-from .services import authenticate_access_token
+from .services import authenticate_access_token, expired_impersonation_token
+
+
+def _closed_expired_impersonation(raw: str) -> bool:
+    """An impersonation token that ran out: its session is closed (and logged) on this first refusal."""
+    if connection.schema_name == get_public_schema_name():
+        return False  # impersonation only exists on organisations' domains
+    token = expired_impersonation_token(raw)
+    if token is None:
+        return False
+    from memberships.services.impersonation import close_expired_token_session
+
+    close_expired_token_session(token=token)
+    return True
 
 
 class AccessTokenAuthentication(authentication.BaseAuthentication):
@@ -25,6 +40,10 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from exc
         token = authenticate_access_token(raw)
         if token is None:
+            if _closed_expired_impersonation(raw):
+                raise exceptions.AuthenticationFailed(
+                    _("This impersonation session has ended."), code="impersonation_ended"
+                )
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."), code="token_invalid")
         return token.user, token
 

@@ -105,6 +105,18 @@ def authenticate_access_token(raw: str) -> AccessToken | None:
     return token
 
 
+def expired_impersonation_token(raw: str) -> AccessToken | None:
+    """The impersonation token ``raw`` names if it ran out, so that its session can be closed."""
+    parts = _split(raw)
+    if parts is None:
+        return None
+    key_id, secret = parts
+    token = AccessToken.objects.filter(key_id=key_id, impersonated_by__isnull=False).first()
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+        return None
+    return token if token.expires_at <= timezone.now() else None
+
+
 def revoke_access_token(*, token: AccessToken) -> None:
     AccessToken.objects.filter(pk=token.pk).delete()
 
@@ -112,6 +124,26 @@ def revoke_access_token(*, token: AccessToken) -> None:
 def revoke_user_access_tokens(*, user) -> int:
     """Every token of ``user`` in the current schema (other schemas' tokens die with the password)."""
     deleted, _ = AccessToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def delete_user_sessions(*, user) -> int:
+    """Every live browser session of ``user`` in the current schema (sessions are per schema).
+
+    Session data is signed and encoded, so the live sessions are read once and decoded here; they
+    live at most ``SESSION_COOKIE_AGE``, which bounds the work. Used for rare staff actions only.
+    """
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        .only("session_key", "session_data")
+        .iterator(chunk_size=500)
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)
+    ]
+    deleted, _ = Session.objects.filter(session_key__in=keys).delete()
     return deleted
 
 

@@ -1,8 +1,9 @@
 """Throttles for the endpoints that guess-and-try attacks aim at (login, registration, resets).
 
-Counted per organisation and per client IP, and per submitted email address, whether or not that
-address is known, so the throttle itself reveals nothing. Counters live in Redis; without Redis
-the throttle lets requests through rather than failing them.
+Counted per organisation and per client IP (:func:`credentials.client_ip.client_ip`, which trusts
+exactly ``TRUSTED_PROXIES`` hops of X-Forwarded-For), and per submitted email address, whether or
+not that address is known, so the throttle itself reveals nothing. Counters live in Redis; without
+Redis the throttle lets requests through rather than failing them.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import normalise_email
 
+from .client_ip import client_ip
+
 
 class AuthIPThrottle(SimpleRateThrottle):
     scope = "auth_ip"
+
+    def get_ident(self, request):
+        return client_ip(request) or "unknown"
 
     def get_cache_key(self, request, view):
         return f"throttle:{self.scope}:{connection.schema_name}:{self.get_ident(request)}"

@@ -98,6 +98,28 @@ class PortalAccount(models.Model):
         return self.Status.NOT_CONFIRMED
 
 
+class AddressInUseRegistration(models.Model):
+    """A registration whose login address already belongs to another portal account here.
+
+    The other account is never touched. The password chosen at registration waits here (hashed),
+    as it would on a new registration's ``PortalAccount``, so that logging in with it answers "not
+    confirmed" whether or not the address was in use: neither the registration's answer nor a
+    later login tells the registrant that the address has an account (see ``accounts.services``).
+    One row per registering customer; a new registration of that customer replaces it.
+    """
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    login_email = models.EmailField()  # normalised (lower case)
+    pending_password = models.CharField(max_length=128)
+    registered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["login_email", "-registered_at"], name="address_in_use_login")]
+
+    def __str__(self) -> str:
+        return f"registration of customer {self.customer_id} with an address in use"
+
+
 class ImpersonationSession(models.Model):
     """A staff member acting as a resident: audited, time-limited, and stoppable."""
 
@@ -115,7 +137,7 @@ class ImpersonationSession(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.CharField(max_length=20, blank=True)  # "staff", "expired", "account_reset"
+    ended_by = models.CharField(max_length=20, blank=True)  # "staff", "logout", "expired", "account_reset"
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
@@ -134,6 +156,7 @@ class AccountEmailRequest(models.Model):
 
     The request only stores this row, whether or not the address is known, so that neither the
     answer nor its timing tells whether an address is registered; a worker decides what to send.
+    Handled rows (they hold an address and an IP) are deleted after ``tasks.ACCOUNT_REQUEST_RETENTION``.
     """
 
     class Kind(models.TextChoices):
@@ -154,7 +177,13 @@ class AccountEmailRequest(models.Model):
                 fields=["created_at"],
                 condition=models.Q(processed_at__isnull=True),
                 name="account_request_pending",
-            )
+            ),
+            # Handled rows are purged after a retention period (memberships.tasks).
+            models.Index(
+                fields=["processed_at"],
+                condition=models.Q(processed_at__isnull=False),
+                name="account_request_processed",
+            ),
         ]
 
     def __str__(self) -> str:

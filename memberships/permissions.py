@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
+from config.locale import use_language
+
 from .models import StaffMembership
 from .selectors import active_staff_membership, confirmed_portal_account
 from .services.impersonation import live_session_for_token, session_impersonation
@@ -28,6 +30,16 @@ def _session_impersonation(request):
 
 def is_impersonating(request) -> bool:
     return _is_impersonation_token(request) or bool(_session_impersonation(request))
+
+
+def use_resident_language(request) -> None:
+    """Answer a resident in the language stored on their portal account, not the browser's."""
+    if getattr(request, "organisation", None) is None or not request.user.is_authenticated:
+        return
+    account = getattr(request, "portal_account", None) or confirmed_portal_account(user=request.user)
+    if account is not None:
+        request.portal_account = account
+        use_language(request, account.language)
 
 
 class IsResident(BasePermission):

@@ -1,7 +1,8 @@
-"""Workers for account email requests (password reset, resend confirmation)."""
+"""Workers for account email requests (password reset, resend confirmation) and impersonations."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
 from celery import shared_task
@@ -12,6 +13,8 @@ from tenants.models import Organisation
 from tenants.selectors import rows_over_tenant_schemas
 
 SWEEP_GRACE = timedelta(seconds=20)
+# Handled requests hold an email address and an IP: kept long enough to look into abuse, no longer.
+ACCOUNT_REQUEST_RETENTION = timedelta(days=30)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -36,3 +39,47 @@ def sweep_account_requests(limit: int = 1000) -> int:
     for schema_name, (request_id,) in rows:
         process_account_request(schema_name, request_id)
     return len(rows)
+
+
+def _by_schema(rows) -> dict[str, list]:
+    grouped: dict[str, list] = defaultdict(list)
+    for schema_name, (row_id,) in rows:
+        grouped[schema_name].append(row_id)
+    return grouped
+
+
+@shared_task(ignore_result=True)
+def purge_account_requests(limit: int = 10000) -> int:
+    """Delete handled requests older than the retention period; only schemas that have some are visited."""
+    from .models import AccountEmailRequest
+
+    cutoff = timezone.now() - ACCOUNT_REQUEST_RETENTION
+    rows = rows_over_tenant_schemas(
+        "SELECT id FROM {schema}.memberships_accountemailrequest "
+        "WHERE processed_at IS NOT NULL AND processed_at < %s LIMIT %s",
+        [cutoff, limit],
+        limit=limit,
+    )
+    deleted = 0
+    for schema_name, ids in _by_schema(rows).items():
+        with schema_context(schema_name):
+            deleted += AccountEmailRequest.objects.filter(pk__in=ids).delete()[0]
+    return deleted
+
+
+@shared_task(ignore_result=True)
+def close_expired_impersonations(limit: int = 1000) -> int:
+    """Close impersonations that ran out without being stopped, and log it, in every organisation."""
+    from .services.impersonation import close_if_expired
+
+    rows = rows_over_tenant_schemas(
+        "SELECT id FROM {schema}.memberships_impersonationsession "
+        "WHERE ended_at IS NULL AND expires_at <= %s ORDER BY expires_at LIMIT %s",
+        [timezone.now(), limit],
+        limit=limit,
+    )
+    closed = 0
+    for schema_name, ids in _by_schema(rows).items():
+        with schema_context(schema_name):
+            closed += sum(close_if_expired(session_id=session_id) for session_id in ids)
+    return closed

@@ -54,9 +54,10 @@ def test_session_cookie_of_a_is_rejected_on_b(noord_client, zuid_client):
     session_cookie = noord_client.cookies[settings.SESSION_COOKIE_NAME].value
     assert noord_client.get("/api/auth/me/").status_code == 200  # the session works where it was issued
     zuid_client.cookies[settings.SESSION_COOKIE_NAME] = session_cookie
-    for path in ("/api/auth/me/", "/api/portal/me/"):
+    for path in ("/api/auth/me/", "/api/portal/me/", "/api/admin/customers/"):
         response = zuid_client.get(path)
         assert response.status_code == 401, path
+        assert response.json()["code"] == "not_authenticated", path
 
 
 def test_resident_token_on_the_platform_domain_is_unknown(noord_client, platform_client):

@@ -153,6 +153,52 @@ def test_delivering_twice_sends_once(committed, smtp, noord_schema):
     assert len(smtp.to(recipient)) == 1
 
 
+def test_two_simultaneous_deliveries_send_one_email(committed, smtp, noord_schema):
+    """Two workers pick up the same email at the same moment: the row lock lets only one talk SMTP."""
+    import threading
+
+    recipient = f"race-{uuid.uuid4().hex[:8]}@example.test"
+    with schema_context(noord_schema):
+        # An outbox row as queue_email writes it, but without publishing its task: the session's
+        # Celery worker would otherwise be a third deliverer in this race.
+        email = OutboundEmail.objects.create(
+            template="staff_invitation",
+            language="en",
+            to=recipient,
+            from_email="Warmtenet Noord <portal@platform.localhost>",
+            subject="One email, however many workers",
+            body_text="Sent once.",
+        )
+    start = threading.Barrier(2)
+    results: list[str] = []
+
+    def worker():
+        try:
+            with schema_context(noord_schema):
+                start.wait(timeout=10)
+                results.append(services.deliver(email_id=email.pk))
+        finally:
+            connection.close()  # each thread has its own database connection
+
+    smtp.delay_seconds = 1.0  # keep the first SMTP conversation (and its row lock) open a while
+    try:
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        smtp.delay_seconds = 0.0
+    assert sorted(results) in (["busy_or_missing", "sent"], ["already_sent", "sent"])
+    smtp.wait_for(recipient)
+    time.sleep(0.5)
+    assert len(smtp.to(recipient)) == 1
+    with schema_context(noord_schema):
+        email.refresh_from_db()
+        assert email.sent_at is not None
+        assert email.attempts == 1
+
+
 def test_smtp_failure_is_recorded_and_retried_later(committed, settings, noord_schema):
     settings.EMAIL_PORT = 1  # nothing listens there
     recipient = f"later-{uuid.uuid4().hex[:8]}@example.test"

@@ -10,7 +10,7 @@ from accounts.models import User
 from memberships.services.registration import confirm_registration, register_resident
 from tenants.models import Organisation
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.factories import last_link, make_customer, outbox, process_account_requests
+from tests.factories import LINK, last_link, make_customer, outbox, process_account_requests
 from tests.support import data_queries
 
 PASSWORD = "a-fine-portal-password"
@@ -127,6 +127,22 @@ def test_reset_for_a_member_of_another_organisation_sends_nothing(zuid_client):
 def test_staff_can_reset_their_password_too(noord_client):
     noord_client.post("/api/auth/password/reset/", {"email": "admin@noord.test"}, format="json")
     assert process_account_requests("org_noord") == ["sent"]
+    [email] = outbox("org_noord", "admin@noord.test", "password_reset")
+    assert email.language == "nl"  # staff get the organisation's language
+    links = [link for link in LINK.findall(email.body_text) if "/reset-password/" in link]
+    assert links
+    assert all(link.startswith("http://portal.noord.test:8000/reset-password/") for link in links)
+    assert "http://portal.noord.test:8000/reset-password/" in email.body_html
+    token = last_link("org_noord", "admin@noord.test", "password_reset", "/reset-password/")
+    done = noord_client.post(
+        "/api/auth/password/reset/confirm/",
+        {"token": token, "new_password": "brand-new-staff-secret-1"},
+        format="json",
+    )
+    assert done.status_code == 200
+    assert login(noord_client, "admin@noord.test", "brand-new-staff-secret-1").json()["roles"] == [
+        "staff:admin"
+    ]
 
 
 def test_change_password(noord_client):
@@ -204,3 +220,101 @@ def test_throttle_is_per_organisation(noord_client, zuid_client):
         zuid_client.post("/api/auth/password/reset/", {"email": "x@example.test"}, format="json").status_code
         == 202
     )
+
+
+def test_password_change_and_logout_answer_in_the_stored_language(client_for, db):
+    """The browser asks for English; the resident chose French: the API answers in French."""
+    customer = active_resident()
+    with schema_context("org_noord"):
+        from memberships.models import PortalAccount
+
+        PortalAccount.objects.filter(customer_id=customer.pk).update(language="fr")
+    client = client_for("portal.noord.test", language="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {login(client, customer.email).json()['key']}")
+    wrong = client.post(
+        "/api/auth/password/change/",
+        {"old_password": "nope", "new_password": "brand-new-secret-42"},
+        format="json",
+    )
+    assert wrong.json() == {
+        "code": "wrong_password",
+        "old_password": ["Votre mot de passe actuel est incorrect."],
+    }
+    assert wrong["Content-Language"] == "fr"
+    changed = client.post(
+        "/api/auth/password/change/",
+        {"old_password": PASSWORD, "new_password": "brand-new-secret-42"},
+        format="json",
+    )
+    assert changed.status_code == 200
+    assert changed.json()["detail"] == "Votre mot de passe a été modifié."
+    assert changed["Content-Language"] == "fr"
+    [notice] = outbox("org_noord", customer.email, "password_changed")
+    assert notice.language == "fr"
+    client.credentials(HTTP_AUTHORIZATION=f"Token {changed.json()['key']}")
+    logout = client.post("/api/auth/logout/")
+    assert logout.status_code == 204
+    assert logout["Content-Language"] == "fr"
+
+
+def test_staff_password_change_keeps_the_browser_language(client_for, db):
+    client = client_for("portal.noord.test", language="en")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {login(client, 'admin@noord.test', STAFF_PASSWORD).json()['key']}"
+    )
+    wrong = client.post(
+        "/api/auth/password/change/",
+        {"old_password": "nope", "new_password": "brand-new-secret-42"},
+        format="json",
+    )
+    assert wrong.json() == {
+        "code": "wrong_password",
+        "old_password": ["Your current password is not correct."],
+    }
+
+
+def test_handled_account_requests_are_purged_after_the_retention_period(noord_client):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from memberships.models import AccountEmailRequest
+    from memberships.tasks import ACCOUNT_REQUEST_RETENTION, purge_account_requests
+
+    for n in range(4):
+        noord_client.post("/api/auth/password/reset/", {"email": f"old{n}@example.test"}, format="json")
+    process_account_requests("org_noord")
+    now = timezone.now()
+    with schema_context("org_noord"):
+        rows = list(AccountEmailRequest.objects.order_by("pk"))
+        old, recent, unhandled, just_inside = rows
+        AccountEmailRequest.objects.filter(pk=old.pk).update(
+            processed_at=now - ACCOUNT_REQUEST_RETENTION - timedelta(hours=1)
+        )
+        AccountEmailRequest.objects.filter(pk=unhandled.pk).update(
+            processed_at=None, created_at=now - ACCOUNT_REQUEST_RETENTION * 2
+        )
+        AccountEmailRequest.objects.filter(pk=just_inside.pk).update(
+            processed_at=now - ACCOUNT_REQUEST_RETENTION + timedelta(hours=1)
+        )
+    with schema_context("org_zuid"):
+        zuid_old = AccountEmailRequest.objects.create(
+            kind="password_reset",
+            email="z@example.test",
+            language="fr",
+            processed_at=now - timedelta(days=400),
+        )
+    assert purge_account_requests() == 2
+    with schema_context("org_noord"):
+        assert set(AccountEmailRequest.objects.values_list("pk", flat=True)) == {
+            recent.pk,
+            unhandled.pk,
+            just_inside.pk,
+        }
+    with schema_context("org_zuid"):
+        assert not AccountEmailRequest.objects.filter(pk=zuid_old.pk).exists()
+    assert purge_account_requests() == 0
+    assert "memberships.tasks.purge_account_requests" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }

@@ -201,6 +201,16 @@ def test_support_role_may_not_reset_accounts(noord_client):
     assert card(noord_client, customer).status_code == 200
     response = noord_client.post(f"/api/admin/customers/{customer.pk}/portal/reset/")
     assert response.status_code == 403
+    assert response.json() == {
+        "code": "permission_denied",
+        "detail": "This requires a staff role that you do not have.",
+    }
+    with schema_context("org_noord"):
+        account = PortalAccount.objects.get(customer_id=customer.pk)
+        assert account.status == PortalAccount.Status.ACTIVE
+        assert not ActivityEvent.objects.filter(customer_id=customer.pk, kind="account_reset").exists()
+    assert outbox("org_noord", customer.email, "account_reset") == []
+    assert card(noord_client, customer).json()["status"] == "active"
 
 
 def test_impersonation_needs_the_permission(noord_client):

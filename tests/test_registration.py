@@ -42,20 +42,39 @@ def test_register_sends_a_confirmation_and_links_nothing_yet(noord_client):
     assert account.login_email == customer.email
     assert not User.objects.filter(email=customer.email).exists()
     [email] = outbox("org_noord", customer.email, "registration_confirmation")
-    assert email.language == "en"  # the visitor registered in English (Accept-Language)
+    assert email.language == "nl"  # the customer record's language wins over the browser's English
+    assert account.language == "nl"
     assert "http://portal.noord.test:8000/confirm/" in email.body_text
     with schema_context("org_noord"):
         assert ActivityEvent.objects.filter(customer_id=customer.pk, kind="registered").count() == 1
 
 
 def test_register_in_dutch_gets_a_dutch_email(client_for, db):
-    customer = make_customer()
+    customer = make_customer(language="nl")
     response = register(client_for("portal.noord.test", language="nl"), customer)
     assert response.status_code == 202
     assert "e-mail" in response.json()["detail"].lower()
     [email] = outbox("org_noord", customer.email, "registration_confirmation")
     assert email.language == "nl"
     assert "Bevestig" in email.subject
+
+
+@pytest.mark.parametrize(
+    ("record_language", "sent", "browser", "expected"),
+    [
+        ("nl", "fr", "en", "fr"),  # an explicit choice wins
+        ("nl", None, "fr", "nl"),  # else the customer record's language
+        ("", None, "fr", "fr"),  # else the browser's
+    ],
+)
+def test_registration_language(client_for, db, record_language, sent, browser, expected):
+    customer = make_customer(language=record_language)
+    extra = {"language": sent} if sent else {}
+    response = register(client_for("portal.noord.test", language=browser), customer, **extra)
+    assert response.status_code == 202
+    assert account_of(customer).language == expected
+    [email] = outbox("org_noord", customer.email, "registration_confirmation")
+    assert email.language == expected
 
 
 def test_register_with_another_login_address(noord_client):
@@ -268,14 +287,118 @@ def test_existing_identity_elsewhere_is_never_changed_or_revealed(noord_client, 
     assert new.json()["code"] == "invalid_credentials"
 
 
-def test_address_already_used_by_another_customer_answers_the_same(noord_client):
-    first = make_customer(email="shared@example.test")
-    register(noord_client, first)
-    second = make_customer(email="second@example.test")
-    response = register(noord_client, second, login_email="shared@example.test")
-    assert response.status_code == 202
-    assert account_of(second) is None
+def _login(client, email, password=PASSWORD):
+    return client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
+
+
+@pytest.mark.parametrize("owner_state", ["pending", "active"])
+def test_address_already_used_by_another_customer_answers_the_same(noord_client, owner_state):
+    """No answer, nor a later login, tells a registrant that an address already has an account."""
+    owner = make_customer(email="shared@example.test")
+    register(noord_client, owner, password="the-owners-password-1")
+    if owner_state == "active":
+        token = last_link("org_noord", "shared@example.test", "registration_confirmation", "/confirm/")
+        assert noord_client.post("/api/auth/confirm/", {"token": token}, format="json").status_code == 200
+    owner_before = account_of(owner)
+    identity_before = (
+        User.objects.filter(email="shared@example.test").values_list("password", flat=True).first()
+    )
+
+    # The same registrant does the same thing with a taken and with an unused address.
+    taken_customer = make_customer(email="second@example.test")
+    unused_customer = make_customer(email="third@example.test")
+    taken = register(
+        noord_client, taken_customer, login_email="Shared@Example.test", password="probe-pass-123"
+    )
+    unused = register(
+        noord_client, unused_customer, login_email="unused@example.test", password="probe-pass-123"
+    )
+    assert (taken.status_code, taken.json()) == (unused.status_code, unused.json())
+    assert taken.status_code == 202
+
+    # Logging in with the chosen password answers the same too, and a wrong one likewise.
+    answers, counts = [], []
+    for address in ("shared@example.test", "unused@example.test"):
+        with CaptureQueriesContext(connection) as queries:
+            right = _login(noord_client, address, "probe-pass-123")
+        wrong = _login(noord_client, address, "nope-99999")
+        answers.append((right.status_code, right.json(), wrong.status_code, wrong.json()))
+        counts.append(len(data_queries(queries)))
+    assert answers[0] == answers[1]
+    assert (answers[0][0], answers[0][1]["code"]) == (403, "email_not_confirmed")
+    assert (answers[0][2], answers[0][3]["code"]) == (400, "invalid_credentials")
+    assert counts[0] == counts[1]
+
+    # The record address gets the same notice in both cases; the owner learns of the attempt.
+    for customer, login in (
+        (taken_customer, "shared@example.test"),
+        (unused_customer, "unused@example.test"),
+    ):
+        [notice] = outbox("org_noord", customer.email, "registration_notice")
+        assert login in notice.body_text
     assert outbox("org_noord", "shared@example.test", "registration_address_in_use")
+
+    # Nothing of the existing account or identity changed, and nothing was linked.
+    owner_after = account_of(owner)
+    assert (owner_after.pk, owner_after.login_email, owner_after.user_id, owner_after.pending_password) == (
+        owner_before.pk,
+        owner_before.login_email,
+        owner_before.user_id,
+        owner_before.pending_password,
+    )
+    assert (
+        User.objects.filter(email="shared@example.test").values_list("password", flat=True).first()
+        == identity_before
+    )
+    assert account_of(taken_customer) is None
+    if owner_state == "active":
+        assert _login(noord_client, "shared@example.test", "the-owners-password-1").status_code == 200
+    else:
+        # The owner's own pending registration still answers "not confirmed" to the owner's
+        # password once the probe is no longer the newest registration of the address.
+        with schema_context("org_noord"):
+            from memberships.models import AddressInUseRegistration
+
+            AddressInUseRegistration.objects.filter(customer_id=taken_customer.pk).delete()
+        assert _login(noord_client, "shared@example.test", "the-owners-password-1").json()["code"] == (
+            "email_not_confirmed"
+        )
+
+
+def test_probing_a_taken_address_replaces_the_registrants_own_pending_registration(noord_client):
+    """As a new registration would: an earlier pending login of the registrant stops answering."""
+    owner = make_customer(email="owner@example.test")
+    register(noord_client, owner)
+    prober = make_customer(email="prober@example.test")
+    register(noord_client, prober, login_email="first-try@example.test", password="first-pass-123")
+    assert (
+        _login(noord_client, "first-try@example.test", "first-pass-123").json()["code"]
+        == "email_not_confirmed"
+    )
+    first_token = last_link("org_noord", "first-try@example.test", "registration_confirmation", "/confirm/")
+
+    register(noord_client, prober, login_email="owner@example.test", password="second-pass-123")
+    assert (
+        _login(noord_client, "first-try@example.test", "first-pass-123").json()["code"]
+        == "invalid_credentials"
+    )
+    assert (
+        _login(noord_client, "owner@example.test", "second-pass-123").json()["code"] == "email_not_confirmed"
+    )
+    assert noord_client.post("/api/auth/confirm/", {"token": first_token}, format="json").json()["code"] == (
+        "token_invalid"
+    )
+
+    # Registering normally afterwards drops the probe's pending password.
+    register(noord_client, prober, password="third-pass-1234")
+    assert (
+        _login(noord_client, "owner@example.test", "second-pass-123").json()["code"] == "invalid_credentials"
+    )
+    with schema_context("org_noord"):
+        from memberships.models import AddressInUseRegistration
+
+        assert not AddressInUseRegistration.objects.filter(customer_id=prober.pk).exists()
+    assert account_of(owner).login_email == "owner@example.test"
 
 
 def test_resident_language_preference_drives_messages_and_emails(noord_client):

@@ -31,11 +31,14 @@ class LoginView(RestAuthLoginView):
 
 @extend_schema(tags=["auth"], request=None, responses={204: None})
 class LogoutView(APIView):
-    """End the session and revoke the token used for this request."""
+    """End the session and revoke the token used for this request; an impersonation token stops it."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     def post(self, request):
+        from memberships.permissions import use_resident_language
+
+        use_resident_language(request)
         log_out(request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

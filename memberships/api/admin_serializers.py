@@ -62,7 +62,9 @@ class ActivityEventSerializer(serializers.ModelSerializer):
 
 
 class InviteCustomerSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, help_text="Sets the customer's email address first.")
+    email = serializers.EmailField(
+        max_length=254, required=False, help_text="Sets the customer's email address first."
+    )
 
 
 class StartImpersonationSerializer(serializers.Serializer):
@@ -120,7 +122,7 @@ PEOPLE_ROLES = [
 
 
 class InviteStaffSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=PEOPLE_ROLES, default=StaffMembership.Role.STAFF)
     can_impersonate = serializers.BooleanField(default=False)

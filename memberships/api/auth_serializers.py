@@ -14,10 +14,15 @@ class PasswordField(serializers.CharField):
 
 class RegisterSerializer(serializers.Serializer):
     customer_number = serializers.CharField(max_length=40, help_text="As printed on your invoices.")
-    email = serializers.EmailField(help_text="The email address we have on your customer record.")
+    email = serializers.EmailField(
+        max_length=254, help_text="The email address we have on your customer record."
+    )
     password = PasswordField()
     login_email = serializers.EmailField(
-        required=False, allow_blank=True, help_text="Log in with another address than the one on your record."
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        help_text="Log in with another address than the one on your record.",
     )
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
 
@@ -27,7 +32,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 class EmailSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=254)
 
 
 class ResetConfirmSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ from credentials.services import issue_access_token
 from credentials.throttles import AUTH_THROTTLES, AuthIPThrottle
 
 from ..models import AccountEmailRequest
-from ..permissions import NotImpersonating
+from ..permissions import NotImpersonating, use_resident_language
 from ..services import impersonation, passwords, registration
 from . import auth_serializers as s
 
@@ -43,7 +43,8 @@ class RegisterView(PublicAuthView):
             email=data["email"],
             password=data["password"],
             login_email=data.get("login_email") or None,
-            language=data.get("language") or request.LANGUAGE_CODE,
+            language=data.get("language"),
+            fallback_language=request.LANGUAGE_CODE,
             origin=Origin.of(request),
         )
         return _message(
@@ -146,6 +147,10 @@ class PasswordChangeView(APIView):
 
     permission_classes = [permissions.IsAuthenticated, NotImpersonating]
     throttle_classes = [AuthIPThrottle]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        use_resident_language(request)
 
     def post(self, request):
         serializer = s.ChangePasswordSerializer(data=request.data)

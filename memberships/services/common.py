@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from tenants.selectors import portal_base_url
 
@@ -37,5 +39,19 @@ def checked_password(password: str, *, email: str, full_name: str = "", field: s
     return password
 
 
+def checked_email(email: str, *, field: str = "email", max_length: int = 254) -> str:
+    """The address if it fits the database column (254 characters); a field error otherwise."""
+    try:
+        MaxLengthValidator(max_length)(email)
+    except ValidationError as exc:
+        raise MembershipError(" ".join(exc.messages), code="invalid", field=field) from exc
+    return email
+
+
+def supported_language(code: str | None) -> str | None:
+    code = (code or "").lower().split("-")[0]
+    return code if code in {value for value, _label in settings.LANGUAGES} else None
+
+
 def customer_language(customer, organisation) -> str:
-    return getattr(customer, "language", "") or organisation.default_language
+    return supported_language(getattr(customer, "language", "")) or organisation.default_language

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import normalise_email
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
 from communications.services import queue_email
-from credentials.services import revoke_one_time_tokens, revoke_user_access_tokens
+from credentials.services import delete_user_sessions, revoke_one_time_tokens, revoke_user_access_tokens
 
 from ..errors import MembershipError
-from ..models import ImpersonationSession, PortalAccount
+from ..models import AddressInUseRegistration, ImpersonationSession, PortalAccount, StaffMembership
 from .common import portal_link
+from .impersonation import stop_impersonation
 from .passwords import send_password_reset
 from .registration import send_confirmation
 
+User = get_user_model()
 Actor = ActivityEvent.Actor
 Kind = ActivityEvent.Kind
 
@@ -69,20 +72,32 @@ def send_reset_link(*, organisation, customer, staff_user, origin: Origin | None
 
 @transaction.atomic
 def reset_account(*, organisation, customer, staff_user, origin: Origin | None = None) -> None:
-    """Delete the portal account completely; the customer has to register again."""
+    """Delete the portal account completely; the customer has to register again.
+
+    Only the resident side goes: the account, its impersonations, its links, and, unless the
+    identity is also an active staff member here, the identity's tokens, password-reset links and
+    browser sessions in this organisation. A staff member's own credentials stay (their resident
+    access ends with the account). The identity itself is kept: it may be used elsewhere (staff,
+    another organisation), so after registering again the resident logs in with the password they
+    already have; the reset email says so.
+    """
     account = _account(customer, lock=True)
-    now = timezone.now()
-    live = ImpersonationSession.objects.filter(customer=customer, ended_at__isnull=True)
-    for session in live.select_related("access_token"):
-        if session.access_token is not None:
-            session.access_token.delete()
-    live.update(ended_at=now, ended_by="account_reset")
-    if account.user is not None:
-        revoke_user_access_tokens(user=account.user)
-        revoke_one_time_tokens(subject=f"user:{account.user_id}")
+    for session in ImpersonationSession.objects.select_for_update(of=("self",)).filter(
+        customer=customer, ended_at__isnull=True
+    ):
+        stop_impersonation(session=session, origin=origin, by="account_reset", actor_user=staff_user)
+    user = account.user
+    if (
+        user is not None
+        and not StaffMembership.objects.filter(user=user, status=StaffMembership.Status.ACTIVE).exists()
+    ):
+        revoke_user_access_tokens(user=user)
+        revoke_one_time_tokens(subject=f"user:{user.pk}")
+        delete_user_sessions(user=user)
     revoke_one_time_tokens(subject=f"portal_account:{account.pk}")
     revoke_one_time_tokens(subject=f"customer:{customer.pk}")
-    login_email, language, had_identity = account.login_email, account.language, account.user_id is not None
+    AddressInUseRegistration.objects.filter(customer=customer).delete()
+    login_email, language, had_identity = account.login_email, account.language, user is not None
     account.delete()
     record_event(
         customer=customer,
@@ -100,5 +115,8 @@ def reset_account(*, organisation, customer, staff_user, origin: Origin | None =
         context={
             "customer_name": customer.display_name,
             "register_url": portal_link(organisation, "/register"),
+            # The login of this address survives the reset: after registering again, the existing
+            # password is the one to use (the one chosen when registering is not used).
+            "identity_kept": had_identity or User.objects.filter(email=normalise_email(login_email)).exists(),
         },
     )

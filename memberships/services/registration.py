@@ -15,12 +15,18 @@ from activity.models import ActivityEvent
 from activity.services import Origin, record_event
 from communications.services import queue_email
 from credentials.models import OneTimeToken
-from credentials.services import TokenError, consume_one_time_token, issue_one_time_token, subject_id
+from credentials.services import (
+    TokenError,
+    consume_one_time_token,
+    issue_one_time_token,
+    revoke_one_time_tokens,
+    subject_id,
+)
 from customers.models import Customer
 
 from ..errors import MembershipError
-from ..models import PortalAccount
-from .common import checked_password, customer_language, portal_link
+from ..models import AddressInUseRegistration, PortalAccount
+from .common import checked_email, checked_password, customer_language, portal_link, supported_language
 
 User = get_user_model()
 Actor = ActivityEvent.Actor
@@ -60,60 +66,17 @@ def send_confirmation(*, account: PortalAccount, organisation) -> None:
     )
 
 
-@transaction.atomic
-def register_resident(
-    *,
-    organisation,
-    customer_number: str,
-    email: str,
-    password: str,
-    login_email: str | None = None,
-    language: str | None = None,
-    origin: Origin | None = None,
-) -> None:
-    """Register with the customer number and the email address on the customer record.
+def registration_language(*, customer, organisation, language: str | None, fallback: str | None) -> str:
+    """An explicit choice, else the customer record's language, else the visitor's, else the organisation's."""
+    return (
+        supported_language(language)
+        or supported_language(getattr(customer, "language", ""))
+        or supported_language(fallback)
+        or organisation.default_language
+    )
 
-    The answer is the same whether or not the login address already has an identity (here or in
-    another organisation); what differs is only in the email sent to that address. Nothing is linked
-    to an identity until the address is confirmed.
-    """
-    # Hashing first costs the same whatever the outcome.
-    pending_hash = make_password(password)
-    customer = (
-        Customer.objects.select_for_update().filter(customer_number=(customer_number or "").strip()).first()
-    )
-    if customer is None or not customer.email or normalise_email(customer.email) != normalise_email(email):
-        raise _not_possible()
-    login = normalise_email(login_email or email)
-    checked_password(password, email=login, full_name=customer.display_name)
-    account = PortalAccount.objects.select_for_update().filter(customer=customer).first()
-    if account is not None and account.status == PortalAccount.Status.ACTIVE:
-        raise MembershipError(
-            _("This customer number already has a portal account. Log in, or use “I forgot my password”."),
-            code="already_registered",
-        )
-    language = language or customer_language(customer, organisation)
-    address_taken = (
-        PortalAccount.objects.filter(login_email__iexact=login).exclude(customer=customer).exists()
-    )
-    if address_taken:
-        queue_email(
-            template="registration_address_in_use",
-            to=login,
-            language=language,
-            organisation=organisation,
-            context={"customer_number": customer.customer_number},
-        )
-        return
-    account = account or PortalAccount(customer=customer)
-    account.login_email = login
-    account.language = language
-    account.pending_password = pending_hash
-    account.registered_at = timezone.now()
-    account.email_confirmed_at = None
-    account.user = None
-    account.save()
-    send_confirmation(account=account, organisation=organisation)
+
+def _notify_record_address(*, customer, organisation, login: str, language: str) -> None:
     if login != normalise_email(customer.email):
         queue_email(
             template="registration_notice",
@@ -126,12 +89,106 @@ def register_resident(
                 "login_email": login,
             },
         )
+
+
+@transaction.atomic
+def register_resident(
+    *,
+    organisation,
+    customer_number: str,
+    email: str,
+    password: str,
+    login_email: str | None = None,
+    language: str | None = None,
+    fallback_language: str | None = None,
+    origin: Origin | None = None,
+) -> None:
+    """Register with the customer number and the email address on the customer record.
+
+    The answer is the same whether or not the login address already has an identity (here or in
+    another organisation) or a portal account of another customer here; what differs is only in
+    the email sent to that address. Nothing is linked to an identity until the address is
+    confirmed. ``language`` is an explicit choice; without it the customer record's language is
+    used, then ``fallback_language`` (the visitor's).
+    """
+    # Hashing first costs the same whatever the outcome.
+    pending_hash = make_password(password)
+    customer = (
+        Customer.objects.select_for_update().filter(customer_number=(customer_number or "").strip()).first()
+    )
+    if customer is None or not customer.email or normalise_email(customer.email) != normalise_email(email):
+        raise _not_possible()
+    login = checked_email(
+        normalise_email(login_email or email), field="login_email" if login_email else "email"
+    )
+    checked_password(password, email=login, full_name=customer.display_name)
+    account = PortalAccount.objects.select_for_update().filter(customer=customer).first()
+    if account is not None and account.status == PortalAccount.Status.ACTIVE:
+        raise MembershipError(
+            _("This customer number already has a portal account. Log in, or use “I forgot my password”."),
+            code="already_registered",
+        )
+    language = registration_language(
+        customer=customer, organisation=organisation, language=language, fallback=fallback_language
+    )
+    now = timezone.now()
+    address_taken = (
+        PortalAccount.objects.filter(login_email__iexact=login).exclude(customer=customer).exists()
+    )
+    if address_taken:
+        _register_with_address_in_use(
+            organisation=organisation,
+            customer=customer,
+            own_pending=account,
+            login=login,
+            pending_hash=pending_hash,
+            language=language,
+            now=now,
+        )
+    else:
+        AddressInUseRegistration.objects.filter(customer=customer).delete()
+        account = account or PortalAccount(customer=customer)
+        account.login_email = login
+        account.language = language
+        account.pending_password = pending_hash
+        account.registered_at = now
+        account.email_confirmed_at = None
+        account.user = None
+        account.save()
+        send_confirmation(account=account, organisation=organisation)
+    _notify_record_address(customer=customer, organisation=organisation, login=login, language=language)
     record_event(
         customer=customer,
         kind=Kind.REGISTERED,
         actor=Actor.ANONYMOUS,
         origin=origin,
-        data={"login_email": login},
+        data={"login_email": login, **({"address_in_use": True} if address_taken else {})},
+    )
+
+
+def _register_with_address_in_use(
+    *, organisation, customer, own_pending, login: str, pending_hash: str, language: str, now
+) -> None:
+    """The login address belongs to another customer's portal account: change nothing of it.
+
+    What the registrant can observe stays as on a new registration: their own earlier pending
+    registration is replaced, the chosen password answers "not confirmed" at login (it waits in
+    ``AddressInUseRegistration``), and the record address gets the same notice. The address's
+    owner is told that someone tried to use it.
+    """
+    if own_pending is not None:
+        revoke_one_time_tokens(subject=f"portal_account:{own_pending.pk}")
+        own_pending.delete()
+    AddressInUseRegistration.objects.update_or_create(
+        customer=customer,
+        defaults={"login_email": login, "pending_password": pending_hash, "registered_at": now},
+    )
+    queue_email(
+        template="registration_address_in_use",
+        to=login,
+        language=language,
+        organisation=organisation,
+        context={"customer_number": customer.customer_number},
     )
 
 
@@ -207,7 +264,7 @@ def invite_customer(
     """Staff send a customer a single-use link to activate a portal account."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if email:
-        customer.email = normalise_email(email)
+        customer.email = checked_email(normalise_email(email))
         customer.save(update_fields=["email", "updated_at"])
     if not customer.email:
         raise MembershipError(

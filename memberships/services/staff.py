@@ -19,6 +19,7 @@ from tenants.selectors import portal_base_url
 
 from ..errors import MembershipError
 from ..models import StaffMembership
+from .common import checked_email
 
 User = get_user_model()
 
@@ -46,7 +47,7 @@ def invite_staff_member(
     language: str | None = None,
 ) -> StaffInvitation:
     """Create (or refresh) an invitation and email a single-use link to the organisation's portal."""
-    email = normalise_email(email)
+    email = checked_email(normalise_email(email))
     membership = StaffMembership.objects.filter(email__iexact=email).first()
     if membership is None:
         membership = StaffMembership.objects.create(
