@@ -38,3 +38,30 @@ def contrast_ratio(first: str, second: str) -> float:
 def best_text_colour(background: str) -> str:
     """White or near-black, whichever reads better on ``background``."""
     return WHITE if contrast_ratio(background, WHITE) >= contrast_ratio(background, BLACK) else BLACK
+
+
+# Every background of the portal stylesheet (portal_web/static/portal/portal.css) that links and
+# brand-coloured shapes sit on: surface, page, and the info, warning, error and success messages.
+BACKGROUNDS = ("#ffffff", "#f5f7f9", "#eaf3fb", "#fff4d6", "#fdecec", "#e6f4ea")
+
+
+def mix(colour: str, other: str, share: float) -> str:
+    """``colour`` with ``share`` (0..1) of ``other`` mixed in, per sRGB channel, as #rrggbb."""
+    channels = (
+        round(int(colour[i : i + 2], 16) * (1 - share) + int(other[i : i + 2], 16) * share) for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{channel:02x}" for channel in channels)
+
+
+def worst_contrast(colour: str, backgrounds: tuple[str, ...] = BACKGROUNDS) -> float:
+    return min(contrast_ratio(colour, background) for background in backgrounds)
+
+
+def darkened_until(colour: str, ratio: float, backgrounds: tuple[str, ...] = BACKGROUNDS) -> str:
+    """The lightest shade of ``colour`` (mixed with black in 1 % steps) that reaches ``ratio``
+    against every background: what the portal uses for links (4.5:1) and shapes (3:1)."""
+    for step in range(101):
+        candidate = mix(colour, "#000000", step / 100)
+        if worst_contrast(candidate, backgrounds) >= ratio:
+            return candidate
+    return "#000000"

@@ -6,7 +6,9 @@ import mimetypes
 
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
+
+from .models import PortalPreferences
 
 CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+xml", ".ico": "image/x-icon"}
 
@@ -29,4 +31,16 @@ def branding_file(request, schema: str, path: str):
     response["X-Content-Type-Options"] = "nosniff"
     # An SVG opened directly must not run anything, even if one slipped through.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on their own (for pages without a ``<link rel=icon>``,
+    such as an opened PDF): a redirect to the portal's favicon. The redirect may be cached only
+    briefly, since the favicon can change; the file it points to is immutable."""
+    preferences = PortalPreferences.objects.current()
+    if not preferences.favicon:
+        raise Http404
+    response = HttpResponseRedirect(preferences.favicon.url)
+    response["Cache-Control"] = "public, max-age=300"
     return response

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from communications.catalogue import CATALOGUE
+from communications.catalogue import CATALOGUE, EmailKind
 from communications.models import EmailTemplate
+from config.errors import RuleViolation
 
-from .models import GeneralPreferences, PortalPreferences
+from .models import GeneralPreferences, PageMessage, PortalPreferences
 
 LANGUAGES = ("en", "nl", "fr")
 
@@ -80,3 +83,26 @@ def general_preferences_view(*, general: GeneralPreferences, warnings=()) -> dic
         "warnings": list(warnings),
         "updated_at": general.updated_at,
     }
+
+
+def page_messages(*, page: str | None = None) -> QuerySet[PageMessage]:
+    """Every message of this organisation, or those of one page, in page order."""
+    messages = PageMessage.objects.all()
+    return messages.filter(page=page) if page else messages
+
+
+def page_message(*, message_id: int) -> PageMessage:
+    """One message of this organisation (its schema); another's id is simply not found."""
+    message = PageMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        raise RuleViolation(_("There is no such message."), code="not_found", http_status=404)
+    return message
+
+
+def email_kind(*, key: str, language: str) -> EmailKind:
+    """The catalogue entry of an email, for a language the portal offers."""
+    if key not in CATALOGUE:
+        raise RuleViolation(_("There is no such email."), code="not_found", http_status=404)
+    if language not in LANGUAGES:
+        raise RuleViolation(_("Choose en, nl or fr."), code="not_found", http_status=404)
+    return CATALOGUE[key]

@@ -15,7 +15,7 @@ from communications.models import EmailTemplate
 from communications.rendering import UnsafeTemplate, compile_restricted
 from config.errors import FieldErrors, RuleViolation
 
-from .colours import AA_LARGE_TEXT_AND_UI, AA_NORMAL_TEXT, WHITE, best_text_colour, contrast_ratio
+from .contrast import colour_warnings
 from .models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
 from .pages import PAGES
 from .rich_text import sanitise, text_length
@@ -36,41 +36,21 @@ def _warning(field_name: str, code: str, message: str) -> dict:
     return {"field": field_name, "code": code, "detail": str(message)}
 
 
-def colour_warnings(primary: str, secondary: str) -> list[dict]:
-    """WCAG 2.1 AA: text on the primary colour, and the secondary colour on white."""
-    warnings = []
-    text = best_text_colour(primary)
-    ratio = contrast_ratio(primary, text)
-    if ratio < AA_NORMAL_TEXT:
-        warnings.append(
-            _warning(
-                "primary_colour",
-                "low_contrast",
-                _(
-                    "Text on this primary colour has a contrast of %(ratio).1f:1; WCAG 2.1 AA asks for at least 4.5:1."
-                )
-                % {"ratio": ratio},
-            )
-        )
-    ratio = contrast_ratio(secondary, WHITE)
-    if ratio < AA_LARGE_TEXT_AND_UI:
-        warnings.append(
-            _warning(
-                "secondary_colour",
-                "low_contrast",
-                _(
-                    "Icons in this secondary colour have a contrast of %(ratio).1f:1 on white; WCAG 2.1 AA asks for at least 3:1."
-                )
-                % {"ratio": ratio},
-            )
-        )
-    return warnings
+def _delete_after_commit(storage, name: str) -> None:
+    """The old file goes only once the new state is committed: a rollback keeps it in use."""
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 def _store(file_field, checked, *, old_name: str | None) -> None:
     file_field.save(checked.filename, ContentFile(checked.content), save=False)
     if old_name and old_name != file_field.name:
-        file_field.storage.delete(old_name)
+        _delete_after_commit(file_field.storage, old_name)
+
+
+def _remove(instance, name: str) -> None:
+    file_field = getattr(instance, name)
+    _delete_after_commit(file_field.storage, file_field.name)
+    setattr(instance, name, "")
 
 
 def _apply_upload(errors: FieldErrors, name: str, upload, checker) -> object | None:
@@ -161,11 +141,11 @@ def update_portal_preferences(*, organisation, changes: dict, uploads: dict | No
     if logo is not None:
         _store(preferences.logo, logo, old_name=preferences.logo.name or None)
     elif changes.get("remove_logo") and preferences.logo:
-        preferences.logo.delete(save=False)
+        _remove(preferences, "logo")
     if favicon is not None:
         _store(preferences.favicon, favicon, old_name=preferences.favicon.name or None)
     elif changes.get("remove_favicon") and preferences.favicon:
-        preferences.favicon.delete(save=False)
+        _remove(preferences, "favicon")
     preferences.save()
     bump_configuration_version()
 
@@ -191,7 +171,7 @@ def update_general_preferences(*, changes: dict, uploads: dict | None = None) ->
     if logo is not None:
         _store(general.logo, logo, old_name=general.logo.name or None)
     elif changes.get("remove_logo") and general.logo:
-        general.logo.delete(save=False)
+        _remove(general, "logo")
     general.save()
     bump_configuration_version()
     return Saved(general, colour_warnings(general.primary_colour, general.secondary_colour))

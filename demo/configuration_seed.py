@@ -2,18 +2,62 @@
 
 from __future__ import annotations
 
+import io
+import math
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw, ImageFont
 
 from configuration import services
-from configuration.models import GeneralPreferences, PageMessage
+from configuration.models import GeneralPreferences, PageMessage, PortalPreferences
 
 ZUID_LOGO = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="180" height="60" viewBox="0 0 180 60">'
     b'<rect width="60" height="60" rx="12" fill="#8250df"/><path d="M30 12 L44 38 H16 Z" fill="#ffffff"/>'
     b'<text x="70" y="38" font-family="Arial" font-size="20" fill="#1f2328">Zuid</text></svg>'
 )
+
+
+def noord_logo() -> bytes:
+    """Noord's portal logo: a PNG drawn with Pillow (twice the 60 px the portal shows, for sharp screens)."""
+    image = Image.new("RGBA", (360, 120), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 119, 119), radius=24, fill="#1a7f37")
+    # Three waves of warm water.
+    for middle in (36, 60, 84):
+        wave = [(x, middle + 7 * math.sin((x - 20) / 80 * 2 * math.pi)) for x in range(20, 101, 4)]
+        draw.line(wave, fill="#ffffff", width=8, joint="curve")
+    draw.text((138, 60), "Noord", fill="#1f2328", font=ImageFont.load_default(size=64), anchor="lm")
+    output = io.BytesIO()
+    image.save(output, format="PNG", optimize=True)
+    return output.getvalue()
+
+
+def favicon(background: str, mark: list[tuple[int, int]]) -> bytes:
+    """An ICO with the usual sizes: a rounded square in the brand colour with a white mark."""
+    image = Image.new("RGBA", (64, 64), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, 63, 63), radius=14, fill=background)
+    draw.polygon(mark, fill="#ffffff")
+    output = io.BytesIO()
+    image.save(output, format="ICO", sizes=[(16, 16), (32, 32), (48, 48), (64, 64)])
+    return output.getvalue()
+
+
+NOORD_MARK = [
+    (16, 50),
+    (16, 14),
+    (24, 14),
+    (40, 38),
+    (40, 14),
+    (48, 14),
+    (48, 50),
+    (40, 50),
+    (24, 26),
+    (24, 50),
+]  # N
+ZUID_MARK = [(32, 12), (52, 50), (12, 50)]  # the triangle of Zuid's logo
 
 SETTINGS = {
     "noord": {
@@ -29,7 +73,10 @@ SETTINGS = {
             "advance_min_percentage": Decimal("80"),
             "advance_max_percentage": Decimal("150"),
             "cost_visualisation": True,
+            "use_organisation_logo": False,
         },
+        "logo": noord_logo,
+        "favicon": lambda: favicon("#1a7f37", NOORD_MARK),
         "minimum_advance": Decimal("10.00"),
         "messages": [
             {
@@ -66,6 +113,7 @@ SETTINGS = {
             "advance_range": "fixed",
             "advance_fixed_amount": Decimal("20.00"),
         },
+        "favicon": lambda: favicon("#8250df", ZUID_MARK),
         "minimum_advance": Decimal("25.00"),
         "messages": [
             {
@@ -93,7 +141,15 @@ def seed_configuration(organisation, spec, report: list[str]) -> None:
             else {"logo": SimpleUploadedFile("logo.svg", ZUID_LOGO)}
         )
         services.update_general_preferences(changes=settings["general"], uploads=uploads)
-    services.update_portal_preferences(organisation=organisation, changes=settings["preferences"])
+    current = PortalPreferences.objects.current()
+    uploads = {}
+    if "logo" in settings and not current.logo:
+        uploads["logo"] = SimpleUploadedFile("logo.png", settings["logo"]())
+    if "favicon" in settings and not current.favicon:
+        uploads["favicon"] = SimpleUploadedFile("favicon.ico", settings["favicon"]())
+    services.update_portal_preferences(
+        organisation=organisation, changes=settings["preferences"], uploads=uploads
+    )
     services.update_billing_settings(minimum_advance_amount=settings["minimum_advance"])
     if not PageMessage.objects.exists():
         for message in settings["messages"]:

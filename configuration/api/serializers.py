@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from ..colours import normalise_colour
 from ..models import PageMessage, PortalPreferences
@@ -26,9 +28,35 @@ class ColourField(serializers.CharField):
         return colour
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A boolean that a form upload (multipart) must also send: missing is missing, not False."""
+
+    default_empty_html = empty
+
+
+class FullUpdateSerializer(serializers.Serializer):
+    """PUT replaces the whole resource: every setting in ``PUT_REQUIRED`` must be sent.
+
+    Files are not part of it: a logo or favicon stays until a new one is uploaded or
+    ``remove_logo``/``remove_favicon`` is sent. PATCH (``partial=True``) changes only what it sends.
+    """
+
+    PUT_REQUIRED: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.partial:
+            for name in self.PUT_REQUIRED:
+                self.fields[name].required = True
+
+
+@extend_schema_serializer(component_name="ConfigurationWarning")  # other apps have warnings of their own
 class WarningSerializer(serializers.Serializer):
     field = serializers.CharField()
     code = serializers.CharField()
+    use = serializers.CharField(
+        required=False, help_text="For colour warnings: which use of the colour is hard to read."
+    )
     detail = serializers.CharField()
 
 
@@ -38,24 +66,24 @@ class EmailLinkSerializer(serializers.Serializer):
     templates = serializers.DictField(child=serializers.CharField(), help_text="Language -> template URL")
 
 
-class PortalPreferencesSerializer(serializers.Serializer):
+class PortalPreferencesSerializer(FullUpdateSerializer):
     """Portal preferences. Send files as multipart; JSON for everything else."""
 
     portal_status = serializers.CharField(read_only=True, help_text="Set by the platform operator.")
-    use_organisation_logo = serializers.BooleanField(required=False)
+    use_organisation_logo = StrictBooleanField(required=False)
     logo = serializers.FileField(required=False, write_only=True, help_text="PNG, JPG or SVG, at most 500 KB")
     logo_url = serializers.CharField(read_only=True, allow_null=True)
-    remove_logo = serializers.BooleanField(required=False, write_only=True)
+    remove_logo = StrictBooleanField(required=False, write_only=True)
     favicon = serializers.FileField(required=False, write_only=True, help_text="ICO, at most 100 KB")
     favicon_url = serializers.CharField(read_only=True, allow_null=True)
-    remove_favicon = serializers.BooleanField(required=False, write_only=True)
-    use_organisation_colours = serializers.BooleanField(required=False)
+    remove_favicon = StrictBooleanField(required=False, write_only=True)
+    use_organisation_colours = StrictBooleanField(required=False)
     primary_colour = ColourField(required=False, allow_blank=True)
     secondary_colour = ColourField(required=False, allow_blank=True)
     support_email = serializers.EmailField(required=False, allow_blank=True)
     website = serializers.URLField(required=False, allow_blank=True, max_length=200)
     support_phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    advance_changes_allowed = serializers.BooleanField(required=False)
+    advance_changes_allowed = StrictBooleanField(required=False)
     advance_range = serializers.ChoiceField(choices=PortalPreferences.AdvanceRange.choices, required=False)
     advance_fixed_amount = serializers.DecimalField(
         max_digits=10, decimal_places=2, required=False, allow_null=True, coerce_to_string=True
@@ -66,27 +94,45 @@ class PortalPreferencesSerializer(serializers.Serializer):
     advance_max_percentage = serializers.DecimalField(
         max_digits=6, decimal_places=2, required=False, allow_null=True
     )
-    invoices_visible = serializers.BooleanField(required=False)
-    payment_status_visible = serializers.BooleanField(required=False)
-    cost_visualisation = serializers.BooleanField(required=False)
+    invoices_visible = StrictBooleanField(required=False)
+    payment_status_visible = StrictBooleanField(required=False)
+    cost_visualisation = StrictBooleanField(required=False)
     cost_visualisation_available = serializers.BooleanField(read_only=True)
     emails = EmailLinkSerializer(many=True, read_only=True)
     warnings = WarningSerializer(many=True, read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
     FILE_FIELDS = ("logo", "favicon")
+    PUT_REQUIRED = (
+        "use_organisation_logo",
+        "use_organisation_colours",
+        "primary_colour",
+        "secondary_colour",
+        "support_email",
+        "website",
+        "support_phone",
+        "advance_changes_allowed",
+        "advance_range",
+        "advance_fixed_amount",
+        "advance_min_percentage",
+        "advance_max_percentage",
+        "invoices_visible",
+        "payment_status_visible",
+        "cost_visualisation",
+    )
 
 
-class GeneralPreferencesSerializer(serializers.Serializer):
+class GeneralPreferencesSerializer(FullUpdateSerializer):
     logo = serializers.FileField(required=False, write_only=True, help_text="PNG, JPG or SVG, at most 500 KB")
     logo_url = serializers.CharField(read_only=True, allow_null=True)
-    remove_logo = serializers.BooleanField(required=False, write_only=True)
+    remove_logo = StrictBooleanField(required=False, write_only=True)
     primary_colour = ColourField(required=False)
     secondary_colour = ColourField(required=False)
     warnings = WarningSerializer(many=True, read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
     FILE_FIELDS = ("logo",)
+    PUT_REQUIRED = ("primary_colour", "secondary_colour")
 
 
 class BillingSettingsSerializer(serializers.Serializer):
@@ -117,6 +163,14 @@ class PageMessageSerializer(serializers.ModelSerializer):
             "warnings",
         ]
         read_only_fields = ["id", "created_at", "updated_at", "warnings"]
+
+    def to_representation(self, instance):
+        # Warnings belong to a save; a message read back has none, but the key is always there.
+        return {**super().to_representation(instance), "warnings": []}
+
+
+class PageMessageFilterSerializer(serializers.Serializer):
+    page = serializers.ChoiceField(choices=PAGE_CHOICES, required=False)
 
 
 class PageSerializer(serializers.Serializer):

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from communications.catalogue import CATALOGUE
 from communications.models import EmailTemplate
 from communications.rendering import default_source
-from config.errors import RuleViolation
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import selectors, services
@@ -58,7 +54,12 @@ class PortalPreferencesView(ConfigurationView):
         )
         return self._respond(request, saved.instance, saved.warnings)
 
-    @extend_schema(request=s.PortalPreferencesSerializer, responses={200: s.PortalPreferencesSerializer})
+    @extend_schema(
+        request=s.PortalPreferencesSerializer,
+        responses={200: s.PortalPreferencesSerializer},
+        description="Replaces every setting: all of them must be sent (use PATCH to change some). "
+        "The logo and favicon stay unless a new file or remove_logo/remove_favicon is sent.",
+    )
     def put(self, request):
         return self._save(request, partial=False)
 
@@ -90,7 +91,12 @@ class GeneralPreferencesView(ConfigurationView):
             ).data
         )
 
-    @extend_schema(request=s.GeneralPreferencesSerializer, responses={200: s.GeneralPreferencesSerializer})
+    @extend_schema(
+        request=s.GeneralPreferencesSerializer,
+        responses={200: s.GeneralPreferencesSerializer},
+        description="Replaces both colours: they must be sent (use PATCH to change one). "
+        "The logo stays unless a new file or remove_logo is sent.",
+    )
     def put(self, request):
         return self._save(request, partial=False)
 
@@ -140,10 +146,10 @@ class PageMessageListView(ConfigurationView):
         responses={200: s.PageMessageSerializer(many=True)},
     )
     def get(self, request):
-        queryset = PageMessage.objects.all()
-        if request.query_params.get("page"):
-            queryset = queryset.filter(page=request.query_params["page"])
-        return Response(s.PageMessageSerializer(queryset, many=True).data)
+        query = s.PageMessageFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        messages = selectors.page_messages(page=query.validated_data.get("page"))
+        return Response(s.PageMessageSerializer(messages, many=True).data)
 
     @extend_schema(request=s.PageMessageSerializer, responses={201: s.PageMessageSerializer})
     def post(self, request):
@@ -156,7 +162,7 @@ class PageMessageListView(ConfigurationView):
 @extend_schema(tags=["admin: messages"])
 class PageMessageDetailView(ConfigurationView):
     def _message(self, message_id: int) -> PageMessage:
-        return get_object_or_404(PageMessage, pk=message_id)
+        return selectors.page_message(message_id=message_id)
 
     @extend_schema(responses={200: s.PageMessageSerializer})
     def get(self, request, message_id: int):
@@ -196,9 +202,7 @@ class EmailTemplateView(ConfigurationView):
     """One email in one language: the organisation's wording, or the default to start from."""
 
     def _kind(self, key: str, language: str):
-        if key not in CATALOGUE or language not in dict(settings.LANGUAGES):
-            raise RuleViolation("Not found.", code="not_found", http_status=404)
-        return CATALOGUE[key]
+        return selectors.email_kind(key=key, language=language)
 
     def _data(self, key, language, warnings=()) -> dict:
         kind = self._kind(key, language)
