@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from activity.models import ActivityEvent
@@ -31,6 +31,11 @@ class AdvanceRange:
     maximum: Decimal | None
     currency: str
     reason: str = ""
+
+
+def localised_amount(value: Decimal) -> str:
+    """An amount as the active language writes it: 1.234,50 in Dutch, 1 234,50 in French, 1,234.50 in English."""
+    return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
 def allowed_range(*, contract: Contract) -> AdvanceRange:
@@ -80,7 +85,11 @@ def change_advance(
     if amount < limits.minimum or amount > limits.maximum:
         raise RuleViolation(
             _("Choose an amount between %(minimum)s and %(maximum)s %(currency)s.")
-            % {"minimum": limits.minimum, "maximum": limits.maximum, "currency": limits.currency},
+            % {
+                "minimum": localised_amount(limits.minimum),
+                "maximum": localised_amount(limits.maximum),
+                "currency": limits.currency,
+            },
             code="out_of_range",
             field="amount",
         )

@@ -1,7 +1,8 @@
 """Demo billing data, sent through the same import the billing system uses.
 
-Two years of monthly advance invoices and payments per contract, a yearly settlement, a negative
-settlement awaiting refund, a contract with three locations, and documents.
+Two years of monthly advance invoices and payments per contract, advances issued ahead (upcoming),
+a yearly settlement, a negative settlement awaiting refund, a contract with three locations, and
+documents. Re-running the import with the same payload changes nothing.
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ def billing_payload(organisation) -> dict:
                 "advance": {"original_amount": str(advance), "current_amount": str(advance)},
             }
         )
-        # Monthly advances: 24 past (paid, one still open) and 3 upcoming pro-forma ones.
+        # Monthly advances: 24 past months (paid but the latest), this month's, and two pro-forma ones
+        # issued ahead as a billing system sends them; the portal lists those as upcoming, not owed.
         for month in range(27):
             issue = _month_add(first_month, month)
             due = issue + timedelta(days=14)

@@ -35,6 +35,8 @@ class Document(models.Model):
     filename = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+    # SHA-256 of the file: a re-import of the same content writes no new file.
+    content_hash = models.CharField(max_length=64, blank=True)
     document_date = models.DateField(_("date"))
     created_at = models.DateTimeField(default=timezone.now)
 

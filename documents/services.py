@@ -1,4 +1,4 @@
-"""Storing documents and recording who opened them."""
+"""Storing, replacing and deleting documents, and recording who opened them."""
 
 from __future__ import annotations
 
@@ -6,42 +6,40 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
-from config.errors import RuleViolation
 
+from .content import checked_type
 from .models import Document, DocumentView
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-_SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-)
+from .storage import atomic_with_files, delete_after_commit, note_written
 
 
-def sniff(content: bytes) -> tuple[str, str]:
-    """(content type, extension) judged by the bytes; refuses anything but PDF, PNG and JPEG."""
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise RuleViolation(_("The file is too large: at most 10 MB."), code="file_too_large", field="file")
-    for signature, content_type, extension in _SIGNATURES:
-        if content.startswith(signature):
-            return content_type, extension
-    raise RuleViolation(
-        _("Documents must be PDF, PNG or JPEG files."), code="invalid_file_type", field="file"
-    )
+def content_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def display_filename(filename: str, title: str, extension: str) -> str:
+    """The name a download gets: the given one (or the title), with the extension of what it really is."""
+    base = (filename or title or "document").rsplit(".", 1)[0][:180]
+    return f"{base}.{extension}"
 
 
 def store_content(document: Document, content: bytes, filename: str) -> None:
-    content_type, extension = sniff(content)
-    digest = hashlib.sha256(content).hexdigest()[:16]
-    document.file.save(f"{digest}.{extension}", ContentFile(content), save=False)
+    """Check and store ``content`` as the document's file; the file it replaces goes after commit.
+
+    Raises ``RuleViolation`` (field ``file``) before anything is written when the content is refused.
+    """
+    content_type, extension = checked_type(content)
+    digest = content_hash(content)
+    previous = document.file.name if document.file else ""
+    document.file.save(f"{digest[:16]}.{extension}", ContentFile(content), save=False)
+    note_written(document.file.name)
+    delete_after_commit(previous)
     document.content_type = content_type
+    document.content_hash = digest
     document.size = len(content)
-    base = (filename or document.title or "document").rsplit(".", 1)[0][:180]
-    document.filename = f"{base}.{extension}"
+    document.filename = display_filename(filename, document.title, extension)
 
 
 @transaction.atomic
@@ -74,13 +72,34 @@ def record_invoice_view(*, invoice, user, impersonated_by=None, origin: Origin |
 
 
 @transaction.atomic
+def record_staff_download(*, customer, staff_user, data: dict, origin: Origin | None = None) -> None:
+    """Staff opening a customer's document or invoice is in that customer's activity log too."""
+    record_event(
+        customer=customer,
+        kind=ActivityEvent.Kind.DOCUMENT_VIEWED,
+        actor=ActivityEvent.Actor.STAFF,
+        actor_user=staff_user,
+        origin=origin,
+        data=data,
+    )
+
+
 def add_document(
     *, customer, contract, title: str, category: str, document_date, content: bytes, filename: str
 ) -> Document:
     """A document uploaded by staff: type judged by content, stored by content hash."""
-    document = Document(
-        customer=customer, contract=contract, title=title, category=category, document_date=document_date
-    )
-    store_content(document, content, filename)
-    document.save()
+    with atomic_with_files():
+        document = Document(
+            customer=customer, contract=contract, title=title, category=category, document_date=document_date
+        )
+        store_content(document, content, filename)
+        document.save()
     return document
+
+
+@transaction.atomic
+def delete_document(*, document: Document) -> None:
+    """The row (and who opened it) goes now; the file once that is committed."""
+    name = document.file.name
+    document.delete()
+    delete_after_commit(name)

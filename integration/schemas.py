@@ -10,7 +10,15 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -18,11 +26,23 @@ Required = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+NUL_MESSAGE = "must not contain NUL (\\u0000) characters"
 Service = Literal["heating", "hot_tap_water", "cooling", "electricity", "gas", "water"]
 
 
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value):
+        """PostgreSQL cannot store NUL in text: refuse it here, for this row only, not as a DataError for all."""
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError(NUL_MESSAGE)
+        elif isinstance(value, list) and any(isinstance(item, str) and "\x00" in item for item in value):
+            raise ValueError(NUL_MESSAGE)
+        return value
 
 
 class AddressRow(Row):
@@ -144,8 +164,9 @@ class InvoiceRow(Row):
     amount_excl_tax: Money
     tax_amount: Money
     amount_incl_tax: Money
-    amount_open: Money | None = None
+    # Before amount_open: its check reads the status.
     payment_status: Literal["open", "partially_paid", "paid", "awaiting_confirmation", "cancelled"] = "open"
+    amount_open: Money | None = None
     lines: list[InvoiceLineRow] = []
 
     @model_validator(mode="after")
@@ -158,11 +179,31 @@ class InvoiceRow(Row):
             raise ValueError("due_date is before issue_date")
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValueError("period_end is before period_start")
+        if self.amount_open is None and self.payment_status == "partially_paid":
+            raise ValueError("a partially paid invoice needs amount_open")
         if self.amount_open is None:
             self.amount_open = (
                 Decimal("0.00") if self.payment_status in ("paid", "cancelled") else self.amount_incl_tax
             )
         return self
+
+    @field_validator("amount_open")
+    @classmethod
+    def _open_agrees_with_status(cls, value: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        """Balances are summed from the open amount, so it must agree with the payment status."""
+        status, total = info.data.get("payment_status"), info.data.get("amount_incl_tax")
+        if value is None or status is None or total is None:
+            return value
+        same_sign = value == 0 or (value > 0) == (total > 0)
+        if status in ("paid", "cancelled") and value != 0:
+            raise ValueError(f"must be 0 for a {status} invoice")
+        if status == "open" and value != total:
+            raise ValueError("must equal amount_incl_tax for an open invoice (use partially_paid)")
+        if status == "partially_paid" and not (value != 0 and same_sign and abs(value) < abs(total)):
+            raise ValueError("must lie between 0 and amount_incl_tax for a partially paid invoice")
+        if status == "awaiting_confirmation" and not (same_sign and abs(value) <= abs(total)):
+            raise ValueError("must lie between 0 and amount_incl_tax for an invoice awaiting confirmation")
+        return value
 
 
 class TransactionRow(Row):

@@ -1,29 +1,69 @@
 """What a resident sees of invoices, charges, statements and transactions.
 
 Only invoices are shown: cancelled invoices, collection fees, and balance adjustments not linked to
-an invoice never reach the resident API.
+an invoice never reach the resident API. "Today" is the organisation's day: invoices issued later
+(a billing system sends pro-forma advance schedules ahead) are upcoming, not outstanding.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Invoice, InvoiceLine, Transaction
 
-OUTSTANDING = Q(
-    payment_status__in=[
-        Invoice.PaymentStatus.OPEN,
-        Invoice.PaymentStatus.PARTIALLY_PAID,
-        Invoice.PaymentStatus.AWAITING_CONFIRMATION,
-    ]
-) & ~Q(amount_open=0)
+OPEN_STATUSES = (
+    Invoice.PaymentStatus.OPEN,
+    Invoice.PaymentStatus.PARTIALLY_PAID,
+    Invoice.PaymentStatus.AWAITING_CONFIRMATION,
+)
+# Still open either way: the customer owes it (positive) or is owed it (negative, a refund to come).
+OUTSTANDING = Q(payment_status__in=OPEN_STATUSES) & ~Q(amount_open=0)
+
+
+class InvoiceState(models.TextChoices):
+    """Where an invoice stands for the resident; also the ``status`` filter of the invoice list."""
+
+    OUTSTANDING = "outstanding", _("Outstanding")
+    REFUND = "refund", _("Refund to come")
+    PAID = "paid", _("Paid")
+    UPCOMING = "upcoming", _("Upcoming")
+
+
+def state_filter(state: str, *, today: date) -> Q:
+    """Invoices issued after ``today`` (pro-forma schedules) are upcoming: not owed, not latest, not paid."""
+    issued = Q(issue_date__lte=today)
+    return {
+        InvoiceState.OUTSTANDING: issued & OUTSTANDING & Q(amount_open__gt=0),
+        InvoiceState.REFUND: issued & OUTSTANDING & Q(amount_open__lt=0),
+        InvoiceState.PAID: issued & ~OUTSTANDING,
+        InvoiceState.UPCOMING: Q(issue_date__gt=today),
+    }[InvoiceState(state)]
+
+
+def invoice_state(invoice: Invoice, *, today: date) -> InvoiceState:
+    if invoice.issue_date > today:
+        return InvoiceState.UPCOMING
+    if invoice.payment_status in OPEN_STATUSES and invoice.amount_open > 0:
+        return InvoiceState.OUTSTANDING
+    if invoice.payment_status in OPEN_STATUSES and invoice.amount_open < 0:
+        return InvoiceState.REFUND
+    return InvoiceState.PAID
+
+
+def _today(today: date | None) -> date:
+    # Pages run in the organisation's time zone; API callers pass the organisation's day.
+    return today or timezone.localdate()
 
 
 def resident_invoices(
-    *, customer, contract_id: int | None = None, status: str | None = None
+    *, customer, contract_id: int | None = None, status: str | None = None, today: date | None = None
 ) -> QuerySet[Invoice]:
     queryset = (
         Invoice.objects.filter(customer=customer)
@@ -33,20 +73,50 @@ def resident_invoices(
     )
     if contract_id is not None:
         queryset = queryset.filter(contract_id=contract_id)
-    if status == "outstanding":
-        queryset = queryset.filter(OUTSTANDING)
-    elif status == "paid":
-        queryset = queryset.exclude(OUTSTANDING)
+    if status:
+        queryset = queryset.filter(state_filter(status, today=_today(today)))
     return queryset
 
 
-def outstanding_invoices(*, customer) -> QuerySet[Invoice]:
-    return resident_invoices(customer=customer).filter(OUTSTANDING).order_by("due_date", "id")
+def outstanding_invoices(*, customer, today: date | None = None) -> QuerySet[Invoice]:
+    """What the customer owes now (positive open amounts of invoices issued up to today)."""
+    return resident_invoices(customer=customer, status=InvoiceState.OUTSTANDING, today=today).order_by(
+        "due_date", "id"
+    )
 
 
-def current_balance(*, customer) -> Decimal:
-    """What the customer owes (negative: what is owed to them), over the invoices they can see."""
-    total = resident_invoices(customer=customer).aggregate(total=Sum("amount_open"))["total"]
+def refund_invoices(*, customer, today: date | None = None) -> QuerySet[Invoice]:
+    """What will be paid back to the customer (negative open amounts)."""
+    return resident_invoices(customer=customer, status=InvoiceState.REFUND, today=today).order_by(
+        "due_date", "id"
+    )
+
+
+def open_and_upcoming_invoices(*, customer, today: date) -> QuerySet[Invoice]:
+    """Outstanding, refund and upcoming invoices in one query, by due date (for the overview)."""
+    return (
+        resident_invoices(customer=customer)
+        .filter(
+            state_filter(InvoiceState.OUTSTANDING, today=today)
+            | state_filter(InvoiceState.REFUND, today=today)
+            | state_filter(InvoiceState.UPCOMING, today=today)
+        )
+        .order_by("due_date", "issue_date", "id")
+    )
+
+
+def latest_invoice(*, customer, today: date | None = None) -> Invoice | None:
+    """The newest invoice already issued: a pro-forma dated next month is not the latest."""
+    return resident_invoices(customer=customer).filter(issue_date__lte=_today(today)).first()
+
+
+def current_balance(*, customer, today: date | None = None) -> Decimal:
+    """What the customer owes (negative: what is owed to them), over the invoices issued so far."""
+    total = (
+        resident_invoices(customer=customer)
+        .filter(OUTSTANDING, issue_date__lte=_today(today))
+        .aggregate(total=Sum("amount_open"))["total"]
+    )
     return total or Decimal("0.00")
 
 
@@ -84,13 +154,16 @@ class Statement:
     tax: Decimal
 
 
-def statements(*, customer, contract_id: int | None = None) -> list[Statement]:
-    """One statement per invoice, oldest first, with the running balance (two queries).
+def statements(*, customer, contract_id: int | None = None, today: date | None = None) -> list[Statement]:
+    """One statement per invoice issued so far, oldest first, with the running balance (two queries).
 
     Payments and adjustments count in the statement of the first invoice issued on or after them.
+    Upcoming invoices (issued after today) have no statement yet.
     """
     invoices = list(
-        resident_invoices(customer=customer, contract_id=contract_id).order_by("issue_date", "id")
+        resident_invoices(customer=customer, contract_id=contract_id)
+        .filter(issue_date__lte=_today(today))
+        .order_by("issue_date", "id")
     )
     transactions = resident_transactions(customer=customer).filter(
         kind__in=[Transaction.Kind.PAYMENT, Transaction.Kind.REFUND, Transaction.Kind.ADJUSTMENT]

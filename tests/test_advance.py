@@ -111,6 +111,24 @@ def test_change_outside_the_range_is_refused_with_the_range(setup, amount):
         assert AdvancePaymentPlan.objects.get(contract_id=contract_id).current_amount == Decimal("100.00")
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Kies een bedrag tussen 80,00 en 1.500,00 EUR."),
+        ("fr", "Choisissez un montant compris entre 80,00 et 1\u00a0500,00 EUR."),
+        ("en", "Choose an amount between 80.00 and 1,500.00 EUR."),
+    ],
+)
+def test_out_of_range_message_writes_amounts_in_the_residents_language(setup, language, message):
+    _data, client, contract_id = setup
+    prefs(advance_max_percentage=Decimal("1500"))
+    assert client.patch("/api/portal/me/", {"language": language}, format="json").status_code == 200
+    response = client.put(f"/api/portal/contracts/{contract_id}/advance/", {"amount": "5000"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"code": "out_of_range", "amount": [message]}
+    assert client.get(f"/api/portal/contracts/{contract_id}/advance/").json()["maximum"] == "1500.00"
+
+
 @pytest.mark.parametrize("amount", ["abc", "-5", "12.345", None])
 def test_bad_amounts(setup, amount):
     _data, client, contract_id = setup

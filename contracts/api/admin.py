@@ -1,12 +1,15 @@
-"""Staff REST admin: contracts and locations."""
+"""Staff REST admin: contracts and locations (lists and details)."""
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, serializers
 
+from customers.api.filtering import StrictOrderingFilter
+from customers.models import Customer
 from memberships.permissions import IsStaff
 
 from ..energy_services import SERVICE_CHOICES
@@ -52,7 +55,7 @@ class AdminAdvanceSerializer(serializers.ModelSerializer):
 class AdminContractSerializer(serializers.ModelSerializer):
     customer_number = serializers.CharField(source="customer.customer_number")
     locations = AdminContractLocationSerializer(source="contract_locations", many=True)
-    advance = AdminAdvanceSerializer(source="advance_plan", default=None)
+    advance = AdminAdvanceSerializer(source="advance_plan", allow_null=True, default=None)
 
     class Meta:
         model = Contract
@@ -71,11 +74,17 @@ class AdminContractSerializer(serializers.ModelSerializer):
         ]
 
 
+def _contracts():
+    return Contract.objects.select_related("customer", "advance_plan").prefetch_related(
+        Prefetch("contract_locations", queryset=ContractLocation.objects.select_related("location"))
+    )
+
+
 @extend_schema(tags=["admin: contracts"])
 class AdminContractListView(generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = AdminContractSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_fields = ["customer", "status"]
     search_fields = [
         "number",
@@ -87,22 +96,89 @@ class AdminContractListView(generics.ListAPIView):
     ordering = ["number"]
 
     def get_queryset(self):
-        return (
-            Contract.objects.select_related("customer", "advance_plan")
-            .prefetch_related(
-                Prefetch("contract_locations", queryset=ContractLocation.objects.select_related("location"))
-            )
-            .distinct()
-        )
+        return _contracts().distinct()
+
+
+@extend_schema(tags=["admin: contracts"])
+class AdminContractDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = AdminContractSerializer
+
+    def get_queryset(self):
+        return _contracts()
+
+
+class LocationFilter(django_filters.FilterSet):
+    customer = django_filters.ModelChoiceFilter(
+        field_name="contract_locations__contract__customer", queryset=Customer.objects.all(), distinct=True
+    )
+    contract = django_filters.ModelChoiceFilter(
+        field_name="contract_locations__contract", queryset=Contract.objects.all(), distinct=True
+    )
+
+    class Meta:
+        model = Location
+        fields = ["connection_status", "building_type", "postal_code"]
+
+
+class LocationContractSerializer(serializers.ModelSerializer):
+    """A contract that supplies this location, with what it delivers there."""
+
+    contract = serializers.IntegerField(source="contract_id")
+    contract_number = serializers.CharField(source="contract.number")
+    contract_status = serializers.CharField(source="contract.status")
+    customer = serializers.IntegerField(source="contract.customer_id")
+    customer_number = serializers.CharField(source="contract.customer.customer_number")
+    services = serializers.ListField(child=serializers.ChoiceField(choices=SERVICE_CHOICES))
+
+    class Meta:
+        model = ContractLocation
+        fields = [
+            "contract",
+            "contract_number",
+            "contract_status",
+            "customer",
+            "customer_number",
+            "services",
+            "move_in_date",
+            "move_out_date",
+        ]
+
+
+class AdminLocationDetailSerializer(AdminLocationSerializer):
+    contracts = LocationContractSerializer(source="contract_locations", many=True)
+
+    class Meta(AdminLocationSerializer.Meta):
+        fields = [*AdminLocationSerializer.Meta.fields, "contracts"]
 
 
 @extend_schema(tags=["admin: contracts"])
 class AdminLocationListView(generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = AdminLocationSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
-    filterset_fields = ["connection_status", "building_type", "postal_code"]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
+    filterset_class = LocationFilter
     search_fields = ["street", "postal_code", "city", "external_id"]
+    ordering_fields = ["postal_code", "street", "city"]
+    ordering = ["postal_code", "street", "house_number", "box", "id"]
 
     def get_queryset(self):
         return Location.objects.all()
+
+
+@extend_schema(tags=["admin: contracts"])
+class AdminLocationDetailView(generics.RetrieveAPIView):
+    """A location with every contract that supplies (or supplied) it."""
+
+    permission_classes = [IsStaff]
+    serializer_class = AdminLocationDetailSerializer
+
+    def get_queryset(self):
+        return Location.objects.prefetch_related(
+            Prefetch(
+                "contract_locations",
+                queryset=ContractLocation.objects.select_related("contract__customer").order_by(
+                    "-contract__start_date", "id"
+                ),
+            )
+        )

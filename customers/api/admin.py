@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import django_filters
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
@@ -10,6 +15,31 @@ from memberships.permissions import IsStaff
 
 from ..models import Customer
 from ..selectors import search_customers
+from .filtering import StrictOrderingFilter
+
+
+class CustomerFilter(django_filters.FilterSet):
+    """Filters besides ``search``; an unknown value is a 400 naming the field."""
+
+    kind = django_filters.ChoiceFilter(choices=Customer.Kind.choices)
+    language = django_filters.ChoiceFilter(choices=settings.LANGUAGES)
+    billing_preference = django_filters.ChoiceFilter(choices=Customer.BillingPreference.choices)
+    portal_status = django_filters.ChoiceFilter(
+        label=_("portal status"), choices=PortalAccount.Status.choices, method="filter_portal_status"
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["kind", "language", "billing_preference"]
+
+    def filter_portal_status(self, queryset, name, value):
+        # Mirrors PortalAccount.status: active once linked to a confirmed identity.
+        if value == PortalAccount.Status.NO_ACCOUNT:
+            return queryset.filter(portal_account__isnull=True)
+        active = Q(portal_account__user__isnull=False, portal_account__email_confirmed_at__isnull=False)
+        if value == PortalAccount.Status.ACTIVE:
+            return queryset.filter(active)
+        return queryset.filter(portal_account__isnull=False).exclude(active)
 
 
 class CustomerListSerializer(serializers.ModelSerializer):
@@ -32,6 +62,10 @@ class CustomerListSerializer(serializers.ModelSerializer):
 class CustomerListView(generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = CustomerListSerializer
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_class = CustomerFilter
+    ordering_fields = ["customer_number", "last_name", "company_name", "created_at", "updated_at"]
+    ordering = ["customer_number"]
 
     def get_queryset(self):
         return search_customers(query=self.request.query_params.get("search", "").strip())

@@ -1,22 +1,31 @@
-"""Staff REST admin: documents (upload, list) and who opened them."""
+"""Staff REST admin: documents (upload, list, detail, download, delete) and who opened them."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, serializers, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from activity.services import Origin
 from contracts.models import Contract
+from customers.api.filtering import StrictOrderingFilter
 from customers.models import Customer
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
+from ..content import CONTENT_TYPES
 from ..models import Document, DocumentView
-from ..services import add_document
+from ..services import add_document, delete_document, record_staff_download
+
+DOCUMENT_RESPONSES = {(200, kind): bytes for kind in CONTENT_TYPES}
 
 
 class AdminDocumentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
     class Meta:
         model = Document
         fields = [
@@ -31,22 +40,36 @@ class AdminDocumentSerializer(serializers.ModelSerializer):
             "content_type",
             "size",
             "created_at",
+            "download_url",
         ]
-        read_only_fields = ["id", "external_id", "filename", "content_type", "size", "created_at"]
+        read_only_fields = fields
+
+    def get_download_url(self, document) -> str:
+        return f"/api/admin/documents/{document.pk}/download/"
 
 
 class UploadDocumentSerializer(serializers.Serializer):
-    customer = serializers.IntegerField()
-    contract = serializers.IntegerField(required=False, allow_null=True)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    contract = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.all(), required=False, allow_null=True
+    )
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=Document.Category.choices, default=Document.Category.OTHER)
     document_date = serializers.DateField()
     file = serializers.FileField()
 
+    def validate(self, data):
+        contract = data.get("contract")
+        if contract is not None and contract.customer_id != data["customer"].pk:
+            raise serializers.ValidationError({"contract": [_("This contract belongs to another customer.")]})
+        return data
+
 
 class DocumentViewSerializer(serializers.ModelSerializer):
-    user_email = serializers.CharField(source="user.email", default=None)
-    impersonated_by_email = serializers.CharField(source="impersonated_by.email", default=None)
+    user_email = serializers.CharField(source="user.email", allow_null=True, default=None)
+    impersonated_by_email = serializers.CharField(
+        source="impersonated_by.email", allow_null=True, default=None
+    )
 
     class Meta:
         model = DocumentView
@@ -55,11 +78,12 @@ class DocumentViewSerializer(serializers.ModelSerializer):
 
 @extend_schema(tags=["admin: documents"])
 class AdminDocumentListView(generics.ListAPIView):
-    permission_classes = [IsStaff]
     serializer_class = AdminDocumentSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_fields = ["customer", "contract", "category"]
-    search_fields = ["title", "filename"]
+    search_fields = ["title", "filename", "customer__customer_number"]
+    ordering_fields = ["document_date", "created_at", "title"]
+    ordering = ["-document_date", "-id"]
 
     def get_queryset(self):
         return Document.objects.all()
@@ -72,15 +96,9 @@ class AdminDocumentListView(generics.ListAPIView):
         serializer = UploadDocumentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        customer = get_object_or_404(Customer, pk=data["customer"])
-        contract = (
-            get_object_or_404(Contract, pk=data["contract"], customer=customer)
-            if data.get("contract")
-            else None
-        )
         document = add_document(
-            customer=customer,
-            contract=contract,
+            customer=data["customer"],
+            contract=data.get("contract"),
             title=data["title"],
             category=data["category"],
             document_date=data["document_date"],
@@ -91,6 +109,44 @@ class AdminDocumentListView(generics.ListAPIView):
 
 
 @extend_schema(tags=["admin: documents"])
+class AdminDocumentDetailView(generics.RetrieveDestroyAPIView):
+    """A document; deleting it (staff and administrators) removes its file after commit."""
+
+    serializer_class = AdminDocumentSerializer
+    queryset = Document.objects.all()
+
+    def get_permissions(self):
+        return [IsStaffOrAdmin()] if self.request.method == "DELETE" else [IsStaff()]
+
+    def perform_destroy(self, instance):
+        delete_document(document=instance)
+
+
+@extend_schema(tags=["admin: documents"], responses=DOCUMENT_RESPONSES)
+class AdminDocumentDownloadView(APIView):
+    """The stored file; the opening is in the customer's activity log (as staff, not as the resident)."""
+
+    permission_classes = [IsStaff]
+
+    def get(self, request, pk: int):
+        document = generics.get_object_or_404(Document.objects.select_related("customer"), pk=pk)
+        record_staff_download(
+            customer=document.customer,
+            staff_user=request.user,
+            origin=Origin.of(request),
+            data={"document": document.pk, "title": document.title},
+        )
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type=document.content_type,
+            as_attachment=True,
+            filename=document.filename,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@extend_schema(tags=["admin: documents"])
 class AdminDocumentViewsView(generics.ListAPIView):
     """Who opened this document, and when."""
 
@@ -98,5 +154,5 @@ class AdminDocumentViewsView(generics.ListAPIView):
     serializer_class = DocumentViewSerializer
 
     def get_queryset(self):
-        document = get_object_or_404(Document, pk=self.kwargs["pk"])
+        document = generics.get_object_or_404(Document, pk=self.kwargs["pk"])
         return document.views.select_related("user", "impersonated_by")

@@ -1,15 +1,24 @@
-"""Staff REST admin: invoices and transactions, filterable, searchable, paginated."""
+"""Staff REST admin: invoices (with their PDF) and transactions, filterable, searchable, paginated."""
 
 from __future__ import annotations
 
 import django_filters
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, generics, serializers
+from rest_framework.views import APIView
 
+from activity.services import Origin
+from customers.api.filtering import StrictOrderingFilter
+from documents.services import record_staff_download
 from memberships.permissions import IsStaff
 
 from ..models import Invoice, InvoiceLine, Transaction
+from ..pdf import invoice_pdf
+from ..visibility import Visibility
 
 
 class InvoiceFilter(django_filters.FilterSet):
@@ -23,7 +32,7 @@ class InvoiceFilter(django_filters.FilterSet):
 
 class AdminInvoiceSerializer(serializers.ModelSerializer):
     customer_number = serializers.CharField(source="customer.customer_number")
-    contract_number = serializers.CharField(source="contract.number", default=None)
+    contract_number = serializers.CharField(source="contract.number", allow_null=True, default=None)
 
     class Meta:
         model = Invoice
@@ -79,7 +88,7 @@ class AdminInvoiceDetailSerializer(AdminInvoiceSerializer):
 class AdminInvoiceListView(generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = AdminInvoiceSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_class = InvoiceFilter
     search_fields = [
         "number",
@@ -104,6 +113,39 @@ class AdminInvoiceDetailView(generics.RetrieveAPIView):
         return Invoice.objects.select_related("customer", "contract").prefetch_related("lines")
 
 
+@extend_schema(tags=["admin: billing"], responses={(200, "application/pdf"): bytes})
+class AdminInvoicePdfView(APIView):
+    """The customer's copy of the invoice: their language, what the portal shows them; logged."""
+
+    permission_classes = [IsStaff]
+
+    def get(self, request, pk: int):
+        invoice = get_object_or_404(
+            Invoice.objects.select_related("customer__portal_account", "contract"), pk=pk
+        )
+        account = getattr(invoice.customer, "portal_account", None)
+        name, filename = invoice_pdf(
+            invoice=invoice,
+            organisation=request.organisation,
+            language=account.language if account else invoice.customer.language,
+            visibility=Visibility.current(),
+        )
+        record_staff_download(
+            customer=invoice.customer,
+            staff_user=request.user,
+            origin=Origin.of(request),
+            data={"invoice": invoice.number},
+        )
+        response = FileResponse(
+            default_storage.open(name, "rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=filename,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
 class TransactionFilter(django_filters.FilterSet):
     after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
@@ -114,7 +156,9 @@ class TransactionFilter(django_filters.FilterSet):
 
 
 class AdminTransactionSerializer(serializers.ModelSerializer):
-    invoice_number = serializers.CharField(source="invoice.number", default=None)
+    customer_number = serializers.CharField(source="customer.customer_number")
+    contract_number = serializers.CharField(source="contract.number", allow_null=True, default=None)
+    invoice_number = serializers.CharField(source="invoice.number", allow_null=True, default=None)
 
     class Meta:
         model = Transaction
@@ -122,7 +166,9 @@ class AdminTransactionSerializer(serializers.ModelSerializer):
             "id",
             "external_id",
             "customer",
+            "customer_number",
             "contract",
+            "contract_number",
             "invoice",
             "invoice_number",
             "kind",
@@ -139,11 +185,20 @@ class AdminTransactionSerializer(serializers.ModelSerializer):
 class AdminTransactionListView(generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = AdminTransactionSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_class = TransactionFilter
-    search_fields = ["description", "external_id", "comments"]
+    search_fields = ["description", "external_id", "comments", "customer__customer_number"]
     ordering_fields = ["date", "amount"]
     ordering = ["-date", "-id"]
 
     def get_queryset(self):
-        return Transaction.objects.select_related("invoice")
+        return Transaction.objects.select_related("customer", "contract", "invoice")
+
+
+@extend_schema(tags=["admin: billing"])
+class AdminTransactionDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsStaff]
+    serializer_class = AdminTransactionSerializer
+
+    def get_queryset(self):
+        return Transaction.objects.select_related("customer", "contract", "invoice")

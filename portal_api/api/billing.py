@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -15,10 +16,12 @@ from activity.services import Origin
 from contracts import advance
 from contracts.models import Contract
 from contracts.selectors import customer_contracts
+from documents.content import CONTENT_TYPES
 from documents.models import Document
 from documents.services import record_document_view, record_invoice_view
 from invoicing import selectors
 from invoicing.pdf import invoice_pdf
+from invoicing.selectors import InvoiceState
 from invoicing.visibility import Visibility
 from memberships.permissions import IsResident, NotImpersonating
 from portal_api.overview import resident_overview
@@ -32,18 +35,10 @@ class InvoicesHidden(PermissionDenied):
     default_code = "invoices_hidden"
 
 
-def _contract_filter(request) -> int | None:
-    value = request.query_params.get("contract")
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return -1  # matches nothing
-
-
 class BillingMixin(ResidentMixin):
     """Checks invoice visibility and passes it to the serializers."""
+
+    query_serializer_class = s.ContractQuerySerializer
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -54,8 +49,34 @@ class BillingMixin(ResidentMixin):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "visibility": self.visibility}
 
+    def query(self) -> dict:
+        """The validated query parameters: a bad value is a 400 with field errors, never ignored."""
+        params = {key: value for key, value in self.request.query_params.items() if value != ""}
+        serializer = self.query_serializer_class(data=params, context={"customer": self.request.customer})
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
-CONTRACT_PARAM = OpenApiParameter("contract", int, description="Only this contract")
+    def today(self):
+        return timezone.localdate(timezone=self.request.organisation.zone)
+
+
+def _contract_id(params: dict) -> int | None:
+    contract = params.get("contract")
+    return contract.pk if contract else None
+
+
+# A document is a PDF, PNG or JPEG (documents.content), served with its own content type.
+DOCUMENT_RESPONSES = {(200, kind): bytes for kind in CONTENT_TYPES}
+CONTRACT_PARAM = OpenApiParameter("contract", int, description="Only this contract (one of yours)")
+STATUS_PARAM = OpenApiParameter(
+    "status",
+    str,
+    enum=list(InvoiceState.values),
+    description=(
+        "outstanding: what you owe; refund: what will be paid back to you; paid: settled; "
+        "upcoming: issued after today. Ignored when the portal hides the payment status."
+    ),
+)
 
 
 @extend_schema(tags=["portal: overview"], responses={200: s.OverviewSerializer})
@@ -97,11 +118,17 @@ class OverviewView(ResidentAPIView):
         if overview.visibility.invoices:
             latest = overview.latest_invoice
             body["latest_invoice"] = s.InvoiceSerializer(latest, context=context).data if latest else None
+            body["upcoming_invoices"] = s.InvoiceSerializer(
+                overview.upcoming, many=True, context=context
+            ).data
         if overview.visibility.payment_status:
             body["outstanding_invoices"] = s.InvoiceSerializer(
                 overview.outstanding, many=True, context=context
             ).data
+            body["refund_invoices"] = s.InvoiceSerializer(overview.refunds, many=True, context=context).data
+            body["currency"] = overview.currency
             body["outstanding_total"] = str(overview.outstanding_total)
+            body["refund_total"] = str(overview.refund_total)
             body["current_balance"] = str(overview.balance)
         return Response(body)
 
@@ -117,21 +144,22 @@ class ContractListView(ResidentMixin, generics.ListAPIView):
         return customer_contracts(customer=self.request.customer)
 
 
-@extend_schema(
-    tags=["portal: invoices"],
-    parameters=[CONTRACT_PARAM, OpenApiParameter("status", str, enum=["paid", "outstanding"])],
-)
+@extend_schema(tags=["portal: invoices"], parameters=[CONTRACT_PARAM, STATUS_PARAM])
 class InvoiceListView(BillingMixin, generics.ListAPIView):
-    """Paid and outstanding invoices per contract, newest first."""
+    """Outstanding, refund, paid and upcoming invoices per contract, newest first."""
 
     serializer_class = s.InvoiceSerializer
+    query_serializer_class = s.InvoiceQuerySerializer
 
     def get_queryset(self):
-        status = self.request.query_params.get("status")
-        if status == "outstanding" and not self.visibility.payment_status:
-            status = None  # without payment status there is no "outstanding" to filter on
+        params = self.query()
+        # Filtering on the payment status would reveal it: when it is hidden the filter is ignored.
+        status = params.get("status") if self.visibility.payment_status else None
         return selectors.resident_invoices(
-            customer=self.request.customer, contract_id=_contract_filter(self.request), status=status
+            customer=self.request.customer,
+            contract_id=_contract_id(params),
+            status=status,
+            today=self.today(),
         )
 
 
@@ -181,7 +209,9 @@ class StatementListView(BillingMixin, ResidentAPIView):
     """Per invoice: previous balance, payments, adjustments, carried forward, current charges, balance, tax."""
 
     def get(self, request):
-        rows = selectors.statements(customer=request.customer, contract_id=_contract_filter(request))
+        rows = selectors.statements(
+            customer=request.customer, contract_id=_contract_id(self.query()), today=self.today()
+        )
         rows.reverse()  # newest first, as the other lists
         return Response(s.StatementSerializer(rows, many=True, context=self.get_serializer_context()).data)
 
@@ -197,7 +227,7 @@ class ChargeListView(BillingMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.resident_charges(
-            customer=self.request.customer, contract_id=_contract_filter(self.request)
+            customer=self.request.customer, contract_id=_contract_id(self.query())
         )
 
 
@@ -219,7 +249,7 @@ class DocumentListView(ResidentMixin, generics.ListAPIView):
         return Document.objects.filter(customer=self.request.customer).select_related("contract")
 
 
-@extend_schema(tags=["portal: documents"], responses={(200, "application/octet-stream"): bytes})
+@extend_schema(tags=["portal: documents"], responses=DOCUMENT_RESPONSES)
 class DocumentDownloadView(ResidentAPIView):
     """Opens a document; every opening is logged (also when a staff member impersonates)."""
 

@@ -11,9 +11,25 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from contracts.energy_services import ENERGY_SERVICES
+from contracts.models import Contract
 from invoicing.models import Invoice
+from invoicing.selectors import InvoiceState
 
 PAYMENT_FIELDS = ("due_date", "amount_open", "payment_status", "payment_status_label", "refund_notice")
+
+
+class ContractQuerySerializer(serializers.Serializer):
+    """``?contract=``: one of the resident's own contracts; another's id is as unknown as a made-up one."""
+
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = Contract.objects.filter(customer=self.context["customer"])
+
+
+class InvoiceQuerySerializer(ContractQuerySerializer):
+    status = serializers.ChoiceField(choices=InvoiceState.choices, required=False)
 
 
 class VisibilityAware(serializers.Serializer):
@@ -202,7 +218,10 @@ class ServiceSummarySerializer(serializers.Serializer):
 
 
 class OverviewSerializer(serializers.Serializer):
-    """Keys about invoices are absent when invoices are hidden; payment keys when payment status is."""
+    """Keys about invoices are absent when invoices are hidden; payment keys when payment status is.
+
+    Totals are never netted: what you owe and what you get back are separate figures.
+    """
 
     customer = OverviewCustomerSerializer()
     invoices_visible = serializers.BooleanField()
@@ -213,7 +232,31 @@ class OverviewSerializer(serializers.Serializer):
     tickets = serializers.ListField(
         child=serializers.DictField(), help_text="Open and answered help requests"
     )
-    latest_invoice = InvoiceSerializer(required=False, allow_null=True)
-    outstanding_invoices = InvoiceSerializer(many=True, required=False)
-    outstanding_total = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
-    current_balance = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    latest_invoice = InvoiceSerializer(
+        required=False, allow_null=True, help_text="The newest invoice issued up to today"
+    )
+    upcoming_invoices = InvoiceSerializer(
+        many=True, required=False, help_text="Issued after today (e.g. pro-forma advances): not owed yet"
+    )
+    outstanding_invoices = InvoiceSerializer(
+        many=True, required=False, help_text="What you owe: invoices with a positive open amount"
+    )
+    refund_invoices = InvoiceSerializer(
+        many=True, required=False, help_text="What will be refunded to you: negative open amounts"
+    )
+    currency = serializers.CharField(required=False, help_text="Of every total in this answer")
+    outstanding_total = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="Sum of the outstanding invoices' open amounts",
+    )
+    refund_total = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="What you get back, as a positive amount"
+    )
+    current_balance = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="outstanding_total - refund_total (negative: owed to you)",
+    )

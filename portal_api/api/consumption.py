@@ -101,11 +101,18 @@ class YearSeriesSerializer(SeriesSerializer):
 class MonthSeriesSerializer(SeriesSerializer):
     year = serializers.IntegerField()
     month = serializers.IntegerField()
+    costs = serializers.DictField(
+        required=False, help_text="Only with cost visualisation on: per day, actual or estimated"
+    )
 
 
 class PeriodSerializer(serializers.Serializer):
     points = PointSerializer(many=True)
     total = TotalSerializer()
+    costs = serializers.DictField(
+        required=False,
+        help_text="Only with cost visualisation on: per month (year mode) or per day, actual or estimated",
+    )
 
 
 class ComparisonSerializer(serializers.Serializer):
@@ -176,7 +183,7 @@ class YearView(ConsumptionView):
 
 @extend_schema(tags=["portal: consumption"], parameters=[MonthQuery], responses={200: MonthSeriesSerializer})
 class MonthView(ConsumptionView):
-    """The daily values of one month."""
+    """The daily values of one month; with cost visualisation on, also daily costs and estimates."""
 
     query_serializer = MonthQuery
 
@@ -186,7 +193,9 @@ class MonthView(ConsumptionView):
 
 @extend_schema(tags=["portal: consumption"], parameters=[CompareQuery], responses={200: ComparisonSerializer})
 class CompareView(ConsumptionView):
-    """A year against another year, a month against the same month a year earlier, or two ranges."""
+    """A year against another year, a month against the same month a year earlier, or two ranges.
+
+    With cost visualisation on, each period carries its costs and estimates."""
 
     query_serializer = CompareQuery
 
