@@ -1,24 +1,22 @@
-"""Costs and estimates from the contract's tariffs, and comparison with similar customers."""
+"""Costs and estimates from the contract's tariffs, per month of a year or per day of a period.
+
+Everything here prices cells the selectors already read (``month_cells``/``day_cells``), split
+by contract, so costs add one query (the tariffs) whatever the number of contracts.
+"""
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Q
 
-from contracts.models import Location
-
 from .models import Tariff
-from .selectors import MeterWindow, year_series
+from .selectors import Cell, MeterWindow
 
 CENT = Decimal("0.01")
-MIN_PEER_GROUP = 5
-PEER_CACHE_SECONDS = 3600
-AREA_BANDS = [(0, 50), (50, 75), (75, 100), (100, 150), (150, 250), (250, 500), (500, 1000), (1000, 10**9)]
 
 
 def _tariffs(*, service: str, contract_ids: set[int]) -> dict[int | None, list[Tariff]]:
@@ -37,61 +35,70 @@ def _tariff_for(tariffs: dict, contract_id: int, day: date) -> Tariff | None:
     return None
 
 
-def _price(tariff: Tariff, value: Decimal) -> Decimal:
-    excl = value * tariff.unit_price + tariff.fixed_monthly
+def _price(tariff: Tariff, value: Decimal, fixed_share: Decimal = Decimal("1")) -> Decimal:
+    """Consumption at the unit price plus ``fixed_share`` of the monthly fee, VAT included."""
+    excl = value * tariff.unit_price + tariff.fixed_monthly * fixed_share
     return (excl * (1 + tariff.vat_rate / 100)).quantize(CENT, ROUND_HALF_UP)
 
 
+def _by_contract(windows: list[MeterWindow]) -> dict[int, list[MeterWindow]]:
+    grouped: dict[int, list[MeterWindow]] = defaultdict(list)
+    for window in windows:
+        grouped[window.contract_id].append(window)
+    return grouped
+
+
+def _occupied(windows: list[MeterWindow], first: date, last: date) -> bool:
+    return any(w.first_day <= last and w.last_day >= first for w in windows)
+
+
+def _add(target: dict, key: str, amount: Decimal) -> None:
+    target[key] = str(Decimal(target[key] or 0) + amount)
+
+
+def year_ago(day: date) -> date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
 def year_costs(
-    *, windows: list[MeterWindow], service: str, year: int, today: date, previous: dict | None = None
+    *, windows: list[MeterWindow], service: str, year: int, cells: dict[tuple[int, date], Cell]
 ) -> dict:
     """Per month: cost of the actual consumption, or an estimate where data is missing or to come.
 
-    An estimate uses the same month of the previous year when that month is complete, else the
-    average of this year's complete months. One consumption query per contract, one for tariffs.
+    ``cells`` are ``month_cells`` of ``year`` and the year before. An estimate uses the same month
+    of the previous year when that month is complete, else the average of this year's complete
+    months (per contract).
     """
-    by_contract: dict[int, list[MeterWindow]] = defaultdict(list)
-    for window in windows:
-        by_contract[window.contract_id].append(window)
+    by_contract = _by_contract(windows)
     tariffs = _tariffs(service=service, contract_ids=set(by_contract))
     months = [
         {"period": f"{year}-{m:02d}", "amount": None, "estimated_amount": None, "is_estimate": False}
         for m in range(1, 13)
     ]
     currency, priced = "EUR", False
-    for contract_id, contract_windows in by_contract.items():
-        series = year_series(windows=contract_windows, year=year, today=today)["points"]
-        last_year = year_series(windows=contract_windows, year=year - 1, today=today)["points"]
-        complete = [
-            Decimal(p["value"]) for p in series if p["value"] is not None and p["completeness"] >= 0.999
-        ]
+    for contract_id, contract_windows in sorted(by_contract.items()):
+        series = [cells.get((contract_id, date(year, m, 1)), Cell()) for m in range(1, 13)]
+        complete = [cell.value for cell in series if cell.complete]
         average = sum(complete, Decimal("0")) / len(complete) if complete else None
-        for index, point in enumerate(series):
-            month_start = date(year, index + 1, 1)
-            occupied = any(
-                w.first_day <= month_start.replace(day=28) and w.last_day >= month_start
-                for w in contract_windows
-            )
-            tariff = _tariff_for(tariffs, contract_id, month_start)
-            if tariff is None or not occupied:
+        for index, cell in enumerate(series):
+            first = date(year, index + 1, 1)
+            last = first.replace(day=calendar.monthrange(year, index + 1)[1])
+            tariff = _tariff_for(tariffs, contract_id, first)
+            if tariff is None or not _occupied(contract_windows, first, last):
                 continue
             priced, currency = True, tariff.currency
             target = months[index]
-            if point["value"] is not None and point["completeness"] >= 0.999:
-                target["amount"] = str(
-                    Decimal(target["amount"] or 0) + _price(tariff, Decimal(point["value"]))
-                )
+            if cell.complete:
+                _add(target, "amount", _price(tariff, cell.value))
                 continue
-            reference = last_year[index]
-            estimate = (
-                Decimal(reference["value"])
-                if reference["value"] is not None and reference["completeness"] >= 0.999
-                else average
-            )
+            reference = cells.get((contract_id, date(year - 1, index + 1, 1)), Cell())
+            estimate = reference.value if reference.complete else average
             if estimate is not None:
-                target["estimated_amount"] = str(
-                    Decimal(target["estimated_amount"] or 0) + _price(tariff, estimate)
-                )
+                _add(target, "estimated_amount", _price(tariff, estimate))
                 target["is_estimate"] = True
     actual = sum((Decimal(m["amount"]) for m in months if m["amount"]), Decimal("0"))
     estimated = sum((Decimal(m["estimated_amount"]) for m in months if m["estimated_amount"]), Decimal("0"))
@@ -104,73 +111,52 @@ def year_costs(
     }
 
 
-def _band(area: int) -> tuple[int, int]:
-    return next(band for band in AREA_BANDS if band[0] <= area < band[1])
+def day_costs(
+    *,
+    windows: list[MeterWindow],
+    service: str,
+    first: date,
+    last: date,
+    cells: dict[tuple[int, date], Cell],
+) -> dict:
+    """Per day from ``first`` to ``last``: cost of the actual consumption, or an estimate.
 
-
-def _peer_stats(
-    *, service: str, year: int, building_type: str, band: tuple[int, int]
-) -> dict[int, tuple[int, float]]:
-    """month -> (locations in the group, average consumption per m²), over complete months only."""
-    key = f"peers:{connection.schema_name}:{service}:{year}:{building_type}:{band[0]}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT extract(month FROM mc.month)::int, count(DISTINCT l.id), avg(mc.value / l.floor_area_m2)
-            FROM consumption_monthlyconsumption mc
-            JOIN consumption_meter mt ON mt.id = mc.meter_id
-            JOIN consumption_service s ON s.id = mt.service_id
-            JOIN contracts_location l ON l.id = mt.location_id
-            WHERE s.code = %s AND mc.month >= %s AND mc.month < %s
-              AND l.building_type = %s AND l.floor_area_m2 >= %s AND l.floor_area_m2 < %s
-              AND mc.value IS NOT NULL AND mc.actual_intervals >= mc.expected_intervals
-            GROUP BY 1
-            """,
-            [service, date(year, 1, 1), date(year + 1, 1, 1), building_type, band[0], band[1]],
-        )
-        stats = {month: (count, float(per_m2)) for month, count, per_m2 in cursor.fetchall()}
-    cache.set(key, stats, PEER_CACHE_SECONDS)
-    return stats
-
-
-def peer_comparison(*, windows: list[MeterWindow], service: str, year: int, points: list[dict]) -> dict:
-    """How similar customers (same service, building type and size band) used energy, per month.
-
-    Anonymous averages only, and only for groups of at least ``MIN_PEER_GROUP`` locations.
+    ``cells`` are ``day_cells`` of the period and of the same days a year earlier. Each day
+    carries its share of the monthly fixed fee. An estimate uses the same day a year earlier when
+    it is complete, else the average of the period's complete days (per contract).
     """
-    locations = list(Location.objects.filter(pk__in={w.location_id for w in windows}))
-    areas = [location.floor_area_m2 for location in locations if location.floor_area_m2]
-    if not locations or len(areas) != len(locations):
-        return {"available": False, "reason": "no_floor_area", "months": []}
-    building_type = max(
-        {loc.building_type for loc in locations},
-        key=lambda t: sum(loc.building_type == t for loc in locations),
-    )
-    area = sum(areas)
-    band = _band(area // len(areas))
-    stats = _peer_stats(service=service, year=year, building_type=building_type, band=band)
-    months = []
-    for index, point in enumerate(points, start=1):
-        count, per_m2 = stats.get(index, (0, 0.0))
-        enough = count >= MIN_PEER_GROUP
-        months.append(
-            {
-                "period": point["period"],
-                "group_size": count if enough else None,
-                "similar_value": str(Decimal(str(per_m2 * area)).quantize(Decimal("0.001")))
-                if enough
-                else None,
-                "reason": None if enough else "group_too_small",
-            }
-        )
+    by_contract = _by_contract(windows)
+    tariffs = _tariffs(service=service, contract_ids=set(by_contract))
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    points = [
+        {"period": day.isoformat(), "amount": None, "estimated_amount": None, "is_estimate": False}
+        for day in days
+    ]
+    currency, priced = "EUR", False
+    for contract_id, contract_windows in sorted(by_contract.items()):
+        series = [cells.get((contract_id, day), Cell()) for day in days]
+        complete = [cell.value for cell in series if cell.complete]
+        average = sum(complete, Decimal("0")) / len(complete) if complete else None
+        for day, cell, target in zip(days, series, points, strict=True):
+            tariff = _tariff_for(tariffs, contract_id, day)
+            if tariff is None or not _occupied(contract_windows, day, day):
+                continue
+            priced, currency = True, tariff.currency
+            share = Decimal(1) / calendar.monthrange(day.year, day.month)[1]
+            if cell.complete:
+                _add(target, "amount", _price(tariff, cell.value, share))
+                continue
+            reference = cells.get((contract_id, year_ago(day)), Cell())
+            estimate = reference.value if reference.complete else average
+            if estimate is not None:
+                _add(target, "estimated_amount", _price(tariff, estimate, share))
+                target["is_estimate"] = True
+    actual = sum((Decimal(p["amount"]) for p in points if p["amount"]), Decimal("0"))
+    estimated = sum((Decimal(p["estimated_amount"]) for p in points if p["estimated_amount"]), Decimal("0"))
     return {
-        "available": any(month["similar_value"] for month in months),
-        "reason": None if any(month["similar_value"] for month in months) else "group_too_small",
-        "building_type": building_type,
-        "floor_area_band": {"from": band[0], "to": band[1]},
-        "minimum_group_size": MIN_PEER_GROUP,
-        "months": months,
+        "available": priced,
+        "currency": currency,
+        "days": points,
+        "actual_total": str(actual.quantize(CENT)),
+        "estimated_total": str((actual + estimated).quantize(CENT)),
     }

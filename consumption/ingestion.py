@@ -2,9 +2,8 @@
 
 Rows are validated in Python (one pass, no query per row); good rows go to PostgreSQL with COPY and
 are merged with ``INSERT … ON CONFLICT`` (idempotent per meter and timestamp). The days and months
-the batch touches are then recomputed from the readings in set-based SQL, in the organisation's
-time zone, so late and corrected readings are reflected and daylight-saving days count 92 or 100
-quarter hours.
+the batch touches are then recomputed from the readings (``aggregates``), so late and corrected
+readings are reflected.
 """
 
 from __future__ import annotations
@@ -15,18 +14,28 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .aggregates import refresh_aggregates
 from .models import Meter, Source
 
 FIELDS = ("meter", "timestamp", "kind", "value", "source")
 KINDS = ("interval", "register")
 SOURCES = {"actual": Source.ACTUAL, "estimated": Source.ESTIMATED, "a": Source.ACTUAL, "e": Source.ESTIMATED}
 MAX_ERRORS_REPORTED = 1000
+# No meter data before this year: older timestamps are typing errors (and 0001-01-01 with a
+# positive offset cannot even be converted to UTC).
+MIN_YEAR = 2000
+# What one interval may hold: a million kWh (or m³, GJ) in one interval is far beyond any
+# building, and keeps a month of 5-minute intervals well inside the aggregates' 14 integer digits.
+MAX_INTERVAL_VALUE = Decimal("1000000")
+# Register (meter index) values: the column holds 13 integer digits.
+MAX_REGISTER_VALUE = Decimal("1e12")
 
 
 @dataclass
@@ -63,15 +72,54 @@ def rows_from_json(data) -> Iterable[dict]:
     if isinstance(data, dict):
         data = data.get("readings", [])
     if not isinstance(data, list):
-        raise ValueError("expected a list of readings")
+        raise ValueError(_("expected a list of readings"))
     return data
 
 
+class TimestampError(ValueError):
+    pass
+
+
 def _parse_timestamp(value: str) -> datetime:
-    moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except (TypeError, ValueError) as exc:
+        raise TimestampError(_("not an ISO 8601 timestamp")) from exc
     if moment.tzinfo is None:
-        raise ValueError("the timestamp needs a UTC offset, e.g. 2026-03-01T00:15:00+01:00")
-    return moment.astimezone(UTC)
+        raise TimestampError(_("the timestamp needs a UTC offset, e.g. 2026-03-01T00:15:00+01:00"))
+    if moment.year < MIN_YEAR:
+        raise TimestampError(_("the timestamp is before %(year)s") % {"year": MIN_YEAR})
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 9999-12-31T23:00:00-05:00
+        raise TimestampError(_("not an ISO 8601 timestamp")) from exc
+
+
+@dataclass(frozen=True)
+class MeterBounds:
+    """A meter as validation needs it: its id, interval and the moments it was in place."""
+
+    pk: int
+    interval_minutes: int
+    not_before: datetime | None = None
+    not_after: datetime | None = None  # exclusive
+
+
+def meter_bounds(organisation) -> dict[str, MeterBounds]:
+    """External id -> meter, with installation and removal days as moments of the organisation's calendar."""
+    zone = organisation.zone
+
+    def midnight(day: date | None) -> datetime | None:
+        return datetime.combine(day, time.min, zone).astimezone(UTC) if day else None
+
+    return {
+        external_id: MeterBounds(
+            pk, minutes, midnight(installed), midnight(removed + timedelta(days=1) if removed else None)
+        )
+        for external_id, pk, minutes, installed, removed in Meter.objects.values_list(
+            "external_id", "pk", "interval_minutes", "installed_on", "removed_on"
+        )
+    }
 
 
 @dataclass
@@ -80,59 +128,70 @@ class _Parsed:
     registers: list[tuple[int, datetime, Decimal, str, int]] = field(default_factory=list)
 
 
-def _validate(rows: Iterable[dict], meters: dict[str, tuple[int, int]], result: IngestResult) -> _Parsed:
+def _validate(rows: Iterable[dict], meters: dict[str, MeterBounds], result: IngestResult) -> _Parsed:
     parsed = _Parsed()
     now = timezone.now()
     for index, raw in enumerate(rows):
         result.received += 1
         if not isinstance(raw, dict):
-            result.refuse(index, "each reading must be an object")
+            result.refuse(index, _("each reading must be an object"))
             continue
         meter = meters.get(str(raw.get("meter", "")).strip())
         if meter is None:
-            result.refuse(index, "unknown meter", "meter")
+            result.refuse(index, _("unknown meter"), "meter")
             continue
-        meter_id, interval_minutes = meter
         try:
             moment = _parse_timestamp(raw.get("timestamp", ""))
-        except (TypeError, ValueError) as exc:
-            result.refuse(
-                index, str(exc) if "offset" in str(exc) else "not an ISO 8601 timestamp", "timestamp"
-            )
+        except TimestampError as exc:
+            result.refuse(index, str(exc), "timestamp")
             continue
         if moment > now:
-            result.refuse(index, "the timestamp is in the future", "timestamp")
+            result.refuse(index, _("the timestamp is in the future"), "timestamp")
+            continue
+        if (meter.not_before and moment < meter.not_before) or (
+            meter.not_after and moment >= meter.not_after
+        ):
+            result.refuse(index, _("the meter was not in place at this time"), "timestamp")
             continue
         kind = str(raw.get("kind") or "interval").strip()
         if kind not in KINDS:
-            result.refuse(index, "kind must be interval or register", "kind")
+            result.refuse(index, _("kind must be interval or register"), "kind")
             continue
         try:
             value = Decimal(str(raw.get("value", "")).strip())
         except InvalidOperation:
-            result.refuse(index, "not a number", "value")
+            result.refuse(index, _("not a number"), "value")
             continue
-        if not value.is_finite() or abs(value) >= Decimal("1e12"):
-            result.refuse(index, "not a usable number", "value")
+        if not value.is_finite() or abs(value) >= MAX_REGISTER_VALUE:
+            result.refuse(index, _("not a usable number"), "value")
             continue
         source = SOURCES.get(str(raw.get("source") or "actual").strip().lower())
         if source is None:
-            result.refuse(index, "source must be actual or estimated", "source")
+            result.refuse(index, _("source must be actual or estimated"), "source")
             continue
         if kind == "interval":
             if value < 0:
-                result.refuse(index, "interval consumption cannot be negative", "value")
+                result.refuse(index, _("interval consumption cannot be negative"), "value")
                 continue
-            if moment.second or moment.microsecond or (moment.minute % interval_minutes):
+            if value > MAX_INTERVAL_VALUE:
                 result.refuse(
                     index,
-                    f"not the start of one of the meter's {interval_minutes}-minute intervals",
+                    _("more than %(maximum)s in one interval is not a plausible reading")
+                    % {"maximum": f"{MAX_INTERVAL_VALUE:,}"},
+                    "value",
+                )
+                continue
+            if moment.second or moment.microsecond or (moment.minute % meter.interval_minutes):
+                result.refuse(
+                    index,
+                    _("not the start of one of the meter's %(minutes)s-minute intervals")
+                    % {"minutes": meter.interval_minutes},
                     "timestamp",
                 )
                 continue
-            parsed.intervals.append((meter_id, moment, value, source, index))
+            parsed.intervals.append((meter.pk, moment, value, source, index))
         else:
-            parsed.registers.append((meter_id, moment, value, source, index))
+            parsed.registers.append((meter.pk, moment, value, source, index))
     return parsed
 
 
@@ -145,7 +204,12 @@ def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
     with connection.cursor() as cursor:
         for meter_id, rows in by_meter.items():
             rows.sort(key=lambda row: row[1])
-            latest_per_moment = {row[1]: row for row in rows}  # the last row for a timestamp wins
+            # The last row for a timestamp wins, but an estimate never wins over an actual reading.
+            latest_per_moment: dict[datetime, tuple] = {}
+            for row in rows:
+                kept = latest_per_moment.get(row[1])
+                if kept is None or row[3] == Source.ACTUAL or kept[3] != Source.ACTUAL:
+                    latest_per_moment[row[1]] = row
             first, last = rows[0][1], rows[-1][1]
             cursor.execute(
                 "(SELECT taken_at, value FROM consumption_registerreading WHERE meter_id = %s AND taken_at < %s "
@@ -180,14 +244,16 @@ def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
                     if previous is not None and row[2] < previous:
                         result.refuse(
                             row[4],
-                            f"the register goes backwards (below {previous.quantize(Decimal('0.001'))})",
+                            _("the register goes backwards (below %(value)s)")
+                            % {"value": previous.quantize(Decimal("0.001"))},
                             "value",
                         )
                         continue
                     if ceiling[moment] is not None and row[2] > ceiling[moment]:
                         result.refuse(
                             row[4],
-                            f"the register would go backwards after it (above {ceiling[moment].quantize(Decimal('0.001'))})",
+                            _("the register would go backwards after it (above %(value)s)")
+                            % {"value": ceiling[moment].quantize(Decimal("0.001"))},
                             "value",
                         )
                         continue
@@ -202,77 +268,50 @@ def _copy(cursor, table: str, rows: list[tuple]) -> None:
             copy.write_row((meter_id, moment, value, source, index))
 
 
-REFRESH_DAYS = """
-WITH days AS (
-    SELECT DISTINCT i.meter_id, (i.moment AT TIME ZONE %(tz)s)::date AS day, m.interval_minutes
-    FROM {incoming} i JOIN consumption_meter m ON m.id = i.meter_id
-), bounds AS (
-    SELECT meter_id, day, interval_minutes,
-           (day::timestamp AT TIME ZONE %(tz)s) AS day_start,
-           ((day + 1)::timestamp AT TIME ZONE %(tz)s) AS day_end
-    FROM days
-)
-INSERT INTO consumption_dailyconsumption
-    (meter_id, day, value, actual_intervals, expected_intervals, register_value, register_at)
-SELECT b.meter_id, b.day,
-       (SELECT sum(r.value) FROM consumption_intervalreading r
-         WHERE r.meter_id = b.meter_id AND r.start >= b.day_start AND r.start < b.day_end AND r.source = 'a'),
-       (SELECT count(*) FROM consumption_intervalreading r
-         WHERE r.meter_id = b.meter_id AND r.start >= b.day_start AND r.start < b.day_end AND r.source = 'a'),
-       (extract(epoch FROM b.day_end - b.day_start) / (b.interval_minutes * 60))::int,
-       reg.value, reg.taken_at
-FROM bounds b
-LEFT JOIN LATERAL (
-    SELECT g.value, g.taken_at FROM consumption_registerreading g
-    WHERE g.meter_id = b.meter_id AND g.taken_at >= b.day_start AND g.taken_at < b.day_end AND g.source = 'a'
-    ORDER BY g.taken_at DESC LIMIT 1
-) reg ON true
-ON CONFLICT (meter_id, day) DO UPDATE SET
-    value = EXCLUDED.value, actual_intervals = EXCLUDED.actual_intervals,
-    expected_intervals = EXCLUDED.expected_intervals,
-    register_value = EXCLUDED.register_value, register_at = EXCLUDED.register_at
+KEEP_ACTUALS = """
+DELETE FROM {incoming} i USING {table} r
+WHERE i.source = 'e' AND r.meter_id = i.meter_id AND r.{moment} = i.moment AND r.source = 'a'
+RETURNING i.n
 """
 
-REFRESH_MONTHS = """
-WITH months AS (
-    SELECT DISTINCT i.meter_id, date_trunc('month', (i.moment AT TIME ZONE %(tz)s))::date AS month, m.interval_minutes
-    FROM {incoming} i JOIN consumption_meter m ON m.id = i.meter_id
-)
-INSERT INTO consumption_monthlyconsumption
-    (meter_id, month, value, actual_intervals, expected_intervals, days_with_data)
-SELECT mo.meter_id, mo.month,
-       (SELECT sum(d.value) FROM consumption_dailyconsumption d
-         WHERE d.meter_id = mo.meter_id AND d.day >= mo.month AND d.day < (mo.month + interval '1 month')::date),
-       coalesce((SELECT sum(d.actual_intervals) FROM consumption_dailyconsumption d
-         WHERE d.meter_id = mo.meter_id AND d.day >= mo.month AND d.day < (mo.month + interval '1 month')::date), 0),
-       (extract(epoch FROM ((mo.month + interval '1 month')::timestamp AT TIME ZONE %(tz)s)
-                        - (mo.month::timestamp AT TIME ZONE %(tz)s)) / (mo.interval_minutes * 60))::int,
-       (SELECT count(*) FROM consumption_dailyconsumption d
-         WHERE d.meter_id = mo.meter_id AND d.day >= mo.month AND d.day < (mo.month + interval '1 month')::date
-           AND d.actual_intervals > 0)
-FROM months mo
-ON CONFLICT (meter_id, month) DO UPDATE SET
-    value = EXCLUDED.value, actual_intervals = EXCLUDED.actual_intervals,
-    expected_intervals = EXCLUDED.expected_intervals, days_with_data = EXCLUDED.days_with_data
+UPSERT = """
+INSERT INTO {table} (meter_id, {moment}, value, source)
+SELECT DISTINCT ON (meter_id, moment) meter_id, moment, value, source FROM {incoming}
+ORDER BY meter_id, moment, (source = 'a') DESC, n DESC
+ON CONFLICT (meter_id, {moment}) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
+WHERE ({table}.value, {table}.source) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.source)
+  AND NOT ({table}.source = 'a' AND EXCLUDED.source = 'e')
 """
 
 
-def refresh_aggregates(cursor, *, incoming: str, time_zone: str) -> tuple[int, int]:
-    cursor.execute(REFRESH_DAYS.format(incoming=incoming), {"tz": time_zone})
-    days = cursor.rowcount
-    cursor.execute(REFRESH_MONTHS.format(incoming=incoming), {"tz": time_zone})
-    return days, cursor.rowcount
+def _store(cursor, *, rows: list[tuple], incoming: str, table: str, moment: str, result: IngestResult) -> int:
+    """COPY, upsert and stage one kind of reading; returns how many rows were accepted.
+
+    An actual reading replaces an estimate or corrects an actual one; an estimate never replaces
+    a stored actual reading (the row is refused) nor an actual one of the same batch (it loses).
+    """
+    cursor.execute(f"CREATE TEMP TABLE {incoming} (LIKE incoming_readings) ON COMMIT DROP")
+    _copy(cursor, incoming, rows)
+    refused = 0
+    if any(row[3] == Source.ESTIMATED for row in rows):
+        cursor.execute(KEEP_ACTUALS.format(incoming=incoming, table=table, moment=moment))
+        for (index,) in cursor.fetchall():
+            refused += 1
+            result.refuse(
+                index,
+                _("an actual reading is stored for this time; an estimate does not replace it"),
+                "source",
+            )
+    cursor.execute(UPSERT.format(incoming=incoming, table=table, moment=moment))
+    cursor.execute(f"INSERT INTO incoming_readings SELECT * FROM {incoming}")  # noqa: S608 - a constant name
+    return len(rows) - refused
 
 
 @transaction.atomic
 def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
     """Validate, store and aggregate a batch of readings for this organisation's meters."""
     result = IngestResult()
-    meters = {
-        external_id: (pk, minutes)
-        for external_id, pk, minutes in Meter.objects.values_list("external_id", "pk", "interval_minutes")
-    }
-    parsed = _validate(rows, meters, result)
+    parsed = _validate(rows, meter_bounds(organisation), result)
     registers = _check_registers(parsed, result) if parsed.registers else []
     with connection.cursor() as cursor:
         # ON COMMIT DROP only drops at the outermost commit; a caller's transaction may hold older ones.
@@ -282,49 +321,28 @@ def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
             "ON COMMIT DROP"
         )
         if parsed.intervals:
-            cursor.execute("CREATE TEMP TABLE incoming_intervals (LIKE incoming_readings) ON COMMIT DROP")
-            _copy(cursor, "incoming_intervals", parsed.intervals)
-            cursor.execute(
-                "INSERT INTO consumption_intervalreading (meter_id, start, value, source) "
-                "SELECT DISTINCT ON (meter_id, moment) meter_id, moment, value, source FROM incoming_intervals "
-                "ORDER BY meter_id, moment, n DESC "
-                "ON CONFLICT (meter_id, start) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source "
-                "WHERE (consumption_intervalreading.value, consumption_intervalreading.source) "
-                "IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.source)"
+            result.accepted += _store(
+                cursor,
+                rows=parsed.intervals,
+                incoming="incoming_intervals",
+                table="consumption_intervalreading",
+                moment="start",
+                result=result,
             )
-            cursor.execute("INSERT INTO incoming_readings SELECT * FROM incoming_intervals")
         if registers:
-            cursor.execute("CREATE TEMP TABLE incoming_registers (LIKE incoming_readings) ON COMMIT DROP")
-            _copy(cursor, "incoming_registers", registers)
-            cursor.execute(
-                "INSERT INTO consumption_registerreading (meter_id, taken_at, value, source) "
-                "SELECT DISTINCT ON (meter_id, moment) meter_id, moment, value, source FROM incoming_registers "
-                "ORDER BY meter_id, moment, n DESC "
-                "ON CONFLICT (meter_id, taken_at) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source"
+            result.accepted += _store(
+                cursor,
+                rows=registers,
+                incoming="incoming_registers",
+                table="consumption_registerreading",
+                moment="taken_at",
+                result=result,
             )
-            cursor.execute("INSERT INTO incoming_readings SELECT * FROM incoming_registers")
-        result.accepted = len(parsed.intervals) + len(registers)
         if result.accepted:
             result.days_refreshed, result.months_refreshed = refresh_aggregates(
                 cursor, incoming="incoming_readings", time_zone=organisation.time_zone
             )
     return result
-
-
-@transaction.atomic
-def recompute(*, meter_ids: list[int], start: datetime, end: datetime, organisation) -> tuple[int, int]:
-    """Rebuild the aggregates of some meters over a period (after a repair or a time-zone change)."""
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS recompute_moments")
-        cursor.execute(
-            "CREATE TEMP TABLE recompute_moments (meter_id int, moment timestamptz) ON COMMIT DROP"
-        )
-        cursor.execute(
-            "INSERT INTO recompute_moments SELECT m, g FROM unnest(%s::int[]) m, "
-            "generate_series(%s::timestamptz, %s::timestamptz, interval '1 day') g",
-            [meter_ids, start, end],
-        )
-        return refresh_aggregates(cursor, incoming="recompute_moments", time_zone=organisation.time_zone)
 
 
 def load(text: str, content_type: str) -> Iterable[dict]:

@@ -39,16 +39,35 @@ class Service(models.Model):
 
 
 class Meter(models.Model):
+    """A meter of one service at one location.
+
+    ``installed_on`` and ``removed_on`` (both optional, days of the organisation's calendar) bound
+    the days it is expected to report, so a replaced meter does not halve its successor's
+    completeness and no readings are taken outside them.
+    """
+
+    INTERVALS = (5, 10, 15, 30, 60)
+
     external_id = models.CharField(max_length=100, unique=True)
     number = models.CharField(_("meter number"), max_length=40)
     location = models.ForeignKey("contracts.Location", on_delete=models.PROTECT, related_name="meters")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="meters")
     interval_minutes = models.PositiveSmallIntegerField(_("interval (minutes)"), default=15)
     active = models.BooleanField(default=True)
+    installed_on = models.DateField(_("installed on"), null=True, blank=True)
+    removed_on = models.DateField(_("removed on"), null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
         indexes = [models.Index(fields=["location", "service"], name="meter_location_service")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(removed_on__isnull=True)
+                | models.Q(installed_on__isnull=True)
+                | models.Q(removed_on__gte=models.F("installed_on")),
+                name="meter_removed_after_installed",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -1,4 +1,9 @@
-"""The resident's consumption reports, shared by the API and the web pages."""
+"""The resident's consumption reports, shared by the API and the web pages.
+
+Each report reads the aggregates once (for every period it shows and, with cost visualisation
+on, the periods a year earlier that estimates use) and builds series and costs from those cells.
+Cost fields only exist when cost visualisation is on.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from config.errors import RuleViolation
 from configuration.models import PortalPreferences
 from configuration.site import portal_features
 
-from . import costs, selectors
+from . import costs, peers, selectors
 from .models import Service
 
 
@@ -36,17 +41,48 @@ def costs_enabled(organisation) -> bool:
     return portal_features(organisation, PortalPreferences.objects.current())["cost_visualisation"]
 
 
+def _year_period(windows, *, service: str, year: int, cells, today: date, with_costs: bool) -> dict:
+    period = selectors.year_series(cells=cells, year=year, today=today)
+    if with_costs:
+        period["costs"] = costs.year_costs(windows=windows, service=service, year=year, cells=cells)
+    return period
+
+
+def _day_period(
+    windows, *, service: str, first: date, last: date, cells, today: date, with_costs: bool
+) -> dict:
+    period = selectors.day_series(cells=cells, first=first, last=last, today=today)
+    if with_costs:
+        period["costs"] = costs.day_costs(
+            windows=windows, service=service, first=first, last=last, cells=cells
+        )
+    return period
+
+
+def _with_year_before(ranges: list[tuple[date, date]], with_costs: bool) -> list[tuple[date, date]]:
+    """The ranges and, for cost estimates, the same days a year earlier."""
+    if not with_costs:
+        return ranges
+    return ranges + [(costs.year_ago(first), costs.year_ago(last)) for first, last in ranges]
+
+
 def year_report(
     *, customer, organisation, service: str, year: int, locations: list[int] | None = None
 ) -> dict:
     windows = _windows(customer, service, locations)
-    today = today_of(organisation)
-    series = selectors.year_series(windows=windows, year=year, today=today)
-    report = {"service": service, "unit": unit_of(service), "year": year, **series}
-    if costs_enabled(organisation):
-        report["costs"] = costs.year_costs(windows=windows, service=service, year=year, today=today)
-        report["similar_customers"] = costs.peer_comparison(
-            windows=windows, service=service, year=year, points=series["points"]
+    today, with_costs = today_of(organisation), costs_enabled(organisation)
+    cells = selectors.month_cells(
+        windows=windows, years=[year, year - 1] if with_costs else [year], today=today, zone=organisation.zone
+    )
+    report = {
+        "service": service,
+        "unit": unit_of(service),
+        "year": year,
+        **_year_period(windows, service=service, year=year, cells=cells, today=today, with_costs=with_costs),
+    }
+    if with_costs:
+        report["similar_customers"] = peers.peer_comparison(
+            windows=windows, service=service, year=year, points=report["points"], customer_id=customer.pk
         )
     return report
 
@@ -54,10 +90,19 @@ def year_report(
 def month_report(
     *, customer, organisation, service: str, year: int, month: int, locations: list[int] | None = None
 ) -> dict:
-    series = selectors.month_series(
-        windows=_windows(customer, service, locations), year=year, month=month, today=today_of(organisation)
+    windows = _windows(customer, service, locations)
+    today, with_costs = today_of(organisation), costs_enabled(organisation)
+    first, last = selectors.month_bounds(year, month)
+    cells = selectors.day_cells(
+        windows=windows,
+        ranges=_with_year_before([(first, last)], with_costs),
+        today=today,
+        zone=organisation.zone,
     )
-    return {"service": service, "unit": unit_of(service), "year": year, "month": month, **series}
+    period = _day_period(
+        windows, service=service, first=first, last=last, cells=cells, today=today, with_costs=with_costs
+    )
+    return {"service": service, "unit": unit_of(service), "year": year, "month": month, **period}
 
 
 def comparison_report(
@@ -74,19 +119,37 @@ def comparison_report(
     end: date | None = None,
     other_start: date | None = None,
 ) -> dict:
+    """Two periods side by side; with cost visualisation on, each with its costs and estimates."""
     windows = _windows(customer, service, locations)
-    today = today_of(organisation)
+    today, with_costs = today_of(organisation), costs_enabled(organisation)
+    zone = organisation.zone
     if mode == "year":
-        current = selectors.year_series(windows=windows, year=year, today=today)
-        other = selectors.year_series(windows=windows, year=other_year, today=today)
-    elif mode == "month":
-        current = selectors.month_series(windows=windows, year=year, month=month, today=today)
-        other = selectors.month_series(windows=windows, year=year - 1, month=month, today=today)
+        years = [year, other_year] + ([year - 1, other_year - 1] if with_costs else [])
+        cells = selectors.month_cells(windows=windows, years=years, today=today, zone=zone)
+        current, other = (
+            _year_period(windows, service=service, year=y, cells=cells, today=today, with_costs=with_costs)
+            for y in (year, other_year)
+        )
     else:
-        length: timedelta = end - start
-        current = selectors.day_series(windows=windows, first=start, last=end, today=today)
-        other = selectors.day_series(
-            windows=windows, first=other_start, last=other_start + length, today=today
+        if mode == "month":
+            ranges = [selectors.month_bounds(year, month), selectors.month_bounds(year - 1, month)]
+        else:
+            length: timedelta = end - start
+            ranges = [(start, end), (other_start, other_start + length)]
+        cells = selectors.day_cells(
+            windows=windows, ranges=_with_year_before(ranges, with_costs), today=today, zone=zone
+        )
+        current, other = (
+            _day_period(
+                windows,
+                service=service,
+                first=first,
+                last=last,
+                cells=cells,
+                today=today,
+                with_costs=with_costs,
+            )
+            for first, last in ranges
         )
     return {
         "service": service,

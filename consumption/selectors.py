@@ -1,17 +1,23 @@
 """Consumption as a resident is shown it: from the aggregates, actual data only, per service.
 
 Every value is limited to the period the customer occupied the location (the contract's and the
-contract location's dates), so a new resident never sees a predecessor's consumption. Periods
-without actual data are ``None`` with a flag, never zero; totals carry their completeness.
+contract location's dates) and the meter was in place, so a new resident never sees a
+predecessor's consumption. Periods without actual data are ``None`` with a flag, never zero.
+
+Completeness is actual intervals over *expected* intervals, and the expected intervals are
+computed from the meter windows and the organisation's calendar (23- and 25-hour days included),
+not from the aggregate rows found: a location or a day without any data counts as missing.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
@@ -32,6 +38,8 @@ class ConsumptionQueryError(ValueError):
 
 @dataclass(frozen=True)
 class MeterWindow:
+    """The days (inclusive) one meter counts for one contract of the customer."""
+
     meter_id: int
     meter_number: str
     location_id: int
@@ -39,6 +47,7 @@ class MeterWindow:
     contract_id: int
     first_day: date
     last_day: date  # inclusive
+    interval_minutes: int = 15
 
 
 def occupancy(*, customer) -> list[ContractLocation]:
@@ -70,6 +79,11 @@ def available_services(*, customer) -> list[dict]:
 
 
 def meter_windows(*, customer, service: str, location_ids: list[int] | None = None) -> list[MeterWindow]:
+    """The customer's meters of ``service``, each limited to occupancy and to the meter's own dates.
+
+    Windows of one meter never overlap: a day two contracts share (a contract ending on the day the
+    next one starts) counts once, for the earlier contract.
+    """
     rows = occupancy(customer=customer)
     known_locations = {row.location_id for row in rows}
     if location_ids is not None:
@@ -77,20 +91,29 @@ def meter_windows(*, customer, service: str, location_ids: list[int] | None = No
         if unknown:
             raise ConsumptionQueryError("unknown location", "locations")
         rows = [row for row in rows if row.location_id in set(location_ids)]
-    by_location: dict[int, list[tuple[date, date, int]]] = defaultdict(list)
+    by_location: dict[int, set[tuple[date, date, int]]] = defaultdict(set)
     for row in rows:
         if service not in row.services:
             continue  # this contract does not deliver the service here
         first = max(filter(None, (row.contract.start_date, row.move_in_date)), default=FAR_PAST)
         ends = [day for day in (row.contract.end_date, row.move_out_date) if day]
         last = min(ends) if ends else FAR_FUTURE
-        by_location[row.location_id].append((first, last, row.contract_id))
+        by_location[row.location_id].add((first, last, row.contract_id))
     meters = Meter.objects.filter(location_id__in=list(by_location), service__code=service).select_related(
         "location"
     )
     windows = []
     for meter in meters:
-        for first, last, contract_id in sorted(set(by_location[meter.location_id])):
+        covered: date | None = None
+        for first, last, contract_id in sorted(by_location[meter.location_id]):
+            first = max(first, meter.installed_on or FAR_PAST)
+            last = min(last, meter.removed_on or FAR_FUTURE)
+            if covered is not None:
+                if covered >= FAR_FUTURE:
+                    break
+                first = max(first, covered + timedelta(days=1))
+            if first > last:
+                continue
             windows.append(
                 MeterWindow(
                     meter.pk,
@@ -100,119 +123,219 @@ def meter_windows(*, customer, service: str, location_ids: list[int] | None = No
                     contract_id,
                     first,
                     last,
+                    meter.interval_minutes,
                 )
             )
+            covered = last
     return windows
 
 
-def _month_bounds(year: int, month: int) -> tuple[date, date]:
+def month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
+def local_seconds(first: date, last: date, zone: ZoneInfo) -> int:
+    """Seconds from the local start of ``first`` to the local end of ``last`` (DST included)."""
+    start = datetime.combine(first, time.min, zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, zone).astimezone(UTC)
+    return int((end - start).total_seconds())
+
+
+def expected_intervals(window: MeterWindow, first: date, last: date, zone: ZoneInfo) -> int:
+    return local_seconds(first, last, zone) // (window.interval_minutes * 60)
+
+
 @dataclass
-class _Sum:
+class Cell:
+    """Actual consumption and intervals, and the intervals expected, of one contract and period."""
+
     value: Decimal = Decimal("0")
     actual: int = 0
     expected: int = 0
-    any_row: bool = False
 
-    def add(self, value, actual: int, expected: int) -> None:
-        self.any_row = True
+    def add(self, value, actual: int) -> None:
         if value is not None:
             self.value += value
         self.actual += actual
-        self.expected += expected
 
-    def as_point(self, label: str, *, future: bool) -> dict:
-        if future:
-            return {"period": label, "value": None, "no_data": True, "future": True, "completeness": 0.0}
+    def merge(self, other: Cell) -> None:
+        self.value += other.value
+        self.actual += other.actual
+        self.expected += other.expected
+
+    @property
+    def completeness(self) -> float:
         if self.actual == 0:
-            return {"period": label, "value": None, "no_data": True, "future": False, "completeness": 0.0}
-        completeness = min(1.0, self.actual / self.expected) if self.expected else 1.0
-        return {
-            "period": label,
-            "value": str(self.value.quantize(Decimal("0.001"))),
-            "no_data": False,
-            "future": False,
-            "completeness": round(completeness, 4),
-        }
+            return 0.0
+        return min(1.0, self.actual / self.expected) if self.expected else 1.0
+
+    @property
+    def complete(self) -> bool:
+        """Every expected interval has actual data (counted, not rounded)."""
+        return self.actual > 0 and self.actual >= self.expected
 
 
-def _total(points: list[dict]) -> dict:
-    values = [Decimal(point["value"]) for point in points if point["value"] is not None]
-    past = [point for point in points if not point["future"]]
-    completeness = sum(point["completeness"] for point in past) / len(past) if past else 0.0
+def _window_of(windows: list[MeterWindow], day: date) -> MeterWindow | None:
+    return next((w for w in windows if w.first_day <= day <= w.last_day), None)
+
+
+def month_cells(
+    *, windows: list[MeterWindow], years: Iterable[int], today: date, zone: ZoneInfo
+) -> dict[tuple[int, date], Cell]:
+    """(contract id, first day of month) -> cell, for every month of ``years``.
+
+    Two queries whatever the number of years and contracts: monthly aggregates for the months a
+    window covers whole, daily aggregates for the months a window cuts.
+    """
+    cells: dict[tuple[int, date], Cell] = defaultdict(Cell)
+    whole: dict[tuple[int, date], int] = {}
+    partial: dict[int, list[MeterWindow]] = defaultdict(list)
+    condition = Q()
+    for window in windows:
+        for year in sorted(set(years)):
+            for month in range(1, 13):
+                first, last = month_bounds(year, month)
+                start, end = max(first, window.first_day), min(last, window.last_day)
+                if start > end or start > today:
+                    continue
+                cell = cells[(window.contract_id, first)]
+                cell.expected += expected_intervals(window, start, min(end, today), zone)
+                if (start, end) == (first, last):
+                    whole[(window.meter_id, first)] = window.contract_id
+                else:
+                    partial[window.meter_id].append(replace(window, first_day=start, last_day=end))
+                    condition |= Q(meter_id=window.meter_id, day__gte=start, day__lte=end)
+    if whole:
+        rows = MonthlyConsumption.objects.filter(
+            meter_id__in={meter for meter, _month in whole}, month__in={month for _meter, month in whole}
+        ).values_list("meter_id", "month", "value", "actual_intervals")
+        for meter_id, month, value, actual in rows:
+            contract_id = whole.get((meter_id, month))
+            if contract_id is not None:
+                cells[(contract_id, month)].add(value, actual)
+    if partial:
+        rows = DailyConsumption.objects.filter(condition).values_list(
+            "meter_id", "day", "value", "actual_intervals"
+        )
+        for meter_id, day, value, actual in rows:
+            window = _window_of(partial[meter_id], day)
+            if window is not None:
+                cells[(window.contract_id, day.replace(day=1))].add(value, actual)
+    return cells
+
+
+def day_cells(
+    *, windows: list[MeterWindow], ranges: Iterable[tuple[date, date]], today: date, zone: ZoneInfo
+) -> dict[tuple[int, date], Cell]:
+    """(contract id, day) -> cell for every day of the ranges (which may overlap), in one query."""
+    wanted: set[date] = set()
+    for first, last in ranges:
+        wanted.update(first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    days = sorted(day for day in wanted if day <= today)
+    cells: dict[tuple[int, date], Cell] = defaultdict(Cell)
+    if not days:
+        return cells
+    day_seconds = {day: local_seconds(day, day, zone) for day in days}
+    by_meter: dict[int, list[MeterWindow]] = defaultdict(list)
+    for window in windows:
+        by_meter[window.meter_id].append(window)
+        step = window.interval_minutes * 60
+        for day in days:
+            if window.first_day <= day <= window.last_day:
+                cells[(window.contract_id, day)].expected += day_seconds[day] // step
+    condition = Q()
+    for first, last in _runs(days):
+        for window in windows:
+            start, end = max(first, window.first_day), min(last, window.last_day)
+            if start <= end:
+                condition |= Q(meter_id=window.meter_id, day__gte=start, day__lte=end)
+    if condition:
+        rows = DailyConsumption.objects.filter(condition).values_list(
+            "meter_id", "day", "value", "actual_intervals"
+        )
+        for meter_id, day, value, actual in rows:
+            window = _window_of(by_meter[meter_id], day)
+            if window is not None and day in day_seconds:
+                cells[(window.contract_id, day)].add(value, actual)
+    return cells
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of consecutive days."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _by_period(cells: dict[tuple[int, date], Cell]) -> dict[date, Cell]:
+    totals: dict[date, Cell] = defaultdict(Cell)
+    for (_contract, period), cell in cells.items():
+        totals[period].merge(cell)
+    return totals
+
+
+def _point(label: str, cell: Cell, *, future: bool) -> dict:
+    if future or cell.actual == 0:
+        return {"period": label, "value": None, "no_data": True, "future": future, "completeness": 0.0}
     return {
-        "value": str(sum(values, Decimal("0")).quantize(Decimal("0.001"))) if values else None,
-        "periods_with_data": len(values),
-        "periods": len(points),
-        "completeness": round(completeness, 4),
-        "complete": bool(past) and completeness >= 0.999 and len(past) == len(points),
+        "period": label,
+        "value": str(cell.value.quantize(Decimal("0.001"))),
+        "no_data": False,
+        "future": False,
+        "completeness": round(cell.completeness, 4),
     }
 
 
-def year_series(*, windows: list[MeterWindow], year: int, today: date) -> dict:
-    """12 monthly values (one query for whole months, one for months a window cuts)."""
-    months = {m: _Sum() for m in range(1, 13)}
-    whole, partial = defaultdict(list), defaultdict(list)
-    for window in windows:
-        for month in range(1, 13):
-            first, last = _month_bounds(year, month)
-            if window.last_day < first or window.first_day > last:
-                continue
-            target = whole if window.first_day <= first and window.last_day >= last else partial
-            target[month].append(window)
-    meter_months = {(w.meter_id, date(year, m, 1)) for m, ws in whole.items() for w in ws}
-    if meter_months:
-        rows = MonthlyConsumption.objects.filter(
-            meter_id__in={meter for meter, _month in meter_months}, month__year=year
-        ).values_list("meter_id", "month", "value", "actual_intervals", "expected_intervals")
-        for meter_id, month, value, actual, expected in rows:
-            if (meter_id, month) in meter_months:
-                months[month.month].add(value, actual, expected)
-    if partial:
-        condition = Q()
-        for month, ws in partial.items():
-            first, last = _month_bounds(year, month)
-            for window in ws:
-                condition |= Q(
-                    meter_id=window.meter_id,
-                    day__gte=max(first, window.first_day),
-                    day__lte=min(last, window.last_day),
-                )
-        for _meter_id, day, value, actual, expected in DailyConsumption.objects.filter(condition).values_list(
-            "meter_id", "day", "value", "actual_intervals", "expected_intervals"
-        ):
-            months[day.month].add(value, actual, expected)
-    points = [months[m].as_point(f"{year}-{m:02d}", future=date(year, m, 1) > today) for m in range(1, 13)]
-    return {"points": points, "total": _total(points)}
+def _series(periods: list[tuple[str, Cell, bool]]) -> dict:
+    """Points and their total; the total's completeness is weighted by expected intervals."""
+    points = [_point(label, cell, future=future) for label, cell, future in periods]
+    total = Cell()
+    for _label, cell, future in periods:
+        if not future:
+            total.merge(cell)
+    with_data = [point for point in points if point["value"] is not None]
+    completeness = (
+        (min(1.0, total.actual / total.expected) if total.expected else 0.0) if total.actual else 0.0
+    )
+    return {
+        "points": points,
+        "total": {
+            "value": str(total.value.quantize(Decimal("0.001"))) if with_data else None,
+            "periods_with_data": len(with_data),
+            "periods": len(points),
+            "completeness": round(completeness, 4),
+            "complete": not any(future for _l, _c, future in periods) and total.complete,
+        },
+    }
 
 
-def day_series(*, windows: list[MeterWindow], first: date, last: date, today: date) -> dict:
-    """Daily values from ``first`` to ``last`` (one query)."""
-    days = {first + timedelta(days=offset): _Sum() for offset in range((last - first).days + 1)}
-    condition = Q()
-    for window in windows:
-        start, end = max(first, window.first_day), min(last, window.last_day)
-        if start <= end:
-            condition |= Q(meter_id=window.meter_id, day__gte=start, day__lte=end)
-    if condition:
-        for _meter, day, value, actual, expected in DailyConsumption.objects.filter(condition).values_list(
-            "meter_id", "day", "value", "actual_intervals", "expected_intervals"
-        ):
-            days[day].add(value, actual, expected)
-    points = [days[day].as_point(day.isoformat(), future=day > today) for day in sorted(days)]
-    return {"points": points, "total": _total(points)}
+def year_series(*, cells: dict[tuple[int, date], Cell], year: int, today: date) -> dict:
+    """12 monthly values of all contracts together, from ``month_cells``."""
+    totals = _by_period(cells)
+    periods = []
+    for month in range(1, 13):
+        first = date(year, month, 1)
+        periods.append((f"{year}-{month:02d}", totals.get(first, Cell()), first > today))
+    return _series(periods)
 
 
-def month_series(*, windows: list[MeterWindow], year: int, month: int, today: date) -> dict:
-    first, last = _month_bounds(year, month)
-    return day_series(windows=windows, first=first, last=last, today=today)
+def day_series(*, cells: dict[tuple[int, date], Cell], first: date, last: date, today: date) -> dict:
+    """Daily values from ``first`` to ``last``, from ``day_cells``."""
+    totals = _by_period(cells)
+    periods = []
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        periods.append((day.isoformat(), totals.get(day, Cell()), day > today))
+    return _series(periods)
 
 
 def register_profile(*, windows: list[MeterWindow], year: int, month: int) -> list[dict]:
-    """Per meter: the last actual register reading of each day of the month."""
-    first, last = _month_bounds(year, month)
+    """Per meter: the last actual register reading of each day of the month (one query)."""
+    first, last = month_bounds(year, month)
     series = {}
     condition = Q()
     for window in windows:

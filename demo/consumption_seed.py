@@ -1,7 +1,10 @@
 """Demo meter data: two years of 15-minute readings for the demo contracts, with a gap.
 
 Heating follows the seasons and the time of day, hot tap water the mornings and evenings, cooling
-the summer. Six neighbouring apartments (hourly meters) make a comparison group for Warmtenet Noord.
+the summer. The demo contracts' meters also send their index (a register reading) every evening
+at 23:00, so the usage profile has points. Seven neighbouring apartments (hourly meters, 72 to
+84 m²) make a comparison group for Warmtenet Noord: a resident's own flat is never part of its
+group, and the 78 m² demo flat's band (75-100 m²) still holds five of them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from contracts.models import ContractLocation
 from integration.importing import run_import
 
 BATCH = 200_000
-PEERS = 6
+PEERS = 7
+REGISTER_START = 10_000.0  # the index of every demo meter when the demo data starts
 
 
 def _profile(service: str, moment: datetime, rng: random.Random) -> float:
@@ -35,23 +39,37 @@ def _profile(service: str, moment: datetime, rng: random.Random) -> float:
     return 0.1
 
 
-def _readings(meters: list[tuple[str, str, int]], start: datetime, end: datetime, gap, zone):
+def _readings(meters: list[tuple[str, str, int, bool]], start: datetime, end: datetime, gap, zone):
+    """Interval rows per meter and, for meters with ``registers``, the index every evening at 23:00."""
     rng = random.Random(42)
     rows = []
-    for external_id, service, minutes in meters:
+    for external_id, service, minutes, registers in meters:
         moment, step = start, timedelta(minutes=minutes)
         scale = minutes / 15
+        index = REGISTER_START
         while moment < end:
-            local_day = moment.astimezone(zone).date()
-            if not (gap and gap[0] == external_id and gap[1] <= local_day <= gap[2]):
+            local = moment.astimezone(zone)
+            if not (gap and gap[0] == external_id and gap[1] <= local.date() <= gap[2]):
+                if registers and local.hour == 23 and local.minute == 0:
+                    # The index at 23:00: everything consumed before this interval.
+                    rows.append(
+                        {
+                            "meter": external_id,
+                            "timestamp": moment.isoformat(),
+                            "kind": "register",
+                            "value": f"{index:.3f}",
+                        }
+                    )
+                value = round(_profile(service, moment, rng) * scale, 4)
                 rows.append(
                     {
                         "meter": external_id,
                         "timestamp": moment.isoformat(),
                         "kind": "interval",
-                        "value": f"{_profile(service, moment, rng) * scale:.4f}",
+                        "value": f"{value:.4f}",
                     }
                 )
+                index += value
             if len(rows) >= BATCH:
                 yield rows
                 rows = []
@@ -80,7 +98,7 @@ def seed_consumption(organisation, spec, report: list[str]) -> None:
                     "service": service,
                 }
             )
-            meters.append((external_id, service, 15))
+            meters.append((external_id, service, 15, True))
     if organisation.slug == "noord":
         for n in range(1, PEERS + 1):
             location = f"demo-NL-P{n}"
@@ -105,7 +123,7 @@ def seed_consumption(organisation, spec, report: list[str]) -> None:
                     "interval_minutes": 60,
                 }
             )
-            meters.append((f"{location}-heat", "heating", 60))
+            meters.append((f"{location}-heat", "heating", 60, False))
     for service, price in (("heating", "0.11250"), ("hot_tap_water", "9.80000"), ("cooling", "0.09500")):
         payload["tariffs"].append(
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -78,3 +79,139 @@ def ingest_rows(rows: list[dict], schema: str = "org_noord"):
     organisation = Organisation.objects.get(schema_name=schema)
     with schema_context(schema):
         return ingest(rows=rows, organisation=organisation)
+
+
+_serial = itertools.count(1)
+
+
+def spread_customer(
+    *,
+    locations: int,
+    contracts: int = 1,
+    schema: str = "org_noord",
+    start_date: str = "2024-01-01",
+    floor_area: int | None = None,
+) -> dict:
+    """A customer with ``contracts`` contracts over ``locations`` locations (round robin), heating
+    at each, and a heating meter per location; shaped like ``billing_customer``'s answer plus
+    ``meters`` (external ids, one per location in order) and ``locations`` (external ids)."""
+    n = next(_serial)
+    ext = f"sp{n}"
+    location_ids = [f"{ext}-L{i}" for i in range(locations)]
+    payload = {
+        "customers": [
+            {
+                "external_id": ext,
+                "customer_number": f"S-{n:05d}",
+                "first_name": "Spread",
+                "last_name": f"Out {n}",
+                "email": f"spread{n}@example.test",
+                "language": "en",
+            }
+        ],
+        "locations": [
+            {
+                "external_id": location,
+                "street": f"Spread street {n}",
+                "house_number": str(i + 1),
+                "postal_code": "9000",
+                "city": "Gent",
+                "building_type": "apartment",
+                **({"floor_area_m2": floor_area} if floor_area else {}),
+            }
+            for i, location in enumerate(location_ids)
+        ],
+        "contracts": [
+            {
+                "external_id": f"{ext}-K{k}",
+                "number": f"SK-{n:05d}-{k}",
+                "customer_external_id": ext,
+                "start_date": start_date,
+                "locations": [
+                    {"location_external_id": location, "services": ["heating"]}
+                    for i, location in enumerate(location_ids)
+                    if i % contracts == k
+                ],
+            }
+            for k in range(contracts)
+        ],
+        "meters": [
+            {
+                "external_id": f"{location}-heat",
+                "number": f"SH-{n}-{i}",
+                "location_external_id": location,
+                "service": "heating",
+            }
+            for i, location in enumerate(location_ids)
+        ],
+    }
+    with schema_context(schema):
+        result = run_import(payload=payload)
+    assert result["error_count"] == 0, result
+    return {
+        "ext": ext,
+        "email": f"spread{n}@example.test",
+        "number": f"S-{n:05d}",
+        "payload": payload,
+        "locations": location_ids,
+        "meters": [f"{location}-heat" for location in location_ids],
+    }
+
+
+def month_rows(meter: str, first: date, days: int, value: str = "0.25", source: str = "actual") -> list[dict]:
+    """``day_rows`` for ``days`` consecutive days from ``first``."""
+    return [
+        row
+        for offset in range(days)
+        for row in day_rows(meter, first + timedelta(days=offset), value, source)
+    ]
+
+
+def integration_client(client_for, host: str = "portal.noord.test", admin_email: str | None = None):
+    """An API client with a fresh integration token of the organisation at ``host``."""
+    from tests.test_portal_card import as_staff_client
+
+    slug = host.split(".")[1]
+    admin = as_staff_client(client_for(host), admin_email or f"admin@{slug}.test")
+    key = admin.post("/api/admin/integration/tokens/", {"name": "meters"}, format="json").json()["key"]
+    client = client_for(host)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def enable_costs(data: dict, *, unit_price: str = "0.10", fixed: str = "10.00") -> None:
+    """Cost visualisation on (operator feature and staff switch) and a heating tariff for ``data``."""
+    from configuration.models import PortalPreferences
+    from tenants.services import update_organisation
+
+    update_organisation(
+        organisation=Organisation.objects.get(slug="noord"), features={"cost_visualisation": True}
+    )
+    with schema_context("org_noord"):
+        PortalPreferences.objects.current()
+        PortalPreferences.objects.update(cost_visualisation=True)
+        result = run_import(
+            payload={
+                "tariffs": [
+                    {
+                        "external_id": f"{data['ext']}-t-{unit_price}-{fixed}",
+                        "service": "heating",
+                        "unit_price": unit_price,
+                        "fixed_monthly": fixed,
+                        "vat_rate": "6",
+                        "valid_from": "2020-01-01",
+                    }
+                ]
+            }
+        )
+    assert result["error_count"] == 0, result
+
+
+def apartments(ext: str) -> None:
+    """Every location of ``ext`` becomes an 80 m² apartment."""
+    from contracts.models import Location
+
+    with schema_context("org_noord"):
+        Location.objects.filter(external_id__startswith=ext).update(
+            building_type="apartment", floor_area_m2=80
+        )

@@ -11,10 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from configuration.models import PortalPreferences
 from consumption.models import DailyConsumption, IntervalReading, Meter, MonthlyConsumption
 from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters, day_rows, ingest_rows
+from tests.consumption_data import add_meters, apartments, day_rows, enable_costs, ingest_rows, month_rows
 from tests.support import data_queries
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import as_staff_client
@@ -222,10 +221,13 @@ def test_estimated_readings_are_not_shown(home):
 
 
 def test_month_view_gaps_are_null_and_partial_days_say_so(home):
-    _data, meters, client, _locations = home
+    _data, meters, client, locations = home
+    l1 = next(pk for address, pk in locations.items() if "Main" in address)
     ingest_rows(day_rows(meters["heat1"], date(2026, 1, 1)))
     ingest_rows(day_rows(meters["heat1"], date(2026, 1, 3), skip=48))  # half a day
-    body = client.get("/api/portal/consumption/month/?service=heating&year=2026&month=1").json()
+    body = client.get(
+        f"/api/portal/consumption/month/?service=heating&year=2026&month=1&locations={l1}"
+    ).json()
     points = body["points"]
     assert len(points) == 31
     assert body["unit"] == "kWh"
@@ -236,13 +238,27 @@ def test_month_view_gaps_are_null_and_partial_days_say_so(home):
         "future": False,
         "completeness": 1.0,
     }
-    assert points[1]["value"] is None
-    assert points[1]["no_data"] is True
+    assert points[1] == {
+        "period": "2026-01-02",
+        "value": None,
+        "no_data": True,
+        "future": False,
+        "completeness": 0.0,
+    }
     assert points[2]["completeness"] == 0.5
     assert points[2]["value"] == "12.000"
-    assert body["total"]["value"] == "36.000"
-    assert body["total"]["periods_with_data"] == 2
-    assert body["total"]["complete"] is False
+    assert body["total"] == {
+        "value": "36.000",
+        "periods_with_data": 2,
+        "periods": 31,
+        "completeness": round(144 / (31 * 96), 4),
+        "complete": False,
+    }
+    # Both heated addresses together: the second one sent nothing, so no day is complete.
+    combined = client.get("/api/portal/consumption/month/?service=heating&year=2026&month=1").json()
+    assert combined["points"][0]["value"] == "24.000"
+    assert combined["points"][0]["completeness"] == 0.5
+    assert combined["points"][2]["completeness"] == 0.25
 
 
 def test_year_view_from_monthly_aggregates(home):
@@ -276,15 +292,39 @@ def test_location_filters(home):
     assert total(f"&locations={l1},{l2}") == "288.000"
     assert total(f"&locations={l1}") == "96.000"
     assert total(f"&locations={l2}") == "192.000"
+
+    def year(query=""):
+        return client.get(f"/api/portal/consumption/year/?service=heating&year=2026{query}").json()["points"][
+            0
+        ]
+
+    assert year()["value"] == "288.000"
+    assert year(f"&locations={l1}")["value"] == "96.000"
+    assert year(f"&locations={l2}")["value"] == "192.000"
+    assert year(f"&locations={l1}")["completeness"] == round(96 / (31 * 96), 4)
+
+    def compare(query=""):
+        return client.get(
+            f"/api/portal/consumption/compare/?service=heating&mode=month&year=2026&month=1{query}"
+        ).json()["current"]["total"]["value"]
+
+    assert compare() == "288.000"
+    assert compare(f"&locations={l2}") == "192.000"
+    assert compare(f"&locations={l1},{l2}") == "288.000"
+
     bad = client.get("/api/portal/consumption/month/?service=heating&year=2026&month=1&locations=999999")
     assert bad.status_code == 404
-    assert bad.json()["code"] == "unknown_location"
-    assert (
-        client.get(
-            "/api/portal/consumption/month/?service=heating&year=2026&month=1&locations=a,b"
-        ).status_code
-        == 400
-    )
+    assert bad.json() == {"code": "unknown_location", "locations": ["This location is not one of yours."]}
+    malformed = client.get("/api/portal/consumption/month/?service=heating&year=2026&month=1&locations=a,b")
+    assert malformed.status_code == 400
+    assert malformed.json() == {"code": "invalid", "locations": ["Give location ids separated by commas."]}
+    for path in (
+        "year/?service=heating&year=2026",
+        "compare/?service=heating&mode=year&year=2026&other_year=2025",
+    ):
+        refused = client.get(f"/api/portal/consumption/{path}&locations={l1},999999")
+        assert refused.status_code == 404
+        assert refused.json()["locations"] == ["This location is not one of yours."]
 
 
 def test_compare_periods(home):
@@ -356,78 +396,56 @@ def test_previous_occupants_consumption_is_never_shown(home):
 
 def test_costs_and_similar_customers_when_enabled(home, client_for):
     data, meters, client, _locations = home
-    from tenants.models import Organisation
-    from tenants.services import update_organisation
-
-    update_organisation(
-        organisation=Organisation.objects.get(slug="noord"), features={"cost_visualisation": True}
-    )
-    with schema_context("org_noord"):
-        PortalPreferences.objects.current()
-        PortalPreferences.objects.update(cost_visualisation=True)
-        from integration.importing import run_import
-
-        run_import(
-            payload={
-                "tariffs": [
-                    {
-                        "external_id": f"{data['ext']}-t",
-                        "service": "heating",
-                        "unit_price": "0.10",
-                        "fixed_monthly": "10.00",
-                        "vat_rate": "6",
-                        "valid_from": "2020-01-01",
-                    }
-                ]
-            }
-        )
-        from contracts.models import Location
-
-        Location.objects.filter(external_id__startswith=data["ext"]).update(
-            building_type="apartment", floor_area_m2=80
-        )
+    enable_costs(data)
+    apartments(data["ext"])
     first = date(2025, 3, 1)
     ingest_rows(
-        [
-            row
-            for offset in range(31)
-            for row in day_rows(meters["heat1"], first + timedelta(days=offset), value="1")
-        ]
+        month_rows(meters["heat1"], first, 31, value="1") + month_rows(meters["heat2"], first, 31, value="1")
     )
     body = client.get("/api/portal/consumption/year/?service=heating&year=2025").json()
     march = body["costs"]["months"][2]
     quarters = 31 * 96 - 4  # 30 March 2025 had 23 hours
-    assert march["amount"] == str(
-        ((Decimal(quarters) * Decimal("0.10") + 10) * Decimal("1.06")).quantize(Decimal("0.01"))
-    )
-    assert (
-        body["costs"]["months"][3]["is_estimate"] is True
-    )  # April: no data, estimated from the complete months
+    used = Decimal(2 * quarters)  # both heated addresses
+    assert march["amount"] == str(((used * Decimal("0.10") + 10) * Decimal("1.06")).quantize(Decimal("0.01")))
+    assert march["amount"] == "640.66"
+    april = body["costs"]["months"][3]
+    # April: no data and none a year earlier, so estimated from the complete month (March).
+    assert april == {"period": "2025-04", "amount": None, "estimated_amount": "640.66", "is_estimate": True}
+    assert body["costs"]["actual_total"] == "640.66"
+    assert body["costs"]["estimated_year_total"] == str(Decimal("640.66") * 12)
     assert body["similar_customers"]["available"] is False
     assert body["similar_customers"]["months"][2]["reason"] == "group_too_small"
 
-    # Five more similar apartments with complete March data make a group.
-    for _ in range(5):
+    # Similar apartments with complete March data make a group, but only five *other* ones count:
+    # the resident's own two addresses are never part of their group.
+    def add_peer():
         other = billing_customer()
         other_meters = add_meters(other)
-        with schema_context("org_noord"):
-            Location.objects.filter(external_id__startswith=other["ext"]).update(
-                building_type="apartment", floor_area_m2=80
-            )
-        ingest_rows(
-            [
-                row
-                for offset in range(31)
-                for row in day_rows(other_meters["heat1"], first + timedelta(days=offset), value="2")
-            ]
-        )
+        apartments(other["ext"])
+        ingest_rows(month_rows(other_meters["heat1"], first, 31, value="2"))
+
     from django.core.cache import cache
 
+    for _ in range(4):
+        add_peer()
+    cache.delete_pattern("peers:*")
+    body = client.get("/api/portal/consumption/year/?service=heating&year=2025").json()
+    assert body["similar_customers"]["months"][2] == {
+        "period": "2025-03",
+        "group_size": None,
+        "similar_value": None,
+        "reason": "group_too_small",
+    }
+    add_peer()
     cache.delete_pattern("peers:*")
     body = client.get("/api/portal/consumption/year/?service=heating&year=2025").json()
     march = body["similar_customers"]["months"][2]
-    assert march["group_size"] == 6
-    assert march["similar_value"] is not None
+    assert march["group_size"] == 5
+    # 2 kWh a quarter over March is 5944 kWh for 80 m², scaled to the resident's 160 m².
+    assert march["similar_value"] == str((Decimal(2 * quarters) / 80 * 160).quantize(Decimal("0.001")))
+    assert march["similar_value"] == "11888.000"
+    assert body["similar_customers"]["floor_area_band"] == {"from": 75, "to": 100}
+    assert body["similar_customers"]["months"][3]["reason"] == "group_too_small"  # April: no data
     assert "customer" not in json.dumps(body["similar_customers"])  # anonymous
 
 
@@ -451,24 +469,69 @@ def test_year_view_query_count_does_not_grow_with_readings(home):
 
 
 def test_isolation(home, client_for):
-    _data, _meters, client, _locations = home
+    _data, meters, client, _locations = home
     other = billing_customer()
-    add_meters(other)
+    other_meters = add_meters(other)
     other_client = resident_client(client_for, other)
     foreign = [
         loc["id"]
         for s in other_client.get("/api/portal/consumption/services/").json()
         for loc in s["locations"]
     ]
-    assert (
-        client.get(
-            f"/api/portal/consumption/year/?service=heating&year=2026&locations={foreign[0]}"
-        ).status_code
-        == 404
+    day = date(2026, 1, 7)
+    # Another customer of the same organisation uses 7.77 kWh a quarter; this resident 0.25.
+    ingest_rows(
+        day_rows(other_meters["heat1"], day, value="7.77")
+        + day_rows(other_meters["heat2"], day, value="7.77")
     )
+    ingest_rows(
+        [
+            {
+                "meter": other_meters["heat1"],
+                "timestamp": "2026-01-07T20:00:00+01:00",
+                "kind": "register",
+                "value": "4321",
+            }
+        ]
+    )
+    ingest_rows(day_rows(meters["heat1"], day))
+    theirs = str(Decimal("7.77") * 96 * 2)
+    responses = {
+        path: client.get(f"/api/portal/consumption/{path}")
+        for path in (
+            "year/?service=heating&year=2026",
+            "month/?service=heating&year=2026&month=1",
+            "compare/?service=heating&mode=range&start=2026-01-07&end=2026-01-07&other_start=2026-01-07",
+            "register/?service=heating&year=2026&month=1",
+            "services/",
+        )
+    }
+    for path, response in responses.items():
+        assert response.status_code == 200, path
+        text = response.content.decode()
+        for value in ("7.77", theirs, "745.920", "1491.840"):
+            assert value not in text, path
+        assert "4321" not in text, path
+        assert other["ext"] not in text, path
+    assert responses["month/?service=heating&year=2026&month=1"].json()["points"][6]["value"] == "24.000"
+    assert responses["year/?service=heating&year=2026"].json()["points"][0]["value"] == "24.000"
+    assert {loc["id"] for s in responses["services/"].json() for loc in s["locations"]}.isdisjoint(foreign)
+    assert (
+        other_client.get("/api/portal/consumption/month/?service=heating&year=2026&month=1").json()["points"][
+            6
+        ]["value"]
+        == "1491.840"
+    )
+    for path in ("year/?service=heating&year=2026", "month/?service=heating&year=2026&month=1"):
+        refused = client.get(f"/api/portal/consumption/{path}&locations={foreign[0]}")
+        assert refused.status_code == 404
+        assert refused.json()["code"] == "unknown_location"
+    # The resident's token means nothing on another organisation's domain.
     zuid = client_for("portal.zuid.test")
     zuid.credentials(HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"])
-    assert zuid.get("/api/portal/consumption/year/?service=heating&year=2026").status_code == 401
+    answer = zuid.get("/api/portal/consumption/year/?service=heating&year=2026")
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "token_invalid"
 
 
 def test_integration_api_csv_and_json(home, client_for):
@@ -514,8 +577,10 @@ def test_staff_admin_meters_gaps_recompute(home, client_for):
     gaps = admin.get(
         f"/api/admin/consumption/gaps/?location={meter.location_id}&start=2026-01-01&end=2026-01-03"
     ).json()
-    mine = next(row for row in gaps["meters"] if row["meter_id"] == meter.pk)
+    mine = next(row for row in gaps["results"] if row["meter_id"] == meter.pk)
     assert mine["incomplete_days"] == ["2026-01-02", "2026-01-03"]
+    assert mine["incomplete_day_count"] == 2
+    assert gaps["count"] == 1  # the location has one meter
     readings = admin.get(
         f"/api/admin/consumption/meters/{meter.pk}/readings/?start=2026-01-01&end=2026-01-01"
     ).json()
@@ -527,8 +592,9 @@ def test_staff_admin_meters_gaps_recompute(home, client_for):
         {"start": "2026-01-01", "end": "2026-01-03"},
         format="json",
     )
-    assert done.json()["days_refreshed"] == 3
+    assert done.json() == {"days_refreshed": 3, "months_refreshed": 1}
     assert daily(meters["heat1"], date(2026, 1, 1)).value == Decimal("24")
+    assert daily(meters["heat1"], date(2026, 1, 3)).actual_intervals == 92
     reingest = admin.post(
         "/api/admin/consumption/readings/",
         data=json.dumps(day_rows(meters["heat1"], date(2026, 1, 2))),

@@ -6,16 +6,19 @@ from datetime import datetime, time, timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contracts.energy_services import SERVICE_CHOICES
+from contracts.models import Location
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
-from .. import ingestion
-from ..models import DailyConsumption, IntervalReading, Meter
+from .. import aggregates, gaps, services
+from ..models import IntervalReading, Meter, RegisterReading
 from .integration import IngestResultSerializer, ingest_request
 
 
@@ -36,19 +39,89 @@ class MeterSerializer(serializers.ModelSerializer):
             "unit",
             "interval_minutes",
             "active",
+            "installed_on",
+            "removed_on",
         ]
+
+
+class MeterWriteSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100)
+    number = serializers.CharField(max_length=40)
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    service = serializers.ChoiceField(choices=SERVICE_CHOICES)
+    interval_minutes = serializers.ChoiceField(choices=Meter.INTERVALS, default=15)
+    installed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class DeactivateSerializer(serializers.Serializer):
+    removed_on = serializers.DateField(required=False, help_text="Default: today (organisation time)")
+
+
+def _meter(pk: int) -> Meter:
+    return get_object_or_404(Meter.objects.select_related("service", "location"), pk=pk)
 
 
 @extend_schema(tags=["admin: consumption"])
 class MeterListView(generics.ListAPIView):
-    permission_classes = [IsStaff]
+    """Meters (search, filters); POST adds one (admin and staff roles)."""
+
     serializer_class = MeterSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter]
     filterset_fields = ["location", "service__code", "active"]
     search_fields = ["number", "external_id", "location__street"]
 
+    def get_permissions(self):
+        return [IsStaffOrAdmin()] if self.request.method == "POST" else [IsStaff()]
+
     def get_queryset(self):
         return Meter.objects.select_related("service", "location")
+
+    @extend_schema(request=MeterWriteSerializer, responses={201: MeterSerializer})
+    def post(self, request):
+        data = MeterWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meter = services.create_meter(**data.validated_data)
+        return Response(MeterSerializer(_meter(meter.pk)).data, status=201)
+
+
+@extend_schema(tags=["admin: consumption"])
+class MeterDetailView(APIView):
+    """One meter; PATCH changes it (location, service and interval only while it has no readings)."""
+
+    def get_permissions(self):
+        return [IsStaffOrAdmin()] if self.request.method == "PATCH" else [IsStaff()]
+
+    @extend_schema(responses={200: MeterSerializer})
+    def get(self, request, pk: int):
+        return Response(MeterSerializer(_meter(pk)).data)
+
+    @extend_schema(request=MeterWriteSerializer(partial=True), responses={200: MeterSerializer})
+    def patch(self, request, pk: int):
+        meter = _meter(pk)
+        data = MeterWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.update_meter(meter=meter, organisation=request.organisation, **data.validated_data)
+        return Response(MeterSerializer(_meter(pk)).data)
+
+
+@extend_schema(tags=["admin: consumption"], request=DeactivateSerializer, responses={200: MeterSerializer})
+class MeterDeactivateView(APIView):
+    """Take a meter out of service: no readings are expected or accepted after its removal day."""
+
+    permission_classes = [IsStaffOrAdmin]
+
+    def post(self, request, pk: int):
+        meter = _meter(pk)
+        data = DeactivateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        today = timezone.localdate(timezone=request.organisation.zone)
+        services.deactivate_meter(
+            meter=meter,
+            organisation=request.organisation,
+            removed_on=data.validated_data.get("removed_on", today),
+            today=today,
+        )
+        return Response(MeterSerializer(_meter(pk)).data)
 
 
 class ReadingSerializer(serializers.ModelSerializer):
@@ -57,53 +130,87 @@ class ReadingSerializer(serializers.ModelSerializer):
         fields = ["start", "value", "source"]
 
 
+class RegisterReadingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegisterReading
+        fields = ["taken_at", "value", "source"]
+
+
 class PeriodSerializer(serializers.Serializer):
     start = serializers.DateField(label="from")
     end = serializers.DateField(label="to")
 
     def validate(self, data):
         if data["end"] < data["start"]:
-            raise serializers.ValidationError({"end": ["The end is before the start."]})
+            raise serializers.ValidationError({"end": [_("The end is before the start.")]})
         if (data["end"] - data["start"]).days > 3660:
-            raise serializers.ValidationError({"end": ["At most ten years at a time."]})
+            raise serializers.ValidationError({"end": [_("At most ten years at a time.")]})
         return data
+
+
+class GapsQuerySerializer(PeriodSerializer):
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False)
 
 
 def _moment(day, organisation) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), organisation.zone)
 
 
-@extend_schema(tags=["admin: consumption"], parameters=[PeriodSerializer])
-class MeterReadingsView(generics.ListAPIView):
-    """Interval readings of one meter between two days (organisation time), paginated."""
+class _MeterPeriodView(generics.ListAPIView):
+    """Readings of one meter between two days (organisation time), paginated."""
 
     permission_classes = [IsStaff]
-    serializer_class = ReadingSerializer
+    model: type = IntervalReading
+    moment_field = "start"
 
     def get_queryset(self):
         meter = get_object_or_404(Meter, pk=self.kwargs["pk"])
         period = PeriodSerializer(data=self.request.query_params)
         period.is_valid(raise_exception=True)
         organisation = self.request.organisation
-        return IntervalReading.objects.filter(
-            meter=meter,
-            start__gte=_moment(period.validated_data["start"], organisation),
-            start__lt=_moment(period.validated_data["end"] + timedelta(days=1), organisation),
-        ).order_by("start")
+        first = _moment(period.validated_data["start"], organisation)
+        after = _moment(period.validated_data["end"] + timedelta(days=1), organisation)
+        field = self.moment_field
+        return self.model.objects.filter(
+            meter=meter, **{f"{field}__gte": first, f"{field}__lt": after}
+        ).order_by(field)
+
+
+@extend_schema(tags=["admin: consumption"], parameters=[PeriodSerializer])
+class MeterReadingsView(_MeterPeriodView):
+    """Interval readings of one meter between two days (organisation time), paginated."""
+
+    serializer_class = ReadingSerializer
+
+
+@extend_schema(tags=["admin: consumption"], parameters=[PeriodSerializer])
+class MeterRegistersView(_MeterPeriodView):
+    """Register readings (the meter index) of one meter between two days, paginated."""
+
+    serializer_class = RegisterReadingSerializer
+    model = RegisterReading
+    moment_field = "taken_at"
 
 
 class GapSerializer(serializers.Serializer):
     meter = serializers.CharField()
     meter_id = serializers.IntegerField()
+    location_id = serializers.IntegerField()
     location = serializers.CharField()
     service = serializers.CharField()
+    counted_from = serializers.DateField(help_text="Installation, else first reading, else occupancy")
+    counted_to = serializers.DateField(help_text="Removal, the end of the period or yesterday")
+    incomplete_day_count = serializers.IntegerField()
     incomplete_days = serializers.ListField(child=serializers.DateField())
 
 
 class GapsSerializer(serializers.Serializer):
     start = serializers.DateField(source="from")
     end = serializers.DateField(source="to")
-    meters = GapSerializer(many=True)
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = GapSerializer(many=True)
 
 
 class RefreshedSerializer(serializers.Serializer):
@@ -113,45 +220,30 @@ class RefreshedSerializer(serializers.Serializer):
 
 @extend_schema(
     tags=["admin: consumption"],
-    parameters=[PeriodSerializer, OpenApiParameter("location", int)],
+    parameters=[GapsQuerySerializer, OpenApiParameter("page", int)],
     responses={200: GapsSerializer},
 )
 class GapsView(APIView):
-    """Days with missing or incomplete actual data, per meter (of one location, or all)."""
+    """Meters with days without complete actual data (of one location, or all), paginated."""
 
     permission_classes = [IsStaff]
 
     def get(self, request):
-        period = PeriodSerializer(data=request.query_params)
-        period.is_valid(raise_exception=True)
-        start, end = period.validated_data["start"], period.validated_data["end"]
-        meters = Meter.objects.select_related("location", "service")
-        if request.query_params.get("location"):
-            meters = meters.filter(location_id=request.query_params["location"])
-        meters = list(meters)
-        complete = {
-            (meter_id, day)
-            for meter_id, day in DailyConsumption.objects.filter(
-                meter__in=meters, day__gte=start, day__lte=end, actual_intervals__gte=1
-            )
-            .extra(where=["actual_intervals >= expected_intervals"])
-            .values_list("meter_id", "day")
-        }
-        days = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
-        result = []
-        for meter in meters:
-            missing = [day.isoformat() for day in days if (meter.pk, day) not in complete]
-            if missing:
-                result.append(
-                    {
-                        "meter": meter.number,
-                        "meter_id": meter.pk,
-                        "location": meter.location.one_line,
-                        "service": meter.service.code,
-                        "incomplete_days": missing,
-                    }
-                )
-        return Response({"from": start, "to": end, "meters": result})
+        query = GapsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, end = query.validated_data["start"], query.validated_data["end"]
+        location = query.validated_data.get("location")
+        found = gaps.GapList(
+            start=start,
+            end=end,
+            today=timezone.localdate(timezone=request.organisation.zone),
+            location_id=location.pk if location else None,
+        )
+        paginator = generics.GenericAPIView.pagination_class()
+        page = paginator.paginate_queryset(found, request, view=self)
+        response = paginator.get_paginated_response(GapSerializer(gaps.describe(page), many=True).data)
+        response.data = {"from": start, "to": end, **response.data}
+        return response
 
 
 @extend_schema(tags=["admin: consumption"], request=PeriodSerializer, responses={200: RefreshedSerializer})
@@ -164,10 +256,10 @@ class RecomputeView(APIView):
         meter = get_object_or_404(Meter, pk=pk)
         period = PeriodSerializer(data=request.data)
         period.is_valid(raise_exception=True)
-        days, months = ingestion.recompute(
+        days, months = aggregates.recompute(
             meter_ids=[meter.pk],
-            start=_moment(period.validated_data["start"], request.organisation),
-            end=_moment(period.validated_data["end"], request.organisation),
+            first_day=period.validated_data["start"],
+            last_day=period.validated_data["end"],
             organisation=request.organisation,
         )
         return Response({"days_refreshed": days, "months_refreshed": months})

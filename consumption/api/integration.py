@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -29,15 +32,19 @@ def read_body(request) -> tuple[str, str]:
     content_type = request.content_type.split(";")[0].strip()
     if content_type not in ("application/json", "text/csv"):
         raise RuleViolation(
-            "Send readings as application/json or text/csv.", code="unsupported_media_type", http_status=415
+            _("Send readings as application/json or text/csv."),
+            code="unsupported_media_type",
+            http_status=415,
         )
     body = request._request.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
-        raise RuleViolation("The request is larger than 500 MB; split it.", code="too_large", http_status=413)
+        raise RuleViolation(
+            _("The request is larger than 500 MB; split it."), code="too_large", http_status=413
+        )
     try:
         return body.decode("utf-8-sig"), content_type
     except UnicodeDecodeError as exc:
-        raise RuleViolation("The body is not UTF-8.", code="parse_error") from exc
+        raise RuleViolation(_("The body is not UTF-8."), code="parse_error") from exc
 
 
 def ingest_request(request) -> dict:
@@ -45,8 +52,15 @@ def ingest_request(request) -> dict:
     try:
         rows = ingestion.load(text, content_type)
     except ValueError as exc:
-        raise RuleViolation(f"The body cannot be read: {exc}", code="parse_error") from exc
-    return ingestion.ingest(rows=rows, organisation=request.organisation).as_dict()
+        raise RuleViolation(
+            _("The body cannot be read: %(reason)s") % {"reason": exc}, code="parse_error"
+        ) from exc
+    try:
+        return ingestion.ingest(rows=rows, organisation=request.organisation).as_dict()
+    except csv.Error as exc:  # raised while the rows are read, e.g. a field over the size limit
+        raise RuleViolation(
+            _("The body cannot be read: %(reason)s") % {"reason": exc}, code="parse_error"
+        ) from exc
 
 
 @extend_schema(

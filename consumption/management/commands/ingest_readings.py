@@ -37,7 +37,19 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(slug=options["organisation"]).first()
         if organisation is None:
             raise CommandError(f"No organisation with slug {options['organisation']!r}")
+        if options["batch"] < 1:
+            raise CommandError("--batch must be at least 1")
         kind = options["format"] or ("json" if path.suffix.lower() == ".json" else "csv")
+        try:
+            accepted, errors, shown = self._ingest(path, kind, organisation, options)
+        except (ValueError, csv.Error) as exc:  # malformed JSON or CSV, or not UTF-8
+            raise CommandError(f"{path} cannot be read as {kind.upper()}: {exc}") from exc
+        for error in shown:
+            self.stderr.write(f"row {error['index'] + 1}: {error['errors']}")
+        self.stdout.write(self.style.SUCCESS(f"{accepted} readings stored, {errors} refused."))
+
+    def _ingest(self, path: Path, kind: str, organisation, options) -> tuple[int, int, list[dict]]:
+        """Ingest the file batch by batch (a transaction each); the first 20 row errors are kept."""
         with path.open(encoding="utf-8-sig") as handle:
             if kind == "csv":
                 total = max(sum(1 for _ in handle) - 1, 0)
@@ -63,6 +75,4 @@ class Command(BaseCommand):
                     ]
                     offset += len(batch)
                     bar.update(len(batch))
-        for error in shown:
-            self.stderr.write(f"row {error['index'] + 1}: {error['errors']}")
-        self.stdout.write(self.style.SUCCESS(f"{accepted} readings stored, {errors} refused."))
+        return accepted, errors, shown

@@ -1,0 +1,16 @@
+"""The staff admin's consumption URLs, under /api/admin/consumption/."""
+
+from django.urls import path
+
+from . import admin
+
+urlpatterns = [
+    path("meters/", admin.MeterListView.as_view(), name="admin-meters"),
+    path("meters/<int:pk>/", admin.MeterDetailView.as_view(), name="admin-meter"),
+    path("meters/<int:pk>/deactivate/", admin.MeterDeactivateView.as_view(), name="admin-meter-deactivate"),
+    path("meters/<int:pk>/readings/", admin.MeterReadingsView.as_view(), name="admin-meter-readings"),
+    path("meters/<int:pk>/registers/", admin.MeterRegistersView.as_view(), name="admin-meter-registers"),
+    path("meters/<int:pk>/recompute/", admin.RecomputeView.as_view(), name="admin-meter-recompute"),
+    path("gaps/", admin.GapsView.as_view(), name="admin-gaps"),
+    path("readings/", admin.StaffReadingsView.as_view(), name="admin-readings"),
+]
