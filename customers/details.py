@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
@@ -94,6 +95,62 @@ def update_details(
     return details_of(customer, account)
 
 
+def _address_in_use(field: str) -> RuleViolation:
+    return RuleViolation(
+        _("This address is already used for another login. Choose another address."),
+        code="address_in_use",
+        field=field,
+    )
+
+
+def address_used_by_someone_else(*, email: str, user_id: int | None) -> bool:
+    """Another identity has the address, or a portal account or staff membership of another
+    identity (or of nobody yet: a pending registration or invitation) uses it to log in, in any
+    organisation. Two queries, whatever the number of organisations."""
+    from tenants.selectors import rows_over_tenant_schemas
+
+    if User.objects.filter(email=email).exclude(pk=user_id).exists():
+        return True
+    return bool(
+        rows_over_tenant_schemas(
+            "SELECT 1 FROM {schema}.memberships_portalaccount "
+            "WHERE lower(login_email) = %s AND user_id IS DISTINCT FROM %s "
+            "UNION ALL SELECT 1 FROM {schema}.memberships_staffmembership "
+            "WHERE lower(email) = %s AND user_id IS DISTINCT FROM %s",
+            [email, user_id, email, user_id],
+            limit=1,
+        )
+    )
+
+
+def _schemas_with_memberships(user_id: int) -> list[str]:
+    from tenants.selectors import rows_over_tenant_schemas
+
+    rows = rows_over_tenant_schemas(
+        "SELECT 1 FROM {schema}.memberships_portalaccount WHERE user_id = %s "
+        "UNION ALL SELECT 1 FROM {schema}.memberships_staffmembership WHERE user_id = %s",
+        [user_id, user_id],
+    )
+    return sorted({schema for schema, _row in rows})
+
+
+def _move_logins(*, user, email: str) -> None:
+    """The identity's login address changes everywhere it is a member: its portal accounts and
+    staff memberships in every organisation follow in the same transaction."""
+    from memberships.models import PortalAccount, StaffMembership
+
+    try:
+        with transaction.atomic():
+            for schema in _schemas_with_memberships(user.pk):
+                with schema_context(schema):
+                    PortalAccount.objects.filter(user=user).update(login_email=email)
+                    StaffMembership.objects.filter(user=user).update(email=email)
+            user.email = email
+            user.save(update_fields=["email"])
+    except IntegrityError as exc:  # taken between the check and the change
+        raise _address_in_use("token") from exc
+
+
 @transaction.atomic
 def request_email_change(
     *, account, new_email: str, password: str, organisation, origin: Origin | None = None
@@ -109,6 +166,8 @@ def request_email_change(
     new_email = normalise_email(new_email)
     if new_email == account.login_email:
         raise RuleViolation(_("This is already your email address."), code="unchanged", field="new_email")
+    if address_used_by_someone_else(email=new_email, user_id=user.pk):
+        raise _address_in_use("new_email")
     issued = issue_one_time_token(
         purpose=OneTimeToken.Purpose.EMAIL_CHANGE, subject=f"portal_account:{account.pk}", email=new_email
     )
@@ -142,7 +201,8 @@ def request_email_change(
 
 @transaction.atomic
 def confirm_email_change(*, raw_token: str, origin: Origin | None = None) -> str:
-    """The new address proved itself: the login, the identity and the contact address follow."""
+    """The new address proved itself: the identity, its logins in every organisation and this
+    customer's contact address follow. Refused if someone else took the address meanwhile."""
     from memberships.models import PortalAccount
 
     token = consume_one_time_token(
@@ -158,17 +218,12 @@ def confirm_email_change(*, raw_token: str, origin: Origin | None = None) -> str
         raise RuleViolation(
             _("This link is not valid. Ask for a new one."), code="token_invalid", field="token"
         )
-    if User.objects.filter(email=token.email).exclude(pk=account.user_id).exists():
-        raise RuleViolation(
-            _("This address is already used for another login. Choose another address."),
-            code="address_in_use",
-            field="token",
-        )
+    user = User.objects.select_for_update().get(pk=account.user_id)
+    if address_used_by_someone_else(email=token.email, user_id=user.pk):
+        raise _address_in_use("token")
     old = account.login_email
-    account.user.email = token.email
-    account.user.save(update_fields=["email"])
+    _move_logins(user=user, email=token.email)
     account.login_email = token.email
-    account.save(update_fields=["login_email"])
     customer = account.customer
     customer.email = token.email
     customer.save(update_fields=["email", "updated_at"])
@@ -176,7 +231,7 @@ def confirm_email_change(*, raw_token: str, origin: Origin | None = None) -> str
         customer=customer,
         kind=ActivityEvent.Kind.EMAIL_CHANGED,
         actor=ActivityEvent.Actor.RESIDENT,
-        actor_user=account.user,
+        actor_user=user,
         origin=origin,
         data={"from": old, "to": token.email},
     )

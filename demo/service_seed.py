@@ -135,11 +135,10 @@ def seed_services(organisation, spec, report: list[str]) -> None:
                     "contract_id": row.contract_id,
                     "location_id": row.location_id,
                     "move_out_date": (today + timedelta(days=30)).isoformat(),
+                    # Only the meters whose service this contract delivers at the address.
                     "readings": [
                         {"meter_id": pk, "value": "99999"}
-                        for pk in Meter.objects.filter(location_id=row.location_id, active=True).values_list(
-                            "pk", flat=True
-                        )
+                        for pk in move_out.covered_meters(row).values_list("pk", flat=True)
                     ],
                     "forwarding_address": {
                         "street": "Nieuwe Weg",

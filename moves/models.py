@@ -17,6 +17,8 @@ def photo_path(instance, filename: str) -> str:
 class RequestStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    # A move-out processed by staff before its date: completed by a periodic task once the day is over.
+    SCHEDULED = "scheduled", _("Scheduled")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
 
@@ -26,6 +28,8 @@ class MoveInRequest(models.Model):
 
     # The draft is reached with a secret key the client keeps; only its hash is stored.
     key_hash = models.CharField(max_length=64, unique=True)
+    # The key stops working after this (settings.MOVE_IN_DRAFT_KEY_DAYS); the emailed link gives a new one.
+    key_expires_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
     language = models.CharField(max_length=5, default="nl")
     # Validated data of each completed step, e.g. {"1": {"location_id": 4}, "2": {...}}.
@@ -34,6 +38,11 @@ class MoveInRequest(models.Model):
         "contracts.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     email = models.EmailField(blank=True)
+    # Copied from step 2 so that due move-in readings can be found with an index, not by reading JSON.
+    move_in_date = models.DateField(null=True, blank=True)
+    # Move-in readings are recorded once the move-in day has begun (ingestion refuses the future).
+    readings_recorded_at = models.DateTimeField(null=True, blank=True)
+    readings_refused = models.JSONField(default=list, blank=True)
     # Set when a logged-in resident reports the move: approval reuses this customer record.
     existing_customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="move_ins"
@@ -55,7 +64,14 @@ class MoveInRequest(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-created_at"]
-        indexes = [models.Index(fields=["status", "-submitted_at"], name="movein_status")]
+        indexes = [
+            models.Index(fields=["status", "-submitted_at"], name="movein_status"),
+            models.Index(
+                fields=["move_in_date"],
+                condition=models.Q(status="approved", readings_recorded_at__isnull=True),
+                name="movein_readings_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"move-in {self.pk} ({self.status})"
@@ -103,14 +119,25 @@ class MoveOutRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rejection_reason = models.CharField(max_length=500, blank=True)
+    # When the final readings were recorded, the contract closed and the final invoice asked for.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Readings the consumption ingestion refused when a scheduled move-out was completed.
+    readings_refused = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract_location"],
-                condition=models.Q(status="submitted"),
+                # Two equalities, not IN: PostgreSQL prints an IN list in a form that does not read back the
+                # same, and the DDL snapshot of new schemas must reproduce every index exactly.
+                condition=models.Q(status="submitted") | models.Q(status="scheduled"),
                 name="one_open_move_out_per_location",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["move_out_date"], condition=models.Q(status="scheduled"), name="moveout_scheduled"
             )
         ]
 

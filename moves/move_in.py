@@ -1,4 +1,4 @@
-"""Move-in use cases: the draft, its steps, resuming it, submitting, and the staff's decision."""
+"""Move-in use cases: the draft, its steps, resuming it and submitting it (staff decide in ``approval``)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,24 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from activity.services import Origin
 from communications.services import queue_email
 from config.errors import RuleViolation
 from consumption.models import Meter
-from contracts.models import Contract, ContractLocation, Location
 from credentials.models import OneTimeToken
 from credentials.services import consume_one_time_token, issue_one_time_token, subject_id
-from customers.models import Customer, CustomerAddress
-from integration.changes import record_change
-from integration.models import PortalChange
+from customers.models import Customer
 from memberships.services.common import portal_link
-from memberships.services.registration import invite_customer
 
 from .models import MeterPhoto, MoveInRequest, RequestStatus
-from .photos import checked_photo
+from .photos import checked_photo, delete_photos
 from .steps import STEPS
 
 
@@ -40,10 +37,17 @@ class Draft:
     key: str  # returned to the client once; only its hash is stored
 
 
+def _key_expiry():
+    return timezone.now() + timedelta(days=settings.MOVE_IN_DRAFT_KEY_DAYS)
+
+
 def start_draft(*, language: str, existing_customer: Customer | None = None) -> Draft:
     key = secrets.token_urlsafe(32)
     request = MoveInRequest.objects.create(
-        key_hash=_hash(key), language=language, existing_customer=existing_customer
+        key_hash=_hash(key),
+        key_expires_at=_key_expiry(),
+        language=language,
+        existing_customer=existing_customer,
     )
     if existing_customer is not None:
         _prefill(request, existing_customer)
@@ -66,12 +70,19 @@ def _prefill(request: MoveInRequest, customer: Customer) -> None:
 
 
 def draft_for_key(key: str, *, lock: bool = False) -> MoveInRequest:
+    """The draft the key opens, while the key is valid (it expires; the emailed link gives a new one)."""
     queryset = MoveInRequest.objects.filter(key_hash=_hash(key or ""))
     if lock:
         queryset = queryset.select_for_update()
     request = queryset.first()
     if request is None or not hmac.compare_digest(request.key_hash, _hash(key or "")):
         raise RuleViolation(_("This move-in request does not exist."), code="not_found", http_status=404)
+    if request.key_expires_at is not None and request.key_expires_at <= timezone.now():
+        raise RuleViolation(
+            _("This move-in link has expired. Open the link we emailed you to continue, or start again."),
+            code="draft_expired",
+            http_status=410,
+        )
     return request
 
 
@@ -108,12 +119,15 @@ def save_step(*, key: str, number: int, data: dict, organisation) -> MoveInReque
     cleaned = _plain(_validate_step(request, number, data, organisation))
     if number == 1 and (request.steps.get("1") or {}).get("location_id") != cleaned["location_id"]:
         request.steps.pop("5", None)  # readings belong to the previous address
-        request.photos.all().delete()
+        delete_photos(request.photos.all())
         request.location_id = cleaned["location_id"]
     first_email = number == 4 and not request.email
     if number == 4:
         request.email, request.language = cleaned["email"], cleaned["language"]
+    if number == 2:
+        request.move_in_date = date.fromisoformat(cleaned["move_in_date"])
     request.steps[str(number)] = cleaned
+    request.key_expires_at = _key_expiry()  # the key lives on while the applicant works on it
     request.save()
     if first_email:
         send_resume_link(request=request, organisation=organisation)
@@ -132,7 +146,7 @@ def add_photo(*, key: str, meter_id: int, upload) -> MeterPhoto:
         )
     photo = checked_photo(upload)
     with transaction.atomic():
-        request.photos.filter(meter_id=meter_id).delete()
+        delete_photos(request.photos.filter(meter_id=meter_id))
         return MeterPhoto.objects.create(
             move_in=request, meter_id=meter_id, file=photo, content_type="image/jpeg"
         )
@@ -162,10 +176,12 @@ def resume(*, raw_token: str) -> Draft:
     token = consume_one_time_token(
         raw=raw_token, purpose=OneTimeToken.Purpose.MOVE_IN_RESUME, subject_prefix="move_in:"
     )
-    request = MoveInRequest.objects.select_for_update().get(pk=subject_id(token))
+    request = MoveInRequest.objects.select_for_update().filter(pk=subject_id(token)).first()
+    if request is None:  # purged after the retention period
+        raise RuleViolation(_("This move-in request does not exist."), code="not_found", http_status=404)
     key = secrets.token_urlsafe(32)
-    request.key_hash = _hash(key)
-    request.save(update_fields=["key_hash", "updated_at"])
+    request.key_hash, request.key_expires_at = _hash(key), _key_expiry()
+    request.save(update_fields=["key_hash", "key_expires_at", "updated_at"])
     return Draft(request=request, key=key)
 
 
@@ -196,7 +212,8 @@ def submit(*, key: str, organisation) -> Submission:
         raise RuleViolation(_("Some steps need attention."), code="incomplete", errors=errors)
     request.status = RequestStatus.SUBMITTED
     request.submitted_at = timezone.now()
-    request.save(update_fields=["status", "submitted_at", "updated_at"])
+    request.move_in_date = date.fromisoformat(request.steps["2"]["move_in_date"])
+    request.save(update_fields=["status", "submitted_at", "move_in_date", "updated_at"])
     queue_email(
         template="move_in_submitted",
         to=request.email,
@@ -222,128 +239,18 @@ def _flatten(detail) -> list[list[str]]:
 
 
 @transaction.atomic
-def approve(
-    *, request: MoveInRequest, organisation, staff_user, origin: Origin | None = None
-) -> MoveInRequest:
-    """Create (or reuse) the customer, a contract at the address with its meters' services, record
-    the move-in readings, and invite the customer to the portal."""
-    from datetime import datetime, time
-
-    from consumption.ingestion import ingest
-
-    request = (
-        MoveInRequest.objects.select_for_update(of=("self",)).select_related("location").get(pk=request.pk)
+def purge_drafts(*, request_ids: list[int], cutoff) -> int:
+    """Delete abandoned drafts (still untouched since ``cutoff``), their photos and resume links."""
+    drafts = list(
+        MoveInRequest.objects.select_for_update()
+        .filter(pk__in=request_ids, status=RequestStatus.DRAFT, updated_at__lt=cutoff)
+        .values_list("pk", flat=True)
     )
-    if request.status != RequestStatus.SUBMITTED:
-        raise RuleViolation(
-            _("Only submitted requests can be approved."), code="not_submitted", http_status=409
-        )
-    identity, contact, billing = request.steps["3"], request.steps["4"], request.steps["6"]
-    move_in = datetime.fromisoformat(request.steps["2"]["move_in_date"]).date()
-    customer = request.existing_customer
-    if customer is None:
-        customer = Customer.objects.create(
-            customer_number=f"MI-{request.pk:06d}",
-            kind=identity["kind"],
-            first_name=identity.get("first_name", ""),
-            last_name=identity.get("last_name", ""),
-            company_name=identity.get("company_name", ""),
-            vat_number=identity.get("vat_number", ""),
-            email=contact["email"],
-            phone=contact.get("phone", ""),
-            language=contact["language"],
-            billing_preference=billing["billing_preference"],
-        )
-    location: Location = request.location
-    CustomerAddress.objects.update_or_create(
-        customer=customer,
-        kind=CustomerAddress.Kind.PERSONAL
-        if customer.kind == Customer.Kind.PERSON
-        else CustomerAddress.Kind.COMPANY,
-        defaults={
-            "street": location.street,
-            "house_number": location.house_number,
-            "box": location.box,
-            "postal_code": location.postal_code,
-            "city": location.city,
-            "country": location.country,
-        },
-    )
-    services = sorted(
-        set(Meter.objects.filter(location=location, active=True).values_list("service__code", flat=True))
-    ) or ["heating"]
-    contract = Contract.objects.create(
-        number=f"MIC-{request.pk:06d}", customer=customer, status=Contract.Status.ACTIVE, start_date=move_in
-    )
-    ContractLocation.objects.create(
-        contract=contract, location=location, services=services, move_in_date=move_in
-    )
-    moment = timezone.make_aware(datetime.combine(move_in, time.min), organisation.zone)
-    meters = dict(
-        Meter.objects.filter(pk__in=[row["meter_id"] for row in request.steps["5"]["readings"]]).values_list(
-            "pk", "external_id"
-        )
-    )
-    result = ingest(
-        rows=[
-            {
-                "meter": meters[row["meter_id"]],
-                "timestamp": moment.isoformat(),
-                "kind": "register",
-                "value": row["value"],
-            }
-            for row in request.steps["5"]["readings"]
-            if row["meter_id"] in meters
-        ],
-        organisation=organisation,
-    )
-    request.status = RequestStatus.APPROVED
-    request.decided_at, request.decided_by = timezone.now(), staff_user
-    request.created_customer, request.created_contract = customer, contract
-    request.steps["approval"] = {"readings_refused": result.errors}
-    request.save()
-    record_change(
-        kind=PortalChange.Kind.MOVE_IN,
-        customer=customer,
-        data={
-            "request": f"MI-{request.pk:06d}",
-            "contract_number": contract.number,
-            "location_external_id": location.external_id,
-            "move_in_date": move_in,
-            "identity": identity,
-            "contact": contact,
-            "billing": {k: v for k, v in billing.items() if k != "direct_debit_consent"},
-            "readings": request.steps["5"]["readings"],
-        },
-    )
-    if customer.email and not hasattr(customer, "portal_account"):
-        invite_customer(organisation=organisation, customer=customer, staff_user=staff_user, origin=origin)
-    return request
-
-
-@transaction.atomic
-def reject(*, request: MoveInRequest, organisation, staff_user, reason: str) -> MoveInRequest:
-    request = MoveInRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != RequestStatus.SUBMITTED:
-        raise RuleViolation(
-            _("Only submitted requests can be rejected."), code="not_submitted", http_status=409
-        )
-    if not (reason or "").strip():
-        raise RuleViolation(
-            _("Say why the request is rejected; the applicant receives it."), code="required", field="reason"
-        )
-    request.status = RequestStatus.REJECTED
-    request.decided_at, request.decided_by, request.rejection_reason = (
-        timezone.now(),
-        staff_user,
-        reason.strip()[:500],
-    )
-    request.save()
-    queue_email(
-        template="move_in_rejected",
-        to=request.email,
-        language=request.language,
-        organisation=organisation,
-        context={"reason": request.rejection_reason, "reference": f"MI-{request.pk:06d}"},
-    )
-    return request
+    if not drafts:
+        return 0
+    delete_photos(MeterPhoto.objects.filter(move_in_id__in=drafts))
+    OneTimeToken.objects.filter(
+        purpose=OneTimeToken.Purpose.MOVE_IN_RESUME, subject__in=[f"move_in:{pk}" for pk in drafts]
+    ).delete()
+    MoveInRequest.objects.filter(pk__in=drafts).delete()
+    return len(drafts)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +19,9 @@ from contracts.models import Contract, ContractLocation
 from integration.changes import record_change
 from integration.models import PortalChange
 
+from . import readings as moving_day
 from .models import MeterPhoto, MoveOutRequest, RequestStatus
-from .photos import checked_photo
+from .photos import checked_photo, delete_photos
 from .steps import ReadingSerializer, moving_day_bounds
 
 
@@ -47,30 +49,52 @@ def _recipient(customer) -> tuple[str, str]:
     )
 
 
+def covered_meters(row: ContractLocation):
+    """The active meters at the location whose service this contract delivers there."""
+    return Meter.objects.filter(
+        location_id=row.location_id, active=True, service__code__in=row.services or []
+    ).order_by("pk")
+
+
+def date_bounds(row: ContractLocation, organisation) -> tuple[date, date]:
+    """The first and last allowed move-out date: after moving in, within the reporting window."""
+    first, last = moving_day_bounds(organisation)
+    starts = max(filter(None, (row.contract.start_date, row.move_in_date)))
+    return max(first, starts), last
+
+
 @transaction.atomic
 def submit_move_out(*, customer, data: dict, organisation, origin: Origin | None = None) -> MoveOutRequest:
     serializer = MoveOutSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     values = serializer.validated_data
     row = get_object_or_404(
-        ContractLocation.objects.select_related("contract"),
+        ContractLocation.objects.select_related("contract", "location"),
         contract__customer=customer,
         contract_id=values["contract_id"],
         location_id=values["location_id"],
     )
     errors = {}
-    first, last = moving_day_bounds(organisation)
-    starts = max(filter(None, (row.contract.start_date, row.move_in_date)))
-    if values["move_out_date"] < max(first, starts):
+    first, last = date_bounds(row, organisation)
+    if values["move_out_date"] < first:
         errors["move_out_date"] = [_("Choose a date after you moved in and within the last 60 days.")]
     elif values["move_out_date"] > last:
         errors["move_out_date"] = [_("This date is too far ahead; report moves at most 180 days in advance.")]
     if row.move_out_date or row.contract.status == Contract.Status.ENDED:
         errors["location_id"] = [_("You already moved out of this address.")]
-    meters = dict(Meter.objects.filter(location_id=row.location_id, active=True).values_list("pk", "number"))
+    meters = dict(covered_meters(row).values_list("pk", "number"))
     given = [reading["meter_id"] for reading in values["readings"]]
-    if set(given) != set(meters) or len(given) != len(set(given)):
-        errors["readings"] = [_("Give one final reading for every meter at this address.")]
+    unknown = sorted(set(given) - set(meters))
+    if unknown:
+        errors["readings"] = [
+            _("These meters are not part of this contract at this address: %(ids)s.")
+            % {"ids": ", ".join(map(str, unknown))}
+        ]
+    elif set(given) != set(meters) or len(given) != len(set(given)):
+        errors["readings"] = [
+            _("Give one final reading for every meter of this contract at this address: %(numbers)s.")
+            % {"numbers": ", ".join(sorted(meters.values()))}
+        ]
     if errors:
         raise RuleViolation(next(iter(errors.values()))[0], code="invalid", errors=errors)
     language = _recipient(customer)[1]
@@ -130,7 +154,7 @@ def add_photo(*, request: MoveOutRequest, meter_id: int, upload) -> MeterPhoto:
         )
     photo = checked_photo(upload)
     with transaction.atomic():
-        request.photos.filter(meter_id=meter_id).delete()
+        delete_photos(request.photos.filter(meter_id=meter_id))
         return MeterPhoto.objects.create(
             move_out=request, meter_id=meter_id, file=photo, content_type="image/jpeg"
         )
@@ -138,50 +162,78 @@ def add_photo(*, request: MoveOutRequest, meter_id: int, upload) -> MeterPhoto:
 
 @transaction.atomic
 def process(*, request: MoveOutRequest, organisation, staff_user) -> MoveOutRequest:
-    """End the contract at the location, record the final readings, ask for the final invoice."""
-    from consumption.ingestion import ingest
-
+    """Staff accept a move-out. A day that is over is completed at once (a refused reading is a 400
+    and nothing is written); a day still to come (or today) is scheduled: the location's move-out
+    date is set now, and ``complete_scheduled`` does the rest once the day has passed."""
     request = (
         MoveOutRequest.objects.select_for_update(of=("self",))
-        .select_related("contract_location__contract", "customer")
+        .select_related("contract_location__contract", "contract_location__location", "customer")
         .get(pk=request.pk)
     )
     if request.status != RequestStatus.SUBMITTED:
         raise RuleViolation(
             _("Only submitted requests can be processed."), code="not_submitted", http_status=409
         )
+    request.decided_at, request.decided_by = timezone.now(), staff_user
+    moment = moving_day.move_out_moment(request.move_out_date, organisation)
+    if moving_day.is_due(moment):
+        return _complete(request, organisation, refusal_is_error=True)
+    moving_day.raise_if_refused(moving_day.precheck(request.readings, moment))
+    row = request.contract_location
+    row.move_out_date = request.move_out_date
+    row.save(update_fields=["move_out_date"])
+    request.status = RequestStatus.SCHEDULED
+    request.save(update_fields=["status", "decided_at", "decided_by"])
+    _notify(request, organisation, "move_out_scheduled")
+    return request
+
+
+@transaction.atomic
+def complete_scheduled(*, request_id: int, organisation) -> bool:
+    """The move-out day has passed: record the final readings and close the contract there.
+    A reading refused now (data arrived since scheduling) is kept on the request and in the change
+    sent to the billing system; the move itself is a fact and is completed."""
+    request = (
+        MoveOutRequest.objects.select_for_update(of=("self",))
+        .select_related("contract_location__contract", "contract_location__location", "customer")
+        .filter(pk=request_id, status=RequestStatus.SCHEDULED)
+        .first()
+    )
+    if request is None or not moving_day.is_due(
+        moving_day.move_out_moment(request.move_out_date, organisation)
+    ):
+        return False
+    _complete(request, organisation, refusal_is_error=False)
+    return True
+
+
+def _complete(request: MoveOutRequest, organisation, *, refusal_is_error: bool) -> MoveOutRequest:
+    moment = moving_day.move_out_moment(request.move_out_date, organisation)
+    refused = moving_day.record(request.readings, moment, organisation)
+    if refusal_is_error:
+        moving_day.raise_if_refused(moving_day.refusal_messages(refused))
     row = request.contract_location
     row.move_out_date = request.move_out_date
     row.save(update_fields=["move_out_date"])
     contract = Contract.objects.select_for_update().get(pk=row.contract_id)
-    remaining = ContractLocation.objects.filter(contract=contract, move_out_date__isnull=True).exists()
+    remaining = (
+        ContractLocation.objects.filter(contract=contract)
+        .exclude(pk=row.pk)
+        .filter(
+            Q(move_out_date__isnull=True)
+            | Q(move_out_date__gt=request.move_out_date)
+            | Q(move_outs__status=RequestStatus.SCHEDULED)
+        )
+        .exists()
+    )
     if not remaining:
         contract.end_date = max(request.move_out_date, contract.start_date)
         contract.status = Contract.Status.ENDED
     contract.final_invoice_requested_at = timezone.now()
     contract.save(update_fields=["end_date", "status", "final_invoice_requested_at", "updated_at"])
-    moment = timezone.make_aware(datetime.combine(request.move_out_date, time(23, 59)), organisation.zone)
-    external = dict(
-        Meter.objects.filter(pk__in=[r["meter_id"] for r in request.readings]).values_list(
-            "pk", "external_id"
-        )
-    )
-    result = ingest(
-        rows=[
-            {
-                "meter": external[r["meter_id"]],
-                "timestamp": moment.isoformat(),
-                "kind": "register",
-                "value": r["value"],
-            }
-            for r in request.readings
-            if r["meter_id"] in external
-        ],
-        organisation=organisation,
-    )
     request.status = RequestStatus.APPROVED
-    request.decided_at, request.decided_by = timezone.now(), staff_user
-    request.save(update_fields=["status", "decided_at", "decided_by"])
+    request.completed_at, request.readings_refused = timezone.now(), refused
+    request.save(update_fields=["status", "decided_at", "decided_by", "completed_at", "readings_refused"])
     record_change(
         kind=PortalChange.Kind.MOVE_OUT,
         customer=request.customer,
@@ -191,7 +243,7 @@ def process(*, request: MoveOutRequest, organisation, staff_user) -> MoveOutRequ
             "location_external_id": row.location.external_id,
             "move_out_date": request.move_out_date,
             "final_readings": request.readings,
-            "readings_refused": result.errors,
+            "readings_refused": refused,
             "forwarding_address": request.forwarding_address,
             "contract_ended": not remaining,
             "final_invoice_due": True,

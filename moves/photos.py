@@ -39,3 +39,16 @@ def checked_photo(upload, *, field: str = "photo") -> ContentFile:
         ) from exc
     data = output.getvalue()
     return ContentFile(data, name=f"{hashlib.sha256(data).hexdigest()[:16]}.jpg")
+
+
+def delete_photos(photos) -> int:
+    """Delete the photo rows, and their files once the transaction commits (a rollback keeps both)."""
+    from django.db import transaction
+
+    rows = list(photos)
+    for photo in rows:
+        storage, name = photo.file.storage, photo.file.name
+        photo.delete()
+        if name:
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    return len(rows)

@@ -69,26 +69,37 @@ def open_ticket(
         kind=kind,
         subject=subject,
     )
-    stored = TicketMessage(ticket=ticket, author=TicketMessage.Author.REQUESTER, body=message)
-    if attachment is not None:
-        checked = checked_attachment(attachment)
-        stored.attachment.save(checked.name, checked, save=False)
-        stored.attachment_name, stored.attachment_type = attachment.name[:200], checked.content_type
-    stored.save()
+    _add_message(ticket, TicketMessage.Author.REQUESTER, message, attachment)
     context = {**ticket_context(ticket), "message": message, "has_attachment": bool(attachment)}
-    for address in _support_addresses():
-        queue_email(
-            template="ticket_new",
-            to=address,
-            language=organisation.default_language,
-            organisation=organisation,
-            context={**context, "admin_url": portal_link(organisation, f"/api/admin/tickets/{ticket.pk}/")},
-            reply_to=email,
-        )
+    _tell_support(ticket, organisation, "ticket_new", context)
     queue_email(
         template="ticket_received", to=email, language=language, organisation=organisation, context=context
     )
     return ticket
+
+
+def _add_message(ticket: Ticket, author: str, body: str, attachment=None, staff_user=None) -> TicketMessage:
+    """Check the attachment by its content before anything is stored."""
+    checked = checked_attachment(attachment) if attachment is not None else None
+    stored = TicketMessage(ticket=ticket, author=author, author_user=staff_user, body=body)
+    if checked is not None:
+        stored.attachment.save(checked.name, checked, save=False)
+        stored.attachment_name = (attachment.name or checked.name)[:200]
+        stored.attachment_type = checked.content_type
+    stored.save()
+    return stored
+
+
+def _tell_support(ticket: Ticket, organisation, template: str, context: dict) -> None:
+    for address in _support_addresses():
+        queue_email(
+            template=template,
+            to=address,
+            language=organisation.default_language,
+            organisation=organisation,
+            context={**context, "admin_url": portal_link(organisation, f"/api/admin/tickets/{ticket.pk}/")},
+            reply_to=ticket.email,
+        )
 
 
 def ticket_context(ticket: Ticket) -> dict:
@@ -107,9 +118,7 @@ def answer_ticket(*, ticket: Ticket, organisation, staff_user, message: str, clo
         raise RuleViolation(_("This ticket is closed."), code="closed", http_status=409)
     if not (message or "").strip():
         raise RuleViolation(_("Write an answer."), code="required", field="message")
-    TicketMessage.objects.create(
-        ticket=ticket, author=TicketMessage.Author.STAFF, author_user=staff_user, body=message.strip()
-    )
+    _add_message(ticket, TicketMessage.Author.STAFF, message.strip(), staff_user=staff_user)
     ticket.status = Ticket.Status.CLOSED if close else Ticket.Status.ANSWERED
     ticket.closed_at = timezone.now() if close else None
     ticket.save(update_fields=["status", "closed_at", "updated_at"])
@@ -118,16 +127,52 @@ def answer_ticket(*, ticket: Ticket, organisation, staff_user, message: str, clo
         to=ticket.email,
         language=ticket.language,
         organisation=organisation,
-        context={**ticket_context(ticket), "message": message.strip(), "closed": close},
+        # can_reply: only a resident's ticket can be answered in the portal (visitors reply by email).
+        context={
+            **ticket_context(ticket),
+            "message": message.strip(),
+            "closed": close,
+            "can_reply": ticket.customer_id is not None,
+        },
     )
     return ticket
 
 
 @transaction.atomic
-def close_ticket(*, ticket: Ticket) -> Ticket:
+def close_ticket(*, ticket: Ticket, organisation) -> Ticket:
+    """Staff close a ticket; the requester is told (and a resident may reopen it by replying)."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status == Ticket.Status.CLOSED:
+        raise RuleViolation(_("This ticket is already closed."), code="already_closed", http_status=409)
     ticket.status, ticket.closed_at = Ticket.Status.CLOSED, timezone.now()
     ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    queue_email(
+        template="ticket_closed",
+        to=ticket.email,
+        language=ticket.language,
+        organisation=organisation,
+        context={**ticket_context(ticket), "can_reply": ticket.customer_id is not None},
+    )
+    return ticket
+
+
+@transaction.atomic
+def reply_as_resident(*, ticket: Ticket, customer, organisation, message: str, attachment=None) -> Ticket:
+    """The resident answers on their own ticket: it is open again and customer service is told."""
+    ticket = Ticket.objects.select_for_update().filter(pk=ticket.pk, customer=customer).first()
+    if ticket is None:
+        raise RuleViolation(_("Not found."), code="not_found", http_status=404)
+    if not (message or "").strip():
+        raise RuleViolation(_("Write a message."), code="required", field="message")
+    _add_message(ticket, TicketMessage.Author.REQUESTER, message.strip(), attachment)
+    ticket.status, ticket.closed_at = Ticket.Status.OPEN, None
+    ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    _tell_support(
+        ticket,
+        organisation,
+        "ticket_reply",
+        {**ticket_context(ticket), "message": message.strip(), "has_attachment": attachment is not None},
+    )
     return ticket
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from accounts.models import User
 from activity.models import ActivityEvent
+from customers.models import Customer
 from integration.models import PortalChange
 from tests.billing_data import PDF_BYTES, billing_customer
 from tests.factories import last_link, outbox
@@ -104,17 +103,100 @@ def test_email_change_takes_effect_only_when_the_new_address_confirms(resident, 
     )
 
 
-def test_email_change_to_an_address_with_another_login_fails_at_confirmation(resident, client_for):
-    _data, client = resident
+def request_change(client, new_email):
+    return client.post(
+        "/api/portal/details/email/", {"new_email": new_email, "password": PASSWORD}, format="json"
+    )
+
+
+def confirm_change(client_for, new_email):
+    token = last_link("org_noord", new_email, "email_change_confirm", "/confirm-email/")
+    return client_for("portal.noord.test").post("/api/auth/email/confirm/", {"token": token}, format="json")
+
+
+def test_email_change_to_an_address_with_another_login_is_refused(resident, client_for):
+    data, client = resident
     User.objects.create_user("taken@example.test", "some-other-password-1")
-    client.post(
-        "/api/portal/details/email/", {"new_email": "taken@example.test", "password": PASSWORD}, format="json"
+    refused = request_change(client, "taken@example.test")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "address_in_use"
+    assert refused.json()["new_email"] == [
+        "This address is already used for another login. Choose another address."
+    ]
+    assert not outbox("org_noord", "taken@example.test")
+    # Free when asked, taken before the link is used: refused at confirmation, nothing changes.
+    assert request_change(client, "later@example.test").status_code == 202
+    User.objects.create_user("later@example.test", "some-other-password-2")
+    late = confirm_change(client_for, "later@example.test")
+    assert (late.status_code, late.json()["code"]) == (400, "address_in_use")
+    assert client.get("/api/portal/details/").json()["email"] == data["email"]
+    assert User.objects.filter(email=data["email"]).exists()
+
+
+def test_email_change_to_the_address_of_a_pending_registration(resident, client_for):
+    """Another customer's registration waits for confirmation with the address: no 500, a clear no."""
+    from memberships.services.registration import register_resident
+    from tenants.models import Organisation
+
+    data, client = resident
+    noord = Organisation.objects.get(schema_name="org_noord")
+    first = billing_customer(email="pending@example.test")
+    with schema_context("org_noord"):
+        register_resident(
+            organisation=noord,
+            customer_number=first["number"],
+            email="pending@example.test",
+            password=PASSWORD,
+        )
+    refused = request_change(client, "pending@example.test")
+    assert (refused.status_code, refused.json()["code"]) == (400, "address_in_use")
+    assert "new_email" in refused.json()
+
+    assert request_change(client, "soon@example.test").status_code == 202
+    second = billing_customer(email="soon@example.test")
+    with schema_context("org_noord"):
+        register_resident(
+            organisation=noord, customer_number=second["number"], email="soon@example.test", password=PASSWORD
+        )
+    late = confirm_change(client_for, "soon@example.test")
+    assert (late.status_code, late.json()["code"]) == (400, "address_in_use")
+    assert client.get("/api/portal/details/").json()["email"] == data["email"]
+
+
+def test_email_change_follows_the_person_into_every_organisation(resident, client_for):
+    """One identity, resident of Noord and resident and staff of Zuid: the login changes everywhere."""
+    from memberships.models import PortalAccount, StaffMembership
+    from tests.test_portal_card import add_staff
+
+    data, client = resident
+    zuid = billing_customer("org_zuid", email=data["email"])
+    resident_client(client_for, zuid, schema="org_zuid", host="portal.zuid.test")
+    add_staff(data["email"], "staff", schema="org_zuid")
+    user = User.objects.get(email=data["email"])
+    assert request_change(client, "moved@example.test").status_code == 202
+    confirmed = confirm_change(client_for, "moved@example.test")
+    assert confirmed.status_code == 200
+    assert confirmed.json() == {
+        "code": "email_changed",
+        "detail": "Your email address was changed.",
+        "email": "moved@example.test",
+    }
+    user.refresh_from_db()
+    assert user.email == "moved@example.test"
+    for schema in ("org_noord", "org_zuid"):
+        with schema_context(schema):
+            assert PortalAccount.objects.get(user=user).login_email == "moved@example.test"
+    with schema_context("org_zuid"):
+        assert StaffMembership.objects.get(user=user).email == "moved@example.test"
+        assert Customer.objects.get(customer_number=zuid["number"]).email == data["email"]  # billing data
+    zuid_login = client_for("portal.zuid.test").post(
+        "/api/auth/login/", {"email": "moved@example.test", "password": PASSWORD}, format="json"
     )
-    token = last_link("org_noord", "taken@example.test", "email_change_confirm", "/confirm-email/")
-    response = client_for("portal.noord.test").post(
-        "/api/auth/email/confirm/", {"token": token}, format="json"
+    assert zuid_login.status_code == 200, zuid_login.content
+    old_login = client_for("portal.zuid.test").post(
+        "/api/auth/login/", {"email": data["email"], "password": PASSWORD}, format="json"
     )
-    assert response.json()["code"] == "address_in_use"
+    assert old_login.status_code == 400
 
 
 def test_email_change_is_refused_during_impersonation(resident, client_for):
@@ -133,6 +215,12 @@ def test_email_change_is_refused_during_impersonation(resident, client_for):
         "/api/portal/details/email/", {"new_email": "x@example.test", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 403
+    assert response.json()["code"] == "not_allowed_during_impersonation"
+    assert not outbox("org_noord", "x@example.test")
+    with schema_context("org_noord"):
+        from credentials.models import OneTimeToken
+
+        assert not OneTimeToken.objects.filter(purpose="email_change", email="x@example.test").exists()
 
 
 def test_visitor_help_request(client_for, db):
@@ -292,7 +380,22 @@ def test_change_feed_for_the_billing_system(resident, client_for):
     mine = [row for row in rows if row["customer_number"] == data["number"]]
     assert mine[-1]["kind"] == "customer_details"
     assert mine[-1]["customer_external_id"] == data["ext"]
+    assert mine[-1]["data"]["changes"]["phone"] == {"from": "", "to": "+32 470 00 00 01"}
     assert api.get(f"/api/integration/changes/?after={rows[-1]['id']}").json() == []
-    assert api.get("/api/integration/changes/?after=x").status_code == 400
+    bad = api.get("/api/integration/changes/?after=x")
+    assert bad.status_code == 400
+    assert "after" in bad.json()
     assert client.get("/api/integration/changes/").status_code == 403
-    assert json.dumps(mine)  # serialisable
+
+
+def test_email_changes_have_their_own_throttle(resident, client_for, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    data, client = resident
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "email_change", "2/hour")
+    statuses = [request_change(client, f"new{n}@example.test").status_code for n in range(3)]
+    assert statuses == [202, 202, 429]
+    login = client_for("portal.noord.test").post(
+        "/api/auth/login/", {"email": data["email"], "password": PASSWORD}, format="json"
+    )
+    assert login.status_code == 200  # the login counter is untouched

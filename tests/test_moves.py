@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from PIL import Image
 
@@ -14,20 +17,22 @@ from consumption.models import Meter, RegisterReading
 from contracts.models import Contract, ContractLocation
 from customers.models import Customer
 from integration.models import PortalChange
-from moves.models import MoveInRequest, MoveOutRequest
+from moves import move_in
+from moves.models import MoveInRequest
 from tests.billing_data import billing_customer
 from tests.consumption_data import add_meters
 from tests.factories import last_link, outbox
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import as_staff_client
 
-TODAY = date.today()
+BRUSSELS = ZoneInfo("Europe/Brussels")
+TODAY = datetime.now(BRUSSELS).date()  # the organisations' calendar
 
 
-@pytest.fixture
-def site(db, client_for):
+def make_site(client_for) -> dict:
+    """A customer with meters at two locations; the move-in goes to L1 (Main street 1)."""
     data = billing_customer()
-    add_meters(data)
+    data["meters"] = add_meters(data)
     with schema_context("org_noord"):
         location = ContractLocation.objects.get(
             contract__number__endswith="-1",
@@ -36,6 +41,11 @@ def site(db, client_for):
         ).location
         meters = list(Meter.objects.filter(location=location).order_by("pk").values_list("pk", flat=True))
     return {"data": data, "location": location, "meters": meters, "client": client_for("portal.noord.test")}
+
+
+@pytest.fixture
+def site(db, client_for):
+    return make_site(client_for)
 
 
 def jpeg(size=(40, 30), extra=0) -> SimpleUploadedFile:
@@ -232,30 +242,54 @@ def test_submit_needs_every_step_and_a_second_submit_makes_no_duplicate(site):
     assert put(client, key, 3, good_steps(site)[3]).json()["code"] == "already_submitted"
 
 
-def test_staff_approve_creates_customer_contract_and_invitation(site):
+def staff_for(client_for, host="portal.noord.test", email="admin@noord.test"):
+    return as_staff_client(client_for(host), email)
+
+
+def submitted(site, changes: dict | None = None) -> int:
+    """A submitted move-in (steps replaced by ``changes``, per step number); returns its id."""
+    client = site["client"]
+    key = start(client)
+    for number, data in {**good_steps(site), **(changes or {})}.items():
+        response = put(client, key, number, data)
+        assert response.status_code == 200, (number, response.content)
+    assert client.post(f"/api/moves/move-in/{key}/submit/").status_code == 201
+    with schema_context("org_noord"):
+        return MoveInRequest.objects.get(key_hash=move_in._hash(key)).pk
+
+
+def test_staff_approve_creates_customer_contract_and_invitation(site, client_for):
     key = complete(site)
     site["client"].post(f"/api/moves/move-in/{key}/submit/")
-    staff = as_staff_client(
-        site["client"].__class__(HTTP_HOST="portal.noord.test", HTTP_ACCEPT_LANGUAGE="en")
-    )
+    staff = staff_for(client_for)
     [request] = staff.get("/api/admin/move-ins/?status=submitted").json()["results"]
     approved = staff.post(f"/api/admin/move-ins/{request['id']}/approve/")
     assert approved.status_code == 200, approved.content
-    assert approved.json()["status"] == "approved"
+    body = approved.json()
+    assert body["status"] == "approved"
+    # The address is still supplied under the previous resident's contract: staff are warned.
+    [warning] = body["warnings"]
+    assert warning["code"] == "location_still_supplied"
+    assert f"K-{site['data']['number'][2:]}-1" in warning["detail"]
     with schema_context("org_noord"):
-        customer = Customer.objects.get(pk=approved.json()["created_customer"])
+        customer = Customer.objects.get(pk=body["created_customer"])
         assert (customer.last_name, customer.email, customer.language) == ("Nieuw", "nina@example.test", "nl")
-        contract = Contract.objects.get(pk=approved.json()["created_contract"])
+        contract = Contract.objects.get(pk=body["created_contract"])
+        assert (contract.status, contract.start_date) == ("active", TODAY - timedelta(days=3))
         row = contract.contract_locations.get()
         assert row.location_id == site["location"].pk
         assert row.move_in_date == TODAY - timedelta(days=3)
-        assert sorted(row.services) == ["heating", "hot_tap_water"] or sorted(row.services) == ["heating"]
-        assert RegisterReading.objects.filter(meter_id__in=site["meters"]).count() == len(site["meters"])
+        assert row.services == ["heating"]  # the only meter at the address is a heat meter
+        [reading] = RegisterReading.objects.filter(meter_id__in=site["meters"])
+        assert reading.value == Decimal("1234.5")
+        assert reading.taken_at == datetime.combine(TODAY - timedelta(days=3), time.min, BRUSSELS)
+        assert MoveInRequest.objects.get(pk=request["id"]).readings_recorded_at is not None
         assert PortalChange.objects.filter(kind="move_in", customer_number=customer.customer_number).exists()
     invitation = outbox("org_noord", "nina@example.test", "portal_invitation")
     assert invitation
     assert "/activate/" in invitation[-1].body_text
-    assert staff.post(f"/api/admin/move-ins/{request['id']}/approve/").status_code == 409
+    again = staff.post(f"/api/admin/move-ins/{request['id']}/approve/")
+    assert (again.status_code, again.json()["code"]) == (409, "not_submitted")
 
 
 def test_staff_reject_with_a_reason(site):
@@ -265,10 +299,12 @@ def test_staff_reject_with_a_reason(site):
         site["client"].__class__(HTTP_HOST="portal.noord.test", HTTP_ACCEPT_LANGUAGE="en")
     )
     [request] = staff.get("/api/admin/move-ins/?status=submitted").json()["results"]
-    assert (
-        staff.post(f"/api/admin/move-ins/{request['id']}/reject/", {"reason": ""}, format="json").status_code
-        == 400
-    )
+    empty = staff.post(f"/api/admin/move-ins/{request['id']}/reject/", {"reason": "  "}, format="json")
+    assert empty.status_code == 400
+    assert empty.json()["code"] == "required"
+    assert empty.json()["reason"] == ["Say why the request is rejected; the applicant receives it."]
+    with schema_context("org_noord"):
+        assert MoveInRequest.objects.get(pk=request["id"]).status == "submitted"
     rejected = staff.post(
         f"/api/admin/move-ins/{request['id']}/reject/", {"reason": "Address already occupied"}, format="json"
     )
@@ -292,100 +328,6 @@ def test_logged_in_resident_move_in_is_prefilled(site, client_for):
     assert response.json()["request"]["completed_steps"] == [3, 4, 6]
 
 
-def move_out_payload(site, **changes) -> dict:
-    payload = {
-        "contract_id": None,
-        "location_id": site["location"].pk,
-        "move_out_date": (TODAY + timedelta(days=10)).isoformat(),
-        "readings": [{"meter_id": meter, "value": "2000"} for meter in site["meters"]],
-        "forwarding_address": {
-            "street": "Nieuwstraat",
-            "house_number": "5",
-            "postal_code": "2000",
-            "city": "Antwerpen",
-        },
-    }
-    with schema_context("org_noord"):
-        payload["contract_id"] = ContractLocation.objects.get(
-            location=site["location"], contract__number__endswith="-1"
-        ).contract_id
-    payload.update(changes)
-    return payload
-
-
-def test_move_out_lifecycle(site, client_for):
-    resident = resident_client(client_for, site["data"])
-    created = resident.post("/api/portal/move-outs/", move_out_payload(site), format="json")
-    assert created.status_code == 201, created.content
-    body = created.json()
-    assert body["status"] == "submitted"
-    assert outbox("org_noord", site["data"]["email"], "move_out_submitted")
-    duplicate = resident.post("/api/portal/move-outs/", move_out_payload(site), format="json")
-    assert duplicate.status_code == 409
-    photo = resident.post(
-        f"/api/portal/move-outs/{body['id']}/photos/",
-        {"meter_id": site["meters"][0], "photo": jpeg()},
-        format="multipart",
-    )
-    assert photo.status_code == 201
-
-    staff = as_staff_client(client_for("portal.noord.test"))
-    processed = staff.post(f"/api/admin/move-outs/{body['id']}/process/")
-    assert processed.json()["status"] == "approved"
-    with schema_context("org_noord"):
-        row = ContractLocation.objects.get(
-            location=site["location"], contract_id=move_out_payload(site)["contract_id"]
-        )
-        assert row.move_out_date == TODAY + timedelta(days=10)
-        contract = row.contract
-        assert contract.final_invoice_requested_at is not None
-        assert contract.status == "active"  # its second location is still supplied
-        change = PortalChange.objects.get(kind="move_out", customer_number=site["data"]["number"])
-        assert change.data["final_invoice_due"] is True
-    assert outbox("org_noord", site["data"]["email"], "move_out_processed")
-    again = resident.post("/api/portal/move-outs/", move_out_payload(site), format="json")
-    assert again.json()["location_id"] == ["You already moved out of this address."]
-
-
-@pytest.mark.parametrize(
-    ("changes", "field"),
-    [
-        ({"move_out_date": (TODAY + timedelta(days=200)).isoformat()}, "move_out_date"),
-        ({"move_out_date": (TODAY - timedelta(days=90)).isoformat()}, "move_out_date"),
-        ({"readings": []}, "readings"),
-        ({"forwarding_address": {"street": "x"}}, "forwarding_address"),
-    ],
-)
-def test_move_out_bad_input(site, client_for, changes, field):
-    resident = resident_client(client_for, site["data"])
-    response = resident.post("/api/portal/move-outs/", move_out_payload(site, **changes), format="json")
-    assert response.status_code == 400
-    assert field in response.json()
-    with schema_context("org_noord"):
-        assert not MoveOutRequest.objects.exists()
-
-
-def test_move_out_of_a_contract_that_is_not_yours_is_404(site, client_for):
-    other = billing_customer()
-    resident = resident_client(client_for, other)
-    response = resident.post("/api/portal/move-outs/", move_out_payload(site), format="json")
-    assert response.status_code == 404
-
-
-def test_staff_reject_move_out(site, client_for):
-    resident = resident_client(client_for, site["data"])
-    created = resident.post("/api/portal/move-outs/", move_out_payload(site), format="json").json()
-    staff = as_staff_client(client_for("portal.noord.test"))
-    rejected = staff.post(
-        f"/api/admin/move-outs/{created['id']}/reject/", {"reason": "Contract is transferred"}, format="json"
-    )
-    assert rejected.json()["status"] == "rejected"
-    assert (
-        "Contract is transferred"
-        in outbox("org_noord", site["data"]["email"], "move_out_rejected")[-1].body_text
-    )
-
-
 def test_move_in_can_be_switched_off_by_the_operator(site, noord):
     from tenants.services import update_organisation
 
@@ -393,3 +335,85 @@ def test_move_in_can_be_switched_off_by_the_operator(site, noord):
     response = site["client"].post("/api/moves/move-in/", {}, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "feature_disabled"
+
+
+# -- drafts: the key expires, shows only the status once submitted; abandoned drafts are purged ------
+def test_a_submitted_draft_shows_only_its_status(site):
+    client = site["client"]
+    key = complete(site)
+    before = client.get(f"/api/moves/move-in/{key}/").json()
+    assert before["steps"]["6"]["iban"] == "BE71096123456769"  # the key holder sees the draft
+    submitted_body = client.post(f"/api/moves/move-in/{key}/submit/").json()
+    assert "steps" not in submitted_body
+    assert submitted_body["status"] == "submitted"
+    after = client.get(f"/api/moves/move-in/{key}/")
+    assert after.status_code == 200
+    assert set(after.json()) == {"reference", "status", "submitted_at"}
+    for secret in ("BE71096123456769", "Nieuw", "+32 470 11 22 33", "nina@example.test"):
+        assert secret not in after.content.decode()
+    photo = client.post(
+        f"/api/moves/move-in/{key}/photos/",
+        {"meter_id": site["meters"][0], "photo": jpeg()},
+        format="multipart",
+    )
+    assert (photo.status_code, photo.json()["code"]) == (409, "already_submitted")
+
+
+def test_a_draft_key_expires_and_the_emailed_link_gives_a_new_one(site, settings):
+    client = site["client"]
+    key = start(client)
+    put(client, key, 1, {"location_id": site["location"].pk})
+    put(client, key, 4, {"email": "late@example.test", "language": "nl"})
+    with schema_context("org_noord"):
+        request = MoveInRequest.objects.get(key_hash=move_in._hash(key))
+        # Every save keeps the key alive for MOVE_IN_DRAFT_KEY_DAYS.
+        assert request.key_expires_at > timezone.now() + timedelta(days=settings.MOVE_IN_DRAFT_KEY_DAYS - 1)
+        MoveInRequest.objects.filter(pk=request.pk).update(
+            key_expires_at=timezone.now() - timedelta(seconds=1)
+        )
+    expired = client.get(f"/api/moves/move-in/{key}/")
+    assert (expired.status_code, expired.json()["code"]) == (410, "draft_expired")
+    step = put(client, key, 2, good_steps(site)[2])
+    assert (step.status_code, step.json()["code"]) == (410, "draft_expired")
+    token = last_link("org_noord", "late@example.test", "move_in_resume", "/move-in/resume/")
+    resumed = client.post("/api/moves/move-in/resume/", {"token": token}, format="json").json()
+    assert client.get(f"/api/moves/move-in/{resumed['key']}/").json()["completed_steps"] == [1, 4]
+
+
+def test_abandoned_drafts_and_their_photos_are_purged(site, settings, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    from credentials.models import OneTimeToken
+    from moves.models import MeterPhoto
+    from moves.tasks import purge_abandoned_drafts
+
+    client = site["client"]
+    old_key = start(client)
+    put(client, old_key, 1, {"location_id": site["location"].pk})
+    put(client, old_key, 4, {"email": "gone@example.test", "language": "nl"})
+    client.post(
+        f"/api/moves/move-in/{old_key}/photos/",
+        {"meter_id": site["meters"][0], "photo": jpeg()},
+        format="multipart",
+    )
+    token = last_link("org_noord", "gone@example.test", "move_in_resume", "/move-in/resume/")
+    recent_key = start(client)
+    kept_submission = submitted(site)
+    with schema_context("org_noord"):
+        old = MoveInRequest.objects.get(key_hash=move_in._hash(old_key))
+        [photo_name] = MeterPhoto.objects.filter(move_in=old).values_list("file", flat=True)
+        assert default_storage.exists(photo_name)
+        long_ago = timezone.now() - timedelta(days=settings.MOVE_IN_DRAFT_RETENTION_DAYS + 1)
+        MoveInRequest.objects.filter(pk__in=[old.pk, kept_submission]).update(updated_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_abandoned_drafts() == 1
+    with schema_context("org_noord"):
+        assert not MoveInRequest.objects.filter(pk=old.pk).exists()
+        assert not MeterPhoto.objects.filter(move_in_id=old.pk).exists()
+        assert not OneTimeToken.objects.filter(subject=f"move_in:{old.pk}").exists()
+        assert MoveInRequest.objects.filter(key_hash=move_in._hash(recent_key)).exists()
+        assert MoveInRequest.objects.get(pk=kept_submission).status == "submitted"
+    assert not default_storage.exists(photo_name)
+    assert client.get(f"/api/moves/move-in/{old_key}/").status_code == 404
+    gone = client.post("/api/moves/move-in/resume/", {"token": token}, format="json")
+    assert (gone.status_code, gone.json()["code"]) == (400, "token_invalid")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -17,6 +18,12 @@ from portal_api.api.base import ResidentAPIView
 
 from .. import details
 from ..models import Customer, CustomerAddress
+
+
+class EmailChangeThrottle(AuthIPThrottle):
+    """Its own counter (per organisation and IP): changing an address never locks out logging in."""
+
+    scope = "email_change"
 
 
 class AddressInput(serializers.Serializer):
@@ -95,7 +102,7 @@ class EmailChangeView(ResidentAPIView):
     """Ask to change the email address: it takes effect when the new address confirms the link."""
 
     permission_classes = [IsResident, NotImpersonating]
-    throttle_classes = [AuthIPThrottle]
+    throttle_classes = [EmailChangeThrottle]
 
     def post(self, request):
         serializer = EmailChangeSerializer(data=request.data)
@@ -109,7 +116,7 @@ class EmailChangeView(ResidentAPIView):
         return Response(
             {
                 "code": "confirmation_sent",
-                "detail": "Confirm the change with the link sent to the new address.",
+                "detail": _("Confirm the change with the link sent to the new address."),
             },
             status=status.HTTP_202_ACCEPTED,
         )
@@ -125,7 +132,7 @@ class ConfirmEmailChangeView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [AuthIPThrottle]
+    throttle_classes = [EmailChangeThrottle]
 
     def post(self, request):
         serializer = TokenInput(data=request.data)
@@ -134,5 +141,5 @@ class ConfirmEmailChangeView(APIView):
             raw_token=serializer.validated_data["token"], origin=Origin.of(request)
         )
         return Response(
-            {"code": "email_changed", "detail": "Your email address was changed.", "email": email}
+            {"code": "email_changed", "detail": _("Your email address was changed."), "email": email}
         )

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consumption.models import Meter
 
-from ..models import MeterPhoto, MoveInRequest, MoveOutRequest
+from ..approval import LINK_EXISTING, NEW_CUSTOMER
+from ..models import MeterPhoto, MoveInRequest, MoveOutRequest, RequestStatus
 
 
 class MeterChoiceSerializer(serializers.ModelSerializer):
@@ -25,7 +27,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 class MoveInSerializer(serializers.ModelSerializer):
     reference = serializers.SerializerMethodField()
-    address = serializers.CharField(source="location.one_line", default=None)
+    address = serializers.CharField(source="location.one_line", default=None, allow_null=True)
     completed_steps = serializers.SerializerMethodField()
     meters = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, read_only=True)
@@ -52,15 +54,43 @@ class MoveInSerializer(serializers.ModelSerializer):
     def get_completed_steps(self, request) -> list[int]:
         return sorted(int(key) for key in request.steps if key.isdigit())
 
+    @extend_schema_field(MeterChoiceSerializer(many=True))
     def get_meters(self, request) -> list[dict]:
         if request.location_id is None:
             return []
-        meters = (
-            Meter.objects.filter(location_id=request.location_id, active=True)
-            .select_related("service")
-            .order_by("pk")
-        )
+        meters = getattr(request.location, "active_meters", None)  # prefetched by lists
+        if meters is None:
+            meters = (
+                Meter.objects.filter(location_id=request.location_id, active=True)
+                .select_related("service")
+                .order_by("pk")
+            )
         return MeterChoiceSerializer(meters, many=True).data
+
+
+SUBMITTED_STATUSES = [choice for choice in RequestStatus.choices if choice[0] != RequestStatus.DRAFT]
+
+
+class MoveInStatusSerializer(serializers.ModelSerializer):
+    """What the key still shows once the request is submitted: no personal or bank details."""
+
+    reference = serializers.SerializerMethodField()
+    # Never "draft": a draft shows in full (MoveInSerializer), which keeps the two apart in OpenAPI.
+    status = serializers.ChoiceField(choices=SUBMITTED_STATUSES, read_only=True)
+
+    class Meta:
+        model = MoveInRequest
+        fields = ["reference", "status", "submitted_at"]
+
+    def get_reference(self, request) -> str:
+        return f"MI-{request.pk:06d}"
+
+
+def public_move_in(request: MoveInRequest) -> dict:
+    """The draft in full for its key holder while it is a draft; afterwards only its status."""
+    if request.status == RequestStatus.DRAFT:
+        return MoveInSerializer(request).data
+    return MoveInStatusSerializer(request).data
 
 
 class DraftSerializer(serializers.Serializer):
@@ -82,7 +112,22 @@ class ResumeTokenSerializer(serializers.Serializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+    # Blank passes here so that the service can say why a reason is needed (code "required").
+    reason = serializers.CharField(max_length=500, allow_blank=True)
+
+
+class ApproveInputSerializer(serializers.Serializer):
+    on_existing_login = serializers.ChoiceField(
+        choices=[LINK_EXISTING, NEW_CUSTOMER],
+        required=False,
+        help_text="Only when the applicant's email address is already another customer's portal login: "
+        "'link' adds the contract to that customer, 'new_customer' creates a customer without invitation.",
+    )
+
+
+class WarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
 
 
 class LocationHitSerializer(serializers.Serializer):
@@ -110,6 +155,7 @@ class MoveOutSerializer(serializers.ModelSerializer):
             "photos",
             "submitted_at",
             "decided_at",
+            "completed_at",
             "rejection_reason",
         ]
 
@@ -127,15 +173,51 @@ class AdminMoveInSerializer(MoveInSerializer):
             "id",
             *MoveInSerializer.Meta.fields,
             "email",
+            "move_in_date",
             "decided_at",
             "existing_customer",
             "created_customer",
             "created_contract",
+            "readings_recorded_at",
+            "readings_refused",
         ]
+
+
+class ApprovalSerializer(AdminMoveInSerializer):
+    """The approved request, with what staff should know (e.g. the address is still supplied)."""
+
+    warnings = WarningSerializer(many=True, read_only=True)
+
+    class Meta(AdminMoveInSerializer.Meta):
+        fields = [*AdminMoveInSerializer.Meta.fields, "warnings"]
 
 
 class AdminMoveOutSerializer(MoveOutSerializer):
     customer = serializers.IntegerField(source="customer_id")
 
     class Meta(MoveOutSerializer.Meta):
-        fields = [*MoveOutSerializer.Meta.fields, "customer"]
+        fields = [*MoveOutSerializer.Meta.fields, "customer", "readings_refused"]
+
+
+class OptionMeterSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    service = serializers.CharField()
+    unit = serializers.CharField()
+
+
+class OptionLocationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="location_id of a move-out")
+    address = serializers.CharField()
+    services = serializers.ListField(child=serializers.CharField())
+    move_in_date = serializers.DateField(allow_null=True)
+    move_out_waiting = serializers.BooleanField(help_text="A move-out of this location awaits processing.")
+    earliest_move_out_date = serializers.DateField()
+    latest_move_out_date = serializers.DateField()
+    meters = OptionMeterSerializer(many=True, help_text="Give one final reading for each of these meters.")
+
+
+class MoveOutOptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="contract_id of a move-out")
+    number = serializers.CharField()
+    locations = OptionLocationSerializer(many=True)

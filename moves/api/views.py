@@ -1,10 +1,10 @@
-"""Move-in (anyone, 7 steps), move-out (residents), and the staff's review of both."""
+"""Move-in (anyone, 7 steps) and move-out (residents); the staff's review is in ``admin_views``."""
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -12,27 +12,45 @@ from rest_framework.views import APIView
 
 from activity.services import Origin
 from config.features import requires_feature
-from credentials.throttles import AuthIPThrottle
-from memberships.permissions import IsResident, IsStaff, IsStaffOrAdmin
+from memberships.permissions import IsResident
 from portal_api.api.base import ResidentAPIView, ResidentMixin
 
 from .. import move_in, move_out
-from ..models import MeterPhoto, MoveInRequest, MoveOutRequest
-from ..selectors import search_locations
+from ..models import MoveOutRequest
+from ..selectors import move_out_options, search_locations
+from ..steps import STEPS
+from ..throttles import LocationSearchThrottle, MoveInThrottle
 from . import serializers as s
+from .admin_views import (  # noqa: F401 - the URLconf reaches every moves view through this module
+    AdminMoveInDetailView,
+    AdminMoveInListView,
+    AdminMoveOutListView,
+    AdminPhotoView,
+    ApproveMoveInView,
+    ProcessMoveOutView,
+    RejectMoveInView,
+    RejectMoveOutView,
+)
 
 MoveInFeature = requires_feature("move_in")
 MoveOutFeature = requires_feature("move_out")
 
+STEP_BODY = PolymorphicProxySerializer(
+    component_name="MoveInStepBody",
+    serializers=[STEPS[number] for number in sorted(STEPS)],
+    resource_type_field_name=None,
+)
+
 
 def _draft(draft: move_in.Draft, http_status: int = 200) -> Response:
-    return Response(s.DraftSerializer({"key": draft.key, "request": draft.request}).data, status=http_status)
+    body = {"key": draft.key, "request": s.public_move_in(draft.request)}
+    return Response(body, status=http_status)
 
 
 class PublicMoveInView(APIView):
     permission_classes = [MoveInFeature]
     authentication_classes: list = []
-    throttle_classes = [AuthIPThrottle]
+    throttle_classes = [MoveInThrottle]
 
 
 @extend_schema(
@@ -42,6 +60,8 @@ class PublicMoveInView(APIView):
 )
 class LocationSearchView(PublicMoveInView):
     """Addresses this organisation supplies (step 1). At most 10, matching every word."""
+
+    throttle_classes = [LocationSearchThrottle]
 
     def get(self, request):
         return Response(
@@ -62,14 +82,30 @@ class StartMoveInView(PublicMoveInView):
         return _draft(draft, status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["move in"], responses={200: s.MoveInSerializer})
+@extend_schema(
+    tags=["move in"],
+    responses={
+        200: PolymorphicProxySerializer(
+            component_name="MoveInDraftOrStatus",
+            serializers=[s.MoveInSerializer, s.MoveInStatusSerializer],
+            resource_type_field_name=None,
+        ),
+        410: None,
+    },
+)
 class MoveInDraftView(PublicMoveInView):
+    """The draft while it is one; once submitted the key only shows the status. Keys expire."""
+
     def get(self, request, key: str):
-        return Response(s.MoveInSerializer(move_in.draft_for_key(key)).data)
+        return Response(s.public_move_in(move_in.draft_for_key(key)))
 
 
 @extend_schema(
-    tags=["move in"], request={"application/json": {"type": "object"}}, responses={200: s.MoveInSerializer}
+    tags=["move in"],
+    request=STEP_BODY,
+    responses={200: s.MoveInSerializer},
+    description="The body depends on the step number: 1 LocationStep, 2 DateStep, 3 IdentityStep, "
+    "4 ContactStep, 5 ReadingsStep, 6 BillingStep, 7 ConsentStep.",
 )
 class MoveInStepView(PublicMoveInView):
     """Save one step (1 address, 2 date, 3 person or company, 4 contact and language, 5 meter
@@ -104,7 +140,7 @@ class SendResumeLinkView(PublicMoveInView):
     def post(self, request, key: str):
         move_in.send_resume_link(request=move_in.draft_for_key(key), organisation=request.organisation)
         return Response(
-            {"code": "link_sent", "detail": "A link to resume was sent."}, status=status.HTTP_202_ACCEPTED
+            {"code": "link_sent", "detail": _("A link to resume was sent.")}, status=status.HTTP_202_ACCEPTED
         )
 
 
@@ -118,13 +154,15 @@ class ResumeMoveInView(PublicMoveInView):
         return _draft(move_in.resume(raw_token=serializer.validated_data["token"]))
 
 
-@extend_schema(tags=["move in"], request=None, responses={201: s.MoveInSerializer, 200: s.MoveInSerializer})
+@extend_schema(
+    tags=["move in"], request=None, responses={201: s.MoveInStatusSerializer, 200: s.MoveInStatusSerializer}
+)
 class SubmitMoveInView(PublicMoveInView):
     """Submit after step 7. Submitting the same draft again returns it unchanged (no duplicate)."""
 
     def post(self, request, key: str):
         result = move_in.submit(key=key, organisation=request.organisation)
-        body = {**s.MoveInSerializer(result.request).data, "already_submitted": result.already_submitted}
+        body = {**s.public_move_in(result.request), "already_submitted": result.already_submitted}
         return Response(
             body, status=status.HTTP_200_OK if result.already_submitted else status.HTTP_201_CREATED
         )
@@ -157,7 +195,7 @@ class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
             .prefetch_related("photos")
         )
 
-    @extend_schema(request={"application/json": {"type": "object"}}, responses={201: s.MoveOutSerializer})
+    @extend_schema(request=move_out.MoveOutSerializer, responses={201: s.MoveOutSerializer})
     def post(self, request):
         created = move_out.submit_move_out(
             customer=request.customer,
@@ -166,6 +204,18 @@ class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
             origin=Origin.of(request),
         )
         return Response(s.MoveOutSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["portal: moves"], responses={200: s.MoveOutOptionSerializer(many=True)})
+class ResidentMoveOutOptionsView(ResidentAPIView):
+    """What a move-out can be for: open contracts, their locations, the allowed dates, and the
+    meters that need a final reading (those whose service the contract delivers there)."""
+
+    permission_classes = [IsResident, MoveOutFeature]
+
+    def get(self, request):
+        options = move_out_options(customer=request.customer, organisation=request.organisation)
+        return Response(s.MoveOutOptionSerializer(options, many=True).data)
 
 
 @extend_schema(
@@ -187,108 +237,3 @@ class ResidentMoveOutPhotoView(ResidentAPIView):
             upload=serializer.validated_data["photo"],
         )
         return Response(s.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
-
-
-# -- staff ---------------------------------------------------------------------------------------
-@extend_schema(tags=["admin: moves"], parameters=[OpenApiParameter("status", str)])
-class AdminMoveInListView(generics.ListAPIView):
-    permission_classes = [IsStaff]
-    serializer_class = s.AdminMoveInSerializer
-
-    def get_queryset(self):
-        queryset = (
-            MoveInRequest.objects.exclude(status="draft")
-            .select_related("location")
-            .prefetch_related("photos")
-        )
-        if self.request.query_params.get("status"):
-            queryset = queryset.filter(status=self.request.query_params["status"])
-        return queryset
-
-
-@extend_schema(tags=["admin: moves"])
-class AdminMoveInDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsStaff]
-    serializer_class = s.AdminMoveInSerializer
-    queryset = MoveInRequest.objects.exclude(status="draft").select_related("location")
-
-
-@extend_schema(tags=["admin: moves"], request=None, responses={200: s.AdminMoveInSerializer})
-class ApproveMoveInView(APIView):
-    """Create the customer, contract and location link, record the readings, send the portal invitation."""
-
-    permission_classes = [IsStaffOrAdmin]
-
-    def post(self, request, pk: int):
-        row = get_object_or_404(MoveInRequest.objects.exclude(status="draft"), pk=pk)
-        done = move_in.approve(
-            request=row, organisation=request.organisation, staff_user=request.user, origin=Origin.of(request)
-        )
-        return Response(s.AdminMoveInSerializer(done).data)
-
-
-@extend_schema(tags=["admin: moves"], request=s.ReasonSerializer, responses={200: s.AdminMoveInSerializer})
-class RejectMoveInView(APIView):
-    permission_classes = [IsStaffOrAdmin]
-
-    def post(self, request, pk: int):
-        row = get_object_or_404(MoveInRequest.objects.exclude(status="draft"), pk=pk)
-        done = move_in.reject(
-            request=row,
-            organisation=request.organisation,
-            staff_user=request.user,
-            reason=str(request.data.get("reason", "")),
-        )
-        return Response(s.AdminMoveInSerializer(done).data)
-
-
-@extend_schema(tags=["admin: moves"], parameters=[OpenApiParameter("status", str)])
-class AdminMoveOutListView(generics.ListAPIView):
-    permission_classes = [IsStaff]
-    serializer_class = s.AdminMoveOutSerializer
-
-    def get_queryset(self):
-        queryset = MoveOutRequest.objects.select_related(
-            "contract_location__contract", "contract_location__location"
-        ).prefetch_related("photos")
-        if self.request.query_params.get("status"):
-            queryset = queryset.filter(status=self.request.query_params["status"])
-        return queryset
-
-
-@extend_schema(tags=["admin: moves"], request=None, responses={200: s.AdminMoveOutSerializer})
-class ProcessMoveOutView(APIView):
-    """Close the contract at the old location, record the final readings, ask for the final invoice."""
-
-    permission_classes = [IsStaffOrAdmin]
-
-    def post(self, request, pk: int):
-        done = move_out.process(
-            request=get_object_or_404(MoveOutRequest, pk=pk),
-            organisation=request.organisation,
-            staff_user=request.user,
-        )
-        return Response(s.AdminMoveOutSerializer(done).data)
-
-
-@extend_schema(tags=["admin: moves"], request=s.ReasonSerializer, responses={200: s.AdminMoveOutSerializer})
-class RejectMoveOutView(APIView):
-    permission_classes = [IsStaffOrAdmin]
-
-    def post(self, request, pk: int):
-        done = move_out.reject(
-            request=get_object_or_404(MoveOutRequest, pk=pk),
-            organisation=request.organisation,
-            staff_user=request.user,
-            reason=str(request.data.get("reason", "")),
-        )
-        return Response(s.AdminMoveOutSerializer(done).data)
-
-
-@extend_schema(tags=["admin: moves"], responses={(200, "image/jpeg"): bytes})
-class AdminPhotoView(APIView):
-    permission_classes = [IsStaff]
-
-    def get(self, request, pk: int):
-        photo = get_object_or_404(MeterPhoto, pk=pk)
-        return FileResponse(photo.file.open("rb"), content_type=photo.content_type)

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions, serializers, status
+from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.features import requires_feature
-from credentials.throttles import AuthIPThrottle
-from memberships.permissions import IsStaff, IsStaffOrAdmin
+from memberships.permissions import IsResident, IsStaff, NotImpersonating
 from memberships.selectors import confirmed_portal_account
-from portal_api.api.base import ResidentMixin
+from portal_api.api.base import ResidentAPIView, ResidentMixin
 
 from .. import selectors, services
-from ..models import FaqCategory, FaqEntry, Ticket, TicketMessage
+from ..models import Ticket, TicketMessage
+from ..throttles import TicketThrottle
+from .faq_views import (  # noqa: F401 - the URLconf reaches every support view through this module
+    AdminFaqCategoryDetailView,
+    AdminFaqCategoryListView,
+    AdminFaqEntryDetailView,
+    AdminFaqEntryListView,
+    FaqView,
+)
 
 HelpFeature = requires_feature("help_requests")
 
@@ -67,6 +77,31 @@ class TicketDetailSerializer(TicketSerializer):
         fields = [*TicketSerializer.Meta.fields, "name", "email", "customer", "messages"]
 
 
+def attachment_path(message: TicketMessage) -> str:
+    return f"/api/admin/tickets/{message.ticket_id}/messages/{message.pk}/attachment/"
+
+
+class StaffTicketMessageSerializer(TicketMessageSerializer):
+    id = serializers.IntegerField(read_only=True)
+    attachment_url = serializers.SerializerMethodField()
+    attachment_type = serializers.CharField(read_only=True)
+
+    class Meta(TicketMessageSerializer.Meta):
+        fields = ["id", *TicketMessageSerializer.Meta.fields, "attachment_type", "attachment_url"]
+
+    def get_attachment_url(self, message) -> str | None:
+        """Where staff download the file (``null`` without attachment)."""
+        if not message.attachment:
+            return None
+        request = self.context.get("request")
+        path = attachment_path(message)
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class StaffTicketSerializer(TicketDetailSerializer):
+    messages = StaffTicketMessageSerializer(many=True)
+
+
 def _resident(request):
     """The resident behind the credentials, if any (help requests are also open to visitors)."""
     user = request.user
@@ -84,9 +119,15 @@ def _resident(request):
 class NewTicketView(APIView):
     """Send a message to customer service. Visitors give their name and email address."""
 
-    permission_classes = [HelpFeature]
-    throttle_classes = [AuthIPThrottle]
+    # AllowAny changes nothing (HelpFeature still decides) but tells the OpenAPI document that
+    # visitors may call this without credentials.
+    permission_classes = [permissions.AllowAny, HelpFeature]
+    throttle_classes = [TicketThrottle]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def permission_denied(self, request, message=None, code=None):
+        """Visitors may send requests: a switched-off feature is a 403, never "log in" (401)."""
+        raise exceptions.PermissionDenied(detail=message, code=code)
 
     def post(self, request):
         serializer = NewTicketSerializer(data=request.data)
@@ -122,19 +163,36 @@ class ResidentTicketDetailView(ResidentMixin, generics.RetrieveAPIView):
         return selectors.customer_tickets(customer=self.request.customer).prefetch_related("messages")
 
 
-@extend_schema(tags=["help"], responses={200: {"type": "array", "items": {"type": "object"}}})
-class FaqView(APIView):
-    """Frequently asked questions in the request's language, grouped and ordered (no login)."""
+class ResidentReplySerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=10_000)
+    attachment = serializers.FileField(required=False, help_text="PDF, PNG or JPEG, at most 10 MB")
 
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
 
-    def get(self, request):
-        return Response(
-            selectors.published_faq(
-                language=request.LANGUAGE_CODE, fallback=request.organisation.default_language
-            )
+@extend_schema(
+    tags=["portal: help"],
+    request={"application/json": ResidentReplySerializer, "multipart/form-data": ResidentReplySerializer},
+    responses={200: TicketDetailSerializer},
+)
+class ResidentTicketReplyView(ResidentAPIView):
+    """Answer customer service on one of your tickets: it opens again and customer service is told."""
+
+    permission_classes = [IsResident, NotImpersonating, HelpFeature]
+    throttle_classes = [TicketThrottle]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def post(self, request, pk: int):
+        ticket = get_object_or_404(selectors.customer_tickets(customer=request.customer), pk=pk)
+        serializer = ResidentReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.reply_as_resident(
+            ticket=ticket,
+            customer=request.customer,
+            organisation=request.organisation,
+            message=serializer.validated_data["message"],
+            attachment=serializer.validated_data.get("attachment"),
         )
+        fresh = selectors.customer_tickets(customer=request.customer).prefetch_related("messages").get(pk=pk)
+        return Response(TicketDetailSerializer(fresh).data)
 
 
 # -- staff ---------------------------------------------------------------------------------------
@@ -148,7 +206,7 @@ class FaqView(APIView):
 )
 class AdminTicketListView(generics.ListAPIView):
     permission_classes = [IsStaff]
-    serializer_class = TicketDetailSerializer
+    serializer_class = StaffTicketSerializer
 
     def get_queryset(self):
         queryset = Ticket.objects.prefetch_related("messages")
@@ -167,8 +225,33 @@ class AdminTicketListView(generics.ListAPIView):
 @extend_schema(tags=["admin: help"])
 class AdminTicketDetailView(generics.RetrieveAPIView):
     permission_classes = [IsStaff]
-    serializer_class = TicketDetailSerializer
+    serializer_class = StaffTicketSerializer
     queryset = Ticket.objects.prefetch_related("messages")
+
+
+@extend_schema(
+    tags=["admin: help"],
+    responses={(200, "application/pdf"): bytes, (200, "image/png"): bytes, (200, "image/jpeg"): bytes},
+)
+class AdminAttachmentView(APIView):
+    """Download a ticket attachment. Always as a file (never shown inline), and sandboxed should a
+    browser open it anyway: the content was checked on upload, but it comes from outside."""
+
+    permission_classes = [IsStaff]
+
+    def get(self, request, pk: int, message_id: int):
+        message = get_object_or_404(TicketMessage.objects.exclude(attachment=""), pk=message_id, ticket_id=pk)
+        name = re.sub(r"[^A-Za-z0-9._ -]", "_", message.attachment_name or "") or message.attachment.name
+        response = FileResponse(
+            message.attachment.open("rb"),
+            as_attachment=True,
+            filename=name.rsplit("/", 1)[-1],
+            content_type=message.attachment_type or "application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class ReplySerializer(serializers.Serializer):
@@ -192,98 +275,20 @@ class ReplyTicketView(APIView):
             **serializer.validated_data,
         )
         return Response(
-            TicketDetailSerializer(Ticket.objects.prefetch_related("messages").get(pk=ticket.pk)).data
+            StaffTicketSerializer(
+                Ticket.objects.prefetch_related("messages").get(pk=ticket.pk), context={"request": request}
+            ).data
         )
 
 
 @extend_schema(tags=["admin: help"], request=None, responses={200: TicketSerializer})
 class CloseTicketView(APIView):
+    """Close the ticket and tell the requester; closing a closed ticket is 409 ``already_closed``."""
+
     permission_classes = [IsStaff]
 
     def post(self, request, pk: int):
-        return Response(TicketSerializer(services.close_ticket(ticket=get_object_or_404(Ticket, pk=pk))).data)
-
-
-class FaqCategorySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = FaqCategory
-        fields = ["id", "names", "position"]
-
-
-class FaqEntrySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = FaqEntry
-        fields = ["id", "category", "questions", "answers", "position", "published"]
-
-
-class FaqAdminMixin:
-    def get_permissions(self):
-        return [IsStaff()] if self.request.method in permissions.SAFE_METHODS else [IsStaffOrAdmin()]
-
-
-@extend_schema(tags=["admin: faq"])
-class AdminFaqCategoryListView(FaqAdminMixin, generics.ListAPIView):
-    serializer_class = FaqCategorySerializer
-    pagination_class = None
-    queryset = FaqCategory.objects.all()
-
-    @extend_schema(request=FaqCategorySerializer, responses={201: FaqCategorySerializer})
-    def post(self, request):
-        category = services.save_faq_category(
-            category=None, names=request.data.get("names"), position=int(request.data.get("position") or 0)
+        ticket = services.close_ticket(
+            ticket=get_object_or_404(Ticket, pk=pk), organisation=request.organisation
         )
-        return Response(FaqCategorySerializer(category).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(tags=["admin: faq"])
-class AdminFaqCategoryDetailView(FaqAdminMixin, APIView):
-    @extend_schema(request=FaqCategorySerializer, responses={200: FaqCategorySerializer})
-    def put(self, request, pk: int):
-        category = services.save_faq_category(
-            category=get_object_or_404(FaqCategory, pk=pk),
-            names=request.data.get("names"),
-            position=int(request.data.get("position") or 0),
-        )
-        return Response(FaqCategorySerializer(category).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request, pk: int):
-        get_object_or_404(FaqCategory, pk=pk).delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class FaqEntryInput(serializers.Serializer):
-    category = serializers.PrimaryKeyRelatedField(queryset=FaqCategory.objects.all())
-    questions = serializers.DictField(child=serializers.CharField(allow_blank=True))
-    answers = serializers.DictField(child=serializers.CharField(allow_blank=True))
-    position = serializers.IntegerField(min_value=0, default=0)
-    published = serializers.BooleanField(default=True)
-
-
-@extend_schema(tags=["admin: faq"])
-class AdminFaqEntryListView(FaqAdminMixin, generics.ListAPIView):
-    serializer_class = FaqEntrySerializer
-    pagination_class = None
-    queryset = FaqEntry.objects.all()
-
-    @extend_schema(request=FaqEntryInput, responses={201: FaqEntrySerializer})
-    def post(self, request):
-        serializer = FaqEntryInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        entry = services.save_faq_entry(entry=None, **serializer.validated_data)
-        return Response(FaqEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
-
-
-@extend_schema(tags=["admin: faq"])
-class AdminFaqEntryDetailView(FaqAdminMixin, APIView):
-    @extend_schema(request=FaqEntryInput, responses={200: FaqEntrySerializer})
-    def put(self, request, pk: int):
-        serializer = FaqEntryInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        entry = services.save_faq_entry(entry=get_object_or_404(FaqEntry, pk=pk), **serializer.validated_data)
-        return Response(FaqEntrySerializer(entry).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request, pk: int):
-        get_object_or_404(FaqEntry, pk=pk).delete()
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(TicketSerializer(ticket).data)

@@ -1,0 +1,122 @@
+"""The frequently asked questions: read by anyone, managed by staff (admins and staff write)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from memberships.permissions import IsStaff, IsStaffOrAdmin
+
+from .. import selectors, services
+from ..models import FaqCategory, FaqEntry
+
+# Positions are stored in a PostgreSQL integer column.
+MAX_POSITION = 1_000_000
+
+
+@extend_schema(tags=["help"], responses={200: {"type": "array", "items": {"type": "object"}}})
+class FaqView(APIView):
+    """Frequently asked questions in the request's language, grouped and ordered (no login)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    def get(self, request):
+        return Response(
+            selectors.published_faq(
+                language=request.LANGUAGE_CODE, fallback=request.organisation.default_language
+            )
+        )
+
+
+# -- staff ---------------------------------------------------------------------------------------
+class FaqCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FaqCategory
+        fields = ["id", "names", "position"]
+
+
+class FaqEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FaqEntry
+        fields = ["id", "category", "questions", "answers", "position", "published"]
+
+
+class FaqAdminMixin:
+    def get_permissions(self):
+        return [IsStaff()] if self.request.method in permissions.SAFE_METHODS else [IsStaffOrAdmin()]
+
+
+class FaqCategoryInput(serializers.Serializer):
+    names = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=200))
+    position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, default=0)
+
+
+@extend_schema(tags=["admin: faq"])
+class AdminFaqCategoryListView(FaqAdminMixin, generics.ListAPIView):
+    serializer_class = FaqCategorySerializer
+    pagination_class = None
+    queryset = FaqCategory.objects.all()
+
+    @extend_schema(request=FaqCategoryInput, responses={201: FaqCategorySerializer})
+    def post(self, request):
+        serializer = FaqCategoryInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.save_faq_category(category=None, **serializer.validated_data)
+        return Response(FaqCategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["admin: faq"])
+class AdminFaqCategoryDetailView(FaqAdminMixin, APIView):
+    @extend_schema(request=FaqCategoryInput, responses={200: FaqCategorySerializer})
+    def put(self, request, pk: int):
+        category = get_object_or_404(FaqCategory, pk=pk)
+        serializer = FaqCategoryInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.save_faq_category(category=category, **serializer.validated_data)
+        return Response(FaqCategorySerializer(category).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        get_object_or_404(FaqCategory, pk=pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FaqEntryInput(serializers.Serializer):
+    category = serializers.PrimaryKeyRelatedField(queryset=FaqCategory.objects.all())
+    questions = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=500))
+    answers = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=20_000))
+    position = serializers.IntegerField(min_value=0, max_value=MAX_POSITION, default=0)
+    published = serializers.BooleanField(default=True)
+
+
+@extend_schema(tags=["admin: faq"])
+class AdminFaqEntryListView(FaqAdminMixin, generics.ListAPIView):
+    serializer_class = FaqEntrySerializer
+    pagination_class = None
+    queryset = FaqEntry.objects.all()
+
+    @extend_schema(request=FaqEntryInput, responses={201: FaqEntrySerializer})
+    def post(self, request):
+        serializer = FaqEntryInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.save_faq_entry(entry=None, **serializer.validated_data)
+        return Response(FaqEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["admin: faq"])
+class AdminFaqEntryDetailView(FaqAdminMixin, APIView):
+    @extend_schema(request=FaqEntryInput, responses={200: FaqEntrySerializer})
+    def put(self, request, pk: int):
+        serializer = FaqEntryInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.save_faq_entry(entry=get_object_or_404(FaqEntry, pk=pk), **serializer.validated_data)
+        return Response(FaqEntrySerializer(entry).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        get_object_or_404(FaqEntry, pk=pk).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
