@@ -15,6 +15,10 @@ from config.locale import use_language
 from memberships.selectors import confirmed_portal_account
 from memberships.services.impersonation import session_impersonation
 
+# The language a staff member picked while impersonating: kept in their browser session only, so
+# the customer's stored choice never changes behind their back.
+IMPERSONATION_LANGUAGE_KEY = "impersonation_language"
+
 
 def load_resident(request) -> bool:
     """Attach portal_account, customer and impersonation to the request; False when not a resident."""
@@ -30,7 +34,10 @@ def load_resident(request) -> bool:
     if account is None:
         return False
     request.portal_account, request.customer, request.impersonation = account, account.customer, impersonation
-    use_language(request, account.language)
+    language = account.language
+    if impersonation is not None:
+        language = request.session.get(IMPERSONATION_LANGUAGE_KEY) or language
+    use_language(request, language)
     return True
 
 
@@ -44,10 +51,15 @@ def resident_required(view):
     return wrapper
 
 
-def safe_next(request, default: str = "/overview/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def safe_target(request, target: str | None, default: str) -> str:
+    """``target`` when it stays on this host (a path or this host's URL), else ``default``."""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
     return default
+
+
+def safe_next(request, default: str = "/overview/", *, field: str = "next") -> str:
+    """Where a form sends the visitor afterwards (``?next=`` or the form's field), never off-site."""
+    return safe_target(request, request.POST.get(field) or request.GET.get(field), default)

@@ -11,6 +11,32 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from config.errors import RuleViolation
 from support.models import Ticket
 
+from .countries import country_choices
+
+# The longest address the API and the database take (RFC 5321's path limit).
+EMAIL_MAX_LENGTH = 254
+_SPACES = {" ", "\u00a0", "\u202f", "'", "\u2019"}
+
+
+def normalise_decimal(value) -> str:
+    """A number as typed in nl, fr or en ("1234,5", "1.234,5", "1 234,5", "1234.5") as "1234.5".
+
+    The separator that comes last is the decimal one; spaces and the other separator group digits."""
+    text = "".join(char for char in str(value or "").strip() if char not in _SPACES)
+    if "," in text and "." in text:
+        decimal, grouping = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
+        text = text.replace(grouping, "").replace(decimal, ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    return text
+
+
+class LocalDecimalField(forms.DecimalField):
+    """Accepts a decimal comma as well as a point, whatever the page's language."""
+
+    def to_python(self, value):
+        return super().to_python(normalise_decimal(value) if value not in self.empty_values else value)
+
 
 def apply_errors(form: forms.Form, exc) -> None:
     """Attach a service's error (RuleViolation or DRF ValidationError) to the form."""
@@ -33,7 +59,9 @@ def apply_errors(form: forms.Form, exc) -> None:
 
 class LoginForm(forms.Form):
     email = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "username"})
+        label=_("Email address"),
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
@@ -44,8 +72,13 @@ class RegisterForm(forms.Form):
     customer_number = forms.CharField(
         label=_("Customer number"), max_length=40, help_text=_("You find it on your invoices.")
     )
-    email = forms.EmailField(label=_("Email address on your customer record"))
-    login_email = forms.EmailField(label=_("Log in with another email address (optional)"), required=False)
+    email = forms.EmailField(label=_("Email address on your customer record"), max_length=EMAIL_MAX_LENGTH)
+    login_email = forms.EmailField(
+        label=_("Log in with another email address"),
+        max_length=EMAIL_MAX_LENGTH,
+        required=False,
+        help_text=_("Only if you want to log in with an address other than the one on your customer record."),
+    )
     password = forms.CharField(
         label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -55,7 +88,9 @@ class RegisterForm(forms.Form):
 
 class EmailForm(forms.Form):
     email = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email address"),
+        max_length=EMAIL_MAX_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 
@@ -106,10 +141,15 @@ class DetailsForm(forms.Form):
     billing_box = forms.CharField(label=_("Box"), max_length=20, required=False)
     billing_postal_code = forms.CharField(label=_("Postal code"), max_length=20)
     billing_city = forms.CharField(label=_("City"), max_length=100)
+    billing_country = forms.ChoiceField(label=_("Country"))
+
+    def __init__(self, *args, country: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["billing_country"].choices = country_choices(country)
 
 
 class EmailChangeForm(forms.Form):
-    new_email = forms.EmailField(label=_("New email address"))
+    new_email = forms.EmailField(label=_("New email address"), max_length=EMAIL_MAX_LENGTH)
     password = forms.CharField(
         label=_("Current password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
@@ -117,7 +157,7 @@ class EmailChangeForm(forms.Form):
 
 class AdvanceForm(forms.Form):
     contract_id = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.DecimalField(label=_("Monthly advance (EUR)"), max_digits=10, decimal_places=2)
+    amount = LocalDecimalField(label=_("Monthly advance (EUR)"), max_digits=10, decimal_places=2)
 
 
 class TicketForm(forms.Form):
@@ -126,6 +166,8 @@ class TicketForm(forms.Form):
     message = forms.CharField(
         label=_("Your message"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
     )
-    attachment = forms.FileField(label=_("Attachment (PDF, PNG or JPEG, optional)"), required=False)
+    attachment = forms.FileField(
+        label=_("Attachment"), required=False, help_text=_("A PDF, PNG or JPEG file.")
+    )
     name = forms.CharField(label=_("Your name"), max_length=200, required=False)
-    email = forms.EmailField(label=_("Your email address"), required=False)
+    email = forms.EmailField(label=_("Your email address"), max_length=EMAIL_MAX_LENGTH, required=False)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from memberships.models import AccountEmailRequest
 
-from .views import auth, help, moves, pages
+from .views import auth, billing, help, moves, pages
 
 urlpatterns = [
     path("", auth.home, name="web-home"),
@@ -34,11 +34,11 @@ urlpatterns = [
     path("branding.css", auth.branding_css, name="web-branding"),
     path("overview/", pages.overview, name="web-overview"),
     path("consumption/", pages.consumption_page, name="web-consumption"),
-    path("invoices/", pages.invoices_page, name="web-invoices"),
-    path("statements/", pages.statements_page, name="web-statements"),
-    path("charges/", pages.charges_page, name="web-charges"),
-    path("transactions/", pages.transactions_page, name="web-transactions"),
-    path("documents/", pages.documents_page, name="web-documents"),
+    path("invoices/", billing.invoices_page, name="web-invoices"),
+    path("statements/", billing.statements_page, name="web-statements"),
+    path("charges/", billing.charges_page, name="web-charges"),
+    path("transactions/", billing.transactions_page, name="web-transactions"),
+    path("documents/", billing.documents_page, name="web-documents"),
     path("my-details/", pages.my_details, name="web-my-details"),
     path("my-details/password/", auth.password_page, name="web-password"),
     path("move-in/", moves.move_in_start, name="web-move-in"),
@@ -49,6 +49,8 @@ urlpatterns = [
     path("move-out/", moves.move_out_page, name="web-move-out"),
     path("help/", help.help_page, name="web-help"),
     path("faq/", help.faq_page, name="web-faq"),
+    path("terms/", help.legal_page, {"kind": "terms"}, name="web-terms"),
+    path("privacy/", help.legal_page, {"kind": "privacy"}, name="web-privacy"),
     path("tickets/", help.tickets_page, name="web-tickets"),
     path("tickets/<int:pk>/", help.ticket_page, name="web-ticket"),
 ]

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 import uuid
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
 from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters, day_rows, ingest_rows
+from tests.consumption_data import add_meters, day_rows, ingest_rows, quarter_hours
 from tests.live import PortalServer
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -87,6 +87,24 @@ def oost(django_db_setup, django_db_blocker):
         preferences.cost_visualisation = True
         preferences.support_email = f"help@{slug}.test"
         preferences.save()
+        # Priced: the organisation's default heating tariff, so the costs box has figures.
+        from integration.importing import run_import
+
+        priced = run_import(
+            payload={
+                "tariffs": [
+                    {
+                        "external_id": f"{slug}-heating",
+                        "service": "heating",
+                        "unit_price": "0.10",
+                        "fixed_monthly": "10.00",
+                        "vat_rate": "6",
+                        "valid_from": "2020-01-01",
+                    }
+                ]
+            }
+        )
+        assert priced["error_count"] == 0, priced
         for page in ("home", "overview"):
             PageMessage.objects.create(
                 page=page,
@@ -198,6 +216,14 @@ def resident(oost, django_db_blocker):
             for offset in range(10)
             for row in day_rows(meters["heat1"], first + timedelta(days=offset), "0.30")
         ]
+        # The month before that is complete at both heated addresses, so it can be priced.
+        complete = (first - timedelta(days=1)).replace(day=1)
+        rows += [
+            row
+            for day in _days_of(complete)
+            for meter in (meters["heat1"], meters["heat2"])
+            for row in day_rows(meter, day, "0.30")
+        ]
         ingest_rows(rows, oost.schema_name)
     with database(django_db_blocker, oost.schema_name):
         register_resident(
@@ -214,7 +240,15 @@ def resident(oost, django_db_blocker):
             email=data["email"],
         )
         confirm_registration(raw_token=issued.raw)
-    return {**data, "meters": meters, "month": first}
+    return {**data, "meters": meters, "month": first, "complete_month": complete}
+
+
+def _days_of(first: date) -> list[date]:
+    days, day = [], first
+    while day.month == first.month:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
 
 
 def http(server, host: str, method: str, path: str, data: dict | None = None, token: str | None = None):
@@ -316,6 +350,26 @@ def test_consumption_chart_shows_the_readings_and_the_gaps(visit, resident):
     browser.go(f"/consumption/?service=heating&year={month.year}")
     browser.shot("consumption-year")
 
+    # The organisation prices heating: the complete month has its cost, VAT included.
+    complete = resident["complete_month"]
+    quarters = sum(len(list(quarter_hours(day))) for day in _days_of(complete))
+    used = Decimal(quarters) * Decimal("0.30") * 2  # two heated addresses, one contract
+    cost = ((used * Decimal("0.10") + Decimal("10.00")) * Decimal("1.06")).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    browser.go(f"/consumption/?service=heating&year={complete.year}")
+    costs = browser.page.locator("section[aria-labelledby=costs-heading]")
+    expect(costs).not_to_contain_text("We cannot calculate costs")
+    label = complete.strftime("%B %Y")
+    row = costs.locator("tbody tr", has=browser.page.get_by_role("rowheader", name=label, exact=True))
+    expect(row.locator("td").first).to_have_text(f"€ {cost:,.2f}")
+    # The value axis names its unit; bar tooltips read as dates, not as raw periods.
+    expect(browser.page.locator("svg.chart text.axis.unit")).to_have_text("kWh")
+    expect(browser.page.locator("svg.chart rect.bar.current title").first).to_contain_text(
+        re.compile(r"^[A-Z][a-z]+ \d{4}: ")
+    )
+    browser.shot("consumption-costs")
+
 
 def test_invoice_pdf_downloads(visit, resident):
     browser = visit()
@@ -333,13 +387,18 @@ def test_invoice_pdf_downloads(visit, resident):
     download = download_info.value
     assert download.suggested_filename.endswith(".pdf")
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
-    for path, heading in (
-        ("/statements/", "Statements"),
-        ("/charges/", "Charges"),
-        ("/transactions/", "Payments and transactions"),
+    first_invoice = f"{resident['ext']}-F0000"
+    for path, heading, row_name, figures in (
+        # Invoice 0: nothing before it, 100.00 charged, a balance of 100.00.
+        ("/statements/", "Statements", first_invoice, ["€ 0.00", "€ 100.00"]),
+        ("/charges/", "Charges", first_invoice, ["120.500 kWh", "0.13200", "€ 94.34"]),
+        ("/transactions/", "Payments and transactions", "10/01/2025", ["Direct debit", "€ 100.00"]),
     ):
         browser.go(path)
         expect(browser.page.get_by_role("heading", level=1)).to_have_text(heading)
+        row = browser.page.locator("tbody tr", has_text=row_name).first
+        for figure in figures:
+            expect(row).to_contain_text(figure)
         browser.shot(path.strip("/"))
 
 
@@ -465,8 +524,7 @@ def test_language_switches_to_dutch_and_stays(visit, resident, oost, django_db_b
 
     browser = visit()
     browser.go("/")
-    browser.page.get_by_label("Language").select_option("nl")
-    browser.page.get_by_role("button", name="Change language").click()
+    browser.page.get_by_role("group", name="Language").get_by_role("button", name="NL Nederlands").click()
     expect(browser.page.locator("html")).to_have_attribute("lang", "nl")
     expect(browser.page.get_by_role("heading", level=1)).to_have_text("Hoe kunnen we u helpen?")
     browser.shot("home-nl")
@@ -477,8 +535,7 @@ def test_language_switches_to_dutch_and_stays(visit, resident, oost, django_db_b
     browser.page.get_by_label("Wachtwoord").fill(PASSWORD)
     browser.page.locator("main").get_by_role("button", name="Aanmelden").click()
     expect(browser.page.locator("html")).to_have_attribute("lang", "en")
-    browser.page.get_by_label("Language").select_option("nl")
-    browser.page.get_by_role("button", name="Change language").click()
+    browser.page.get_by_role("group", name="Language").get_by_role("button", name="NL Nederlands").click()
     expect(browser.page.locator("html")).to_have_attribute("lang", "nl")
     expect(browser.page.get_by_role("link", name="Verbruik")).to_be_visible()
     browser.shot("overview-nl")
@@ -593,9 +650,98 @@ def test_pages_are_usable_with_a_keyboard_and_labelled_for_assistive_technology(
         assert page.evaluate("document.activeElement.className") == "skip-link"
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main"
+        # The content that received focus gets no frame around it (only controls show focus).
+        frame = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [s.outlineStyle, s.boxShadow]; })()"
+        )
+        assert frame == ["none", "none"], (path, frame)
+        # The footer's text starts where the page's content starts.
+        lefts = page.evaluate(
+            "[document.querySelector('main h1').getBoundingClientRect().left,"
+            " document.querySelector('.site-footer p strong').getBoundingClientRect().left]"
+        )
+        assert abs(lefts[0] - lefts[1]) <= 1, (path, lefts)
         browser.shot(f"page-{path.strip('/')}")
-    # Phone width: no horizontal scrolling on the overview.
-    browser.page.set_viewport_size({"width": 375, "height": 800})
-    browser.go("/overview/")
-    assert browser.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    browser.shot("overview-phone")
+
+
+PHONE_PAGES = [
+    "/",
+    *MAIN_PAGES,
+    "/statements/",
+    "/charges/",
+    "/transactions/",
+    "/documents/",
+    "/move-out/?row=first",
+    "/move-in/",
+]
+
+
+def _no_sideways_scrolling(browser, paths: list[str], width: int, prefix: str) -> None:
+    browser.page.set_viewport_size({"width": width, "height": 800})
+    for path in paths:
+        browser.go(path)
+        if path.endswith("row=first"):  # the move-out form of the first address
+            browser.page.get_by_role("button", name="Next").click()
+            expect(browser.page.get_by_label("Date you hand over the keys")).to_be_visible()
+        sizes = browser.page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        assert sizes[0] <= sizes[1], (path, width, sizes)
+        browser.shot(f"{prefix}-{width}-{path.strip('/').split('?')[0] or 'home'}")
+
+
+def test_every_page_reflows_to_phone_width_without_sideways_scrolling(visit, resident):
+    browser = visit()
+    browser.log_in(resident["email"])
+    # The resident's invoices include a refund, whose notice once pushed the table 274 px wide.
+    browser.go("/invoices/")
+    expect(browser.page.locator(".refund-notice").first).to_be_visible()
+    for width in (375, 320):
+        _no_sideways_scrolling(browser, PHONE_PAGES, width, "phone")
+    # Also at desktop width: the refund notice no longer widens the invoice table.
+    _no_sideways_scrolling(browser, ["/invoices/", "/tickets/"], 1280, "desktop")
+
+
+def test_a_resident_uses_the_portal_in_french(visit, resident, oost, django_db_blocker):
+    from memberships.models import PortalAccount
+
+    with database(django_db_blocker, oost.schema_name):
+        PortalAccount.objects.filter(login_email=resident["email"]).update(language="fr")
+    browser = visit()
+    page = browser.page
+    browser.go("/")
+    page.get_by_role("group", name="Language").get_by_role("button", name="FR Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Comment pouvons-nous vous aider\s\?$")
+    )
+    expect(page.get_by_role("link", name="Aller au contenu")).to_be_attached()
+    browser.go("/login/")
+    page.get_by_label("Adresse e-mail").fill(resident["email"])
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="Connexion").click()
+    expect(page).to_have_url(re.compile(r"/overview/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Bienvenue, Bill Payer \d+$"))
+    expect(page.locator("#outstanding-title")).to_have_text("Factures impayées")
+    # The header fits one row at desktop width, in the longest of the three languages.
+    rows = page.evaluate(
+        """[...document.querySelectorAll('.bar > *')].map(el => Math.round(el.getBoundingClientRect().top))"""
+    )
+    assert max(rows) - min(rows) < 16, rows  # centred in one row, not wrapped under each other
+    # The current language is marked, and the log-out button keeps its text on one line.
+    expect(page.get_by_role("button", name="FR Français")).to_have_attribute("aria-current", "true")
+    assert page.locator(".tools .button").first.evaluate("el => el.getBoundingClientRect().height") < 40
+    browser.shot("overview-fr")
+    browser.go("/invoices/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Factures")
+    expect(page.locator(".refund-notice").first).to_have_text(
+        "Nous rembourserons ce montant sur votre compte bancaire le 07/03/2031"
+    )
+    expect(page.locator("table.invoices").first).to_contain_text("€ 100,00")
+    browser.shot("invoices-fr")
+    browser.go("/my-details/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes coordonnées")
+    expect(page.locator("#id_billing_country")).to_have_value("BE")
+    browser.shot("my-details-fr")
+    with database(django_db_blocker, oost.schema_name):
+        assert PortalAccount.objects.get(login_email=resident["email"]).language == "fr"

@@ -94,7 +94,7 @@ def test_home_offers_the_four_ways_in_and_the_language_choice(db):
         assert label in body
     assert 'href="/login/?next=/move-out/"' in body  # moving out asks to log in first
     for code, name in (("en", "English"), ("nl", "Nederlands"), ("fr", "Français")):
-        assert f'<option value="{code}" lang="{code}"' in body
+        assert f'<button type="submit" name="language" value="{code}" lang="{code}" title="{name}"' in body
         assert name in body
 
 
@@ -103,9 +103,20 @@ def test_the_language_follows_the_visitors_choice(db):
     response = client.post("/language/", {"language": "fr", "next": "/help/"})
     assert response.status_code == 302
     assert response["Location"] == "/help/"
-    body = text(client.get("/help/"))
+    response = client.get("/help/")
+    body = text(response)
     assert '<html lang="fr">' in body
-    assert "Aide et contact" in body or "Aide" in body
+    assert response["Content-Language"] == "fr"
+    assert "<h1>Aide et contact</h1>" in body
+    assert '<h2 id="form-heading">Envoyez-nous un message</h2>' in body
+    assert '<button type="submit" class="button">Envoyer mon message</button>' in body
+    assert (
+        '<button type="submit" name="language" value="fr" lang="fr" title="Français" aria-current="true">'
+        in body
+    )
+    assert "Help and contact" not in body
+    # Another visitor (no cookie) still gets the Accept-Language answer.
+    assert '<html lang="en">' in text(page_client().get("/help/"))
 
 
 def test_login_refuses_wrong_password_without_saying_which_part_was_wrong(resident):
@@ -128,13 +139,33 @@ def test_unconfirmed_registration_gets_the_resend_link(db):
 
 
 def test_register_page_shows_the_services_field_errors(db):
-    response = page_client().post(
+    unknown = page_client().post(
         "/register/",
         {"customer_number": "NOPE-1", "email": "x@example.test", "password": "long-enough-pass-1"},
     )
-    assert response.status_code == 200
-    assert 'class="errors"' in text(response) or 'role="alert"' in text(response)
-    assert "Check your email" not in text(response)
+    assert unknown.status_code == 200
+    alert = re.search(r'<div class="message error" role="alert" id="form-errors"><p>(.*?)</p>', text(unknown))
+    assert alert
+    assert alert.group(1).startswith(
+        "We cannot register an account with this customer number and email address."
+    )
+    assert "Check your email" not in text(unknown)
+    # A rule the service checks on one field is shown next to that field, linked to the input.
+    data = billing_customer()
+    short = page_client().post(
+        "/register/", {"customer_number": data["number"], "email": data["email"], "password": "short"}
+    )
+    body = text(short)
+    errors = re.search(r'<ul class="errors" id="id_password_error"><li>(.*?)</li>', body)
+    assert errors
+    assert "too short" in errors.group(1)
+    password_input = re.search(r'<input type="password" name="password"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in password_input
+    assert "id_password_error" in password_input
+    with schema_context("org_noord"):
+        from memberships.models import PortalAccount
+
+        assert not PortalAccount.objects.filter(customer__customer_number=data["number"]).exists()
 
 
 def test_next_never_leaves_the_portal(resident):
@@ -224,6 +255,70 @@ def test_page_query_count_does_not_grow_with_the_data(db, path):
         return len(data_queries(queries))
 
     assert count(billing_customer(invoices=3)) == count(billing_customer(invoices=60))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "service=heating&year={year}",
+        "service=heating&year={year}&month={month}",
+        "service=heating&year={year}&compare=1",
+        "service=heating&year={year}&month={month}&compare=1",
+        "service=cooling&year={year}",
+    ],
+)
+def test_consumption_query_count_does_not_grow_with_the_readings(db, query):
+    from datetime import date, timedelta
+
+    from tests.consumption_data import add_meters, day_rows, ingest_rows
+
+    first = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    path = "/consumption/?" + query.format(year=first.year, month=first.month)
+
+    def count(days: int) -> int:
+        data = billing_customer(invoices=3)
+        meters = add_meters(data)
+        ingest_rows(
+            [
+                row
+                for offset in range(days)
+                for meter in meters.values()
+                for row in day_rows(meter, first + timedelta(days=offset), "0.30")
+            ]
+        )
+        make_resident(data)
+        client = logged_in(data)
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        assert 'class="chart"' in text(response)
+        return len(data_queries(queries))
+
+    assert count(2) == count(20)
+
+
+def test_branding_derives_link_and_graphic_colours_that_reach_wcag_contrast(db):
+    from configuration.colours import contrast_ratio
+    from configuration.models import GeneralPreferences
+
+    backgrounds = ("#ffffff", "#f5f7f9", "#eaf3fb", "#fff4d6", "#fdecec", "#e6f4ea")
+    for primary, link_is_primary in (("#ffd500", False), ("#00a0e0", False), ("#0b5d7a", True)):
+        with schema_context("org_noord"):
+            GeneralPreferences.objects.current()
+            GeneralPreferences.objects.update(primary_colour=primary)
+        from django.core.cache import cache
+
+        cache.delete_pattern("*")
+        css = text(page_client().get("/branding.css"))
+        variables = dict(re.findall(r"(--[a-z-]+):(#[0-9a-f]{6});", css))
+        assert variables["--primary"] == primary
+        assert min(contrast_ratio(variables["--link"], bg) for bg in backgrounds) >= 4.5, (primary, css)
+        assert min(contrast_ratio(variables["--primary-strong"], bg) for bg in backgrounds) >= 3.0, (
+            primary,
+            css,
+        )
+        assert (variables["--link"] == primary) is link_is_primary
 
 
 def test_advance_form_refuses_an_amount_out_of_range_and_accepts_one_within(resident):

@@ -71,6 +71,15 @@ def period(value: str) -> str:
 
 
 @register.filter
+def iso_date(value) -> str:
+    """A date stored as ISO text (a move-in step), in the language's short date format."""
+    try:
+        return formats.date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value or "")
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
@@ -87,14 +96,17 @@ def bar_chart(
     points: list[dict], unit: str, label: str, other: list[dict] | None = None, other_label: str = ""
 ) -> str:
     """An accessible SVG bar chart; periods without data are drawn as gaps with a marker."""
-    width, height, top, bottom, left = 760, 260, 12, 36, 56
+    width, height, top, bottom, left = 760, 276, 28, 36, 56
     values = [Decimal(p["value"]) for p in points if p["value"] is not None]
     values += [Decimal(p["value"]) for p in (other or []) if p["value"] is not None]
     peak = max(values, default=Decimal("1")) or Decimal("1")
     slot = (width - left) / max(len(points), 1)
     bar = slot * (0.38 if other else 0.7)
     plot = height - top - bottom
-    parts = []
+    # The unit heads the value axis, so every figure on it reads as "<value> <unit>".
+    parts = [
+        format_html('<text class="axis unit" x="{}" y="{}" text-anchor="end">{}</text>', left - 6, 14, unit)
+    ]
     for step in range(5):
         y = top + plot * step / 4
         tick = peak * Decimal(4 - step) / 4
@@ -119,7 +131,7 @@ def bar_chart(
             if item["value"] is None:
                 if item.get("future") or name == "other":
                     continue  # nothing to measure yet, or no comparison figure: no marker
-                title = _("%(period)s: no data") % {"period": item["period"]}
+                title = _("%(period)s: no data") % {"period": period(item["period"])}
                 parts.append(
                     format_html(
                         '<g class="gap"><title>{}</title><rect x="{}" y="{}" width="{}" height="3"/></g>',
@@ -133,9 +145,10 @@ def bar_chart(
             value = Decimal(item["value"])
             bar_height = max(float(value / peak) * plot, 1.0)
             incomplete = item.get("completeness", 1) < 0.999
-            title = f"{item['period']}: {quantity(value)} {unit}" + (
-                f" ({percent(item['completeness'])})" if incomplete else ""
-            )
+            title = f"{period(item['period'])}: {quantity(value)} {unit}"
+            if incomplete:
+                share = _("%(share)s of the readings received") % {"share": percent(item["completeness"])}
+                title = f"{title} ({share})"
             css = f"bar {name}{' partial' if incomplete else ''}"
             parts.append(
                 format_html(

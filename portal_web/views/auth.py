@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from accounts.services import log_in, log_out
 from activity.services import Origin
 from config.errors import RuleViolation
-from configuration.colours import best_text_colour
 from configuration.models import GeneralPreferences, PortalPreferences
 from configuration.site import effective_branding
 from credentials.services import authenticate_access_token
@@ -29,7 +28,8 @@ from memberships.services.impersonation import (
 from memberships.services.preferences import change_language
 from memberships.services.staff import accept_staff_invitation
 
-from ..access import load_resident, resident_required, safe_next
+from ..access import IMPERSONATION_LANGUAGE_KEY, load_resident, resident_required, safe_next
+from ..branding import css_variables
 from ..forms import (
     ActivateForm,
     ChangePasswordForm,
@@ -70,13 +70,17 @@ def login_page(request):
     return render(
         request,
         "portal/login.html",
-        {"form": form, "not_confirmed": not_confirmed, "page": "login", "next": request.GET.get("next", "")},
+        # Kept through a failed attempt (the form posts it back), and only when it stays on this host.
+        {"form": form, "not_confirmed": not_confirmed, "page": "login", "next": safe_next(request, "")},
     )
 
 
 @require_POST
 def logout_page(request):
-    if load_resident(request) and request.impersonation is None:
+    """Logging out of an impersonation ends the impersonation itself, as the stop button does."""
+    if load_resident(request) and request.impersonation is not None:
+        return stop_impersonation_page(request)
+    if request.portal_account is not None:
         log_out(request=request)
     else:
         logout(request)
@@ -289,12 +293,15 @@ def language_page(request):
             secure=request.is_secure(),
             httponly=True,
         )
-        if load_resident(request):
+        if load_resident(request) and request.impersonation is not None:
+            # Staff see the portal in the language they choose; the customer's choice stays theirs.
+            request.session[IMPERSONATION_LANGUAGE_KEY] = language
+        elif request.portal_account is not None:
             change_language(
                 account=request.portal_account,
                 language=language,
                 actor_user=request.user,
-                impersonating=request.impersonation is not None,
+                impersonating=False,
                 origin=Origin.of(request),
             )
     return response
@@ -362,6 +369,7 @@ def stop_impersonation_page(request):
     if session:
         stop_impersonation(session=session, origin=Origin.of(request))
     logout(request)
+    request.portal_account = request.customer = request.impersonation = None
     return render(
         request,
         "portal/notice.html",
@@ -372,12 +380,7 @@ def stop_impersonation_page(request):
 def branding_css(request):
     """The organisation's colours as CSS variables (a file, so the Content-Security-Policy needs no inline styles)."""
     branding = effective_branding(GeneralPreferences.objects.current(), PortalPreferences.objects.current())
-    css = (
-        ":root{"
-        f"--primary:{branding['primary_colour']};--primary-text:{branding['primary_text_colour']};"
-        f"--secondary:{branding['secondary_colour']};--secondary-text:{best_text_colour(branding['secondary_colour'])};"
-        "}\n"
-    )
+    css = ":root{" + "".join(f"{name}:{value};" for name, value in css_variables(branding).items()) + "}\n"
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = (
         "public, max-age=31536000, immutable"  # the URL carries the configuration version

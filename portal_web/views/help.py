@@ -69,6 +69,14 @@ def help_page(request):
     )
 
 
+def legal_page(request, kind: str):
+    """What a resident agrees to when they tick the move-in's terms or privacy box, for an
+    organisation that has not configured pages of its own."""
+    load_resident(request)
+    title = _("Terms and conditions") if kind == "terms" else _("Privacy statement")
+    return render(request, "portal/legal.html", {"page": "help", "kind": kind, "title": title})
+
+
 def faq_page(request):
     load_resident(request)
     faq = selectors.published_faq(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -15,10 +16,13 @@ from consumption.models import Meter
 from contracts.models import ContractLocation, Location
 from moves import move_in, move_out
 from moves.models import MoveOutRequest
+from moves.photos import checked_photo
 from moves.selectors import search_locations
 from moves.steps import moving_day_bounds
 
-from ..access import load_resident, resident_required
+from ..access import load_resident, resident_required, safe_next
+from ..countries import country_choices
+from ..forms import normalise_decimal
 
 SESSION_KEY = "move_in_key"
 STEP_TITLES = {
@@ -71,7 +75,10 @@ def _form_values(request, number: int, draft) -> dict:
     if number == 5:
         meters = move_in.meter_ids(draft.location_id) or []
         return {
-            "readings": [{"meter_id": meter, "value": post.get(f"reading_{meter}", "")} for meter in meters]
+            "readings": [
+                {"meter_id": meter, "value": normalise_decimal(post.get(f"reading_{meter}", ""))}
+                for meter in meters
+            ]
         }
     fields = {
         1: ["location_id"],
@@ -100,11 +107,56 @@ def _messages(detail) -> list[str]:
     return [str(detail)]
 
 
-def _flatten(detail) -> dict[str, list[str]]:
-    """DRF errors as field -> messages; nested errors (readings, address parts) join their field."""
-    if isinstance(detail, dict):
-        return {key: _messages(value) for key, value in detail.items()}
-    return {"__all__": _messages(detail)}
+def _flatten(detail, meter_ids=()) -> dict[str, list[str]]:
+    """DRF errors as field -> messages, for the templates: an address part as ``<field>_<part>``,
+    a reading's error as ``reading_<meter id>`` (readings are sent in the order of ``meter_ids``)."""
+    if not isinstance(detail, dict):
+        return {"__all__": _messages(detail)}
+    flat: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        if key == "readings" and isinstance(value, (dict, list)) and not _is_message_list(value):
+            # Per reading, by position: DRF gives {index: errors} (or a list with {} for good rows).
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            meters = list(meter_ids)
+            for index, inner in items:
+                if inner and isinstance(index, int) and index < len(meters):
+                    flat[f"reading_{meters[index]}"] = _messages(inner)
+        elif isinstance(value, dict):
+            for part, inner in value.items():
+                flat[f"{key}_{part}"] = _messages(inner)
+        else:
+            flat[key] = _messages(value)
+    return flat
+
+
+def _is_message_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _photo_errors(request, meter_ids) -> dict[str, list[str]]:
+    """Every uploaded meter photo checked before anything is saved, its error next to its meter."""
+    errors = {}
+    for meter in meter_ids:
+        upload = request.FILES.get(f"photo_{meter}")
+        if upload:
+            try:
+                checked_photo(upload)
+            except RuleViolation as exc:
+                errors[f"photo_{meter}"] = [exc.message]
+            finally:
+                upload.seek(0)
+    return errors
+
+
+def _meter_errors(errors: dict, meters) -> dict[int, dict[str, list[str]]]:
+    """Per meter, the errors of its reading and of its photo (shown next to each)."""
+    return {
+        meter.pk: {
+            "reading": errors.get(f"reading_{meter.pk}", []),
+            "photo": errors.get(f"photo_{meter.pk}", []),
+        }
+        for meter in meters
+    }
 
 
 def move_in_step(request, number: int):
@@ -121,27 +173,29 @@ def move_in_step(request, number: int):
     errors, values = {}, draft.steps.get(str(number), {})
     if request.method == "POST":
         values = _form_values(request, number, draft)
+        key = request.session[SESSION_KEY]
+        meter_ids = (move_in.meter_ids(draft.location_id) or []) if number == 5 else []
         try:
-            draft = move_in.save_step(
-                key=request.session[SESSION_KEY],
-                number=number,
-                data=values,
-                organisation=request.organisation,
-            )
-            if number == 5:
-                for meter in move_in.meter_ids(draft.location_id) or []:
+            errors = _photo_errors(request, meter_ids)
+            if errors:
+                raise RuleViolation(next(iter(errors.values()))[0], code="invalid", errors=errors)
+            with transaction.atomic():  # the step and its photos are saved together or not at all
+                draft = move_in.save_step(
+                    key=key, number=number, data=values, organisation=request.organisation
+                )
+                for meter in meter_ids:
                     upload = request.FILES.get(f"photo_{meter}")
                     if upload:
-                        move_in.add_photo(key=request.session[SESSION_KEY], meter_id=meter, upload=upload)
+                        move_in.add_photo(key=key, meter_id=meter, upload=upload)
         except ValidationError as exc:
-            errors = _flatten(exc.detail)
+            errors = _flatten(exc.detail, meter_ids)
         except RuleViolation as exc:
             errors = exc.errors or {exc.field or "__all__": [exc.message]}
         else:
             if number < 7:
                 return redirect(f"/move-in/step/{number + 1}/")
             try:
-                move_in.submit(key=request.session[SESSION_KEY], organisation=request.organisation)
+                move_in.submit(key=key, organisation=request.organisation)
             except RuleViolation as exc:
                 errors = exc.errors or {"__all__": [exc.message]}
             else:
@@ -180,6 +234,7 @@ def move_in_step(request, number: int):
             "readings": {row.get("meter_id"): row.get("value") for row in values.get("readings", [])}
             if number == 5
             else {},
+            "meter_errors": _meter_errors(errors, meters),
             "done": {int(key) for key in draft.steps if key.isdigit()},
             "title": STEP_TITLES[number],
         },
@@ -199,7 +254,7 @@ def move_in_send_link(request):
         messages.success(
             request, _("We sent a link to %(email)s to continue later.") % {"email": draft.email}
         )
-    return redirect(request.POST.get("back") or "/move-in/")
+    return redirect(safe_next(request, "/move-in/", field="back"))
 
 
 def move_in_resume(request, token: str):
@@ -222,6 +277,9 @@ def move_in_resume(request, token: str):
     )
 
 
+FORWARDING_FIELDS = ("street", "house_number", "box", "postal_code", "city", "country")
+
+
 @resident_required
 def move_out_page(request):
     refusal = _feature(request, "move_out")
@@ -232,21 +290,19 @@ def move_out_page(request):
             contract__customer=request.customer,
             move_out_date__isnull=True,
             contract__status__in=["active", "pending"],
-        ).select_related("contract", "location")
+        )
+        .select_related("contract", "location")
+        .order_by("contract__number", "location__street", "location__house_number", "pk")
     )
     chosen = next(
         (row for row in rows if str(row.pk) == (request.POST.get("row") or request.GET.get("row"))), None
     )
-    meters = (
-        list(
-            Meter.objects.filter(location_id=chosen.location_id, active=True)
-            .select_related("service")
-            .order_by("pk")
-        )
-        if chosen
-        else []
-    )
+    # Only the meters of the services this contract delivers there need a final reading.
+    meters = list(move_out.covered_meters(chosen).select_related("service")) if chosen else []
+    first_day, last_day = move_out.date_bounds(chosen, request.organisation) if chosen else (None, None)
     errors = {}
+    values = request.POST.dict() if request.method == "POST" else {}
+    values["country"] = values.get("country") or (chosen.location.country if chosen else "BE")
     if request.method == "POST" and chosen is not None:
         post = request.POST
         data = {
@@ -254,26 +310,30 @@ def move_out_page(request):
             "location_id": chosen.location_id,
             "move_out_date": post.get("move_out_date", ""),
             "readings": [
-                {"meter_id": meter.pk, "value": post.get(f"reading_{meter.pk}", "")} for meter in meters
+                {"meter_id": meter.pk, "value": normalise_decimal(post.get(f"reading_{meter.pk}", ""))}
+                for meter in meters
             ],
-            "forwarding_address": {
-                name: post.get(name, "") for name in ("street", "house_number", "postal_code", "city")
-            }
-            | {"country": "BE"},
+            "forwarding_address": {name: values.get(name, "").strip() for name in FORWARDING_FIELDS},
         }
         try:
-            created = move_out.submit_move_out(
-                customer=request.customer,
-                data=data,
-                organisation=request.organisation,
-                origin=Origin.of(request),
-            )
-            for meter in meters:
-                upload = request.FILES.get(f"photo_{meter.pk}")
-                if upload:
-                    move_out.add_photo(request=created, meter_id=meter.pk, upload=upload)
+            # Photos are checked first, and the request is only kept with all its photos: a bad
+            # photo leaves no half-made request and no email behind.
+            errors = _photo_errors(request, [meter.pk for meter in meters])
+            if errors:
+                raise RuleViolation(next(iter(errors.values()))[0], code="invalid", errors=errors)
+            with transaction.atomic():
+                created = move_out.submit_move_out(
+                    customer=request.customer,
+                    data=data,
+                    organisation=request.organisation,
+                    origin=Origin.of(request),
+                )
+                for meter in meters:
+                    upload = request.FILES.get(f"photo_{meter.pk}")
+                    if upload:
+                        move_out.add_photo(request=created, meter_id=meter.pk, upload=upload)
         except ValidationError as exc:
-            errors = _flatten(exc.detail)
+            errors = _flatten(exc.detail, [meter.pk for meter in meters])
         except RuleViolation as exc:
             errors = exc.errors or {exc.field or "__all__": [exc.message]}
         else:
@@ -291,8 +351,12 @@ def move_out_page(request):
             "chosen": chosen,
             "meters": meters,
             "errors": errors,
-            "values": request.POST,
+            "values": values,
+            "countries": country_choices(values["country"]),
             "requests": requests,
             "readings": {meter.pk: request.POST.get(f"reading_{meter.pk}", "") for meter in meters},
+            "meter_errors": _meter_errors(errors, meters),
+            "first_day": first_day,
+            "last_day": last_day,
         },
     )

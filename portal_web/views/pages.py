@@ -1,4 +1,5 @@
-"""The resident's pages: overview, consumption, invoices and the rest, over the same selectors as the API."""
+"""The resident's pages: overview, consumption and my details, over the same selectors as the API
+(the invoice pages are in billing.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from itertools import zip_longest
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,13 +20,12 @@ from contracts.energy_services import ENERGY_SERVICES
 from contracts.models import Location
 from contracts.selectors import customer_contracts
 from customers.details import details_of, request_email_change, update_details
-from documents.models import Document
-from invoicing import selectors as billing
-from invoicing.visibility import Visibility
+from invoicing.selectors import InvoiceState
 from portal_api.api.billing_serializers import refund_notice
 from portal_api.overview import resident_overview
 
 from ..access import resident_required
+from ..countries import organisation_country
 from ..forms import AdvanceForm, DetailsForm, EmailChangeForm, apply_errors
 
 
@@ -38,7 +37,7 @@ def overview(request):
         language=request.LANGUAGE_CODE,
         routing_version=getattr(request, "routing_version", None),
     )
-    notices = {invoice.pk: refund_notice(invoice) for invoice in data.outstanding}
+    notices = {invoice.pk: refund_notice(invoice) for invoice in data.refunds}
     labels = dict(Location.ConnectionStatus.choices)
     statuses = [
         (labels.get(code, code), count) for code, count in data.services["by_connection_status"].items()
@@ -46,7 +45,13 @@ def overview(request):
     return render(
         request,
         "portal/overview.html",
-        {"page": "overview", "o": data, "notices": notices, "statuses": statuses},
+        {
+            "page": "overview",
+            "o": data,
+            "notices": notices,
+            "statuses": statuses,
+            "labels": {"refund": InvoiceState.REFUND.label, "upcoming": InvoiceState.UPCOMING.label},
+        },
     )
 
 
@@ -78,7 +83,9 @@ def consumption_page(request):
     current_service = next(item for item in services if item["code"] == service)
     known = {location["id"] for location in current_service["locations"]}
     chosen = [
-        int(value) for value in request.GET.getlist("locations") if value.isdigit() and int(value) in known
+        int(value)
+        for value in request.GET.getlist("locations")
+        if value.isascii() and value.isdigit() and int(value) in known
     ]
     locations = chosen or None
     args = {
@@ -105,6 +112,9 @@ def consumption_page(request):
         if peers.get("available")
         else None
     )
+    # Costs come with the year and month views, and with each period of a comparison.
+    costs = report.get("costs") or (report.get("current") or {}).get("costs")
+    other_costs = (report.get("other") or {}).get("costs") if compare else None
     if compare:
         points, other, total, other_total = (
             report["current"]["points"],
@@ -131,6 +141,10 @@ def consumption_page(request):
             "report": report,
             "register": register,
             "peer_points": peer_points,
+            "costs": costs,
+            "cost_rows": (costs or {}).get("months") or (costs or {}).get("days") or [],
+            "cost_total": (costs or {}).get("estimated_year_total") or (costs or {}).get("estimated_total"),
+            "other_costs": other_costs,
             "service_label": context["labels"].get(service, service),
             "chosen": chosen,
             "years": list(range(today.year, today.year - 6, -1)),
@@ -140,137 +154,54 @@ def consumption_page(request):
     return render(request, "portal/consumption.html", context)
 
 
-def _billing_guard(request):
-    visibility = Visibility.current()
-    if not visibility.invoices:
-        return None, render(
-            request,
-            "portal/notice.html",
-            {"title": _("Invoices"), "text": _("Invoices are not shown in this portal.")},
-            status=403,
-        )
-    return visibility, None
+ADDRESS_PARTS = ("street", "house_number", "box", "postal_code", "city", "country")
 
 
-@resident_required
-def invoices_page(request):
-    visibility, refusal = _billing_guard(request)
-    if refusal:
-        return refusal
-    contracts = list(customer_contracts(customer=request.customer))
-    invoices = list(billing.resident_invoices(customer=request.customer))
-    outstanding_ids = (
-        set(billing.outstanding_invoices(customer=request.customer).values_list("pk", flat=True))
-        if visibility.payment_status
-        else set()
-    )
-    groups = []
-    for contract in [*contracts, None]:
-        rows = [
-            invoice for invoice in invoices if (invoice.contract_id == (contract.pk if contract else None))
-        ]
-        if rows:
-            groups.append(
-                {
-                    "contract": contract,
-                    "outstanding": [i for i in rows if i.pk in outstanding_ids],
-                    "paid": [i for i in rows if i.pk not in outstanding_ids],
-                }
-            )
-    notices = (
-        {invoice.pk: refund_notice(invoice) for invoice in invoices} if visibility.payment_status else {}
-    )
-    return render(
-        request,
-        "portal/invoices.html",
-        {"page": "invoices", "groups": groups, "visibility": visibility, "notices": notices},
-    )
-
-
-def _paged(request, queryset, size: int = 25):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-@resident_required
-def statements_page(request):
-    visibility, refusal = _billing_guard(request)
-    if refusal:
-        return refusal
-    rows = billing.statements(customer=request.customer)
-    rows.reverse()
-    return render(
-        request,
-        "portal/statements.html",
-        {"page": "invoices", "rows": _paged(request, rows), "visibility": visibility},
-    )
-
-
-@resident_required
-def charges_page(request):
-    _visibility, refusal = _billing_guard(request)
-    if refusal:
-        return refusal
-    return render(
-        request,
-        "portal/charges.html",
-        {"page": "invoices", "rows": _paged(request, billing.resident_charges(customer=request.customer))},
-    )
-
-
-@resident_required
-def transactions_page(request):
-    _visibility, refusal = _billing_guard(request)
-    if refusal:
-        return refusal
-    return render(
-        request,
-        "portal/transactions.html",
-        {
-            "page": "invoices",
-            "rows": _paged(request, billing.resident_transactions(customer=request.customer)),
-        },
-    )
-
-
-@resident_required
-def documents_page(request):
-    documents = Document.objects.filter(customer=request.customer).select_related("contract")
-    return render(
-        request, "portal/documents.html", {"page": "invoices", "documents": _paged(request, documents)}
-    )
-
-
-def _details_initial(data: dict) -> dict:
+def _details_initial(data: dict, country: str) -> dict:
     billing_address = data["addresses"].get("billing") or {}
     return {
         "phone": data["phone"],
         "billing_preference": data["billing_preference"],
         "language": data["language"],
-        **{
-            f"billing_{name}": billing_address.get(name, "")
-            for name in ("street", "house_number", "box", "postal_code", "city")
-        },
+        **{f"billing_{name}": billing_address.get(name, "") for name in ADDRESS_PARTS},
+        "billing_country": billing_address.get("country") or country,
     }
+
+
+def _posted_id(request, name: str) -> int | None:
+    """A posted object id, or None when it is missing or not a number (never an exception)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def _default_country(data: dict, organisation) -> str:
+    addresses = data["addresses"]
+    for kind in ("billing", "personal", "company"):
+        if (addresses.get(kind) or {}).get("country"):
+            return addresses[kind]["country"]
+    return organisation_country(organisation)
 
 
 @resident_required
 def my_details(request):
     data = details_of(request.customer, request.portal_account)
+    country = _default_country(data, request.organisation)
+    kind = request.POST.get("form") if request.method == "POST" else None
+    kind = kind if kind in ("details", "email", "advance") else None
+    impersonating = request.impersonation is not None
     form = DetailsForm(
-        request.POST if request.POST.get("form") == "details" else None, initial=_details_initial(data)
+        request.POST if kind == "details" else None,
+        initial=_details_initial(data, country),
+        country=((data["addresses"].get("billing") or {}).get("country") or country),
     )
-    email_form = EmailChangeForm(request.POST if request.POST.get("form") == "email" else None)
-    advance_forms = {}
+    email_form = EmailChangeForm(request.POST if kind == "email" else None)
     contracts = list(customer_contracts(customer=request.customer))
+    posted_contract = _posted_id(request, "contract_id") if kind == "advance" else None
+    advance_forms = {}
     for contract in contracts:
-        bound = (
-            request.POST
-            if request.POST.get("form") == "advance" and request.POST.get("contract_id") == str(contract.pk)
-            else None
-        )
         limits = advance.allowed_range(contract=contract)
         advance_form = AdvanceForm(
-            bound,
+            request.POST if posted_contract == contract.pk else None,
             initial={"contract_id": contract.pk, "amount": limits.current},
             auto_id=f"advance-{contract.pk}-%s",
         )
@@ -284,8 +215,12 @@ def my_details(request):
             )
         advance_forms[contract.pk] = (advance_form, limits)
 
-    if request.method == "POST":
-        kind = request.POST.get("form")
+    status = 200
+    if kind == "advance" and posted_contract not in advance_forms:
+        messages.error(request, _("Choose one of your contracts."))
+        kind, status = None, 400
+    if kind:
+        target = {"details": form, "email": email_form}.get(kind) or advance_forms[posted_contract][0]
         try:
             if kind == "details" and form.is_valid():
                 cleaned = form.cleaned_data
@@ -293,31 +228,21 @@ def my_details(request):
                     customer=request.customer,
                     account=request.portal_account,
                     actor_user=request.user,
-                    impersonating=request.impersonation is not None,
+                    impersonating=impersonating,
                     origin=Origin.of(request),
                     changes={
                         "phone": cleaned["phone"],
                         "billing_preference": cleaned["billing_preference"],
                         "language": cleaned["language"],
                         "addresses": {
-                            "billing": {
-                                **{
-                                    name: cleaned[f"billing_{name}"]
-                                    for name in ("street", "house_number", "box", "postal_code", "city")
-                                },
-                                "country": "BE",
-                            }
+                            "billing": {name: cleaned[f"billing_{name}"] for name in ADDRESS_PARTS}
                         },
                     },
                 )
                 messages.success(request, _("Your details were saved."))
                 return redirect("/my-details/")
             if kind == "email" and email_form.is_valid():
-                if request.impersonation is not None:
-                    raise RuleViolation(
-                        _("This cannot be changed while logged in as the customer."),
-                        code="not_allowed_during_impersonation",
-                    )
+                _refuse_during_impersonation(request)
                 request_email_change(
                     account=request.portal_account,
                     organisation=request.organisation,
@@ -326,28 +251,18 @@ def my_details(request):
                 )
                 messages.success(request, _("Confirm the change with the link we sent to the new address."))
                 return redirect("/my-details/")
-            if kind == "advance":
-                chosen = advance_forms.get(int(request.POST.get("contract_id", 0) or 0))
-                if chosen and chosen[0].is_valid():
-                    if request.impersonation is not None:
-                        raise RuleViolation(
-                            _("This cannot be changed while logged in as the customer."),
-                            code="not_allowed_during_impersonation",
-                        )
-                    contract = next(c for c in contracts if c.pk == chosen[0].cleaned_data["contract_id"])
-                    advance.change_advance(
-                        organisation=request.organisation,
-                        contract=contract,
-                        amount=chosen[0].cleaned_data["amount"],
-                        actor_user=request.user,
-                        origin=Origin.of(request),
-                    )
-                    messages.success(request, _("Your advance payment was changed."))
-                    return redirect("/my-details/")
+            if kind == "advance" and target.is_valid():
+                _refuse_during_impersonation(request)
+                advance.change_advance(
+                    organisation=request.organisation,
+                    contract=next(c for c in contracts if c.pk == posted_contract),
+                    amount=target.cleaned_data["amount"],
+                    actor_user=request.user,
+                    origin=Origin.of(request),
+                )
+                messages.success(request, _("Your advance payment was changed."))
+                return redirect("/my-details/")
         except RuleViolation as exc:
-            target = {"details": form, "email": email_form}.get(kind) or advance_forms.get(
-                int(request.POST.get("contract_id", 0) or 0), (form,)
-            )[0]
             apply_errors(target, exc)
     return render(
         request,
@@ -359,4 +274,13 @@ def my_details(request):
             "email_form": email_form,
             "advances": [(contract, *advance_forms[contract.pk]) for contract in contracts],
         },
+        status=status,
     )
+
+
+def _refuse_during_impersonation(request) -> None:
+    if request.impersonation is not None:
+        raise RuleViolation(
+            _("This cannot be changed while logged in as the customer."),
+            code="not_allowed_during_impersonation",
+        )

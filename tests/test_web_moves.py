@@ -1,0 +1,242 @@
+"""Move-in wizard and move-out form through Django's test client: photos, decimal commas,
+countries, the resume link, and redirects that stay on the portal."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
+from PIL import Image
+
+from communications.models import OutboundEmail
+from consumption.models import Meter
+from contracts.models import ContractLocation
+from moves.models import MoveInRequest, MoveOutRequest
+from tests.billing_data import billing_customer
+from tests.consumption_data import add_meters
+from tests.factories import last_link
+from tests.test_web_forms import field_errors
+from tests.test_web_pages import logged_in, make_resident, page_client, text
+
+
+def _png(name: str = "meter.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (40, 120, 200)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def _not_an_image() -> SimpleUploadedFile:
+    return SimpleUploadedFile("meter.jpg", b"this is not an image at all", content_type="image/jpeg")
+
+
+@pytest.fixture
+def leaving(db):
+    """A resident with meters at their first address, logged in, and the contract row to leave."""
+    data = billing_customer()
+    add_meters(data)
+    make_resident(data)
+    with schema_context("org_noord"):
+        row = ContractLocation.objects.get(
+            contract__number=f"K-{data['number'][2:]}-1", location__street="Main street"
+        )
+        meters = list(
+            Meter.objects.filter(location_id=row.location_id, active=True, service__code__in=row.services)
+        )
+    assert meters
+    return data, logged_in(data), row, meters
+
+
+def _move_out_post(row, meters, **extra) -> dict:
+    return {
+        "row": row.pk,
+        "move_out_date": date.today().isoformat(),
+        "street": "Rue Neuve",
+        "house_number": "3",
+        "postal_code": "75001",
+        "city": "Paris",
+        "country": "FR",
+        **{f"reading_{meter.pk}": "1234,5" for meter in meters},
+        **extra,
+    }
+
+
+def test_a_move_out_with_a_photo_that_is_not_an_image_keeps_nothing_and_says_so_at_the_meter(leaving):
+    data, client, row, meters = leaving
+    response = client.post(
+        "/move-out/", _move_out_post(row, meters, **{f"photo_{meters[0].pk}": _not_an_image()})
+    )
+    assert response.status_code == 200
+    assert "Upload a JPEG, PNG or WebP photo." in field_errors(response, f"photo_{meters[0].pk}-errors")
+    assert f'aria-describedby="photo_{meters[0].pk}-errors"' in text(response)
+    with schema_context("org_noord"):
+        assert not MoveOutRequest.objects.filter(customer__customer_number=data["number"]).exists()
+        assert not OutboundEmail.objects.filter(to=data["email"], template="move_out_submitted").exists()
+    # What was typed is still there to correct.
+    assert 'value="Rue Neuve"' in text(response)
+    assert f'name="reading_{meters[0].pk}" inputmode="decimal" value="1234,5"' in text(response)
+
+
+def test_a_move_out_takes_decimal_commas_a_photo_and_a_foreign_forwarding_address(leaving):
+    data, client, row, meters = leaving
+    page = text(client.get(f"/move-out/?row={row.pk}"))
+    # The forwarding address's country defaults to the address being left.
+    assert re.search(r'<option value="BE" selected>Belgium</option>', page)
+    response = client.post("/move-out/", _move_out_post(row, meters, **{f"photo_{meters[0].pk}": _png()}))
+    assert response.status_code == 302, text(response)[:3000]
+    with schema_context("org_noord"):
+        request = MoveOutRequest.objects.get(customer__customer_number=data["number"])
+        assert [reading["value"] for reading in request.readings] == ["1234.500"] * len(meters)
+        assert request.forwarding_address["country"] == "FR"
+        assert request.forwarding_address["city"] == "Paris"
+        assert request.photos.count() == 1
+        assert OutboundEmail.objects.filter(to=data["email"], template="move_out_submitted").count() == 1
+
+
+def test_a_move_out_reading_that_is_not_a_number_is_marked_at_its_meter(leaving):
+    data, client, row, meters = leaving
+    response = client.post("/move-out/", _move_out_post(row, meters, **{f"reading_{meters[0].pk}": "lots"}))
+    assert response.status_code == 200
+    assert "A valid number is required." in field_errors(response, f"reading_{meters[0].pk}-errors")
+    bad_address = client.post("/move-out/", _move_out_post(row, meters, city="", country="France"))
+    assert "This field may not be blank." in field_errors(bad_address, "city-errors")
+    assert field_errors(bad_address, "country-errors")
+    with schema_context("org_noord"):
+        assert not MoveOutRequest.objects.filter(customer__customer_number=data["number"]).exists()
+
+
+def test_another_residents_address_cannot_be_moved_out_of(leaving):
+    _data, _client, row, meters = leaving
+    other = billing_customer()
+    make_resident(other)
+    response = logged_in(other).post("/move-out/", _move_out_post(row, meters))
+    assert response.status_code == 200
+    assert "Which address are you leaving?" in text(response)  # their own choice, not this row
+    with schema_context("org_noord"):
+        assert not MoveOutRequest.objects.exists()
+
+
+# -- move-in ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def new_address(db):
+    from integration.importing import run_import
+
+    street = f"Zonnelaan {uuid.uuid4().hex[:5]}"
+    with schema_context("org_noord"):
+        result = run_import(
+            payload={
+                "locations": [
+                    {
+                        "external_id": street,
+                        "street": street,
+                        "house_number": "4",
+                        "postal_code": "2000",
+                        "city": "Antwerpen",
+                    }
+                ],
+                "meters": [
+                    {
+                        "external_id": f"{street}-m",
+                        "number": "MI-1",
+                        "location_external_id": street,
+                        "service": "heating",
+                    }
+                ],
+            }
+        )
+        assert result["error_count"] == 0, result
+        meter = Meter.objects.get(external_id=f"{street}-m")
+    return meter
+
+
+def _through_step_four(client, meter, email: str) -> None:
+    assert client.post("/move-in/")["Location"] == "/move-in/step/1/"
+    assert (
+        client.post("/move-in/step/1/", {"location_id": meter.location_id})["Location"] == "/move-in/step/2/"
+    )
+    today = date.today().isoformat()
+    assert client.post("/move-in/step/2/", {"move_in_date": today})["Location"] == "/move-in/step/3/"
+    step3 = {"kind": "person", "first_name": "Mo", "last_name": "Ver"}
+    assert client.post("/move-in/step/3/", step3)["Location"] == "/move-in/step/4/"
+    assert (
+        client.post("/move-in/step/4/", {"email": email, "language": "en"})["Location"] == "/move-in/step/5/"
+    )
+
+
+def test_move_in_readings_take_a_decimal_comma_and_a_bad_photo_saves_nothing(new_address):
+    meter, client = new_address, page_client()
+    _through_step_four(client, meter, "mover-web@example.test")
+    refused = client.post(
+        "/move-in/step/5/", {f"reading_{meter.pk}": "1234,5", f"photo_{meter.pk}": _not_an_image()}
+    )
+    assert refused.status_code == 200
+    assert "Upload a JPEG, PNG or WebP photo." in field_errors(refused, f"photo_{meter.pk}-errors")
+    with schema_context("org_noord"):
+        draft = MoveInRequest.objects.get(email="mover-web@example.test")
+        assert "5" not in draft.steps
+        assert draft.photos.count() == 0
+    saved = client.post("/move-in/step/5/", {f"reading_{meter.pk}": "1.234,5", f"photo_{meter.pk}": _png()})
+    assert saved["Location"] == "/move-in/step/6/"
+    with schema_context("org_noord"):
+        draft.refresh_from_db()
+        assert draft.steps["5"]["readings"] == [{"meter_id": meter.pk, "value": "1234.500"}]
+        assert draft.photos.count() == 1
+    wrong = client.post("/move-in/step/5/", {f"reading_{meter.pk}": "-3"})
+    assert "greater than or equal to 0" in field_errors(wrong, f"reading_{meter.pk}-errors")
+
+
+def test_the_review_shows_dates_and_readings_in_the_language_and_links_the_terms(new_address):
+    meter, client = new_address, page_client()
+    _through_step_four(client, meter, "reviewer-web@example.test")
+    client.post("/move-in/step/5/", {f"reading_{meter.pk}": "1234,5"})
+    client.post("/move-in/step/6/", {"billing_preference": "email", "payment_method": "transfer"})
+    review = text(client.get("/move-in/step/7/"))
+    assert date.today().strftime("%d/%m/%Y") in review
+    assert date.today().isoformat() not in review.split('<dl class="facts review">')[1].split("</dl>")[0]
+    assert "1,234.500" in review
+    assert re.search(
+        r'<a href="/terms/" target="_blank" rel="noopener">Read the terms and conditions', review
+    )
+    assert re.search(r'<a href="/privacy/" target="_blank" rel="noopener">Read the privacy statement', review)
+    terms = text(page_client().get("/terms/"))
+    assert "<h1>Terms and conditions</h1>" in terms
+    assert "Warmtenet Noord checks your request and confirms your contract by email." in terms
+    privacy = text(page_client().get("/privacy/"))
+    assert "<h1>Privacy statement</h1>" in privacy
+    assert "Meter photos are stored without their location and other hidden data." in privacy
+    dutch = text(page_client(language="nl").get("/move-in/"))
+    assert '<html lang="nl">' in dutch
+
+
+def test_the_resume_link_opens_the_draft_in_another_browser_once(new_address):
+    meter, client = new_address, page_client()
+    _through_step_four(client, meter, "resumer-web@example.test")
+    token = last_link("org_noord", "resumer-web@example.test", "move_in_resume", "/move-in/resume/")
+    other = page_client()
+    assert "Continue my move-in" in text(other.get(f"/move-in/resume/{token}"))
+    assert other.post(f"/move-in/resume/{token}")["Location"] == "/move-in/step/5/"
+    assert 'name="reading_' in text(other.get("/move-in/step/5/"))
+    used = other.post(f"/move-in/resume/{token}")
+    assert "This link cannot be used" in text(used)
+    assert 'role="alert"' in text(used)
+    # The first browser's key stopped working when the link was used.
+    assert client.get("/move-in/step/5/")["Location"] == "/move-in/"
+
+
+@pytest.mark.parametrize(
+    "back", ["https://evil.example/", "//evil.example/path", "http://portal.noord.test.evil.example/"]
+)
+def test_finish_later_never_sends_the_visitor_off_the_portal(new_address, back):
+    meter, client = new_address, page_client()
+    _through_step_four(client, meter, "later-web@example.test")
+    response = client.post("/move-in/send-link/", {"back": back})
+    assert response.status_code == 302
+    assert response["Location"] == "/move-in/"
+    kept = client.post("/move-in/send-link/", {"back": "/move-in/step/5/"})
+    assert kept["Location"] == "/move-in/step/5/"
