@@ -40,8 +40,10 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=root:root . /app
 # Hashed, compressed static files for WhiteNoise; DEBUG=1 only so that settings need no secrets here.
+# Bytecode for every module of the application (the root filesystem is read-only at run time, so
+# Python could not cache it there).
 RUN DEBUG=1 STATIC_MANIFEST=1 python manage.py collectstatic --noinput --verbosity 0 \
- && python -m compileall -q config portal_web observability \
+ && python -m compileall -q -j 0 /app \
  && mkdir -p /app/media && chown portal:portal /app/media
 USER 10001:10001
 EXPOSE 8000 9808

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -19,30 +20,73 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = "*"
 # The root filesystem is read-only; heartbeat files go to memory.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
-# Django logs one JSON line per request (observability.middleware); gunicorn's access log would repeat it.
-accesslog = None
+# gunicorn 25.1+ opens a control socket in $HOME/.gunicorn by default: /app is read-only and
+# nothing here uses gunicornc, so there is none.
+control_socket_disable = True
+
+# Logs: one JSON object per line, like the application's (observability.logs). Django logs one
+# line per request (observability.middleware); gunicorn's access log would repeat it, so it is off
+# unless GUNICORN_ACCESS_LOG=1, and then it is JSON too and never carries the raw path (tokens in
+# links) or the client's address.
+_access_log_on = os.environ.get("GUNICORN_ACCESS_LOG", "0") == "1"
+accesslog = None  # the "access" handler below writes it (to stdout) when _access_log_on is set
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "context": {"()": "observability.logs.ContextFilter"},
+        "access": {"()": "observability.logs.GunicornAccessFilter"},
+    },
     "formatters": {
         "json": {
             "()": "observability.logs.PortalJsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(schema)s %(request_id)s",
         }
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["context"],
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["access", "context"],
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "root": {"handlers": ["console"], "level": loglevel.upper()},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {
+            "handlers": ["access"] if _access_log_on else [],
+            "level": "INFO" if _access_log_on else "CRITICAL",
+            "propagate": False,
+        },
+    },
 }
+
+
+def _empty_folder(directory: str) -> None:
+    """Remove what is inside ``directory`` but not the folder itself (an emptyDir mount point in the pods)."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def on_starting(server) -> None:
     """Start each run with an empty Prometheus multi-process folder (stale files would add old samples)."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
-        shutil.rmtree(directory, ignore_errors=True)
-        os.makedirs(directory, exist_ok=True)
+        _empty_folder(directory)
 
 
 def child_exit(server, worker) -> None:

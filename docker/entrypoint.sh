@@ -3,9 +3,13 @@
 set -eu
 cd "$(dirname "$0")/.."  # /app in the image
 
+# Start with an empty Prometheus multi-process folder (files of a previous run would add old samples).
+# In the chart's pods the folder is an emptyDir mount point, which cannot be removed (EBUSY):
+# empty it instead of deleting it.
 prepare_metrics_dir() {
   if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
-    rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+    find "$PROMETHEUS_MULTIPROC_DIR" -mindepth 1 -delete
   fi
 }
 
@@ -17,11 +21,12 @@ case "$role" in
     ;;
   worker)
     prepare_metrics_dir
-    exec celery -A config worker --loglevel "${LOG_LEVEL:-INFO}" \
+    # --quiet: no start-up banner, so that every line on stdout is a JSON log line.
+    exec celery -A config --quiet worker --loglevel "${LOG_LEVEL:-INFO}" \
       --concurrency "${CELERY_CONCURRENCY:-4}" --max-tasks-per-child 1000 -n "worker@%h" "$@"
     ;;
   beat)
-    exec celery -A config beat --loglevel "${LOG_LEVEL:-INFO}" \
+    exec celery -A config --quiet beat --loglevel "${LOG_LEVEL:-INFO}" \
       --schedule "${CELERY_BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}" "$@"
     ;;
   migrate)

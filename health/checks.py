@@ -35,12 +35,33 @@ def check_broker() -> tuple[bool, str]:
     return True, "ok"
 
 
-def readiness() -> tuple[bool, dict]:
+OK = "ok"
+DEGRADED = "degraded"
+UNAVAILABLE = "unavailable"
+
+
+def readiness(*, strict: bool = False) -> tuple[bool, dict]:
+    """Whether this process should get traffic, and what it found.
+
+    Only the database decides readiness: without it no page can be served. A broker outage is
+    reported ("degraded") but keeps the pod ready: emails wait in the outbox and the sweep sends
+    them once the broker is back, while a NotReady answer would take every web pod out of the
+    Service at once. ``strict`` (for monitoring) also fails on the broker.
+    """
     started = time.perf_counter()
     database_ok, database_detail = check_database()
     broker_ok, broker_detail = check_broker()
-    return database_ok and broker_ok, {
-        "database": database_detail,
-        "broker": broker_detail,
-        "seconds": round(time.perf_counter() - started, 4),
+    if not database_ok:
+        status = UNAVAILABLE
+    elif not broker_ok:
+        status = UNAVAILABLE if strict else DEGRADED
+    else:
+        status = OK
+    return status != UNAVAILABLE, {
+        "status": status,
+        "checks": {
+            "database": database_detail,
+            "broker": broker_detail,
+            "seconds": round(time.perf_counter() - started, 4),
+        },
     }

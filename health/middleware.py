@@ -15,8 +15,7 @@ class HealthCheckMiddleware:
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
-            ready, checks = readiness()
-            return JsonResponse(
-                {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-            )
+            # ?strict=1 (monitoring): a broker outage answers 503 too; probes use the plain form.
+            ready, body = readiness(strict=request.GET.get("strict") in ("1", "true", "yes"))
+            return JsonResponse(body, status=200 if ready else 503)
         return self.get_response(request)

@@ -65,16 +65,17 @@ class RequestMetricsMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
+        organisation = getattr(getattr(request, "organisation", None), "slug", None) or "platform"
+        # Before the view: an exception's event is captured while the request is still running.
+        _tag_sentry(organisation)
         response = self.get_response(request)
         if request.path in QUIET_PATHS:
             return response
         elapsed = time.perf_counter() - started
-        organisation = getattr(getattr(request, "organisation", None), "slug", None) or "platform"
         match = getattr(request, "resolver_match", None)
         view = (match.view_name or match.route) if match else "unresolved"
         REQUEST_LATENCY.labels(organisation, view, request.method).observe(elapsed)
         RESPONSES.labels(organisation, f"{response.status_code // 100}xx").inc()
-        _tag_sentry(organisation)
         logger.info(
             "request",
             extra={

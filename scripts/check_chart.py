@@ -42,6 +42,10 @@ BAD_VALUES: dict[str, dict[str, Any]] = {
     "host that is no domain": {"ingress": {"hosts": [{"host": "Portal Noord", "tls": True}]}},
     "resources without limits": {"beat": {"resources": {"limits": None}}},
     "negative migration processes": {"config": {"tenantMigrationProcesses": 0}},
+    "trusted proxies as a word": {"config": {"trustedProxies": "ingress"}},
+    "negative spare schemas": {"config": {"tenantSpareSchemas": -1}},
+    "short secret key fallback": {"secrets": {"secretKeyFallbacks": ["too-short"]}},
+    "secret key fallbacks as one string": {"secrets": {"secretKeyFallbacks": "a" * 40}},
 }
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"}
 # The container's writable paths (mount points in the pods, not files this script touches).
@@ -261,21 +265,36 @@ def container_errors(obj: dict[str, Any]) -> list[str]:
     return errors
 
 
+def is_hook(obj: dict[str, Any]) -> bool:
+    return bool(hook_annotations(obj)[0])
+
+
 def secret_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> list[str]:
-    """A chart-made Secret exactly when no existingSecret is named, and every pod reads the right one."""
+    """A chart-made Secret exactly when no existingSecret is named, and every pod reads the right one.
+
+    The Deployments read the ordinary Secret; the migration Job (a hook, run before the release's
+    objects exist) reads its hook copy, or the existing Secret.
+    """
     errors = []
     existing = values.get("secrets", {}).get("existingSecret")
-    secrets = find(objects, "Secret")
-    if existing and secrets:
+    secrets = [s for s in find(objects, "Secret") if not is_hook(s)]
+    hook_secrets = [s for s in find(objects, "Secret") if is_hook(s)]
+    if existing and (secrets or hook_secrets):
         errors.append(
-            f"existingSecret {existing!r} is set, yet the chart renders {[describe(s) for s in secrets]}"
+            f"existingSecret {existing!r} is set, yet the chart renders "
+            f"{[describe(s) for s in secrets + hook_secrets]}"
         )
     if not existing and len(secrets) != 1:
-        errors.append(f"without existingSecret the chart must render one Secret, not {len(secrets)}")
+        errors.append(f"without existingSecret the chart must render one ordinary Secret, not {len(secrets)}")
+    migrations = values.get("migrations", {}).get("enabled", True)
+    if not existing and migrations and len(hook_secrets) != 1:
+        errors.append(f"the migration Job needs one hook copy of the Secret, found {len(hook_secrets)}")
     expected = existing or (secrets[0]["metadata"]["name"] if secrets else None)
+    expected_by_job = existing or (hook_secrets[0]["metadata"]["name"] if hook_secrets else None)
     for obj in objects:
         if obj["kind"] not in WORKLOAD_KINDS:
             continue
+        wanted = expected_by_job if find([obj], "Job", "migrate") else expected
         for container in containers(obj):
             names = {
                 (env.get("valueFrom") or {}).get("secretKeyRef", {}).get("name")
@@ -283,12 +302,41 @@ def secret_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> list
                 if (env.get("valueFrom") or {}).get("secretKeyRef")
             }
             refs = {e["secretRef"]["name"] for e in container.get("envFrom") or [] if "secretRef" in e}
-            if expected not in names | refs:
+            if wanted not in names | refs:
                 errors.append(
-                    f"{describe(obj)} container {container['name']}: does not read Secret {expected!r}"
+                    f"{describe(obj)} container {container['name']}: does not read Secret {wanted!r}"
                 )
-            if (names | refs) - {expected}:
-                errors.append(f"{describe(obj)}: reads other Secrets {sorted((names | refs) - {expected})}")
+            if (names | refs) - {wanted}:
+                errors.append(f"{describe(obj)}: reads other Secrets {sorted((names | refs) - {wanted})}")
+    return errors
+
+
+def settings_errors(objects: list[dict[str, Any]]) -> list[str]:
+    """What the Deployments read is no hook, and each TLS Secret name belongs to one host.
+
+    Hook objects are replaced before the migration Job runs, i.e. before the upgrade is known to
+    succeed: an old pod restarting during a failed upgrade would start with the new settings.
+    """
+    errors = []
+    rendered = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    for deployment in find(objects, "Deployment"):
+        for container in containers(deployment):
+            used = {
+                ("ConfigMap", r["configMapRef"]["name"])
+                for r in container.get("envFrom") or []
+                if "configMapRef" in r
+            }
+            used |= {
+                ("Secret", env["valueFrom"]["secretKeyRef"]["name"])
+                for env in container.get("env") or []
+                if (env.get("valueFrom") or {}).get("secretKeyRef")
+            }
+            for kind, name in sorted(used):
+                obj = rendered.get((kind, name))
+                if obj is not None and is_hook(obj):
+                    errors.append(
+                        f"{describe(deployment)} reads {kind}/{name}, a hook (replaced before the upgrade succeeded)"
+                    )
     return errors
 
 
@@ -341,8 +389,8 @@ def hook_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> list[s
             )
         elif needed_weight is None or needed_weight >= (weight or 0):
             errors.append(f"{kind}/{name} hook-weight {needed_weight} must come before the Job's {weight}")
-        elif "before-hook-creation" not in needed_policies:
-            errors.append(f"{kind}/{name} needs hook-delete-policy before-hook-creation")
+        elif not {"before-hook-creation", "hook-succeeded"} <= needed_policies:
+            errors.append(f"{kind}/{name} needs hook-delete-policy before-hook-creation,hook-succeeded")
     for claim in find(objects, "PersistentVolumeClaim"):
         if hook_annotations(claim)[0]:
             errors.append(f"{describe(claim)} must not be a hook (hooks are recreated and never uninstalled)")
@@ -489,6 +537,7 @@ def policy_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> list
         if obj.get("kind") in WORKLOAD_KINDS:
             errors += container_errors(obj)
     errors += secret_errors(objects, values)
+    errors += settings_errors(objects)
     errors += hook_errors(objects, values)
     errors += ingress_errors(objects, values)
     errors += workload_errors(objects, values)

@@ -121,6 +121,16 @@ def test_beat_is_a_single_replica_replaced_with_recreate(values_file: Path) -> N
     assert cc.pod_spec(beat)["containers"][0]["args"] == ["beat"]
 
 
+def _job_reads(objects: list[dict[str, Any]], job: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The ConfigMap and Secret objects the migration Job's container reads, by kind."""
+    container = cc.pod_spec(job)["containers"][0]
+    config_map = container["envFrom"][0]["configMapRef"]["name"]
+    [secret] = {env["valueFrom"]["secretKeyRef"]["name"] for env in container["env"] if "valueFrom" in env}
+    by_name = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    # An existing Secret is the operator's, not rendered: None.
+    return {"ConfigMap": by_name[("ConfigMap", config_map)], "Secret": by_name.get(("Secret", secret))}
+
+
 def test_migration_job_runs_after_the_config_and_secret_it_needs(default_objects) -> None:
     job = one(default_objects, "Job", "migrate")
     events, weight, policies = cc.hook_annotations(job)
@@ -130,11 +140,13 @@ def test_migration_job_runs_after_the_config_and_secret_it_needs(default_objects
     assert cc.pod_spec(job)["containers"][0]["args"] == ["migrate"]
     assert job["spec"]["backoffLimit"] >= 0
     assert job["spec"]["activeDeadlineSeconds"] > 0
-    for kind in ("ConfigMap", "Secret"):
-        hook_events, hook_weight, hook_policies = cc.hook_annotations(one(default_objects, kind))
-        assert {"pre-install", "pre-upgrade"} <= hook_events
+    for kind, obj in _job_reads(default_objects, job).items():
+        assert obj is not None, kind
+        hook_events, hook_weight, hook_policies = cc.hook_annotations(obj)
+        assert hook_events == {"pre-install", "pre-upgrade"}, kind
         assert hook_weight == -10 < weight
-        assert hook_policies == {"before-hook-creation"}
+        # Deleted with the Job once the upgrade's hooks succeeded; a failed run keeps them to inspect.
+        assert hook_policies == {"before-hook-creation", "hook-succeeded"}
     service_account = cc.pod_spec(job)["serviceAccountName"]
     account = next(
         a for a in cc.find(default_objects, "ServiceAccount") if a["metadata"]["name"] == service_account
@@ -142,6 +154,42 @@ def test_migration_job_runs_after_the_config_and_secret_it_needs(default_objects
     assert cc.hook_annotations(account)[1] == -10
     # The media claim is a normal object: hooks are recreated on upgrade and never uninstalled.
     assert cc.hook_annotations(one(default_objects, "PersistentVolumeClaim")) == (set(), None, set())
+
+
+def _ordinary(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    [found] = [o for o in cc.find(objects, kind) if not cc.is_hook(o)]
+    return found
+
+
+@VALUES_FILES
+def test_pods_read_ordinary_settings_objects_that_a_failed_upgrade_leaves_alone(values_file: Path) -> None:
+    """Hooks are replaced before the migration Job runs: pods must not read them (old pods restart too)."""
+    objects = cc.render_chart(values_file)
+    config_map = _ordinary(objects, "ConfigMap")
+    assert cc.hook_annotations(config_map) == (set(), None, set())
+    job_config = _job_reads(objects, one(objects, "Job", "migrate"))["ConfigMap"]
+    assert job_config["metadata"]["name"] != config_map["metadata"]["name"]
+    assert job_config["data"] == config_map["data"], "the Job migrates with the release's settings"
+    for deployment in cc.find(objects, "Deployment"):
+        container = cc.pod_spec(deployment)["containers"][0]
+        assert container["envFrom"] == [{"configMapRef": {"name": config_map["metadata"]["name"]}}]
+        secrets = {env["valueFrom"]["secretKeyRef"]["name"] for env in container["env"] if "valueFrom" in env}
+        assert len(secrets) == 1
+        [secret_name] = secrets
+        for secret in cc.find(objects, "Secret"):
+            if secret["metadata"]["name"] == secret_name:
+                assert not cc.is_hook(secret)
+    assert cc.settings_errors(objects) == []
+
+
+def test_settings_check_catches_pods_reading_a_hook(default_objects) -> None:
+    import copy
+
+    objects = copy.deepcopy(default_objects)
+    _ordinary(objects, "ConfigMap")["metadata"]["annotations"] = {"helm.sh/hook": "pre-upgrade"}
+    errors = cc.settings_errors(objects)
+    assert len(errors) == 3  # web, worker and beat
+    assert all("a hook (replaced before the upgrade succeeded)" in error for error in errors)
 
 
 def test_existing_secret_means_no_secret_object_and_pods_read_it(production_objects) -> None:
@@ -160,15 +208,67 @@ def test_existing_secret_means_no_secret_object_and_pods_read_it(production_obje
 
 
 def test_chart_made_secret_holds_the_values_and_pods_read_it(default_objects) -> None:
-    secret = one(default_objects, "Secret")
     values = cc.load_values(cc.DEFAULT_VALUES)["secrets"]
-    data = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
-    assert data == {
-        "SECRET_KEY": values["secretKey"],
-        "DATABASE_URL": values["databaseUrl"],
-        "REDIS_URL": values["redisUrl"],
-    }
+    job_secret = _job_reads(default_objects, one(default_objects, "Job", "migrate"))["Secret"]
+    for secret in (_ordinary(default_objects, "Secret"), job_secret):
+        data = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+        assert data == {
+            "SECRET_KEY": values["secretKey"],
+            "DATABASE_URL": values["databaseUrl"],
+            "REDIS_URL": values["redisUrl"],
+        }
     assert cc.secret_errors(default_objects, cc.load_values(cc.DEFAULT_VALUES)) == []
+
+
+def test_secret_key_fallbacks_reach_every_container() -> None:
+    old_keys = ["previous-secret-key-0123456789-abcdefghij", "older-secret-key-0123456789-abcdefghijkl"]
+    values = cc.merge_values(cc.load_values(cc.DEFAULT_VALUES), {"secrets": {"secretKeyFallbacks": old_keys}})
+    objects = cc.render_values(values)
+    secret = _ordinary(objects, "Secret")
+    assert base64.b64decode(secret["data"]["SECRET_KEY_FALLBACKS"]).decode() == ",".join(old_keys)
+    for workload in workloads(objects):
+        container = cc.pod_spec(workload)["containers"][0]
+        [fallbacks] = [env for env in container["env"] if env["name"] == "SECRET_KEY_FALLBACKS"]
+        # Optional: an existing Secret without the key leaves the setting empty.
+        assert fallbacks["valueFrom"]["secretKeyRef"]["key"] == "SECRET_KEY_FALLBACKS"
+        assert fallbacks["valueFrom"]["secretKeyRef"]["optional"] is True
+    # Changing the fallbacks is a Secret change: the pods restart with them.
+    assert _checksums(values) != _checksums(cc.load_values(cc.DEFAULT_VALUES))
+
+
+def test_existing_secret_may_hold_secret_key_fallbacks(production_objects) -> None:
+    for workload in workloads(production_objects):
+        container = cc.pod_spec(workload)["containers"][0]
+        refs = {
+            env["name"]: env["valueFrom"]["secretKeyRef"] for env in container["env"] if "valueFrom" in env
+        }
+        assert refs["SECRET_KEY_FALLBACKS"] == {
+            "name": "energy-portal-production",
+            "key": "SECRET_KEY_FALLBACKS",
+            "optional": True,
+        }
+
+
+def test_hosts_whose_tls_secret_names_collide_are_refused() -> None:
+    base = cc.load_values(cc.PRODUCTION_VALUES)
+    hosts = base["ingress"]["hosts"] + [
+        {"host": "portal.a-b.be", "tls": True},
+        {"host": "portal.a.b.be", "tls": True},
+    ]
+    message = cc.render_error(cc.merge_values(base, {"ingress": {"hosts": hosts}})) or ""
+    assert "portal.a-b.be and portal.a.b.be would share the TLS Secret portal-a-b-be-tls" in message
+    assert "secretName" in message
+    # With its own secretName the second host is accepted, and each keeps its own Secret.
+    hosts[-1] = {"host": "portal.a.b.be", "tls": True, "secretName": "portal-a-dot-b-be-tls"}
+    objects = cc.render_values(cc.merge_values(base, {"ingress": {"hosts": hosts}}))
+    tls = {entry["hosts"][0]: entry["secretName"] for entry in one(objects, "Ingress")["spec"]["tls"]}
+    assert tls["portal.a-b.be"] == "portal-a-b-be-tls"
+    assert tls["portal.a.b.be"] == "portal-a-dot-b-be-tls"
+    assert cc.policy_errors(objects, cc.merge_values(base, {"ingress": {"hosts": hosts}})) == []
+    # A host's explicit secretName may not take the wildcard's Secret either.
+    wildcard = {"hosts": ["*.portal.energy-portal.eu"], "secretName": "portal-a-b-be-tls"}
+    clash = cc.merge_values(base, {"ingress": {"hosts": hosts, "wildcard": wildcard}})
+    assert "the wildcard hosts and portal.a-b.be would share" in (cc.render_error(clash) or "")
 
 
 def test_rendering_without_secrets_fails_with_a_clear_message() -> None:
@@ -254,7 +354,7 @@ def test_pods_restart_when_config_or_secret_changes_and_only_then() -> None:
 
 
 def test_config_map_follows_the_container_contract(default_objects) -> None:
-    data = one(default_objects, "ConfigMap")["data"]
+    data = _ordinary(default_objects, "ConfigMap")["data"]
     assert {
         key: data[key]
         for key in (
@@ -276,6 +376,16 @@ def test_config_map_follows_the_container_contract(default_objects) -> None:
         "MEDIA_ROOT": "/app/media",
     }
     assert data["PLATFORM_DOMAIN"] == "platform.energy-portal.test"
+    # Behind the ingress controller: its X-Forwarded-For entry is the client's address.
+    assert data["TRUSTED_PROXIES"] == "1"
+    assert data["TENANT_SPARE_SCHEMAS"] == "2"
+    tuned = cc.render_values(
+        cc.merge_values(
+            cc.load_values(cc.DEFAULT_VALUES), {"config": {"trustedProxies": 2, "tenantSpareSchemas": 0}}
+        )
+    )
+    tuned_data = _ordinary(tuned, "ConfigMap")["data"]
+    assert (tuned_data["TRUSTED_PROXIES"], tuned_data["TENANT_SPARE_SCHEMAS"]) == ("2", "0")
     assert data["SECURE_HSTS_SECONDS"] == "31536000", "integers must not turn into 3.1536e+07"
     for key in (
         "EMAIL_HOST",

@@ -1,13 +1,20 @@
 """The container's entry points with production settings: gunicorn with DEBUG off, hashed static
 files, security headers, JSON logs with schema and request id, Prometheus metrics; the Celery
 worker's metrics port. The image itself cannot be built on this machine (no Docker daemon); these
-tests run the same entry point script and settings the image runs."""
+tests run the same entry point script and settings the image runs.
+
+The Prometheus folder is a pre-existing folder holding stale files, as in the pods; for the worker
+it is a real mount point (a tmpfs in a private mount namespace, as an emptyDir is), which cannot be
+deleted, only emptied. ``unshare`` needs root (or user namespaces); without it the test still runs
+on a pre-existing folder.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +22,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +31,8 @@ from tests.live import ROOT, child_environment
 from tests.support import free_port, wait_until
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
+STALE_SAMPLE = "counter_424242.db"
 
 
 def production_environment(**extra: str) -> dict[str, str]:
@@ -59,10 +68,8 @@ def fetch(port: int, path: str, host: str = "portal.noord.test", headers: dict |
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.fixture(scope="module")
-def production_web(django_db_setup):
+def collect_static() -> str:
     static_root = tempfile.mkdtemp(prefix="portal-static-")
-    metrics_dir = tempfile.mkdtemp(prefix="portal-prom-")
     collected = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
         cwd=ROOT,
@@ -71,6 +78,57 @@ def production_web(django_db_setup):
         text=True,
     )
     assert collected.returncode == 0, collected.stderr
+    return static_root
+
+
+def stale_metrics_dir(prefix: str) -> Path:
+    """A Prometheus folder left by a previous run of the container: it must be emptied, not kept."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    (folder / STALE_SAMPLE).write_bytes(b"stale")
+    (folder / "leftover").mkdir()
+    (folder / "leftover" / "x.db").write_bytes(b"stale")
+    return folder
+
+
+def private_mounts_work() -> bool:
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    probe = tempfile.mkdtemp(prefix="portal-unshare-")
+    result = subprocess.run(
+        [unshare, "-m", "sh", "-c", f"mount -t tmpfs tmpfs {probe}"], capture_output=True, check=False
+    )
+    os.rmdir(probe)
+    return result.returncode == 0
+
+
+def on_mount_point(command: list[str], folder: Path) -> list[str]:
+    """Run ``command`` with ``folder`` as a fresh tmpfs mount point holding a stale sample file."""
+    script = (
+        'mount -t tmpfs -o size=16m tmpfs "$0" && mountpoint -q "$0" '
+        '&& echo stale > "$0/' + STALE_SAMPLE + '" && mkdir "$0/leftover" && exec "$@"'
+    )
+    return [shutil.which("unshare") or "unshare", "-m", "sh", "-c", script, str(folder), *command]
+
+
+def log_lines(path: Path) -> list[dict]:
+    """Every line of a log file as JSON: a line that is not one fails the test."""
+    lines = []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        try:
+            parsed = json.loads(line)
+        except json.JSONDecodeError:
+            pytest.fail(f"log line {number} is not JSON: {line!r}")
+        assert isinstance(parsed, dict), line
+        lines.append(parsed)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def production_web(django_db_setup):
+    static_root = collect_static()
+    metrics_dir = stale_metrics_dir("portal-prom-")
+    home = Path(tempfile.mkdtemp(prefix="portal-home-"))
     port = free_port()
     log_path = Path(tempfile.mkstemp(prefix="portal-prod-", suffix=".log")[1])
     with log_path.open("w") as log:
@@ -80,8 +138,10 @@ def production_web(django_db_setup):
             env=production_environment(
                 PORT=str(port),
                 STATIC_ROOT=static_root,
-                PROMETHEUS_MULTIPROC_DIR=metrics_dir,
+                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
                 WEB_CONCURRENCY="2",
+                GUNICORN_ACCESS_LOG="1",
+                HOME=str(home),
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -89,7 +149,7 @@ def production_web(django_db_setup):
         )
     try:
         wait_until(lambda: fetch(port, "/healthz")[0] == 200)
-        yield {"port": port, "log": log_path}
+        yield {"port": port, "log": log_path, "metrics_dir": metrics_dir, "home": home}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -126,6 +186,16 @@ def test_pages_in_production_mode_carry_hsts_csp_host_cookies_and_hashed_static_
     assert "max-age=31536000" in headers["Cache-Control"]
 
 
+def test_gunicorn_empties_the_metrics_folder_and_opens_no_control_socket(production_web):
+    folder = production_web["metrics_dir"]
+    assert folder.is_dir(), "the folder (a mount point in the pods) is kept"
+    assert not (folder / STALE_SAMPLE).exists()
+    assert not (folder / "leftover").exists()
+    # gunicorn 25.1+ would create $HOME/.gunicorn/gunicorn.ctl; /app is read-only in the image.
+    assert not (production_web["home"] / ".gunicorn").exists()
+    assert "Control socket" not in production_web["log"].read_text()
+
+
 def test_every_log_line_is_json_with_schema_and_request_id_and_never_a_token(production_web):
     port = production_web["port"]
     request_id = f"test-{uuid.uuid4().hex}"
@@ -136,20 +206,35 @@ def test_every_log_line_is_json_with_schema_and_request_id_and_never_a_token(pro
     assert headers["X-Request-ID"] == request_id
 
     def logged():
-        lines = [
-            json.loads(line)
-            for line in production_web["log"].read_text().splitlines()
-            if line.startswith("{")
-        ]
-        return [line for line in lines if line.get("request_id") == request_id] or None
+        lines = [line for line in log_lines(production_web["log"]) if line.get("request_id") == request_id]
+        return lines if len(lines) == 2 else None
 
-    [line] = wait_until(logged)
+    lines = wait_until(logged)
+    [line] = [line for line in lines if line["logger"] == "portal.request"]
     assert line["schema"] == "org_noord"
     assert line["organisation"] == "noord"
     assert line["route"] == "/confirm/<str:token>"
     assert line["status"] == 200
     assert line["level"] == "INFO"
-    assert "SECRET-TOKEN-VALUE-123" not in production_web["log"].read_text()
+    # gunicorn's access line: method, status and duration, never the raw path or the client address.
+    [access] = [line for line in lines if line["logger"] == "gunicorn.access"]
+    assert access["message"] == "access"
+    assert (access["method"], access["status"]) == ("GET", 200)
+    assert isinstance(access["duration_ms"], int)
+    assert "127.0.0.1" not in json.dumps(access)
+
+    text = production_web["log"].read_text()
+    assert "SECRET-TOKEN-VALUE-123" not in text
+    # Every line, gunicorn's own start-up lines included, is one JSON object with the same keys.
+    everything = log_lines(production_web["log"])
+    loggers = {line["logger"] for line in everything}
+    assert {"gunicorn.error", "gunicorn.access", "portal.request"} <= loggers
+    for parsed in everything:
+        assert {"time", "level", "logger", "message", "schema", "request_id"} <= set(parsed), parsed
+        assert ISO_WITH_OFFSET.match(parsed["time"]), parsed["time"]
+    started = next(line for line in everything if line["message"].startswith("Starting gunicorn"))
+    assert (started["schema"], started["request_id"]) == ("-", "-")
+    assert abs(datetime.fromisoformat(started["time"]) - datetime.now().astimezone()) < timedelta(minutes=10)
     # A malformed incoming id is replaced, not echoed.
     assert (
         fetch(port, "/login/", headers=secure({"X-Request-ID": "bad id <script>"}))[1]["X-Request-ID"]
@@ -157,8 +242,36 @@ def test_every_log_line_is_json_with_schema_and_request_id_and_never_a_token(pro
     )
 
 
+@pytest.fixture
+def quiet_organisation(django_db_setup, django_db_blocker):
+    """An organisation whose outbox is empty (onboarding's invitation removed), committed."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from communications.models import OutboundEmail
+    from tenants import provisioning
+    from tenants.models import Organisation
+    from tenants.services import onboard_organisation
+
+    slug = f"q{uuid.uuid4().hex[:8]}"
+    with django_db_blocker.unblock():
+        result = onboard_organisation(
+            name="Stille Warmte", slug=slug, domain=f"portal.{slug}.test", admin_email=f"a@{slug}.test"
+        )
+        with schema_context(result.organisation.schema_name):
+            OutboundEmail.objects.all().delete()
+        connection.set_schema_to_public()
+    yield slug
+    with django_db_blocker.unblock():
+        organisation = Organisation.objects.get(slug=slug)
+        provisioning.drop_schema(organisation.schema_name)
+        organisation.domains.all().delete()
+        organisation.delete()
+        connection.set_schema_to_public()
+
+
 def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox(
-    production_web, django_db_blocker
+    production_web, django_db_blocker, quiet_organisation
 ):
     from django.db import connection
     from django.utils import timezone
@@ -173,6 +286,7 @@ def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox
     assert fetch(port, "/metrics", headers={"Authorization": "Bearer wrong"})[0] == 404
     with django_db_blocker.unblock():
         with schema_context("org_zuid"):
+            # Older than anything else waiting in zuid's outbox, so it is the oldest.
             stuck = OutboundEmail.objects.create(
                 template="t",
                 language="fr",
@@ -180,8 +294,15 @@ def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox
                 from_email="x@example.test",
                 subject="s",
                 body_text="b",
-                created_at=timezone.now() - timedelta(minutes=5),
             )
+            OutboundEmail.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+            oldest_expected = (
+                timezone.now()
+                - OutboundEmail.objects.filter(sent_at__isnull=True, gave_up_at__isnull=True)
+                .order_by("created_at")
+                .values_list("created_at", flat=True)
+                .first()
+            ).total_seconds()
         connection.set_schema_to_public()
     try:
         from django.core.cache import cache
@@ -197,7 +318,18 @@ def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox
         ), text[:3000]
         assert re.search(r'portal_http_responses_total\{organisation="noord",status="2xx"\} [3-9]', text)
         assert re.search(r'portal_outbox_unsent_emails\{organisation="zuid"\} [1-9]', text), text[-2000:]
-        assert 'portal_outbox_oldest_unsent_age_seconds{organisation="zuid"}' in text
+        age = float(
+            re.search(r'portal_outbox_oldest_unsent_age_seconds\{organisation="zuid"\} (\S+)', text)[1]
+        )
+        assert oldest_expected >= 300
+        assert oldest_expected - 5 <= age <= oldest_expected + 60, (age, oldest_expected)
+        # An organisation with nothing waiting has its series, at 0 (not a missing series).
+        for metric in (
+            "portal_outbox_unsent_emails",
+            "portal_outbox_oldest_unsent_age_seconds",
+            "portal_outbox_given_up_emails",
+        ):
+            assert re.search(rf'{metric}\{{organisation="{quiet_organisation}"\}} 0\.0\n', text), metric
     finally:
         with django_db_blocker.unblock():
             with schema_context("org_zuid"):
@@ -205,49 +337,79 @@ def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox
             connection.set_schema_to_public()
 
 
-def test_celery_worker_serves_task_counts_on_its_metrics_port(django_db_setup, broker):
+def _task_count(port: int, task: str, state: str) -> int:
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+    match = re.search(rf'portal_celery_tasks_total\{{state="{state}",task="{re.escape(task)}"\}} (\S+)', body)
+    return int(float(match.group(1))) if match else 0
+
+
+def test_celery_worker_starts_on_a_mounted_metrics_folder_and_counts_successes_and_failures(
+    django_db_setup, broker
+):
     from config.celery import app
 
     port, queue = free_port(), f"metrics-{uuid.uuid4().hex[:8]}"
-    metrics_dir = tempfile.mkdtemp(prefix="portal-worker-prom-")
-    process = subprocess.Popen(
-        [
-            str(ROOT / "docker" / "entrypoint.sh"),
-            "worker",
-            "--queues",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=production_environment(
-            CELERY_METRICS_PORT=str(port),
-            PROMETHEUS_MULTIPROC_DIR=metrics_dir,
-            CELERY_CONCURRENCY="2",
-            CELERY_BROKER_URL=broker.url,
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    command = [
+        str(ROOT / "docker" / "entrypoint.sh"),
+        "worker",
+        "--queues",
+        queue,
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    mounted = private_mounts_work()
+    metrics_dir = (
+        Path(tempfile.mkdtemp(prefix="portal-worker-prom-"))
+        if mounted
+        else stale_metrics_dir("portal-worker-prom-")
     )
-    try:
-        wait_until(
-            lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).status == 200,
-            timeout=60,
+    log_path = Path(tempfile.mkstemp(prefix="portal-worker-", suffix=".log")[1])
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            on_mount_point(command, metrics_dir) if mounted else command,
+            cwd=ROOT,
+            env=production_environment(
+                CELERY_METRICS_PORT=str(port),
+                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+                CELERY_CONCURRENCY="2",
+                CELERY_BROKER_URL=broker.url,
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+    try:
+
+        def serving():
+            assert process.poll() is None, (
+                f"worker exited {process.returncode}:\n{log_path.read_text()[-4000:]}"
+            )
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).status == 200
+
+        wait_until(serving, timeout=60)
+        # The folder the worker sees (through its own mount namespace): emptied, still there.
+        seen = Path(f"/proc/{process.pid}/root") / metrics_dir.relative_to("/") if mounted else metrics_dir
+        assert seen.is_dir()
+        assert not (seen / STALE_SAMPLE).exists()
+        assert not (seen / "leftover").exists()
+
         for _ in range(2):
             app.send_task("communications.tasks.sweep_outbox", queue=queue)
+        # Called without its arguments: the task fails in the worker (TypeError), a real failure.
+        app.send_task("communications.tasks.deliver_email", args=[], queue=queue)
 
-        def counted():
-            body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
-            match = re.search(
-                r'portal_celery_tasks_total\{state="succeeded",task="communications.tasks.sweep_outbox"\} (\d+)',
-                body,
-            )
-            return match and int(float(match.group(1))) >= 2 and body
-
-        body = wait_until(counted, timeout=60)
+        wait_until(
+            lambda: _task_count(port, "communications.tasks.sweep_outbox", "succeeded") >= 2, timeout=60
+        )
+        wait_until(lambda: _task_count(port, "communications.tasks.deliver_email", "failed") == 1, timeout=60)
+        assert _task_count(port, "communications.tasks.deliver_email", "succeeded") == 0
+        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
         assert "portal_celery_task_duration_seconds_count" in body
+        # The worker's own log: JSON lines only (no banner), the failure among them.
+        lines = log_lines(log_path)
+        assert any("deliver_email" in line["message"] and line["level"] == "ERROR" for line in lines), lines[
+            -5:
+        ]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

@@ -86,6 +86,23 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 {{- end }}
 
+{{/*
+The migration Job's own copies of the settings: hooks created just before it and deleted once it
+succeeded. The pods read the ordinary ConfigMap and Secret, which Helm only replaces after every
+pre-upgrade hook succeeded, so an old pod restarting during a failed upgrade keeps its settings.
+*/}}
+{{- define "energy-portal.migrateConfigMapName" -}}
+{{- include "energy-portal.componentName" (list . "migrate-config") }}
+{{- end }}
+
+{{- define "energy-portal.migrateSecretName" -}}
+{{- if .Values.secrets.existingSecret }}
+{{- .Values.secrets.existingSecret }}
+{{- else }}
+{{- include "energy-portal.componentName" (list . "migrate-secrets") }}
+{{- end }}
+{{- end }}
+
 {{- define "energy-portal.mediaClaimName" -}}
 {{- default (include "energy-portal.componentName" (list . "media")) .Values.media.persistence.existingClaim }}
 {{- end }}
@@ -100,7 +117,11 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end }}
 {{- end }}
 
-{{/* The Secret name for a TLS host: portaal.warmtenet-noord.be -> portaal-warmtenet-noord-be-tls. */}}
+{{/*
+The Secret name for a TLS host: portaal.warmtenet-noord.be -> portaal-warmtenet-noord-be-tls.
+Two hosts can map to one name (portal.a-b.be and portal.a.b.be); energy-portal.validate refuses
+that, and the operator gives one of them its own secretName.
+*/}}
 {{- define "energy-portal.tlsSecretName" -}}
 {{- printf "%s-tls" (. | replace "." "-" | replace "*" "wildcard") | trunc 253 }}
 {{- end }}
@@ -145,6 +166,20 @@ render reports is the most basic one (the secrets), whatever order Helm renders 
 {{- if and .Values.ingress.wildcard.hosts .Values.ingress.wildcard.tls (not .Values.ingress.wildcard.secretName) }}
 {{- fail "energy-portal: ingress.wildcard.secretName is required when wildcard hosts use TLS (one Secret shared by all of them)." }}
 {{- end }}
+{{- /* Each TLS host needs a Secret of its own: two certificates in one Secret overwrite each other. */}}
+{{- $tlsOwners := dict }}
+{{- if and .Values.ingress.wildcard.hosts .Values.ingress.wildcard.tls }}
+{{- $_ := set $tlsOwners .Values.ingress.wildcard.secretName "the wildcard hosts" }}
+{{- end }}
+{{- range .Values.ingress.hosts }}
+{{- if ternary .tls true (hasKey . "tls") }}
+{{- $name := default (include "energy-portal.tlsSecretName" .host) .secretName }}
+{{- if hasKey $tlsOwners $name }}
+{{- fail (printf "energy-portal: ingress.hosts %s and %s would share the TLS Secret %s; give one of them its own secretName." (get $tlsOwners $name) .host $name) }}
+{{- end }}
+{{- $_ := set $tlsOwners $name .host }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- range $component := list "web" "worker" }}
 {{- $a := (index $.Values $component).autoscaling }}
@@ -159,15 +194,18 @@ render reports is the most basic one (the secrets), whatever order Helm renders 
 {{- end }}
 
 {{/*
-Environment shared by every container: the ConfigMap, then the Secret's keys one by one (so that a
-missing optional key leaves the application's default in place), then extraEnv (which wins).
+Environment shared by every container: (list $ false) for the pods, (list $ true) for the
+migration Job, which reads its hook copies. The ConfigMap, then the Secret's keys one by one (so
+that a missing optional key leaves the application's default in place), then extraEnv (which wins).
 */}}
 {{- define "energy-portal.env" -}}
+{{- $root := index . 0 }}
+{{- $job := index . 1 -}}
 envFrom:
   - configMapRef:
-      name: {{ include "energy-portal.configMapName" . }}
+      name: {{ ternary (include "energy-portal.migrateConfigMapName" $root) (include "energy-portal.configMapName" $root) $job }}
 env:
-{{- $secret := include "energy-portal.secretName" . }}
+{{- $secret := ternary (include "energy-portal.migrateSecretName" $root) (include "energy-portal.secretName" $root) $job }}
 {{- range $key := list "SECRET_KEY" "DATABASE_URL" "REDIS_URL" }}
   - name: {{ $key }}
     valueFrom:
@@ -175,7 +213,7 @@ env:
         name: {{ $secret }}
         key: {{ $key }}
 {{- end }}
-{{- range $key := list "CELERY_BROKER_URL" "EMAIL_HOST_USER" "EMAIL_HOST_PASSWORD" "SENTRY_DSN" "METRICS_TOKEN" }}
+{{- range $key := list "SECRET_KEY_FALLBACKS" "CELERY_BROKER_URL" "EMAIL_HOST_USER" "EMAIL_HOST_PASSWORD" "SENTRY_DSN" "METRICS_TOKEN" }}
   - name: {{ $key }}
     valueFrom:
       secretKeyRef:
@@ -183,7 +221,7 @@ env:
         key: {{ $key }}
         optional: true
 {{- end }}
-{{- with .Values.extraEnv }}
+{{- with $root.Values.extraEnv }}
 {{ toYaml . | indent 2 }}
 {{- end }}
 {{- end }}
@@ -276,9 +314,71 @@ filesystem is read-only; /tmp and the Prometheus multi-process folder (in memory
 {{- end }}
 {{- end }}
 
-{{/* Hook annotations for the objects the migration Job needs (created before it, weight -10). */}}
+{{/*
+Hook annotations for the objects only the migration Job uses (created before it, weight -10, and
+deleted with it once every pre-install/pre-upgrade hook succeeded; a failed attempt leaves them for
+inspection until the next one replaces them).
+*/}}
 {{- define "energy-portal.preHookAnnotations" -}}
-helm.sh/hook: pre-install,pre-upgrade,pre-rollback
+helm.sh/hook: pre-install,pre-upgrade
 helm.sh/hook-weight: "-10"
-helm.sh/hook-delete-policy: before-hook-creation
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+{{- end }}
+
+{{/* The settings of the ConfigMap (and of the migration Job's hook copy). */}}
+{{- define "energy-portal.configData" -}}
+DEBUG: "0"
+PLATFORM_DOMAIN: {{ .Values.platformDomain | lower | quote }}
+ALLOWED_HOSTS: "*"
+PORTAL_URL_SCHEME: "https"
+PORTAL_URL_PORT: ""
+EMAIL_HOST: {{ .Values.email.host | quote }}
+EMAIL_PORT: {{ .Values.email.port | int64 | toString | quote }}
+EMAIL_USE_TLS: {{ ternary "1" "0" .Values.email.useTls | quote }}
+DEFAULT_FROM_EMAIL: {{ default (printf "portal@%s" .Values.platformDomain) .Values.email.defaultFromEmail | quote }}
+LOG_FORMAT: "json"
+LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+TENANT_MIGRATION_PROCESSES: {{ .Values.config.tenantMigrationProcesses | int64 | toString | quote }}
+TENANT_SPARE_SCHEMAS: {{ .Values.config.tenantSpareSchemas | int64 | toString | quote }}
+TRUSTED_PROXIES: {{ .Values.config.trustedProxies | int64 | toString | quote }}
+SECURE_SSL_REDIRECT: {{ ternary "1" "0" .Values.config.secureSslRedirect | quote }}
+SECURE_HSTS_SECONDS: {{ .Values.config.secureHstsSeconds | int64 | toString | quote }}
+SENTRY_ENVIRONMENT: {{ .Values.config.sentryEnvironment | quote }}
+SENTRY_TRACES_SAMPLE_RATE: {{ .Values.config.sentryTracesSampleRate | toString | quote }}
+PROMETHEUS_MULTIPROC_DIR: "/tmp/prometheus"
+CELERY_METRICS_PORT: {{ .Values.config.celeryMetricsPort | int64 | toString | quote }}
+MEDIA_ROOT: "/app/media"
+DB_CONN_MAX_AGE: {{ .Values.config.dbConnMaxAge | int64 | toString | quote }}
+WEB_CONCURRENCY: {{ .Values.web.concurrency | int64 | toString | quote }}
+GUNICORN_THREADS: {{ .Values.web.threads | int64 | toString | quote }}
+CELERY_CONCURRENCY: {{ .Values.worker.concurrency | int64 | toString | quote }}
+{{- /* Sentry's release: the image tag. */}}
+RELEASE: {{ default .Chart.AppVersion .Values.image.tag | toString | quote }}
+{{- end }}
+
+{{/* The chart-made Secret's data (and the migration Job's hook copy's). */}}
+{{- define "energy-portal.secretData" -}}
+{{- $s := .Values.secrets -}}
+SECRET_KEY: {{ $s.secretKey | b64enc | quote }}
+DATABASE_URL: {{ $s.databaseUrl | b64enc | quote }}
+REDIS_URL: {{ $s.redisUrl | b64enc | quote }}
+{{- with $s.secretKeyFallbacks }}
+{{- /* Previous keys, newest first: what SECRET_KEY_FALLBACKS reads (comma-separated). */}}
+SECRET_KEY_FALLBACKS: {{ join "," . | b64enc | quote }}
+{{- end }}
+{{- with $s.celeryBrokerUrl }}
+CELERY_BROKER_URL: {{ . | b64enc | quote }}
+{{- end }}
+{{- with $s.emailHostUser }}
+EMAIL_HOST_USER: {{ . | b64enc | quote }}
+{{- end }}
+{{- with $s.emailHostPassword }}
+EMAIL_HOST_PASSWORD: {{ . | b64enc | quote }}
+{{- end }}
+{{- with $s.sentryDsn }}
+SENTRY_DSN: {{ . | b64enc | quote }}
+{{- end }}
+{{- with $s.metricsToken }}
+METRICS_TOKEN: {{ . | b64enc | quote }}
+{{- end }}
 {{- end }}
