@@ -1,0 +1,407 @@
+"""Data for the isolation sweep: two organisations full of objects, each carrying a unique marker.
+
+Every text a customer's objects carry (name, email, numbers, addresses, titles, messages) contains
+that customer's marker, so a response that leaks any of it is found by a plain substring search.
+The objects are made through the real import and the real services, inside the test's transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
+from PIL import Image
+from rest_framework.test import APIClient
+
+from tests.billing_data import PDF_BYTES, invoice_row
+from tests.conftest import OPERATOR_EMAIL, ORGANISATIONS
+from tests.conftest import PASSWORD as STAFF_PASSWORD
+from tests.consumption_data import day_rows
+from tests.factories import last_link
+
+RESIDENT_PASSWORD = "a-fine-sweep-password-7"
+
+
+def new_marker(label: str) -> str:
+    """Lower case (email addresses are normalised), unique, and never a substring of another marker."""
+    return f"mk{label}{uuid.uuid4().hex[:10]}x"
+
+
+def jpeg_upload(name: str = "meter.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (90, 120, 150)).save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@dataclass
+class CustomerWorld:
+    """One customer and everything that belongs to them."""
+
+    marker: str
+    email: str
+    customer: object
+    contract: object
+    location: object
+    meters: list[int]
+    invoice: object
+    document: object
+    ticket: object
+    ticket_message: object  # the ticket's first message, which carries an attachment
+    move_out: object
+    move_out_meter: int
+    meter_photo: object
+    move_in_key: str | None = None  # a draft started by the logged-in resident
+    token: str | None = None
+    session: str | None = None
+
+
+@dataclass
+class OrgWorld:
+    """One organisation: its customers, its own objects, and credentials issued on its domain."""
+
+    slug: str
+    schema: str
+    host: str
+    marker: str  # carried by the organisation's own texts (FAQ, messages, email wording, staff)
+    organisation: object
+    first: CustomerWorld
+    second: CustomerWorld | None
+    values: dict[str, object] = field(default_factory=dict)  # path parameter kind -> value
+    credentials: dict[str, dict] = field(default_factory=dict)  # name -> {"token": ...} or {"session": ...}
+
+    @property
+    def markers(self) -> list[str]:
+        found = [self.marker, self.first.marker]
+        if self.second is not None:
+            found.append(self.second.marker)
+        return found
+
+
+def _import(schema: str, payload: dict) -> None:
+    from integration.importing import run_import
+
+    with schema_context(schema):
+        result = run_import(payload=payload)
+    assert result["error_count"] == 0, result
+
+
+def _customer_payload(marker: str) -> dict:
+    today = date.today()
+    ext = marker
+    address = {"street": f"{marker} street", "house_number": "1", "postal_code": "9000", "city": "Gent"}
+    return {
+        "customers": [
+            {
+                "external_id": ext,
+                "customer_number": f"{marker}-c",
+                "first_name": "Sweep",
+                "last_name": f"Owner {marker}",
+                "email": f"{marker}@example.test",
+                "phone": "+32 9 123 45 67",
+                "language": "en",
+                "addresses": [{"kind": "billing", **address}],
+            }
+        ],
+        "locations": [
+            {"external_id": f"{ext}-l1", **address, "building_type": "apartment", "floor_area_m2": 80},
+            {"external_id": f"{ext}-l2", **address, "house_number": "2"},
+        ],
+        "contracts": [
+            {
+                "external_id": f"{ext}-k1",
+                "number": f"{marker}-k1",
+                "customer_external_id": ext,
+                "start_date": "2024-01-01",
+                "locations": [
+                    {"location_external_id": f"{ext}-l1", "services": ["heating", "hot_tap_water"]},
+                    {"location_external_id": f"{ext}-l2", "services": ["heating"]},
+                ],
+                "advance": {"original_amount": "100.00", "current_amount": "100.00"},
+            }
+        ],
+        "invoices": [
+            invoice_row(ext, f"{ext}-k1", 1, prefix=marker),
+            invoice_row(
+                ext,
+                f"{ext}-k1",
+                2,
+                issue=today - timedelta(days=3),
+                due=today + timedelta(days=20),
+                status="open",
+                prefix=marker,
+            ),
+        ],
+        "transactions": [
+            {
+                "external_id": f"{ext}-pay",
+                "customer_external_id": ext,
+                "invoice_external_id": f"{ext}-inv-1",
+                "kind": "payment",
+                "date": "2025-02-10",
+                "description": f"Payment {marker}",
+                "amount": "100.00",
+                "method": "direct_debit",
+            }
+        ],
+        "documents": [
+            {
+                "external_id": f"{ext}-doc",
+                "customer_external_id": ext,
+                "contract_external_id": f"{ext}-k1",
+                "title": f"Contract {marker}",
+                "category": "contract",
+                "document_date": "2024-01-01",
+                "filename": f"{marker}.pdf",
+                "content_base64": base64.b64encode(PDF_BYTES).decode(),
+            }
+        ],
+        "meters": [
+            {
+                "external_id": f"{ext}-m1",
+                "number": f"{marker}-m1",
+                "location_external_id": f"{ext}-l1",
+                "service": "heating",
+            },
+            {
+                "external_id": f"{ext}-m2",
+                "number": f"{marker}-m2",
+                "location_external_id": f"{ext}-l1",
+                "service": "hot_tap_water",
+            },
+        ],
+    }
+
+
+def _log_in(host: str, email: str, password: str) -> dict:
+    """A token and a session cookie, both issued on ``host``."""
+    client = APIClient(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    return {
+        "token": response.json()["key"],
+        "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
+    }
+
+
+def build_customer(org, schema: str, host: str, marker: str, *, resident: bool = True) -> CustomerWorld:
+    from consumption.ingestion import ingest
+    from consumption.models import Meter
+    from contracts.models import Contract, ContractLocation
+    from customers.models import Customer
+    from documents.models import Document
+    from invoicing.models import Invoice
+    from memberships.services.registration import confirm_registration, register_resident
+    from moves import move_in, move_out
+    from support.services import open_ticket
+
+    _import(schema, _customer_payload(marker))
+    email = f"{marker}@example.test"
+    with schema_context(schema):
+        customer = Customer.objects.get(external_id=marker)
+        contract = Contract.objects.get(external_id=f"{marker}-k1")
+        row = ContractLocation.objects.select_related("location").get(
+            contract=contract, location__external_id=f"{marker}-l1"
+        )
+        meters = list(Meter.objects.filter(location=row.location).order_by("pk").values_list("pk", flat=True))
+        ingest(rows=day_rows(f"{marker}-m1", date.today() - timedelta(days=40)), organisation=org)
+        ticket = open_ticket(
+            organisation=org,
+            kind="question",
+            subject=f"Question {marker}",
+            message=f"Message text {marker}",
+            language="en",
+            customer=customer,
+            attachment=jpeg_upload(f"proof-{marker}.jpg"),
+        )
+        request = move_out.submit_move_out(
+            customer=customer,
+            organisation=org,
+            data={
+                "contract_id": contract.pk,
+                "location_id": row.location_id,
+                "move_out_date": (date.today() + timedelta(days=10)).isoformat(),
+                "readings": [{"meter_id": meter, "value": "2000"} for meter in meters],
+                "forwarding_address": {
+                    "street": f"{marker} avenue",
+                    "house_number": "9",
+                    "postal_code": "2000",
+                    "city": "Antwerpen",
+                },
+            },
+        )
+        photo = move_out.add_photo(request=request, meter_id=meters[0], upload=jpeg_upload())
+        world = CustomerWorld(
+            marker=marker,
+            email=email,
+            customer=customer,
+            contract=contract,
+            location=row.location,
+            meters=meters,
+            invoice=Invoice.objects.filter(customer=customer).order_by("pk").first(),
+            document=Document.objects.get(customer=customer),
+            ticket=ticket,
+            ticket_message=ticket.messages.order_by("pk").first(),
+            move_out=request,
+            move_out_meter=meters[0],
+            meter_photo=photo,
+        )
+        if resident:
+            register_resident(
+                organisation=org,
+                customer_number=customer.customer_number,
+                email=email,
+                password=RESIDENT_PASSWORD,
+            )
+            confirm_registration(raw_token=last_link(schema, email, "registration_confirmation", "/confirm/"))
+            world.move_in_key = move_in.start_draft(language="en", existing_customer=customer).key
+    if resident:
+        issued = _log_in(host, email, RESIDENT_PASSWORD)
+        world.token, world.session = issued["token"], issued["session"]
+    return world
+
+
+def _submitted_move_in(org, schema: str, marker: str, location, meters: list[int]) -> object:
+    """A complete move-in request (all seven steps) submitted by a newcomer."""
+    from moves import move_in
+
+    today = date.today()
+    steps = {
+        1: {"location_id": location.pk},
+        2: {"move_in_date": (today - timedelta(days=2)).isoformat()},
+        3: {"kind": "person", "first_name": "New", "last_name": f"Comer {marker}"},
+        4: {"email": f"{marker}-newcomer@example.test", "phone": "+32 470 11 22 33", "language": "en"},
+        5: {"readings": [{"meter_id": meter, "value": "1234.5"} for meter in meters]},
+        6: {
+            "billing_preference": "email",
+            "payment_method": "direct_debit",
+            "iban": "BE71 0961 2345 6769",
+            "account_holder": f"Comer {marker}",
+            "direct_debit_consent": True,
+        },
+        7: {"accept_terms": True, "accept_privacy": True},
+    }
+    with schema_context(schema):
+        draft = move_in.start_draft(language="en")
+        for number, data in steps.items():
+            move_in.save_step(key=draft.key, number=number, data=data, organisation=org)
+        return move_in.submit(key=draft.key, organisation=org).request
+
+
+def build_organisation(slug: str, *, second_customer: bool) -> OrgWorld:
+    """Customers, org-level objects, and every kind of credential of the organisation ``slug``."""
+    from accounts.models import User
+    from communications.catalogue import CATALOGUE
+    from configuration.services import save_email_template, save_page_message
+    from customers.models import Customer
+    from integration.services import create_integration_token
+    from memberships.models import StaffMembership
+    from memberships.services.impersonation import start_impersonation
+    from memberships.services.registration import invite_customer
+    from memberships.services.staff import invite_staff_member
+    from moves import move_in
+    from support.services import save_faq_category, save_faq_entry
+    from tenants.models import Organisation
+
+    spec = ORGANISATIONS[slug]
+    schema, host = f"org_{slug}", spec["domain"]
+    org = Organisation.objects.get(slug=slug)
+    marker = new_marker(f"{slug[0]}o")
+    first = build_customer(org, schema, host, new_marker(f"{slug[0]}1"))
+    second = build_customer(org, schema, host, new_marker(f"{slug[0]}2")) if second_customer else None
+    admin_email = f"admin@{slug}.test"
+    world = OrgWorld(
+        slug=slug,
+        schema=schema,
+        host=host,
+        marker=marker,
+        organisation=org,
+        first=first,
+        second=second,
+    )
+    with schema_context(schema):
+        admin = StaffMembership.objects.get(email=admin_email)
+        StaffMembership.objects.filter(pk=admin.pk).update(can_impersonate=True)
+        admin.refresh_from_db()
+        # Org-level texts carry the organisation's marker.
+        category = save_faq_category(category=None, names={"en": f"Topic {marker}"})
+        entry = save_faq_entry(
+            entry=None,
+            category=category,
+            questions={"en": f"Question {marker}?"},
+            answers={"en": f"<p>Answer {marker}</p>"},
+        )
+        message = save_page_message(
+            message=None, values={"page": "home", "bodies": {"en": f"<p>Notice {marker}</p>"}}
+        ).instance
+        template_key = next(iter(CATALOGUE))
+        save_email_template(
+            key=template_key, language="en", subject=f"Subject {marker}", body_text=f"Text {marker}"
+        )
+        invited_staff = invite_staff_member(
+            organisation=org, email=f"{marker}-staff@example.test", full_name=f"Staff {marker}"
+        )
+        path_integration = create_integration_token(organisation=org, name=f"Billing {marker}")
+        credential_integration = create_integration_token(organisation=org, name=f"Sync {marker}")
+        invited_customer = Customer.objects.create(
+            customer_number=f"{marker}-inv",
+            first_name="Invited",
+            last_name=f"Person {marker}",
+            email=f"{marker}-invited@example.test",
+            language="en",
+        )
+        invite_customer(organisation=org, customer=invited_customer, staff_user=admin.user)
+        activation = last_link(schema, invited_customer.email, "portal_invitation", "/activate/")
+        # An ended impersonation (a path parameter) and the live one (a credential).
+        target = second or first
+        ended = start_impersonation(staff_membership=admin, customer=target.customer, reason=marker)
+        live = start_impersonation(staff_membership=admin, customer=first.customer, reason=marker)
+        submitted = _submitted_move_in(org, schema, marker, first.location, first.meters)
+        draft = move_in.start_draft(language="en")
+        move_in.save_step(
+            key=draft.key,
+            number=3,
+            data={"kind": "person", "first_name": "Draft", "last_name": f"Mover {marker}"},
+            organisation=org,
+        )
+    world.values = {
+        "email_template_key": template_key,
+        "language": "en",
+        "page_message": message.pk,
+        "faq_category": category.pk,
+        "faq_entry": entry.pk,
+        "staff_membership": invited_staff.membership.pk,
+        "integration_membership": path_integration.membership.pk,
+        "impersonation_session": ended.session.pk,
+        "staff_invitation_token": invited_staff.raw_token,
+        "activation_token": activation,
+        "move_in_request": submitted.pk,
+        "move_in_key": draft.key,
+        "move_in_step": 3,
+        "organisation_slug": slug,
+        "domain": host,
+    }
+    staff = _log_in(host, admin_email, STAFF_PASSWORD)
+    world.credentials = {
+        "resident token": {"token": first.token},
+        "resident session": {"session": first.session},
+        "staff admin token": {"token": staff["token"]},
+        "staff admin session": {"session": staff["session"]},
+        "integration token": {"token": credential_integration.raw},
+        "impersonation token": {"token": live.raw_token},
+    }
+    assert User.objects.filter(email=admin_email).exists()
+    return world
+
+
+def operator_credentials() -> dict[str, dict]:
+    issued = _log_in(settings.PLATFORM_DOMAIN, OPERATOR_EMAIL, STAFF_PASSWORD)
+    return {
+        "platform operator token": {"token": issued["token"]},
+        "platform operator session": {"session": issued["session"]},
+    }
