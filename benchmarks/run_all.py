@@ -32,8 +32,8 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "query_counts": ([], []),
     "billing_import": ([], ["--invoices", "2000"]),
     "consumption": ([], ["--years", "1", "--rounds", "20"]),
-    "http_load": ([], ["--seconds", "5"]),
-    "load_test": ([], ["--seconds", "20"]),
+    "http_load": ([], ["--organisations", "10", "--seconds", "5"]),
+    "load_test": ([], ["--organisations", "10", "--seconds", "20"]),
 }
 
 

@@ -1,0 +1,131 @@
+"""Requests per second and latency of the resident's main pages under gunicorn, against a trivial endpoint.
+
+Run: .venv/bin/python benchmarks/http_load.py [--organisations 100] [--seconds 20] [--connections 16]
+
+The platform runs under gunicorn with its production settings (DEBUG off, 2 workers with 4 threads
+each: the container's defaults) on this machine's cores; wrk drives it from the same machine over
+loopback, each request for a random organisation of the fleet (fleet.py) with that organisation's
+resident token. Per endpoint: requests per second and p50/p95/p99 latency, next to `/healthz`
+(answered before any tenant lookup) measured in the same run; every response is compared with the
+organisation's own answer, so a figure never counts a wrong or foreign body as a success.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import fleet
+from harness import Result, print_table, write_results
+
+TRIVIAL = "healthz"
+
+
+def endpoints() -> dict[str, str]:
+    return {
+        "overview": "/api/portal/overview/",
+        "invoice list": "/api/portal/invoices/",
+        "consumption year": fleet.year_path(date.today().year),
+    }
+
+
+def measure(server, members, name, path, bodies, *, seconds, connections, folder) -> dict:
+    targets = fleet.write_targets(
+        Path(folder) / name.replace(" ", "_"), members, {name: path}, {name: 1}, bodies
+    )
+    fleet.run_wrk(server.port, targets, seconds=min(3, seconds), connections=connections)  # warm-up
+    return fleet.run_wrk(server.port, targets, seconds=seconds, connections=connections)
+
+
+def run(organisations: int, seconds: int, connections: int, port: int) -> list[Result]:
+    members = fleet.load_or_build(organisations)
+    server = fleet.Server(port)
+    server.start()
+    results: list[Result] = []
+    try:
+        paths = endpoints()
+        print("==> reading every organisation's answers", flush=True)
+        bodies = fleet.expected_bodies(server, members, paths)
+        with tempfile.TemporaryDirectory(prefix="bench-http-") as folder:
+            measured = {
+                TRIVIAL: measure(
+                    server,
+                    members,
+                    TRIVIAL,
+                    "/healthz",
+                    None,
+                    seconds=seconds,
+                    connections=connections,
+                    folder=folder,
+                )
+            }
+            for name, path in paths.items():
+                print(f"==> {name}: {seconds} s", flush=True)
+                measured[name] = measure(
+                    server,
+                    members,
+                    name,
+                    path,
+                    bodies,
+                    seconds=seconds,
+                    connections=connections,
+                    folder=folder,
+                )
+    finally:
+        server.stop()
+    base = measured[TRIVIAL]
+    setting = f"{organisations} organisations, {connections} connections, gunicorn 2x4 threads"
+    for name, figures in measured.items():
+        failures = _failures(figures)
+        label = f"GET {name}" if name != TRIVIAL else "GET /healthz (trivial)"
+        results.append(
+            Result(
+                benchmark="http",
+                measure=f"{label}: requests/s",
+                value=round(figures["rps"], 1),
+                unit="req/s",
+                baseline="/healthz" if name != TRIVIAL else "",
+                baseline_value=round(base["rps"], 1) if name != TRIVIAL else None,
+                ratio=figures["rps"] / base["rps"] if name != TRIVIAL and base["rps"] else None,
+                target="0 errors, 0 wrong bodies",
+                met=failures == 0,
+                notes=f"{setting}; {figures['requests']} requests, {failures} failed",
+                extra=figures,
+            )
+        )
+        for pct in ("p50", "p95", "p99"):
+            results.append(
+                Result(
+                    benchmark="http",
+                    measure=f"{label}: {pct} latency",
+                    value=round(figures[f"{pct}_ms"], 2),
+                    unit="ms",
+                    baseline="/healthz" if name != TRIVIAL else "",
+                    baseline_value=round(base[f"{pct}_ms"], 2) if name != TRIVIAL else None,
+                    ratio=base[f"{pct}_ms"] / figures[f"{pct}_ms"]
+                    if name != TRIVIAL and figures[f"{pct}_ms"]
+                    else None,
+                )
+            )
+    return results
+
+
+def _failures(figures: dict) -> int:
+    sockets = sum(figures["socket_errors"].values())
+    return sockets + figures["non_2xx"] + figures["mismatches"] + figures["unmatched"]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--organisations", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8391)
+    arguments = parser.parse_args()
+    results = run(arguments.organisations, arguments.seconds, arguments.connections, arguments.port)
+    print_table(results)
+    print(f"\nwritten to {write_results('http_load', results)}")
+    if any(result.met is False for result in results):
+        raise SystemExit(1)
