@@ -219,6 +219,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "memberships.tasks.sweep_account_requests",
         "schedule": OUTBOX_SWEEP_SECONDS,
     },
+    # Scheduled move-outs and future move-in readings are completed once their day has passed.
+    "moves-complete-due": {"task": "moves.tasks.complete_due_moves", "schedule": 3600},
+    "moves-purge-drafts": {"task": "moves.tasks.purge_abandoned_drafts", "schedule": 86400},
+    # Close impersonations that ran out (and log it); drop handled account requests after retention.
+    "impersonation-expiry": {
+        "task": "memberships.tasks.close_expired_impersonations",
+        "schedule": 60,
+    },
+    "account-request-purge": {
+        "task": "memberships.tasks.purge_account_requests",
+        "schedule": 3600,
+    },
 }
 
 # --- Email --------------------------------------------------------------------------------------
@@ -253,8 +265,16 @@ TOKEN_LIFETIMES = {
     "email_change": env_int("TOKEN_LIFETIME_EMAIL_CHANGE_HOURS", 24) * 3600,
     "move_in_resume": env_int("TOKEN_LIFETIME_MOVE_IN_RESUME_DAYS", 30) * 86400,
 }
+# A move-in draft's key (it opens the applicant's personal and bank details) works this long after
+# it was issued or last used; abandoned drafts and their photos are purged after the retention,
+# which must outlive the resume link above (docs/architecture.md, Tokens).
+MOVE_IN_DRAFT_KEY_DAYS = env_int("MOVE_IN_DRAFT_KEY_DAYS", 7)
+MOVE_IN_DRAFT_RETENTION_DAYS = env_int("MOVE_IN_DRAFT_RETENTION_DAYS", 60)
 ACCESS_TOKEN_LIFETIME_SECONDS = env_int("ACCESS_TOKEN_LIFETIME_HOURS", 12) * 3600
 IMPERSONATION_MINUTES = env_int("IMPERSONATION_MINUTES", 30)
+# How many reverse proxies in front of the app append to X-Forwarded-For (e.g. 1 for the ingress).
+# Throttles and the activity log trust exactly that many hops; 0 ignores the client-sent header.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -275,8 +295,17 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth_ip": env("THROTTLE_AUTH_IP", "30/min"),
         "auth_account": env("THROTTLE_AUTH_ACCOUNT", "10/min"),
+        # Own counters (per organisation and IP) so that moving in or asking for help cannot lock
+        # a person out of logging in: the move-in wizard, its address search (as you type),
+        # help requests and email-address changes.
+        "move_in": env("THROTTLE_MOVE_IN", "120/min"),
+        "location_search": env("THROTTLE_LOCATION_SEARCH", "60/min"),
+        "tickets": env("THROTTLE_TICKETS", "20/hour"),
+        "email_change": env("THROTTLE_EMAIL_CHANGE", "10/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's own throttles count the same hops as credentials.client_ip.
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")

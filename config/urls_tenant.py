@@ -6,14 +6,9 @@ from accounts.api import views as account_views
 from config.openapi import schema_urls
 from configuration import media
 from configuration.api import views as configuration_views
-from consumption.api import admin as consumption_admin
 from consumption.api import integration as consumption_integration
-from contracts.api import admin as contract_admin
-from customers.api import admin as customer_admin
 from customers.api import details as details_views
-from documents.api import admin as document_admin
 from integration.api import views as integration_views
-from invoicing.api import admin as invoice_admin
 from memberships.api import admin_views, auth_views
 from memberships.api import views as membership_views
 from moves.api import views as move_views
@@ -64,12 +59,18 @@ portal = [
     path("move-in/", move_views.ResidentMoveInView.as_view(), name="portal-move-in"),
     path("move-outs/", move_views.ResidentMoveOutListView.as_view(), name="portal-move-outs"),
     path(
+        "move-outs/options/", move_views.ResidentMoveOutOptionsView.as_view(), name="portal-move-out-options"
+    ),
+    path(
         "move-outs/<int:pk>/photos/",
         move_views.ResidentMoveOutPhotoView.as_view(),
         name="portal-move-out-photos",
     ),
     path("tickets/", support_views.ResidentTicketListView.as_view(), name="portal-tickets"),
     path("tickets/<int:pk>/", support_views.ResidentTicketDetailView.as_view(), name="portal-ticket"),
+    path(
+        "tickets/<int:pk>/reply/", support_views.ResidentTicketReplyView.as_view(), name="portal-ticket-reply"
+    ),
     path("consumption/services/", consumption.ServicesView.as_view(), name="portal-consumption-services"),
     path("consumption/year/", consumption.YearView.as_view(), name="portal-consumption-year"),
     path("consumption/month/", consumption.MonthView.as_view(), name="portal-consumption-month"),
@@ -92,28 +93,21 @@ admin = [
     path("tickets/<int:pk>/", support_views.AdminTicketDetailView.as_view(), name="admin-ticket"),
     path("tickets/<int:pk>/reply/", support_views.ReplyTicketView.as_view()),
     path("tickets/<int:pk>/close/", support_views.CloseTicketView.as_view()),
+    path(
+        "tickets/<int:pk>/messages/<int:message_id>/attachment/",
+        support_views.AdminAttachmentView.as_view(),
+        name="admin-ticket-attachment",
+    ),
     path("faq/categories/", support_views.AdminFaqCategoryListView.as_view(), name="admin-faq-categories"),
     path("faq/categories/<int:pk>/", support_views.AdminFaqCategoryDetailView.as_view()),
     path("faq/entries/", support_views.AdminFaqEntryListView.as_view(), name="admin-faq-entries"),
     path("faq/entries/<int:pk>/", support_views.AdminFaqEntryDetailView.as_view()),
-    path("consumption/meters/", consumption_admin.MeterListView.as_view(), name="admin-meters"),
-    path("consumption/meters/<int:pk>/readings/", consumption_admin.MeterReadingsView.as_view()),
-    path("consumption/meters/<int:pk>/recompute/", consumption_admin.RecomputeView.as_view()),
-    path("consumption/gaps/", consumption_admin.GapsView.as_view(), name="admin-gaps"),
-    path("consumption/readings/", consumption_admin.StaffReadingsView.as_view(), name="admin-readings"),
-    path("customers/", customer_admin.CustomerListView.as_view(), name="admin-customers"),
-    path("customers/<int:pk>/", customer_admin.CustomerDetailView.as_view(), name="admin-customer"),
-    path("contracts/", contract_admin.AdminContractListView.as_view(), name="admin-contracts"),
-    path("locations/", contract_admin.AdminLocationListView.as_view(), name="admin-locations"),
-    path("invoices/", invoice_admin.AdminInvoiceListView.as_view(), name="admin-invoices"),
-    path("invoices/<int:pk>/", invoice_admin.AdminInvoiceDetailView.as_view(), name="admin-invoice"),
-    path("transactions/", invoice_admin.AdminTransactionListView.as_view(), name="admin-transactions"),
-    path("documents/", document_admin.AdminDocumentListView.as_view(), name="admin-documents"),
-    path(
-        "documents/<int:pk>/views/",
-        document_admin.AdminDocumentViewsView.as_view(),
-        name="admin-document-views",
-    ),
+    path("consumption/", include("consumption.api.urls")),
+    # Billing data: customers, contracts and locations, invoices and transactions, documents.
+    path("", include("customers.api.admin_urls")),
+    path("", include("contracts.api.admin_urls")),
+    path("", include("invoicing.api.admin_urls")),
+    path("", include("documents.api.admin_urls")),
     path(
         "customers/<int:customer_id>/portal/", admin_views.PortalCardView.as_view(), name="admin-portal-card"
     ),
@@ -195,6 +189,8 @@ urlpatterns = [
     path("api/portal/", include(portal)),
     path("api/admin/", include(admin)),
     path("media/<str:schema>/branding/<str:path>", media.branding_file, name="branding-file"),
+    # Browsers ask for /favicon.ico on their own (an opened PDF, a bookmark): the portal's favicon.
+    path("favicon.ico", media.favicon, name="favicon"),
     *schema_urls("config.urls_tenant", "Customer portal API"),
     path("", include("portal_web.urls")),
 ]
