@@ -245,12 +245,15 @@ class DocumentRow(Row):
 
 
 class MeterRow(Row):
+    """A meter; ``interval_minutes`` and ``active`` left out (or null) keep what is stored, so a
+    re-import does not undo a staff deactivation (a new meter: 15 minutes, active)."""
+
     external_id: ExternalId
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     location_external_id: ExternalId
     service: Service
-    interval_minutes: Literal[5, 10, 15, 30, 60] = 15
-    active: bool = True
+    interval_minutes: Literal[5, 10, 15, 30, 60] | None = None
+    active: bool | None = None
 
 
 class TariffRow(Row):

@@ -40,6 +40,7 @@ def _logo_data(branding: dict) -> str | None:
 
 def render_invoice_pdf(*, invoice: Invoice, organisation, language: str, visibility: Visibility) -> bytes:
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     preferences = PortalPreferences.objects.current()
     branding = effective_branding(GeneralPreferences.objects.current(), preferences)
@@ -59,16 +60,8 @@ def render_invoice_pdf(*, invoice: Invoice, organisation, language: str, visibil
                 "show_payment": visibility.payment_status,
             },
         )
-    # No network access while rendering: everything the PDF needs is inline.
-    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
-
-
-def _no_fetch(url: str, *args, **kwargs):
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
-
-        return default_url_fetcher(url)
-    raise ValueError(f"external resource refused: {url}")
+    # No network or file access while rendering: everything the PDF needs is inline (data: URLs).
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
 def invoice_pdf(*, invoice: Invoice, organisation, language: str, visibility: Visibility):

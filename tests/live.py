@@ -156,8 +156,10 @@ class CeleryWorker:
 class PortalServer:
     """The platform under gunicorn, as in production, on the test database."""
 
-    def __init__(self) -> None:
+    def __init__(self, **environment: str) -> None:
+        """``environment`` overrides the child environment (e.g. another DATABASE_URL)."""
         self.port = free_port()
+        self.environment = environment
         self.process: subprocess.Popen | None = None
         handle, path = tempfile.mkstemp(prefix="portal-test-gunicorn-", suffix=".log")
         self.log = os.fdopen(handle, "w")
@@ -187,7 +189,9 @@ class PortalServer:
             start_new_session=True,  # stop() ends the master and its workers together
             cwd=ROOT,
             # Links in emails point at this server, so a test can follow them in the browser.
-            env=child_environment(PORTAL_URL_PORT=str(self.port), PORTAL_URL_SCHEME="http", DEBUG="1"),
+            env=child_environment(
+                PORTAL_URL_PORT=str(self.port), PORTAL_URL_SCHEME="http", DEBUG="1", **self.environment
+            ),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

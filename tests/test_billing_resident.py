@@ -409,3 +409,35 @@ def test_query_count_does_not_grow_with_the_data(db, client_for, path):
     assert _count(resident_client(client_for, small), path) == _count(
         resident_client(client_for, large), path
     )
+
+
+def test_pdf_shows_the_portal_logo_and_fetches_nothing_from_outside(resident, noord, monkeypatch):
+    """The logo is inlined; WeasyPrint may only read data: URLs (no network, no local files)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from configuration.services import update_portal_preferences
+    from invoicing.pdf import render_invoice_pdf
+    from invoicing.visibility import Visibility
+    from tests.test_configuration_uploads import png
+
+    _data, client = resident
+    with schema_context("org_noord"):
+        update_portal_preferences(
+            organisation=noord, changes={"use_organisation_logo": False}, uploads={"logo": png(120, 40)}
+        )
+    invoice_id = client.get("/api/portal/invoices/").json()["results"][0]["id"]
+    response = client.get(f"/api/portal/invoices/{invoice_id}/pdf/")
+    assert response.status_code == 200
+    page = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0]
+    assert len(page.images) == 1  # the logo
+    monkeypatch.setattr("invoicing.pdf._logo_data", lambda branding: "file:///etc/passwd")
+    with schema_context("org_noord"):
+        content = render_invoice_pdf(
+            invoice=Invoice.objects.get(pk=invoice_id),
+            organisation=noord,
+            language="en",
+            visibility=Visibility(invoices=True, payment_status=True),
+        )
+    assert len(PdfReader(io.BytesIO(content)).pages[0].images) == 0  # refused, and the PDF still renders

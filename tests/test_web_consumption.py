@@ -147,8 +147,8 @@ def test_costs_and_similar_homes_when_the_organisation_shows_them(home):
     assert "Costs are calculated from your tariffs, including VAT." in costs
     # The floor area is not known yet: no comparison.
     assert "We cannot compare: the floor area of your address is not known." in body
-    month = text(client.get(f"{year_url}&month=3"))
-    assert "So far this month" in month.split('id="costs-heading"', 1)[1]
+    month = _costs(text(client.get(f"{year_url}&month=3")))
+    assert re.search(r'<th scope="row">31/03/2025</th><td class="num">€ 10\.52</td>', month), month
 
     with schema_context("org_noord"):
         Location.objects.filter(external_id__startswith=data["ext"]).update(
@@ -164,3 +164,142 @@ def test_costs_and_similar_homes_when_the_organisation_shows_them(home):
     assert '<text class="legend other" x="276" y="272">■ similar customers</text>' in body
     # Each similar home used 2 kWh a quarter-hour in March on 80 m², like this one: 5944 kWh.
     assert re.search(r'<rect class="bar other"[^>]*><title>March 2025: 5,944\.0 kWh</title>', body)
+
+
+def _costs(body: str) -> str:
+    """The cost section of a consumption page."""
+    assert 'id="costs-heading"' in body, body[:2000]
+    return body.split('id="costs-heading"', 1)[1].split("</section>", 1)[0]
+
+
+def _cost_totals(block: str) -> list[tuple[str, str]]:
+    """(label, amount) of each total of a cost block, the estimate mark kept."""
+    return [
+        (label, re.sub(r"<[^>]+>", "", amount).strip())
+        for label, amount in re.findall(r"<dt>([^<]+)</dt><dd>(.*?)</dd>", block)
+    ]
+
+
+def _cost_row(block: str, period: str) -> tuple[str, str]:
+    """(cost, estimate) of one row of a cost table."""
+    match = re.search(
+        rf'<th scope="row">{re.escape(period)}</th><td class="num">([^<]*)</td><td class="num">([^<]*)</td>',
+        block,
+    )
+    assert match, (period, block)
+    return match.group(1), match.group(2)
+
+
+def _by_period(section: str) -> dict[str, str]:
+    """The blocks of a comparison's cost section, by their heading."""
+    parts = re.split(r"<h3>([^<]+)</h3>", section)[1:]
+    return dict(zip(parts[::2], parts[1::2], strict=True))
+
+
+@pytest.fixture
+def priced(home):
+    """March 2025 (first address only): 1 to 5 March complete at 96 kWh a day; March 2024: 1 to 20
+    complete at 48 kWh a day and the whole month for the year views. Tariff: 0.10 a kWh, 10.00 a
+    month, 6 % VAT."""
+    data, meters, locations = home
+    ingest_rows(_days(meters["heat1"], date(2025, 3, 1), 5, "1"))
+    ingest_rows(_days(meters["heat1"], date(2024, 3, 1), 20, "0.5"))
+    client = logged_in(data)
+    base = f"/consumption/?service=heating&locations={locations['L1']}"
+    return data, meters, client, base
+
+
+def test_the_month_view_prices_each_day_and_marks_the_estimates(priced):
+    data, _meters, client, base = priced
+    url = f"{base}&year=2025&month=3"
+    assert 'id="costs-heading"' not in text(client.get(url))  # costs off: no cost block at all
+    _with_costs(data)
+    costs = _costs(text(client.get(url)))
+    # A complete day: (96 kWh x 0.10 + 10.00 / 31) x 1.06 = 10.52.
+    assert _cost_row(costs, "01/03/2025") == ("€ 10.52", "")
+    assert _cost_row(costs, "05/03/2025") == ("€ 10.52", "")
+    # No data: the same day a year earlier, (48 x 0.10 + 10.00 / 31) x 1.06 = 5.43.
+    assert _cost_row(costs, "06/03/2025") == ("", "€ 5.43")
+    assert _cost_row(costs, "20/03/2025") == ("", "€ 5.43")
+    # Nothing a year earlier either: the average of this month's complete days.
+    assert _cost_row(costs, "21/03/2025") == ("", "€ 10.52")
+    assert _cost_row(costs, "31/03/2025") == ("", "€ 10.52")
+    assert costs.count('<th scope="row">') == 31
+    # 5 x 10.52 = 52.60; with 15 x 5.43 and 11 x 10.52 estimated: 249.77.
+    assert _cost_totals(costs) == [
+        ("From complete readings", "€ 52.60"),
+        ("For the whole month", "€ 249.77 (including estimates)"),
+    ]
+    assert "So far this year" not in costs
+    assert "Costs per day" in costs
+    assert "Days without complete readings are estimated." in costs
+    # Amounts the resident's way in Dutch.
+    dutch = logged_in(data)
+    dutch.post("/language/", {"language": "nl", "next": "/"})
+    assert _cost_row(_costs(text(dutch.get(url))), "06/03/2025") == ("", "€ 5,43")
+
+
+def test_the_year_view_prices_each_month(priced):
+    data, meters, client, base = priced
+    ingest_rows(_days(meters["heat1"], date(2025, 3, 6), 26, "1"))
+    url = f"{base}&year=2025"
+    assert 'id="costs-heading"' not in text(client.get(url))
+    _with_costs(data)
+    costs = _costs(text(client.get(url)))
+    # March complete: (2972 kWh x 0.10 + 10.00) x 1.06 = 325.63; every other month of the contract
+    # estimated from it (no complete month a year earlier): 12 x 325.63 = 3907.56.
+    assert _cost_row(costs, "March 2025") == ("€ 325.63", "")
+    assert _cost_row(costs, "January 2025") == ("", "€ 325.63")
+    assert costs.count('<th scope="row">') == 12
+    assert _cost_totals(costs) == [
+        ("From complete readings", "€ 325.63"),
+        ("For the whole year", "€ 3,907.56 (including estimates)"),
+    ]
+    assert "Months without complete readings are estimated." in costs
+
+
+def test_the_comparison_view_shows_the_costs_of_both_periods(priced):
+    data, meters, client, base = priced
+    month_url = f"{base}&year=2025&month=3&compare=1"
+    year_url = f"{base}&year=2025&compare=1"
+    for url in (month_url, year_url):
+        assert 'id="costs-heading"' not in text(client.get(url))
+    _with_costs(data)
+    blocks = _by_period(_costs(text(client.get(month_url))))
+    assert list(blocks) == ["March 2025", "March 2024"]
+    assert _cost_totals(blocks["March 2025"]) == [
+        ("From complete readings", "€ 52.60"),
+        ("For the whole month", "€ 249.77 (including estimates)"),
+    ]
+    assert _cost_row(blocks["March 2025"], "06/03/2025") == ("", "€ 5.43")
+    # March 2024: 20 x 5.43 = 108.60; 21 to 31 March (nothing in 2023) at the average: 11 x 5.43.
+    assert _cost_row(blocks["March 2024"], "01/03/2024") == ("€ 5.43", "")
+    assert _cost_row(blocks["March 2024"], "31/03/2024") == ("", "€ 5.43")
+    assert _cost_totals(blocks["March 2024"]) == [
+        ("From complete readings", "€ 108.60"),
+        ("For the whole month", "€ 168.33 (including estimates)"),
+    ]
+
+    ingest_rows(_days(meters["heat1"], date(2025, 3, 6), 26, "1"))
+    ingest_rows(_days(meters["heat1"], date(2024, 3, 21), 11, "0.5"))
+    blocks = _by_period(_costs(text(client.get(year_url))))
+    assert list(blocks) == ["2025", "2024"]
+    assert _cost_row(blocks["2025"], "March 2025") == ("€ 325.63", "")
+    assert _cost_totals(blocks["2025"]) == [
+        ("From complete readings", "€ 325.63"),
+        ("For the whole year", "€ 3,907.56 (including estimates)"),
+    ]
+    # March 2024 complete: 2972 quarter-hours (31 March 2024 had 23 hours) x 0.5 kWh = 1486 kWh,
+    # (148.60 + 10.00) x 1.06 = 168.12; the other months of 2024 estimated from it.
+    assert _cost_row(blocks["2024"], "March 2024") == ("€ 168.12", "")
+    assert _cost_row(blocks["2024"], "January 2024") == ("", "€ 168.12")
+    assert _cost_totals(blocks["2024"]) == [
+        ("From complete readings", "€ 168.12"),
+        ("For the whole year", "€ 2,017.44 (including estimates)"),
+    ]
+    # Before the contract and the tariff, neither period can be priced.
+    blocks = _by_period(_costs(text(client.get(f"{base}&year=2019&compare=1"))))
+    assert {period: block.strip() for period, block in blocks.items()} == {
+        "2019": "<p>We cannot calculate costs for this period.</p>",
+        "2018": "<p>We cannot calculate costs for this period.</p>",
+    }

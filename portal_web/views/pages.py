@@ -63,6 +63,36 @@ def _int(value, default: int, low: int, high: int) -> int:
     return number if low <= number <= high else default
 
 
+def _cost_periods(report: dict, *, year: int, month: int, compare: bool) -> list[dict]:
+    """The cost blocks to show: the period's, or both periods' of a comparison; none when costs are off.
+
+    The year view prices months (``months``, ``estimated_year_total``), the month view and each
+    period of a month comparison price days (``days``, ``estimated_total``).
+    """
+    if compare:
+        # Period keys the ``period`` filter names ("2025-03" as March 2025, "2025" as is).
+        labels = (f"{year}-{month:02d}", f"{year - 1}-{month:02d}") if month else (str(year), str(year - 1))
+        found = [(labels[0], report["current"].get("costs")), (labels[1], report["other"].get("costs"))]
+    else:
+        found = [("", report.get("costs"))]
+    periods = []
+    for label, costs in found:
+        if costs is None:
+            continue
+        rows = costs.get("months") or costs.get("days") or []
+        periods.append(
+            {
+                "label": label,
+                "costs": costs,
+                "rows": rows,
+                "actual_total": costs["actual_total"],
+                "expected_total": costs.get("estimated_year_total") or costs.get("estimated_total"),
+                "has_estimates": any(row["is_estimate"] for row in rows),
+            }
+        )
+    return periods
+
+
 @resident_required
 def consumption_page(request):
     services = consumption.available_services(customer=request.customer)
@@ -112,9 +142,7 @@ def consumption_page(request):
         if peers.get("available")
         else None
     )
-    # Costs come with the year and month views, and with each period of a comparison.
-    costs = report.get("costs") or (report.get("current") or {}).get("costs")
-    other_costs = (report.get("other") or {}).get("costs") if compare else None
+    cost_periods = _cost_periods(report, year=year, month=month, compare=compare)
     if compare:
         points, other, total, other_total = (
             report["current"]["points"],
@@ -141,10 +169,8 @@ def consumption_page(request):
             "report": report,
             "register": register,
             "peer_points": peer_points,
-            "costs": costs,
-            "cost_rows": (costs or {}).get("months") or (costs or {}).get("days") or [],
-            "cost_total": (costs or {}).get("estimated_year_total") or (costs or {}).get("estimated_total"),
-            "other_costs": other_costs,
+            "cost_periods": cost_periods,
+            "costs_available": any(block["costs"]["available"] for block in cost_periods),
             "service_label": context["labels"].get(service, service),
             "chosen": chosen,
             "years": list(range(today.year, today.year - 6, -1)),
