@@ -46,10 +46,20 @@ CATALOGUE: dict[str, EmailKind] = {
         EmailKind("password_changed", _("Notice that the password was changed"), ()),
         EmailKind("move_in_resume", _("Link to continue a move-in"), ("resume_url", "expires_at")),
         EmailKind("move_in_submitted", _("Move-in received"), ("address", "move_in_date", "reference")),
+        EmailKind(
+            "move_in_approved",
+            _("Move-in approved"),
+            ("customer_name", "address", "move_in_date", "contract_number", "reference"),
+        ),
         EmailKind("move_in_rejected", _("Move-in rejected"), ("reason", "reference")),
         EmailKind(
             "move_out_submitted",
             _("Move-out received"),
+            ("customer_name", "address", "move_out_date", "reference"),
+        ),
+        EmailKind(
+            "move_out_scheduled",
+            _("Move-out confirmed for a day still to come"),
             ("customer_name", "address", "move_out_date", "reference"),
         ),
         EmailKind(
@@ -59,8 +69,18 @@ CATALOGUE: dict[str, EmailKind] = {
         ),
         EmailKind("move_out_rejected", _("Move-out rejected"), ("customer_name", "reason", "reference")),
         EmailKind(
+            "move_out_cancelled",
+            _("Move-out cancelled by customer service"),
+            ("customer_name", "address", "move_out_date", "reason", "reference"),
+        ),
+        EmailKind(
             "ticket_new",
             _("New help request, to customer service"),
+            ("reference", "subject", "kind", "name", "message", "admin_url", "has_attachment"),
+        ),
+        EmailKind(
+            "ticket_reply",
+            _("A resident's reply on a help request, to customer service"),
             ("reference", "subject", "kind", "name", "message", "admin_url", "has_attachment"),
         ),
         EmailKind(
@@ -69,7 +89,22 @@ CATALOGUE: dict[str, EmailKind] = {
         EmailKind(
             "ticket_answered",
             _("Answer to a help request"),
-            ("reference", "subject", "kind", "name", "message", "closed"),
+            (
+                "reference",
+                "subject",
+                "kind",
+                "name",
+                "message",
+                "closed",
+                "can_reply",
+                "ticket_url",
+                "help_url",
+            ),
+        ),
+        EmailKind(
+            "ticket_closed",
+            _("Help request closed"),
+            ("reference", "subject", "kind", "name", "can_reply", "ticket_url", "help_url"),
         ),
         EmailKind(
             "email_change_confirm",
@@ -78,12 +113,19 @@ CATALOGUE: dict[str, EmailKind] = {
         ),
         EmailKind("email_change_notice", _("Notice to the old address of an email change"), ("new_email",)),
         EmailKind(
+            "email_change_address_in_use",
+            _("Notice to an address that already has a login that someone asked to use it"),
+            ("new_email",),
+        ),
+        EmailKind(
             "advance_changed",
             _("Confirmation of a changed advance payment"),
             ("customer_name", "contract_number", "previous_amount", "amount", "currency"),
         ),
         EmailKind(
-            "account_reset", _("Notice that the portal account was reset"), ("customer_name", "register_url")
+            "account_reset",
+            _("Notice that the portal account was reset"),
+            ("customer_name", "register_url", "identity_kept"),
         ),
     )
 }

@@ -65,6 +65,13 @@ def dispatch(*, schema_name: str, email_id: str) -> bool:
     return publish(deliver_email, schema_name, email_id)
 
 
+def _smtp_code(exc: Exception) -> int | None:
+    """The SMTP reply code of a failure, if it has one (a refusal lists one per recipient)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return next((code for code, _message in exc.recipients.values()), None)
+    return getattr(exc, "smtp_code", None)
+
+
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
@@ -104,7 +111,8 @@ def deliver(*, email_id) -> str:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             email.gave_up_at = timezone.now()
             email.save(update_fields=["attempts", "last_error", "gave_up_at"])
-            logger.error("Email %s refused permanently: %s", email.pk, exc)
+            # Only the id and the code: the server's text names the recipient (no personal data in logs).
+            logger.error("Email %s refused permanently (SMTP %s)", email.pk, _smtp_code(exc))
             return "refused"
         except Exception as exc:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -114,7 +122,13 @@ def deliver(*, email_id) -> str:
                 email.gave_up_at = timezone.now()
                 fields.append("gave_up_at")
             email.save(update_fields=fields)
-            logger.warning("Email %s not sent (attempt %s): %s", email.pk, email.attempts, exc)
+            logger.warning(
+                "Email %s not sent (attempt %s): %s, SMTP %s",
+                email.pk,
+                email.attempts,
+                type(exc).__name__,
+                _smtp_code(exc),
+            )
             return "failed"
         email.sent_at = timezone.now()
         email.last_error = ""

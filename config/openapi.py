@@ -1,10 +1,24 @@
-"""Per-host OpenAPI documents: each URLconf serves only the operations of its own host."""
+"""Per-host OpenAPI documents, and the error answers each operation can give.
+
+Each URLconf serves only the operations of its own host. drf-spectacular documents success answers
+only; ``document_errors`` (a postprocessing hook) adds, per operation, the error statuses the view
+can really answer, derived from what the view is made of (parsers, authenticators, permissions,
+throttles, path and query parameters), and the ones its services raise, from ``DOMAIN_ERRORS``.
+Every error answer has the project's shape: ``{"code", "detail", <field>: [...]}``
+(docs/architecture.md, Error shape).
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.urls import path
+from drf_spectacular.drainage import warn
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import SAFE_METHODS, AllowAny
+
+from contracts.energy_services import ENERGY_SERVICES
 
 
 def schema_urls(urlconf: str, title: str) -> list:
@@ -20,3 +34,208 @@ def schema_urls(urlconf: str, title: str) -> list:
 
 # Named once for the OpenAPI documents (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 LANGUAGE_CHOICES = settings.LANGUAGES
+# The import API's pydantic rows name services by code only (no labels): a choice set of its own.
+SERVICE_CODES = list(ENERGY_SERVICES)
+
+ERROR_COMPONENT = "Error"
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error answer: a stable code, a translated text, and for invalid input "
+    "the messages per field name (`non_field_errors` for the input as a whole; nested fields nest).",
+    "properties": {
+        "code": {
+            "type": "string",
+            "description": "Stable, for clients to branch on (`invalid`, `not_found`, `throttled`, ...)",
+        },
+        "detail": {"type": "string", "description": "What is wrong, in the caller's language"},
+    },
+    "required": ["code"],
+    "additionalProperties": {
+        "description": "The messages for one field (a list), or the errors of a nested field",
+        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}],
+    },
+}
+
+WHY = {
+    400: "The input is not valid: the messages per field name.",
+    401: "No credentials, or credentials that are invalid or expired here.",
+    403: "The credentials do not allow this (role, impersonation, a switched-off feature, or a "
+    "session without its CSRF token).",
+    404: "No such object here (or not one of the caller's own), or no such page of the list.",
+    409: "The object's state does not allow this (now).",
+    410: "The link or key has expired.",
+    413: "The body is too large.",
+    415: "The body's media type is not one of those listed for the request body.",
+    429: "Too many requests from this client: try again after `Retry-After` seconds (`throttled`).",
+}
+
+# Errors raised by the services an operation calls (not visible on the view's parts), for views
+# that do not declare them with extend_schema: (method, path) -> {status: [codes]}. Each entry
+# names a real operation of one of the two documents; a stale one is a schema warning.
+_TOKEN_LINK = ["token_invalid", "token_expired", "token_used"]
+_PORTAL = "/api/admin/customers/{customer_id}/portal"
+_DRAFT = "/api/moves/move-in/{key}"
+DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
+    # The link's token is in the path; a bad one is a field error on "token" (credentials.TokenError).
+    ("get", "/api/auth/activation/{token}/"): {400: _TOKEN_LINK},
+    ("get", "/api/auth/invitations/{token}/"): {400: _TOKEN_LINK},
+    ("post", "/api/auth/impersonation/stop/"): {400: ["not_impersonating"]},
+    # moves.move_in: every use of a draft key (draft_for_key), and the steps of a submitted draft.
+    ("get", f"{_DRAFT}/"): {410: ["draft_expired"]},
+    ("put", f"{_DRAFT}/steps/{{number}}/"): {409: ["already_submitted"], 410: ["draft_expired"]},
+    ("post", f"{_DRAFT}/photos/"): {409: ["already_submitted"], 410: ["draft_expired"]},
+    ("post", f"{_DRAFT}/send-link/"): {400: ["no_email"], 410: ["draft_expired"]},
+    ("post", f"{_DRAFT}/submit/"): {400: ["incomplete"], 410: ["draft_expired"]},
+    ("post", "/api/moves/move-in/resume/"): {404: ["not_found"]},
+    # moves.move_out and moves.approval
+    ("post", "/api/portal/move-outs/"): {404: ["not_found"], 409: ["already_submitted"]},
+    ("post", "/api/portal/move-outs/{id}/photos/"): {409: ["already_processed"]},
+    ("post", "/api/admin/move-ins/{id}/approve/"): {409: ["not_submitted", "email_is_portal_login"]},
+    ("post", "/api/admin/move-ins/{id}/reject/"): {409: ["not_submitted"]},
+    ("post", "/api/admin/move-outs/{id}/process/"): {400: ["reading_refused"], 409: ["not_submitted"]},
+    ("post", "/api/admin/move-outs/{id}/reject/"): {409: ["not_submitted"]},
+    # memberships.services.portal_card and .impersonation
+    ("post", f"{_PORTAL}/resend-confirmation/"): {409: ["no_account", "already_confirmed"]},
+    ("post", f"{_PORTAL}/send-password-reset/"): {409: ["no_account", "not_confirmed"]},
+    ("post", f"{_PORTAL}/reset/"): {409: ["no_account"]},
+    ("post", f"{_PORTAL}/impersonate/"): {409: ["no_active_account"]},
+    # support.services
+    ("post", "/api/admin/tickets/{id}/reply/"): {409: ["closed"]},
+    ("post", "/api/admin/tickets/{id}/close/"): {409: ["already_closed"]},
+    # consumption.reports: a `locations` id that is not one of the resident's
+    ("get", "/api/portal/consumption/year/"): {404: ["unknown_location"]},
+    ("get", "/api/portal/consumption/month/"): {404: ["unknown_location"]},
+    ("get", "/api/portal/consumption/compare/"): {404: ["unknown_location"]},
+    ("get", "/api/portal/consumption/register/"): {404: ["unknown_location"]},
+    # consumption.api.integration.ingest_request
+    ("post", "/api/integration/readings/"): {413: ["too_large"], 415: ["unsupported_media_type"]},
+    # tenants.services (the platform's document)
+    ("post", "/api/platform/organisations/"): {409: ["conflict"]},
+    ("delete", "/api/platform/organisations/{slug}/domains/{domain}/"): {400: ["primary_domain"]},
+}
+
+# Query parameters that cannot make an answer invalid: free-text search and the page number
+# (a page that does not exist is a 404).
+_HARMLESS_QUERY = {"search"}
+
+
+def nullable_for_openapi_3_0(result: dict, generator, request, public, **kwargs) -> dict:
+    """Postprocessing hook: the pydantic models of the import API say "or null" the JSON Schema
+    way (``anyOf: [X, {"type": "null"}]``), which OpenAPI 3.0 lacks; say it as ``nullable``."""
+
+    def fix(node):
+        if isinstance(node, list):
+            return [fix(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: fix(value) for key, value in node.items()}
+        options = node.get("anyOf")
+        if isinstance(options, list) and {"type": "null"} in options:
+            rest = [option for option in options if option != {"type": "null"}]
+            node.pop("anyOf")
+            if len(rest) == 1 and "$ref" not in rest[0]:
+                node = {**rest[0], **node}
+                if "enum" in node and None not in node["enum"]:
+                    node["enum"] = [*node["enum"], None]  # 3.0: a nullable enum lists null
+            else:  # a reference takes no siblings in 3.0: wrap it, as drf-spectacular does
+                node["allOf" if len(rest) == 1 else "anyOf"] = rest
+            node["nullable"] = True
+        return node
+
+    return fix(result)
+
+
+def _views(generator, request) -> dict[tuple[str, str], object]:
+    """The view instance behind each (path, method) of the document, as drf-spectacular made it."""
+    found = {}
+    for path_, _regex, method, callback in generator.endpoints or []:
+        view = generator.create_view(callback, method)
+        path_ = generator.coerce_path(path_, method, view)
+        view.request = spectacular_settings.GET_MOCK_REQUEST(method, path_, view, request)
+        found[(path_, method.lower())] = view
+    return found
+
+
+def _needs_credentials(operation: dict) -> bool:
+    security = operation.get("security")
+    return bool(security) and all(option for option in security)
+
+
+def _is_page_number(parameter: dict) -> bool:
+    return parameter["name"] == "page" and parameter.get("schema", {}).get("type") == "integer"
+
+
+def derived_errors(view, method: str, operation: dict) -> set[int]:
+    """The error statuses DRF and the view's own parts can answer for this operation."""
+    statuses: set[int] = set()
+    takes_body = "requestBody" in operation
+    query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+    if takes_body or any(p["name"] not in _HARMLESS_QUERY and not _is_page_number(p) for p in query):
+        statuses.add(400)
+    if takes_body and view.get_parsers():
+        statuses.add(415)  # DRF refuses a media type none of the view's parsers reads
+    authenticators = view.get_authenticators()
+    if authenticators and authenticators[0].authenticate_header(view.request):
+        statuses.add(401)  # also where no login is needed: a bad or expired credential is refused
+    permissions = view.get_permissions()
+    session_write = method.upper() not in SAFE_METHODS and any(
+        isinstance(a, SessionAuthentication) for a in authenticators
+    )
+    if (
+        _needs_credentials(operation)
+        or any(not isinstance(p, AllowAny) for p in permissions)
+        or session_write
+    ):
+        statuses.add(403)
+    in_path = any(p.get("in") == "path" for p in operation.get("parameters", []))
+    if in_path or any(_is_page_number(p) for p in query):
+        statuses.add(404)
+    if view.get_throttles():
+        statuses.add(429)
+    return statuses
+
+
+def _error_response(description: str, status: int) -> dict:
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}}},
+    }
+    if status == 429:
+        response["headers"] = {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}
+        }
+    return response
+
+
+def document_errors(result: dict, generator, request, public, **kwargs) -> dict:
+    """Postprocessing hook: every operation lists the error answers it can give, in the error shape."""
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
+    views = _views(generator, request)
+    unused = set(DOMAIN_ERRORS)
+    for path_, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            view = views.get((path_, method))
+            if view is None or not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            statuses = {status: WHY[status] for status in derived_errors(view, method, operation)}
+            for status, codes in DOMAIN_ERRORS.get((method, path_), {}).items():
+                unused.discard((method, path_))
+                listed = ", ".join(f"`{code}`" for code in codes)
+                statuses[status] = f"{WHY[status]} Codes include {listed}."
+            for status, description in statuses.items():
+                responses.setdefault(str(status), {"description": description})
+            for status, response in responses.items():
+                # The view's own declarations (e.g. ``410: None``) get the error shape too.
+                if status[0] in "45" and "content" not in response:
+                    described = response.get("description") or ""
+                    if described in ("", "No response body"):
+                        described = statuses.get(int(status)) or WHY.get(int(status), "Refused.")
+                    responses[status] = _error_response(described, int(status))
+            operation["responses"] = dict(sorted(responses.items()))
+    # An entry for this document's host that names no operation is stale (the other host's are not).
+    platform = any(p.startswith("/api/platform/") for p in result.get("paths", {}))
+    for method, path_ in sorted(unused):
+        if path_.startswith("/api/platform/") == platform:
+            warn(f"DOMAIN_ERRORS names {method.upper()} {path_}, which is not an operation")
+    return result

@@ -320,7 +320,11 @@ REST_AUTH = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Energy customer portal API",
     "DESCRIPTION": "Each host serves its own document: the platform domain the operator API, "
-    "an organisation's portal domain its resident, staff and integration APIs.",
+    "an organisation's portal domain its resident, staff and integration APIs. Before any operation, "
+    "the host itself may be refused, with the same error shape: 404 `unknown_host` (no portal on this "
+    "address), 400 `invalid_host`, 403 `organisation_suspended`, 503 `portal_inactive` (residents' "
+    "operations while the organisation's portal is switched off). Authenticate with "
+    "`Authorization: Token <key>` from `POST /api/auth/login/` on the same host; a key works on no other.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/",
@@ -343,12 +347,21 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "support.models.Ticket.Kind",
         "TicketStatusEnum": "support.models.Ticket.Status",
         "MoveRequestStatusEnum": "moves.models.RequestStatus",
+        "MoveInRequestStatusEnum": "moves.models.MOVE_IN_STATUSES",
         "ServiceEnum": "contracts.energy_services.SERVICE_CHOICES",
         "BillingPreferenceEnum": "customers.models.Customer.BillingPreference",
         "TicketAuthorEnum": "support.models.TicketMessage.Author",
         "LocationConnectionStatusEnum": "contracts.models.Location.ConnectionStatus",
         "BuildingTypeEnum": "contracts.models.Location.BuildingType",
+        "ServiceCodeEnum": "config.openapi.SERVICE_CODES",
     },
+    # OpenAPI 3.0 nullability for the import API's pydantic rows; then the error answers
+    # (400/401/403/404/409/410/413/415/429) of each operation, derived from its view.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.openapi.nullable_for_openapi_3_0",
+        "config.openapi.document_errors",
+    ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
 }

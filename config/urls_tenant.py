@@ -88,6 +88,7 @@ admin = [
     path("move-outs/", move_views.AdminMoveOutListView.as_view(), name="admin-move-outs"),
     path("move-outs/<int:pk>/process/", move_views.ProcessMoveOutView.as_view()),
     path("move-outs/<int:pk>/reject/", move_views.RejectMoveOutView.as_view()),
+    path("move-outs/<int:pk>/cancel/", move_views.CancelMoveOutView.as_view()),
     path("meter-photos/<int:pk>/", move_views.AdminPhotoView.as_view(), name="admin-meter-photo"),
     path("tickets/", support_views.AdminTicketListView.as_view(), name="admin-tickets"),
     path("tickets/<int:pk>/", support_views.AdminTicketDetailView.as_view(), name="admin-ticket"),

@@ -53,6 +53,9 @@ class PortalPreferences(models.Model):
     support_email = models.EmailField(_("support email address"), blank=True)
     website = models.URLField(_("website"), blank=True)
     support_phone = models.CharField(_("support phone number"), max_length=40, blank=True)
+    # The organisation's own terms and privacy statement (https only); empty: the portal's /terms/ and /privacy/.
+    terms_url = models.URLField(_("terms and conditions page"), max_length=500, blank=True)
+    privacy_url = models.URLField(_("privacy statement page"), max_length=500, blank=True)
 
     advance_changes_allowed = models.BooleanField(
         _("residents may change their advance payment"), default=False

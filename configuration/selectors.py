@@ -60,6 +60,8 @@ def portal_preferences_view(*, organisation, preferences: PortalPreferences, war
         "support_email": preferences.support_email,
         "website": preferences.website,
         "support_phone": preferences.support_phone,
+        "terms_url": preferences.terms_url,
+        "privacy_url": preferences.privacy_url,
         "advance_changes_allowed": preferences.advance_changes_allowed,
         "advance_range": preferences.advance_range,
         "advance_fixed_amount": preferences.advance_fixed_amount,

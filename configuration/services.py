@@ -130,6 +130,9 @@ def update_portal_preferences(*, organisation, changes: dict, uploads: dict | No
                             "invalid_range",
                         )
 
+    for name in ("terms_url", "privacy_url"):
+        if getattr(preferences, name) and not getattr(preferences, name).lower().startswith("https://"):
+            errors.add(name, _("Enter an address that starts with https://."), "https_required")
     if preferences.cost_visualisation and not organisation.feature_enabled("cost_visualisation"):
         errors.add(
             "cost_visualisation",

@@ -106,12 +106,12 @@ def _address_in_use(field: str) -> RuleViolation:
 def address_used_by_someone_else(*, email: str, user_id: int | None) -> bool:
     """Another identity has the address, or a portal account or staff membership of another
     identity (or of nobody yet: a pending registration or invitation) uses it to log in, in any
-    organisation. Two queries, whatever the number of organisations."""
+    organisation. Always the same two queries, whatever the answer or the number of organisations
+    (an email change request must not reveal by its cost whether the address is taken)."""
     from tenants.selectors import rows_over_tenant_schemas
 
-    if User.objects.filter(email=email).exclude(pk=user_id).exists():
-        return True
-    return bool(
+    has_identity = User.objects.filter(email=email).exclude(pk=user_id).exists()
+    has_login = bool(
         rows_over_tenant_schemas(
             "SELECT 1 FROM {schema}.memberships_portalaccount "
             "WHERE lower(login_email) = %s AND user_id IS DISTINCT FROM %s "
@@ -121,6 +121,7 @@ def address_used_by_someone_else(*, email: str, user_id: int | None) -> bool:
             limit=1,
         )
     )
+    return has_identity or has_login
 
 
 def _schemas_with_memberships(user_id: int) -> list[str]:
@@ -155,6 +156,13 @@ def _move_logins(*, user, email: str) -> None:
 def request_email_change(
     *, account, new_email: str, password: str, organisation, origin: Origin | None = None
 ) -> None:
+    """Send the new address a confirmation link; nothing changes until it is used.
+
+    The answer and the database work are the same whether or not the address already has a login
+    somewhere (else a resident could probe addresses): a link is issued either way (it also ends an
+    earlier pending change), but an address in use gets a notice instead of the link, and only its
+    owner could see that. Confirming refuses an address in use (``address_in_use``).
+    """
     from accounts.models import normalise_email
     from memberships.services.common import portal_link
 
@@ -166,22 +174,30 @@ def request_email_change(
     new_email = normalise_email(new_email)
     if new_email == account.login_email:
         raise RuleViolation(_("This is already your email address."), code="unchanged", field="new_email")
-    if address_used_by_someone_else(email=new_email, user_id=user.pk):
-        raise _address_in_use("new_email")
+    in_use = address_used_by_someone_else(email=new_email, user_id=user.pk)
     issued = issue_one_time_token(
         purpose=OneTimeToken.Purpose.EMAIL_CHANGE, subject=f"portal_account:{account.pk}", email=new_email
     )
-    queue_email(
-        template="email_change_confirm",
-        to=new_email,
-        language=account.language,
-        organisation=organisation,
-        context={
-            "confirm_url": portal_link(organisation, f"/confirm-email/{issued.raw}"),
-            "expires_at": issued.token.expires_at,
-            "new_email": new_email,
-        },
-    )
+    if in_use:
+        queue_email(
+            template="email_change_address_in_use",
+            to=new_email,
+            language=account.language,
+            organisation=organisation,
+            context={"new_email": new_email},
+        )
+    else:
+        queue_email(
+            template="email_change_confirm",
+            to=new_email,
+            language=account.language,
+            organisation=organisation,
+            context={
+                "confirm_url": portal_link(organisation, f"/confirm-email/{issued.raw}"),
+                "expires_at": issued.token.expires_at,
+                "new_email": new_email,
+            },
+        )
     queue_email(
         template="email_change_notice",
         to=account.login_email,
@@ -195,7 +211,7 @@ def request_email_change(
         actor=ActivityEvent.Actor.RESIDENT,
         actor_user=user,
         origin=origin,
-        data={"to": new_email},
+        data={"to": new_email, **({"address_in_use": True} if in_use else {})},
     )
 
 

@@ -21,6 +21,11 @@ class RequestStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+    # A move-out that staff called off before it was completed (only move-outs are cancelled).
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+MOVE_IN_STATUSES = [choice for choice in RequestStatus.choices if choice[0] != RequestStatus.CANCELLED]
 
 
 class MoveInRequest(models.Model):
@@ -30,7 +35,7 @@ class MoveInRequest(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     # The key stops working after this (settings.MOVE_IN_DRAFT_KEY_DAYS); the emailed link gives a new one.
     key_expires_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.DRAFT)
+    status = models.CharField(max_length=10, choices=MOVE_IN_STATUSES, default=RequestStatus.DRAFT)
     language = models.CharField(max_length=5, default="nl")
     # Validated data of each completed step, e.g. {"1": {"location_id": 4}, "2": {...}}.
     steps = models.JSONField(default=dict)
@@ -123,6 +128,12 @@ class MoveOutRequest(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     # Readings the consumption ingestion refused when a scheduled move-out was completed.
     readings_refused = models.JSONField(default=list, blank=True)
+    # Staff called it off (the resident is emailed the reason); kept as the record of who and why.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancellation_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]

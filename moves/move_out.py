@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,8 @@ from . import readings as moving_day
 from .models import MeterPhoto, MoveOutRequest, RequestStatus
 from .photos import checked_photo, delete_photos
 from .steps import ReadingSerializer, moving_day_bounds
+
+logger = logging.getLogger(__name__)
 
 
 class AddressSerializer(serializers.Serializer):
@@ -137,7 +140,7 @@ def _notify(request: MoveOutRequest, organisation, template: str) -> None:
                 "customer_name": request.customer.display_name,
                 "address": request.contract_location.location.one_line,
                 "move_out_date": request.move_out_date,
-                "reason": request.rejection_reason,
+                "reason": request.cancellation_reason or request.rejection_reason,
                 "reference": f"MO-{request.pk:06d}",
             },
         )
@@ -272,4 +275,44 @@ def reject(*, request: MoveOutRequest, organisation, staff_user, reason: str) ->
     )
     request.save(update_fields=["status", "decided_at", "decided_by", "rejection_reason"])
     _notify(request, organisation, "move_out_rejected")
+    return request
+
+
+CANCELLABLE = (RequestStatus.SUBMITTED, RequestStatus.SCHEDULED)
+
+
+@transaction.atomic
+def cancel(*, request: MoveOutRequest, organisation, staff_user, reason: str) -> MoveOutRequest:
+    """Staff call off a move-out that is not completed yet (submitted or scheduled).
+
+    Scheduling set the location's move-out date ahead of the day; that date goes again, so the
+    contract continues there and the resident may report a new move-out. The resident is emailed
+    the reason; who cancelled, when and why stay on the request."""
+    request = (
+        MoveOutRequest.objects.select_for_update(of=("self",))
+        .select_related("contract_location__location", "customer")
+        .get(pk=request.pk)
+    )
+    if request.status not in CANCELLABLE:
+        raise RuleViolation(
+            _("Only a submitted or scheduled move-out can be cancelled."),
+            code="not_cancellable",
+            http_status=409,
+        )
+    if not (reason or "").strip():
+        raise RuleViolation(
+            _("Say why the move-out is cancelled; the resident receives it."), code="required", field="reason"
+        )
+    if request.status == RequestStatus.SCHEDULED:
+        row = ContractLocation.objects.select_for_update().get(pk=request.contract_location_id)
+        if row.move_out_date == request.move_out_date:  # not changed since by the billing system
+            row.move_out_date = None
+            row.save(update_fields=["move_out_date"])
+            request.contract_location.move_out_date = None
+    request.status = RequestStatus.CANCELLED
+    request.cancelled_at, request.cancelled_by = timezone.now(), staff_user
+    request.cancellation_reason = reason.strip()[:500]
+    request.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancellation_reason"])
+    logger.info("move-out MO-%06d cancelled by user %s", request.pk, getattr(staff_user, "pk", None))
+    _notify(request, organisation, "move_out_cancelled")
     return request

@@ -171,3 +171,12 @@ class TicketForm(forms.Form):
     )
     name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     email = forms.EmailField(label=_("Your email address"), max_length=EMAIL_MAX_LENGTH, required=False)
+
+
+class TicketReplyForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000
+    )
+    attachment = forms.FileField(
+        label=_("Attachment"), required=False, help_text=_("A PDF, PNG or JPEG file.")
+    )

@@ -13,7 +13,7 @@ from communications.services import queue_email
 from config.errors import RuleViolation
 from configuration.models import PortalPreferences
 from configuration.rich_text import sanitise
-from memberships.models import StaffMembership
+from memberships.models import PortalAccount, StaffMembership
 from memberships.services.common import portal_link
 
 from .attachments import checked_attachment
@@ -111,6 +111,20 @@ def ticket_context(ticket: Ticket) -> dict:
     }
 
 
+def _answer_links(ticket: Ticket, organisation) -> dict:
+    """How the requester answers: a resident with an account on the ticket's page in the portal,
+    anyone else (a visitor, or a customer whose account is gone) with a new help request."""
+    can_reply = (
+        ticket.customer_id is not None
+        and PortalAccount.objects.filter(customer_id=ticket.customer_id, user__isnull=False).exists()
+    )
+    return {
+        "can_reply": can_reply,
+        "ticket_url": portal_link(organisation, f"/tickets/{ticket.pk}/") if can_reply else "",
+        "help_url": portal_link(organisation, "/help/"),
+    }
+
+
 @transaction.atomic
 def answer_ticket(*, ticket: Ticket, organisation, staff_user, message: str, close: bool = False) -> Ticket:
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -127,12 +141,11 @@ def answer_ticket(*, ticket: Ticket, organisation, staff_user, message: str, clo
         to=ticket.email,
         language=ticket.language,
         organisation=organisation,
-        # can_reply: only a resident's ticket can be answered in the portal (visitors reply by email).
         context={
             **ticket_context(ticket),
+            **_answer_links(ticket, organisation),
             "message": message.strip(),
             "closed": close,
-            "can_reply": ticket.customer_id is not None,
         },
     )
     return ticket
@@ -151,7 +164,7 @@ def close_ticket(*, ticket: Ticket, organisation) -> Ticket:
         to=ticket.email,
         language=ticket.language,
         organisation=organisation,
-        context={**ticket_context(ticket), "can_reply": ticket.customer_id is not None},
+        context={**ticket_context(ticket), **_answer_links(ticket, organisation)},
     )
     return ticket
 

@@ -50,6 +50,7 @@ class CustomerWorld:
     location: object
     meters: list[int]
     invoice: object
+    transaction: object  # the payment of the first invoice
     document: object
     ticket: object
     ticket_message: object  # the ticket's first message, which carries an attachment
@@ -195,7 +196,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
     from contracts.models import Contract, ContractLocation
     from customers.models import Customer
     from documents.models import Document
-    from invoicing.models import Invoice
+    from invoicing.models import Invoice, Transaction
     from memberships.services.registration import confirm_registration, register_resident
     from moves import move_in, move_out
     from support.services import open_ticket
@@ -244,6 +245,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
             location=row.location,
             meters=meters,
             invoice=Invoice.objects.filter(customer=customer).order_by("pk").first(),
+            transaction=Transaction.objects.get(external_id=f"{marker}-pay"),
             document=Document.objects.get(customer=customer),
             ticket=ticket,
             ticket_message=ticket.messages.order_by("pk").first(),

@@ -30,6 +30,8 @@ CUSTOMER_KINDS = {
     "move_out": lambda c: c.move_out.pk,
     "meter_photo": lambda c: c.meter_photo.pk,
     "meter": lambda c: c.meters[0],
+    "location": lambda c: c.location.pk,
+    "transaction": lambda c: c.transaction.pk,
 }
 SECRET_KINDS = {"staff_invitation_token", "activation_token", "move_in_key"}
 
@@ -39,6 +41,7 @@ PATH_RULES: list[tuple[str, str, str]] = [
     (r"^/api/admin/configuration/emails/\{key\}/\{language\}/", "language", "language"),
     (r"^/api/admin/configuration/messages/\{message_id\}/", "message_id", "page_message"),
     (r"^/api/admin/consumption/meters/\{id\}/", "id", "meter"),
+    (r"^/api/admin/contracts/\{id\}/", "id", "contract"),
     (r"^/api/admin/customers/\{customer_id\}/", "customer_id", "customer"),
     (r"^/api/admin/customers/\{id\}/", "id", "customer"),
     (r"^/api/admin/documents/\{id\}/", "id", "document"),
@@ -47,12 +50,14 @@ PATH_RULES: list[tuple[str, str, str]] = [
     (r"^/api/admin/impersonations/\{session_id\}/", "session_id", "impersonation_session"),
     (r"^/api/admin/integration/tokens/\{membership_id\}/", "membership_id", "integration_membership"),
     (r"^/api/admin/invoices/\{id\}/", "id", "invoice"),
+    (r"^/api/admin/locations/\{id\}/", "id", "location"),
     (r"^/api/admin/meter-photos/\{id\}/", "id", "meter_photo"),
     (r"^/api/admin/move-ins/\{id\}/", "id", "move_in_request"),
     (r"^/api/admin/move-outs/\{id\}/", "id", "move_out"),
     (r"^/api/admin/staff/\{membership_id\}/", "membership_id", "staff_membership"),
     (r"^/api/admin/tickets/\{id\}/messages/\{message_id\}/", "message_id", "ticket_message"),
     (r"^/api/admin/tickets/\{id\}/", "id", "ticket"),
+    (r"^/api/admin/transactions/\{id\}/", "id", "transaction"),
     (r"^/api/auth/activation/\{token\}/", "token", "activation_token"),
     (r"^/api/auth/invitations/\{token\}/", "token", "staff_invitation_token"),
     (r"^/api/moves/move-in/\{key\}/", "key", "move_in_key"),
@@ -138,8 +143,6 @@ class Side:
     def value(self, kind: str):
         if kind in CUSTOMER_KINDS:
             return CUSTOMER_KINDS[kind](self.customer)
-        if kind == "location":
-            return self.customer.location.pk
         if kind == "move_in_key" and self.secrets_from is not None:
             return self.secrets_from.move_in_key
         return self.org.values[kind]

@@ -88,7 +88,7 @@ def test_overview(resident):
     assert body["upcoming_invoices"] == []
     assert body["latest_invoice"]["number"] == f"{data['ext']}-F9001"
     assert body["services"] == {"count": 4, "by_connection_status": {"connected": 2, "pending": 2}}
-    assert set(body["contact"]) == {"support_email", "website", "support_phone"}
+    assert set(body["contact"]) == {"support_email", "website", "support_phone", "terms_url", "privacy_url"}
     [message] = body["messages"]
     assert message["kind"] == "warning"
     assert message["html"] == "<p>Works on <b>Monday</b></p>"

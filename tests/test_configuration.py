@@ -308,7 +308,68 @@ def test_contact_details(noord_client, client_for):
         "support_email": "help@noord.test",
         "website": "https://noord.test",
         "support_phone": "+32 50 12 34 56",
+        "terms_url": "",
+        "privacy_url": "",
     }
+
+
+TERMS, PRIVACY = "https://noord.test/voorwaarden", "https://noord.test/privacy"
+
+
+def test_own_terms_and_privacy_pages_are_https_links_in_the_site_contact(noord_client, client_for):
+    staff = as_staff(noord_client)
+    before = staff.get(PREFS).json()
+    assert (before["terms_url"], before["privacy_url"]) == ("", "")
+    plain = staff.patch(
+        PREFS, {"terms_url": "http://noord.test/terms", "privacy_url": "ftp://noord.test/p"}, format="json"
+    )
+    assert plain.status_code == 400
+    assert plain.json() == {
+        "code": "https_required",
+        "terms_url": ["Enter an address that starts with https://."],
+        "privacy_url": ["Enter an address that starts with https://."],
+    }
+    for bad in ("javascript:alert(1)", "not a url", "https://"):
+        refused = staff.patch(PREFS, {"terms_url": bad}, format="json")
+        assert (refused.status_code, refused.json()["code"]) == (400, "invalid"), bad
+        assert refused.json()["terms_url"] == ["Enter a valid URL."]
+    too_long = staff.patch(PREFS, {"privacy_url": "https://noord.test/" + "p" * 500}, format="json")
+    assert too_long.json()["privacy_url"] == ["Ensure this field has no more than 500 characters."]
+    assert staff.get(PREFS).json()["terms_url"] == ""  # nothing was saved
+
+    saved = staff.patch(PREFS, {"terms_url": TERMS, "privacy_url": PRIVACY}, format="json")
+    assert saved.status_code == 200, saved.content
+    assert (saved.json()["terms_url"], saved.json()["privacy_url"]) == (TERMS, PRIVACY)
+    contact = site(client_for("portal.noord.test")).json()["contact"]
+    assert (contact["terms_url"], contact["privacy_url"]) == (TERMS, PRIVACY)
+    assert site(client_for("portal.zuid.test")).json()["contact"]["terms_url"] == ""  # Noord's own
+    assert (
+        staff.patch(PREFS, {"support_phone": "+32 50 00 00 00"}, format="json").json()["terms_url"] == TERMS
+    )
+    # Optional in a PUT too, which replaces every setting: left out, they are cleared.
+    from tests.test_configuration_access import FULL_PREFERENCES
+
+    replaced = staff.put(PREFS, FULL_PREFERENCES, format="json")
+    assert replaced.status_code == 200, replaced.content
+    assert (replaced.json()["terms_url"], replaced.json()["privacy_url"]) == ("", "")
+
+
+def test_the_move_in_consent_step_links_the_organisations_pages_else_the_portals(noord_client):
+    from django.test import Client
+
+    def consent_page() -> str:
+        browser = Client(HTTP_HOST="portal.noord.test", HTTP_ACCEPT_LANGUAGE="en")
+        assert browser.post("/move-in/").status_code == 302
+        return browser.get("/move-in/step/7/").content.decode()
+
+    page = consent_page()
+    assert 'href="/terms/"' in page
+    assert 'href="/privacy/"' in page
+    as_staff(noord_client).patch(PREFS, {"terms_url": TERMS, "privacy_url": PRIVACY}, format="json")
+    page = consent_page()
+    assert f'href="{TERMS}"' in page
+    assert f'href="{PRIVACY}"' in page
+    assert 'href="/terms/"' not in page
 
 
 def test_message_lifecycle_sanitised_and_per_language(noord_client, client_for):

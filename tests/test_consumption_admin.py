@@ -246,6 +246,8 @@ def test_gaps_count_from_the_first_reading_and_are_paginated(setup):
     with schema_context("org_noord"):
         Meter.objects.filter(external_id=meters["heat2"]).update(installed_on=date(2026, 1, 5))
     body = admin.get("/api/admin/consumption/gaps/?start=2026-01-01&end=2026-01-14").json()
+    assert (body["start"], body["end"]) == ("2026-01-01", "2026-01-14")  # the period, named as asked
+    assert list(body) == ["start", "end", "count", "next", "previous", "results"]
     rows = {row["meter_id"]: row for row in body["results"]}
     heat1 = rows[_pk(meters["heat1"])]
     assert (heat1["counted_from"], heat1["counted_to"]) == ("2026-01-10", "2026-01-14")

@@ -261,7 +261,7 @@ def test_a_task_error_reaches_sentry_with_the_schema_and_without_the_address(
     assert refused.gave_up_at is not None  # the relay really refused it
     assert RESIDENT_EMAIL in refused.last_error  # the outbox keeps it for the operator; Sentry does not
     assert event["tags"]["schema"] == "org_noord"
-    assert event["logentry"]["message"] == "Email %s refused permanently: %s"
+    assert event["logentry"]["message"] == "Email %s refused permanently (SMTP %s)"
     assert str(email.pk) in event["logentry"]["formatted"]
-    assert "[Filtered]" in event["logentry"]["formatted"]
+    assert "(SMTP 5" in event["logentry"]["formatted"]  # the reply code, never the address
     assert_no_personal_data(sink.text())

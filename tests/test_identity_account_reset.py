@@ -104,6 +104,14 @@ def test_after_a_reset_the_existing_password_is_the_one_to_use(noord_client, cli
     assert User.objects.filter(pk=identity.pk).exists()  # the identity is kept
     [notice] = outbox("org_noord", customer.email, "account_reset")
     assert "http://portal.noord.test:8000/register" in notice.body_text
+    kept = (
+        "Your login with this email address was kept, because it may also be used elsewhere. After "
+        "registering again and confirming your address, log in with the password you already use; the "
+        "password you choose when registering again is not used. Forgot it? Use “I forgot my password” "
+        "on the login page."
+    )
+    assert kept in notice.body_text
+    assert kept in notice.body_html
 
     visitor = client_for("portal.noord.test")
     again = visitor.post(
@@ -142,6 +150,11 @@ def test_reset_of_a_pending_registration(noord_client):
     refused = noord_client.post("/api/auth/confirm/", {"token": token}, format="json")
     assert refused.json()["code"] == "token_invalid"
     assert not User.objects.filter(email=customer.email).exists()
+    # No identity behind the address: the email does not speak of a login that was kept.
+    [notice] = outbox("org_noord", customer.email, "account_reset")
+    assert "register with your customer number" in notice.body_text
+    assert "was kept" not in notice.body_text
+    assert "was kept" not in notice.body_html
     noord_client.credentials()
     assert login(noord_client, customer.email).json()["code"] == "invalid_credentials"
 

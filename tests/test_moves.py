@@ -417,3 +417,12 @@ def test_abandoned_drafts_and_their_photos_are_purged(site, settings, django_cap
     assert client.get(f"/api/moves/move-in/{old_key}/").status_code == 404
     gone = client.post("/api/moves/move-in/resume/", {"token": token}, format="json")
     assert (gone.status_code, gone.json()["code"]) == (400, "token_invalid")
+
+
+def test_the_openapi_document_says_a_drafts_address_may_be_null(db, client_for):
+    document = client_for("portal.noord.test").get("/api/schema/?format=json").json()
+    address = document["components"]["schemas"]["MoveIn"]["properties"]["address"]
+    assert (address["type"], address["nullable"]) == ("string", True)
+    status = document["components"]["schemas"]["MoveIn"]["properties"]["status"]["$ref"]
+    statuses = document["components"]["schemas"][status.rsplit("/", 1)[-1]]["enum"]
+    assert "cancelled" not in statuses  # only move-outs are cancelled

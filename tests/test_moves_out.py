@@ -483,3 +483,111 @@ def test_demo_seed_adds_waiting_moves_tickets_and_faq_once(home, noord):
         assert Ticket.objects.count() == 2
         assert FaqCategory.objects.count() == 2
     assert "1 move-in, 1 move-out waiting; 2 tickets; 2 FAQ categories" in report[0]
+
+
+# -- staff cancel a move-out ----------------------------------------------------------------------
+
+
+def cancel(client, request_id, reason="The resident is staying after all"):
+    return client.post(f"/api/admin/move-outs/{request_id}/cancel/", {"reason": reason}, format="json")
+
+
+def test_cancelling_a_scheduled_move_out_undoes_its_date_and_tells_the_resident(home, client_for):
+    day = TODAY + timedelta(days=10)
+    created = submit(home, "2", "L2", day, {"cool2": "777"})
+    assert process(client_for, created["id"]).json()["status"] == "scheduled"
+    row_pk = home["rows"][("2", "L2")].pk
+    staff = staff_for(client_for)
+
+    empty = cancel(staff, created["id"], reason="  ")
+    assert (empty.status_code, empty.json()["code"]) == (400, "required")
+    assert empty.json()["reason"] == ["Say why the move-out is cancelled; the resident receives it."]
+    missing = staff.post(f"/api/admin/move-outs/{created['id']}/cancel/", {}, format="json")
+    assert (missing.status_code, missing.json()["code"]) == (400, "invalid")
+    assert missing.json()["reason"] == ["This field is required."]
+    with schema_context("org_noord"):
+        assert MoveOutRequest.objects.get(pk=created["id"]).status == "scheduled"  # nothing half-done
+        assert ContractLocation.objects.get(pk=row_pk).move_out_date == day
+
+    cancelled = cancel(staff, created["id"])
+    assert cancelled.status_code == 200, cancelled.content
+    body = cancelled.json()
+    assert (body["status"], body["cancellation_reason"]) == ("cancelled", "The resident is staying after all")
+    assert body["cancelled_at"] is not None
+    with schema_context("org_noord"):
+        from accounts.models import User
+
+        request = MoveOutRequest.objects.get(pk=created["id"])
+        assert request.cancelled_by == User.objects.get(email="admin@noord.test")
+        assert ContractLocation.objects.get(pk=row_pk).move_out_date is None  # the contract continues
+        assert Contract.objects.get(pk=home["rows"][("2", "L2")].contract_id).status == "active"
+        assert not RegisterReading.objects.filter(meter_id=home["meters"]["cool2"]).exists()
+        MoveOutRequest.objects.filter(pk=created["id"]).update(move_out_date=TODAY - timedelta(days=1))
+    assert complete_due_moves() == 0  # a cancelled move-out is never completed
+    [email] = outbox("org_noord", home["data"]["email"], "move_out_cancelled")
+    assert "is cancelled: your contract there continues" in email.body_text
+    assert "The resident is staying after all" in email.body_text
+    assert "Side street 2" in email.subject
+
+    again = cancel(staff, created["id"])
+    assert (again.status_code, again.json()["code"]) == (409, "not_cancellable")
+    listed = home["resident"].get("/api/portal/move-outs/").json()["results"][0]
+    assert (listed["status"], listed["cancellation_reason"]) == (
+        "cancelled",
+        "The resident is staying after all",
+    )
+    assert "cancelled_by" not in listed
+    # The location is open again: the resident may report a new move-out there.
+    assert submit(home, "2", "L2", day + timedelta(days=1), {"cool2": "778"})["status"] == "submitted"
+
+
+def test_a_submitted_move_out_can_be_cancelled_a_completed_or_rejected_one_cannot(home, client_for):
+    staff = staff_for(client_for)
+    waiting = submit(home, "1", "L1", TODAY + timedelta(days=5), {"heat1": "5"})
+    assert cancel(staff, waiting["id"]).json()["status"] == "cancelled"
+    with schema_context("org_noord"):
+        assert ContractLocation.objects.get(pk=home["rows"][("1", "L1")].pk).move_out_date is None
+
+    done = submit(home, "2", "L2", TODAY - timedelta(days=1), {"cool2": "10"})
+    assert process(client_for, done["id"]).json()["status"] == "approved"
+    late = cancel(staff, done["id"])
+    assert (late.status_code, late.json()["code"]) == (409, "not_cancellable")
+    assert late.json()["detail"] == "Only a submitted or scheduled move-out can be cancelled."
+
+    rejected = submit(home, "1", "L2", TODAY, {"heat2": "1"})
+    staff.post(f"/api/admin/move-outs/{rejected['id']}/reject/", {"reason": "No"}, format="json")
+    refused = cancel(staff, rejected["id"])
+    assert (refused.status_code, refused.json()["code"]) == (409, "not_cancellable")
+    with schema_context("org_noord"):
+        statuses = dict(MoveOutRequest.objects.values_list("pk", "status"))
+        assert ContractLocation.objects.get(pk=home["rows"][("2", "L2")].pk).move_out_date is not None
+    assert (statuses[done["id"]], statuses[rejected["id"]]) == ("approved", "rejected")
+    assert len(outbox("org_noord", home["data"]["email"], "move_out_cancelled")) == 1
+
+
+def test_only_staff_and_administrators_of_the_organisation_cancel_a_move_out(home, client_for):
+    from tests.test_portal_card import add_staff
+
+    mine = submit(home, "1", "L1", TODAY + timedelta(days=3), {"heat1": "1"})
+    add_staff("helpdesk@noord.test", "support")
+    support = staff_for(client_for, email="helpdesk@noord.test")
+    assert (cancel(support, mine["id"]).status_code, cancel(support, mine["id"]).json()["code"]) == (
+        403,
+        "permission_denied",
+    )
+    resident = cancel(home["resident"], mine["id"])
+    assert resident.status_code == 403
+    assert cancel(client_for("portal.noord.test"), mine["id"]).status_code == 401
+    zuid_staff = staff_for(client_for, host="portal.zuid.test", email="admin@zuid.test")
+    assert cancel(zuid_staff, mine["id"]).status_code == 404  # another organisation's id is unknown there
+    replay = client_for("portal.zuid.test")
+    replay.credentials(HTTP_AUTHORIZATION=staff_for(client_for)._credentials["HTTP_AUTHORIZATION"])
+    assert cancel(replay, mine["id"]).status_code == 401  # a Noord token means nothing on Zuid
+    with schema_context("org_noord"):
+        assert MoveOutRequest.objects.get(pk=mine["id"]).status == "submitted"
+    assert not outbox("org_noord", home["data"]["email"], "move_out_cancelled")
+    add_staff("colleague@noord.test", "staff")
+    assert (
+        cancel(staff_for(client_for, email="colleague@noord.test"), mine["id"]).json()["status"]
+        == "cancelled"
+    )

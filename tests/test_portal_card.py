@@ -123,6 +123,49 @@ def test_invitation_activates_an_account(noord_client, client_for):
     assert kinds[:3] == ["login", "invitation_accepted", "invitation_sent"]
 
 
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_an_invitation_to_another_customers_login_address_is_refused_not_a_500(
+    noord_client, client_for, confirmed
+):
+    """One login address per portal account: accepting is refused with a clear code, nothing saved."""
+    if confirmed:
+        holder = active_resident()
+    else:
+        holder = make_customer()
+        with schema_context("org_noord"):
+            register_resident(
+                organisation=Organisation.objects.get(slug="noord"),
+                customer_number=holder.customer_number,
+                email=holder.email,
+                password=PASSWORD,
+            )
+    staff_client(noord_client)
+    invited = make_customer()
+    sent = noord_client.post(
+        f"/api/admin/customers/{invited.pk}/portal/invite/", {"email": holder.email.upper()}, format="json"
+    )
+    assert sent.status_code == 200
+    token = last_link("org_noord", holder.email, "portal_invitation", "/activate/")
+    visitor = client_for("portal.noord.test")
+    refused = visitor.post("/api/auth/activation/", {"token": token, "password": PASSWORD}, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "address_in_use",
+        "detail": "This email address is already used to log in for another customer account. Ask us to "
+        "send the invitation to another address.",
+    }
+    with schema_context("org_noord"):
+        assert not PortalAccount.objects.filter(customer_id=invited.pk).exists()
+        holder_account = PortalAccount.objects.get(customer_id=holder.pk)
+        assert holder_account.login_email == holder.email
+        assert (holder_account.user_id is not None) is confirmed
+        assert not ActivityEvent.objects.filter(customer_id=invited.pk, kind="invitation_accepted").exists()
+    assert card(noord_client, invited).json()["status"] == "no_account"
+    # Nothing was committed, so the same answer comes again (not "link already used").
+    again = visitor.post("/api/auth/activation/", {"token": token, "password": PASSWORD}, format="json")
+    assert again.json()["code"] == "address_in_use"
+
+
 def test_a_new_invitation_invalidates_the_old_one(noord_client, client_for):
     staff_client(noord_client)
     customer = make_customer()

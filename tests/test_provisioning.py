@@ -24,7 +24,7 @@ def test_a_schema_replayed_from_the_snapshot_is_identical_to_the_template_and_to
         found = snapshot.schema_signature(schema)
         for part, rows in expected.items():
             missing, extra = set(rows) - set(found[part]), set(found[part]) - set(rows)
-            assert not missing and not extra, f"{schema} {part}: missing {missing}, extra {extra}"
+            assert (missing, extra) == (set(), set()), f"{schema} {part}: missing {missing}, extra {extra}"
         assert found == expected
 
 

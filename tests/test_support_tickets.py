@@ -312,3 +312,70 @@ def test_another_organisations_staff_cannot_reach_tickets(resident, client_for):
     assert client.get("/api/admin/tickets/").status_code == 403  # residents are not staff
     with schema_context("org_noord"):
         assert Ticket.objects.get(pk=ticket["id"]).status == "open"
+
+
+@pytest.mark.parametrize("close", [False, True])
+def test_an_answer_tells_a_resident_to_reply_in_the_portal_and_a_visitor_to_use_the_help_form(
+    resident, client_for, close
+):
+    data, client = resident
+    set_preferences(support_email="service@noord.test")
+    staff = staff_for(client_for)
+    mine = new_ticket(client).json()
+    guest = new_ticket(client_for("portal.noord.test"), name="Guest", email="guest@example.test").json()
+    for ticket in (mine, guest):
+        answered = staff.post(
+            f"/api/admin/tickets/{ticket['id']}/reply/",
+            {"message": "Here you go.", "close": close},
+            format="json",
+        )
+        assert answered.status_code == 200, answered.content
+
+    [to_resident] = outbox("org_noord", data["email"], "ticket_answered")
+    ticket_url = f"http://portal.noord.test:8000/tickets/{mine['id']}/"
+    expected = (
+        "We consider your question answered. Reply via the portal if it is not."
+        if close
+        else "To add something, reply via the portal:"
+    )
+    assert f"{expected}\n{ticket_url}" in to_resident.body_text
+    assert f'href="{ticket_url}"' in to_resident.body_html
+    assert "help form" not in to_resident.body_text
+
+    [to_visitor] = outbox("org_noord", "guest@example.test", "ticket_answered")
+    expected = (
+        "We consider your question answered. If it is not, send us a new message with the help form:"
+        if close
+        else "To add something, send us a new message with the help form:"
+    )
+    assert f"{expected}\nhttp://portal.noord.test:8000/help/" in to_visitor.body_text
+    assert "You can also write to service@noord.test." in to_visitor.body_text
+    assert "Reply via the portal" not in to_visitor.body_text
+    assert "/tickets/" not in to_visitor.body_text + to_visitor.body_html
+
+
+def test_a_customer_whose_account_was_reset_is_sent_to_the_help_form(resident, client_for):
+    """The ticket is theirs, but without a portal account there is no ticket page to reply on."""
+    data, client = resident
+    ticket = new_ticket(client).json()
+    staff = staff_for(client_for)
+    with schema_context("org_noord"):
+        from customers.models import Customer
+
+        customer_id = Customer.objects.get(customer_number=data["number"]).pk
+    assert staff.post(f"/api/admin/customers/{customer_id}/portal/reset/").status_code == 200
+    staff.post(f"/api/admin/tickets/{ticket['id']}/close/")
+    [email] = outbox("org_noord", data["email"], "ticket_closed")
+    assert (
+        "Send us a new message if you still need help.\nhttp://portal.noord.test:8000/help/"
+        in email.body_text
+    )
+    assert "Reply via the portal" not in email.body_text
+
+
+def test_the_openapi_document_says_visitors_may_send_a_help_request(noord_client):
+    document = noord_client.get("/api/schema/?format=json").json()
+    operation = document["paths"]["/api/support/tickets/"]["post"]
+    assert {} in operation["security"]  # no credentials needed (a token or session is optional)
+    reply = document["paths"]["/api/portal/tickets/{id}/reply/"]["post"]
+    assert {} not in reply["security"]

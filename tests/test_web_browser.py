@@ -630,10 +630,24 @@ MAIN_PAGES = [
 ]
 
 
-def test_pages_are_usable_with_a_keyboard_and_labelled_for_assistive_technology(visit, resident):
+def test_pages_are_usable_with_a_keyboard_and_labelled_for_assistive_technology(
+    visit, resident, oost, django_db_blocker
+):
+    from customers.models import Customer
+    from support.services import open_ticket
+
+    with database(django_db_blocker, oost.schema_name):
+        ticket = open_ticket(
+            organisation=oost,
+            kind="meter_problem",
+            subject="My meter blinks",
+            message="It blinks red.",
+            language="en",
+            customer=Customer.objects.get(customer_number=resident["number"]),
+        )
     browser = visit()
     browser.log_in(resident["email"])
-    for path in MAIN_PAGES:
+    for path in [*MAIN_PAGES, f"/tickets/{ticket.pk}/"]:
         browser.go(path)
         page = browser.page
         expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -662,7 +676,13 @@ def test_pages_are_usable_with_a_keyboard_and_labelled_for_assistive_technology(
             " document.querySelector('.site-footer p strong').getBoundingClientRect().left]"
         )
         assert abs(lefts[0] - lefts[1]) <= 1, (path, lefts)
-        browser.shot(f"page-{path.strip('/')}")
+        browser.shot(f"page-{path.strip('/').replace('/', '-')}")
+    # The ticket's page answers customer service (the reply form, labelled, is the last page above).
+    browser.page.get_by_label("Your reply").fill("It still blinks.")
+    browser.page.get_by_role("button", name="Send my reply").click()
+    expect(browser.page).to_have_url(re.compile(rf"/tickets/{ticket.pk}/$"))
+    expect(browser.page.get_by_text("Your reply was sent. Customer service will answer you.")).to_be_visible()
+    expect(browser.page.locator(".conversation li")).to_have_count(2)
 
 
 PHONE_PAGES = [

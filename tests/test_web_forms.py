@@ -447,7 +447,7 @@ def test_logging_out_during_impersonation_stops_the_impersonation(resident, clie
     with schema_context("org_noord"):
         session = ImpersonationSession.objects.get(pk=started["session"]["id"])
         assert session.ended_at is not None
-        assert session.ended_by == "staff"
+        assert (session.ended_by, session.access_token_id) == ("logout", None)  # as the API's logout
         assert ActivityEvent.objects.filter(
             customer__customer_number=resident["number"], kind=ActivityEvent.Kind.IMPERSONATION_STOPPED
         ).exists()
@@ -455,6 +455,38 @@ def test_logging_out_during_impersonation_stops_the_impersonation(resident, clie
             customer__customer_number=resident["number"], kind=ActivityEvent.Kind.LOGOUT
         ).exists()  # the resident did not log out
     assert browser.get("/overview/")["Location"].startswith("/login/")
+    # The access token behind the browser session ended with it.
+    api = client_for(NOORD)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {started['key']}")
+    assert api.get("/api/portal/me/").json()["code"] == "token_invalid"
+
+
+def test_a_residents_own_logout_on_the_page_is_logged_and_ends_the_session(resident):
+    client = logged_in(resident)
+    response = client.post("/logout/")
+    assert response["Location"] == "/"
+    assert "You are logged out." in text(client.get("/"))
+    assert client.get("/overview/")["Location"].startswith("/login/")
+    with schema_context("org_noord"):
+        assert ActivityEvent.objects.filter(
+            customer__customer_number=resident["number"], kind=ActivityEvent.Kind.LOGOUT
+        ).exists()
+
+
+@pytest.mark.parametrize(("record_language", "expected"), [("nl", "nl"), ("", "fr")])
+def test_the_register_page_language_is_only_a_fallback_for_the_customer_records(
+    db, record_language, expected
+):
+    customer = make_customer(language=record_language)
+    response = page_client(language="fr").post(
+        "/register/",
+        {"customer_number": customer.customer_number, "email": customer.email, "password": PASSWORD},
+    )
+    assert response.status_code == 200
+    with schema_context("org_noord"):
+        assert PortalAccount.objects.get(customer_id=customer.pk).language == expected
+        [email] = OutboundEmail.objects.filter(to=customer.email, template="registration_confirmation")
+    assert email.language == expected
 
 
 def test_a_language_chosen_during_impersonation_is_not_stored_for_the_customer(resident, client_for):
@@ -475,3 +507,124 @@ def test_a_language_chosen_during_impersonation_is_not_stored_for_the_customer(r
     own.post("/language/", {"language": "nl", "next": "/overview/"})
     with schema_context("org_noord"):
         assert PortalAccount.objects.get(customer__customer_number=resident["number"]).language == "nl"
+
+
+# -- replying on a ticket -------------------------------------------------------------------------
+
+
+def _ticket_of(data: dict, subject: str = "My meter blinks"):
+    from support.services import open_ticket
+
+    with schema_context("org_noord"):
+        return open_ticket(
+            organisation=Organisation.objects.get(schema_name="org_noord"),
+            kind="meter_problem",
+            subject=subject,
+            message="It blinks red.",
+            language="en",
+            customer=Customer.objects.get(customer_number=data["number"]),
+        )
+
+
+def _png_upload(name: str = "more.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), (10, 120, 200)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_a_resident_replies_on_their_ticket_page_with_an_attachment(resident):
+    from configuration.models import PortalPreferences
+    from support.models import Ticket, TicketMessage
+
+    with schema_context("org_noord"):
+        PortalPreferences.objects.current()
+        PortalPreferences.objects.update(support_email="service@noord.test")
+        ticket = _ticket_of(resident)
+        Ticket.objects.filter(pk=ticket.pk).update(status="closed")
+    client = logged_in(resident)
+    page = text(client.get(f"/tickets/{ticket.pk}/"))
+    assert f'action="/tickets/{ticket.pk}/"' in page
+    assert "This question is closed. Replying opens it again." in page
+
+    empty = client.post(f"/tickets/{ticket.pk}/", {"message": ""})
+    assert "This field is required." in field_errors(empty, "id_message_error")
+    disguised = client.post(
+        f"/tickets/{ticket.pk}/",
+        {"message": "Proof attached", "attachment": _not_a_pdf()},
+    )
+    assert "Attach a PDF, PNG or JPEG file." in field_errors(disguised, "id_attachment_error")
+    assert "Proof attached" in text(disguised)  # kept to correct
+    with schema_context("org_noord"):
+        assert TicketMessage.objects.filter(ticket_id=ticket.pk).count() == 1  # nothing half-written
+        assert Ticket.objects.get(pk=ticket.pk).status == "closed"
+
+    sent = client.post(f"/tickets/{ticket.pk}/", {"message": "Still blinking.", "attachment": _png_upload()})
+    assert sent.status_code == 302
+    assert sent["Location"] == f"/tickets/{ticket.pk}/"
+    after = text(client.get(sent["Location"]))
+    assert "Your reply was sent. Customer service will answer you." in after
+    assert "Still blinking." in after
+    assert "Attachment: more.png" in after
+    with schema_context("org_noord"):
+        reply = TicketMessage.objects.filter(ticket_id=ticket.pk).latest("id")
+        assert (reply.author, reply.body, reply.attachment_type) == (
+            "requester",
+            "Still blinking.",
+            "image/png",
+        )
+        assert Ticket.objects.get(pk=ticket.pk).status == "open"
+        [notice] = OutboundEmail.objects.filter(to="service@noord.test", template="ticket_reply")
+    assert "Still blinking." in notice.body_text
+
+
+def _not_a_pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("proof.pdf", b"MZ executable", content_type="application/pdf")
+
+
+def test_nobody_else_replies_on_a_residents_ticket_page(resident, client_for):
+    from support.models import TicketMessage
+
+    ticket = _ticket_of(resident)
+    other = billing_customer()
+    make_resident(other)
+    stranger = logged_in(other)
+    assert stranger.get(f"/tickets/{ticket.pk}/").status_code == 404
+    assert stranger.post(f"/tickets/{ticket.pk}/", {"message": "me too"}).status_code == 404
+    # A Noord session means nothing on Zuid's domain.
+    elsewhere = logged_in(resident)
+    elsewhere.defaults["HTTP_HOST"] = ZUID
+    assert elsewhere.post(f"/tickets/{ticket.pk}/", {"message": "x"})["Location"].startswith("/login/")
+    assert page_client().post(f"/tickets/{ticket.pk}/", {"message": "x"})["Location"].startswith("/login/")
+    # Staff acting as the customer see the conversation but cannot write in their name.
+    browser, _started = _impersonate(resident, client_for)
+    page = text(browser.get(f"/tickets/{ticket.pk}/"))
+    assert "Staff cannot send a message in the customer" in page
+    assert "name. Use the administration." in page
+    assert 'name="message"' not in page
+    assert browser.post(f"/tickets/{ticket.pk}/", {"message": "as the customer"}).status_code == 200
+    with schema_context("org_noord"):
+        assert list(TicketMessage.objects.filter(ticket_id=ticket.pk).values_list("body", flat=True)) == [
+            "It blinks red."
+        ]
+
+
+def test_without_help_requests_the_ticket_page_has_no_reply_form(resident, noord):
+    from support.models import TicketMessage
+    from tenants.services import update_organisation
+
+    ticket = _ticket_of(resident)
+    update_organisation(organisation=noord, features={"help_requests": False})
+    client = logged_in(resident)
+    page = text(client.get(f"/tickets/{ticket.pk}/"))
+    assert 'name="message"' not in page
+    assert "Contact us by phone or email." in page
+    client.post(f"/tickets/{ticket.pk}/", {"message": "x"})
+    with schema_context("org_noord"):
+        assert TicketMessage.objects.filter(ticket_id=ticket.pk).count() == 1

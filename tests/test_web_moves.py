@@ -240,3 +240,35 @@ def test_finish_later_never_sends_the_visitor_off_the_portal(new_address, back):
     assert response["Location"] == "/move-in/"
     kept = client.post("/move-in/send-link/", {"back": "/move-in/step/5/"})
     assert kept["Location"] == "/move-in/step/5/"
+
+
+def test_the_move_out_page_shows_a_scheduled_move_out_and_when_it_completes(leaving):
+    from datetime import timedelta
+
+    from moves import move_out
+    from tenants.models import Organisation
+
+    data, client, row, meters = leaving
+    day = date.today() + timedelta(days=12)
+    response = client.post("/move-out/", _move_out_post(row, meters, move_out_date=day.isoformat()))
+    assert response.status_code == 302, text(response)[:3000]
+    with schema_context("org_noord"):
+        request = MoveOutRequest.objects.get(customer__customer_number=data["number"])
+        organisation = Organisation.objects.get(schema_name="org_noord")
+        move_out.process(request=request, organisation=organisation, staff_user=None)
+    page = text(client.get("/move-out/"))
+    assert '<span class="badge scheduled">Scheduled</span>' in page
+    completes = (day + timedelta(days=1)).strftime("%d/%m/%Y")
+    assert (
+        f"Confirmed. On {completes} we record your final readings, end your contract at this address "
+        "and prepare your final invoice."
+    ) in page
+    with schema_context("org_noord"):
+        move_out.cancel(
+            request=request, organisation=organisation, staff_user=None, reason="Sold the house late"
+        )
+    page = text(client.get("/move-out/"))
+    assert '<span class="badge cancelled">Cancelled</span>' in page
+    assert "Cancelled by customer service: Sold the house late" in page
+    assert "Confirmed. On" not in page
+    assert "Main street" in page.split("Which address are you leaving?")[1]  # it can be reported again

@@ -83,6 +83,19 @@ class PortalPreferencesSerializer(FullUpdateSerializer):
     support_email = serializers.EmailField(required=False, allow_blank=True)
     website = serializers.URLField(required=False, allow_blank=True, max_length=200)
     support_phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    # Optional even for PUT; a PUT without them clears them (PUT replaces every setting).
+    terms_url = serializers.URLField(
+        allow_blank=True,
+        max_length=500,
+        default="",
+        help_text="https address of the organisation's terms and conditions; empty: the portal's own /terms/ page",
+    )
+    privacy_url = serializers.URLField(
+        allow_blank=True,
+        max_length=500,
+        default="",
+        help_text="https address of the organisation's privacy statement; empty: the portal's own /privacy/ page",
+    )
     advance_changes_allowed = StrictBooleanField(required=False)
     advance_range = serializers.ChoiceField(choices=PortalPreferences.AdvanceRange.choices, required=False)
     advance_fixed_amount = serializers.DecimalField(

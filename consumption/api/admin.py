@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import filters, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -205,8 +205,10 @@ class GapSerializer(serializers.Serializer):
 
 
 class GapsSerializer(serializers.Serializer):
-    start = serializers.DateField(source="from")
-    end = serializers.DateField(source="to")
+    """The answer names the period as the query does (start, end), then the page of meters."""
+
+    start = serializers.DateField()
+    end = serializers.DateField()
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -242,7 +244,7 @@ class GapsView(APIView):
         paginator = generics.GenericAPIView.pagination_class()
         page = paginator.paginate_queryset(found, request, view=self)
         response = paginator.get_paginated_response(GapSerializer(gaps.describe(page), many=True).data)
-        response.data = {"from": start, "to": end, **response.data}
+        response.data = {"start": start, "end": end, **response.data}
         return response
 
 
@@ -268,7 +270,10 @@ class RecomputeView(APIView):
 @extend_schema(
     tags=["admin: consumption"],
     request={"application/json": {"type": "object"}, "text/csv": {"type": "string"}},
-    responses={200: IngestResultSerializer},
+    responses={
+        200: IngestResultSerializer,
+        413: OpenApiResponse(description="The body is larger than 500 MB (`too_large`): split it."),
+    },
 )
 class StaffReadingsView(APIView):
     """Re-ingest readings (corrections, a missed export): the same format as the integration API."""

@@ -6,7 +6,7 @@ import json
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,7 +22,14 @@ from ..schemas import ImportRequest, ImportResponse
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
 
 
-@extend_schema(tags=["integration"], request=ImportRequest, responses={200: ImportResponse})
+@extend_schema(
+    tags=["integration"],
+    request=ImportRequest,
+    responses={
+        200: ImportResponse,
+        413: OpenApiResponse(description="The body is larger than 200 MB (`too_large`): split it."),
+    },
+)
 class ImportView(APIView):
     """Bulk upsert keyed by external id. Bad rows are listed with their errors; good rows are saved.
 

@@ -335,6 +335,16 @@ def accept_portal_invitation(
         raise MembershipError(
             _("This customer already has an active portal account."), code="already_registered"
         )
+    # One login address per portal account here (a database constraint): refuse before saving
+    # rather than fail on it. The link stays usable (nothing is committed) once the clash is solved.
+    if PortalAccount.objects.filter(login_email__iexact=token.email).exclude(customer=customer).exists():
+        raise MembershipError(
+            _(
+                "This email address is already used to log in for another customer account. Ask us "
+                "to send the invitation to another address."
+            ),
+            code="address_in_use",
+        )
     password_hash = None
     if not User.objects.filter(email=token.email).exists():
         if not password:

@@ -8,7 +8,7 @@ from django.db.models import CharField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -189,6 +189,34 @@ class RejectMoveOutView(APIView):
         serializer = s.ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         done = move_out.reject(
+            request=row,
+            organisation=request.organisation,
+            staff_user=request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(s.AdminMoveOutSerializer(done).data)
+
+
+@extend_schema(
+    tags=["admin: moves"],
+    request=s.ReasonSerializer,
+    responses={
+        200: s.AdminMoveOutSerializer,
+        409: OpenApiResponse(description="Already completed, rejected or cancelled: `not_cancellable`."),
+    },
+)
+class CancelMoveOutView(APIView):
+    """Call off a submitted or scheduled move-out (the resident is emailed the reason); the
+    location's move-out date set by scheduling goes again. 409 ``not_cancellable`` once it is
+    completed, rejected or cancelled."""
+
+    permission_classes = [IsStaffOrAdmin]
+
+    def post(self, request, pk: int):
+        row = get_object_or_404(MoveOutRequest, pk=pk)
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        done = move_out.cancel(
             request=row,
             organisation=request.organisation,
             staff_user=request.user,

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from consumption.models import Meter
 
 from ..approval import LINK_EXISTING, NEW_CUSTOMER
-from ..models import MeterPhoto, MoveInRequest, MoveOutRequest, RequestStatus
+from ..models import MOVE_IN_STATUSES, MeterPhoto, MoveInRequest, MoveOutRequest, RequestStatus
 
 
 class MeterChoiceSerializer(serializers.ModelSerializer):
@@ -68,7 +68,7 @@ class MoveInSerializer(serializers.ModelSerializer):
         return MeterChoiceSerializer(meters, many=True).data
 
 
-SUBMITTED_STATUSES = [choice for choice in RequestStatus.choices if choice[0] != RequestStatus.DRAFT]
+SUBMITTED_STATUSES = [choice for choice in MOVE_IN_STATUSES if choice[0] != RequestStatus.DRAFT]
 
 
 class MoveInStatusSerializer(serializers.ModelSerializer):
@@ -157,6 +157,8 @@ class MoveOutSerializer(serializers.ModelSerializer):
             "decided_at",
             "completed_at",
             "rejection_reason",
+            "cancelled_at",
+            "cancellation_reason",
         ]
 
     def get_reference(self, request) -> str:
@@ -194,9 +196,10 @@ class ApprovalSerializer(AdminMoveInSerializer):
 
 class AdminMoveOutSerializer(MoveOutSerializer):
     customer = serializers.IntegerField(source="customer_id")
+    cancelled_by = serializers.IntegerField(source="cancelled_by_id", allow_null=True)
 
     class Meta(MoveOutSerializer.Meta):
-        fields = [*MoveOutSerializer.Meta.fields, "customer", "readings_refused"]
+        fields = [*MoveOutSerializer.Meta.fields, "customer", "readings_refused", "cancelled_by"]
 
 
 class OptionMeterSerializer(serializers.Serializer):

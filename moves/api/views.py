@@ -27,6 +27,7 @@ from .admin_views import (  # noqa: F401 - the URLconf reaches every moves view 
     AdminMoveOutListView,
     AdminPhotoView,
     ApproveMoveInView,
+    CancelMoveOutView,
     ProcessMoveOutView,
     RejectMoveInView,
     RejectMoveOutView,

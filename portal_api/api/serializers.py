@@ -22,6 +22,8 @@ class ContactSerializer(serializers.Serializer):
     support_email = serializers.CharField(allow_blank=True)
     website = serializers.CharField(allow_blank=True)
     support_phone = serializers.CharField(allow_blank=True)
+    terms_url = serializers.CharField(allow_blank=True)
+    privacy_url = serializers.CharField(allow_blank=True)
 
 
 class PortalFeaturesSerializer(serializers.Serializer):

@@ -16,6 +16,8 @@ from config.errors import RuleViolation
 from configuration.models import GeneralPreferences, PortalPreferences
 from configuration.site import effective_branding
 from credentials.services import authenticate_access_token
+from credentials.throttles import AUTH_THROTTLES, AuthIPThrottle
+from customers.api.details import EmailChangeThrottle
 from customers.details import confirm_email_change
 from memberships.models import AccountEmailRequest
 from memberships.services import passwords, registration
@@ -28,6 +30,7 @@ from memberships.services.impersonation import (
 from memberships.services.preferences import change_language
 from memberships.services.staff import accept_staff_invitation
 
+from .. import throttling
 from ..access import IMPERSONATION_LANGUAGE_KEY, load_resident, resident_required, safe_next
 from ..branding import css_variables
 from ..forms import (
@@ -50,7 +53,10 @@ def home(request):
 def login_page(request):
     form = LoginForm(request.POST or None)
     not_confirmed = False
-    if request.method == "POST" and form.is_valid():
+    throttled = throttling.check_post(request, AUTH_THROTTLES, email_field="email")
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form.is_valid():
         try:
             result = log_in(
                 request=request,
@@ -67,30 +73,39 @@ def login_page(request):
                 form.add_error(None, _("This portal is for residents. Staff use the administration."))
             else:
                 return redirect(safe_next(request))
-    return render(
+    response = render(
         request,
         "portal/login.html",
         # Kept through a failed attempt (the form posts it back), and only when it stays on this host.
         {"form": form, "not_confirmed": not_confirmed, "page": "login", "next": safe_next(request, "")},
     )
+    return throttling.respond(response, throttled)
 
 
 @require_POST
 def logout_page(request):
-    """Logging out of an impersonation ends the impersonation itself, as the stop button does."""
-    if load_resident(request) and request.impersonation is not None:
-        return stop_impersonation_page(request)
-    if request.portal_account is not None:
-        log_out(request=request)
-    else:
-        logout(request)
+    """Always the accounts' logout: it ends an impersonation of this browser session (its
+    ImpersonationSession and the access token behind it), logs a resident's own logout, and ends
+    the session. A staff member who was acting as the customer is told the impersonation stopped."""
+    impersonating = load_resident(request) and request.impersonation is not None
+    log_out(request=request)
+    request.portal_account = request.customer = request.impersonation = None
+    if impersonating:
+        return render(
+            request,
+            "portal/notice.html",
+            {"title": _("Impersonation stopped"), "text": _("You are no longer logged in as the customer.")},
+        )
     messages.success(request, _("You are logged out."))
     return redirect("/")
 
 
 def register_page(request):
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    throttled = throttling.check_post(request, AUTH_THROTTLES, email_field="email")
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form.is_valid():
         try:
             registration.register_resident(
                 organisation=request.organisation,
@@ -98,7 +113,8 @@ def register_page(request):
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 login_email=form.cleaned_data["login_email"] or None,
-                language=request.LANGUAGE_CODE,
+                # The page's language is only a fallback: the customer record's language wins, as in the API.
+                fallback_language=request.LANGUAGE_CODE,
                 origin=Origin.of(request),
             )
         except RuleViolation as exc:
@@ -115,11 +131,15 @@ def register_page(request):
                     ),
                 },
             )
-    return render(request, "portal/register.html", {"form": form, "page": "register"})
+    response = render(request, "portal/register.html", {"form": form, "page": "register"})
+    return throttling.respond(response, throttled)
 
 
 def confirm_page(request, token: str):
     """Confirming changes state, so it happens on a button press (POST), never on opening the link."""
+    throttled = throttling.check_post(request, [AuthIPThrottle])
+    if throttled:
+        return throttling.notice(request, throttled, back=request.path)
     if request.method == "POST":
         try:
             result = registration.confirm_registration(raw_token=token, origin=Origin.of(request))
@@ -163,7 +183,10 @@ def email_request_page(request, kind: str):
         ),
     }
     title, done = titles[kind]
-    if request.method == "POST" and form.is_valid():
+    throttled = throttling.check_post(request, AUTH_THROTTLES, email_field="email")
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form.is_valid():
         passwords.request_account_email(
             kind=kind,
             email=form.cleaned_data["email"],
@@ -171,12 +194,16 @@ def email_request_page(request, kind: str):
             origin=Origin.of(request),
         )
         return render(request, "portal/notice.html", {"title": title, "text": done})
-    return render(request, "portal/email_request.html", {"form": form, "title": title})
+    response = render(request, "portal/email_request.html", {"form": form, "title": title})
+    return throttling.respond(response, throttled)
 
 
 def reset_page(request, token: str):
     form = NewPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    throttled = throttling.check_post(request, [AuthIPThrottle])
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form.is_valid():
         try:
             passwords.reset_password(
                 organisation=request.organisation,
@@ -198,7 +225,10 @@ def reset_page(request, token: str):
                     "text": _("Your password was changed. Log in with your new password."),
                 },
             )
-    return render(request, "portal/password_form.html", {"form": form, "title": _("Choose a new password")})
+    response = render(
+        request, "portal/password_form.html", {"form": form, "title": _("Choose a new password")}
+    )
+    return throttling.respond(response, throttled)
 
 
 def activate_page(request, token: str):
@@ -211,7 +241,10 @@ def activate_page(request, token: str):
             {"title": _("This link cannot be used"), "text": exc.message, "error": True},
         )
     form = ActivateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    throttled = throttling.check_post(request, [AuthIPThrottle])
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form.is_valid():
         try:
             registration.accept_portal_invitation(
                 organisation=request.organisation,
@@ -232,7 +265,8 @@ def activate_page(request, token: str):
                     "text": _("Your account is active. You can log in now."),
                 },
             )
-    return render(request, "portal/activate.html", {"form": form, "details": details})
+    response = render(request, "portal/activate.html", {"form": form, "details": details})
+    return throttling.respond(response, throttled)
 
 
 def staff_invitation_page(request, token: str):
@@ -255,6 +289,9 @@ def staff_invitation_page(request, token: str):
 
 
 def confirm_email_page(request, token: str):
+    throttled = throttling.check_post(request, [EmailChangeThrottle])
+    if throttled:
+        return throttling.notice(request, throttled, back=request.path)
     if request.method == "POST":
         try:
             email = confirm_email_change(raw_token=token, origin=Origin.of(request))
@@ -313,7 +350,10 @@ def password_page(request):
         messages.error(request, _("This cannot be changed while logged in as the customer."))
         return redirect("/my-details/")
     form = ChangePasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    throttled = throttling.check_post(request, [AuthIPThrottle])
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form.is_valid():
         try:
             user = passwords.change_password(
                 organisation=request.organisation,
@@ -328,11 +368,12 @@ def password_page(request):
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password was changed."))
             return redirect("/my-details/")
-    return render(
+    response = render(
         request,
         "portal/password_form.html",
         {"form": form, "title": _("Change my password"), "page": "my_details"},
     )
+    return throttling.respond(response, throttled)
 
 
 def start_impersonation_page(request):

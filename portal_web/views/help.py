@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from config.errors import RuleViolation
 from support import selectors, services
+from support.throttles import TicketThrottle
 
+from .. import throttling
 from ..access import load_resident, resident_required
-from ..forms import TicketForm, apply_errors
+from ..forms import TicketForm, TicketReplyForm, apply_errors
 
 
 def help_page(request):
@@ -25,7 +28,10 @@ def help_page(request):
             del form.fields["name"], form.fields["email"]
         else:
             form.fields["email"].required = True
-    if request.method == "POST" and form is not None and form.is_valid():
+    throttled = throttling.check_post(request, [TicketThrottle]) if form is not None else None
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:
             ticket = services.open_ticket(
@@ -57,7 +63,7 @@ def help_page(request):
     faq = selectors.published_faq(
         language=request.LANGUAGE_CODE, fallback=request.organisation.default_language
     )
-    return render(
+    response = render(
         request,
         "portal/help.html",
         {
@@ -67,6 +73,7 @@ def help_page(request):
             "faq_count": sum(len(c["entries"]) for c in faq),
         },
     )
+    return throttling.respond(response, throttled)
 
 
 def legal_page(request, kind: str):
@@ -95,7 +102,34 @@ def tickets_page(request):
 
 @resident_required
 def ticket_page(request, pk: int):
-    ticket = get_object_or_404(
-        selectors.customer_tickets(customer=request.customer).prefetch_related("messages"), pk=pk
+    """One of the resident's tickets, with a reply form: replying opens the ticket again and tells
+    customer service. Staff acting as the customer cannot write in the customer's name."""
+    tickets = selectors.customer_tickets(customer=request.customer)
+    ticket = get_object_or_404(tickets, pk=pk)  # another customer's ticket is simply not found
+    form = None
+    if request.organisation.feature_enabled("help_requests") and request.impersonation is None:
+        form = TicketReplyForm(request.POST or None, request.FILES or None)
+    throttled = throttling.check_post(request, [TicketThrottle]) if form is not None else None
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.reply_as_resident(
+                ticket=ticket,
+                customer=request.customer,
+                organisation=request.organisation,
+                message=form.cleaned_data["message"],
+                attachment=form.cleaned_data.get("attachment"),
+            )
+        except RuleViolation as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your reply was sent. Customer service will answer you."))
+            return redirect(f"/tickets/{ticket.pk}/")
+    ticket = tickets.prefetch_related("messages").get(pk=ticket.pk)
+    response = render(
+        request,
+        "portal/ticket.html",
+        {"page": "help", "ticket": ticket, "form": form, "impersonating": request.impersonation is not None},
     )
-    return render(request, "portal/ticket.html", {"page": "help", "ticket": ticket})
+    return throttling.respond(response, throttled)

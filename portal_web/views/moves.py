@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -19,7 +21,9 @@ from moves.models import MoveOutRequest
 from moves.photos import checked_photo
 from moves.selectors import search_locations
 from moves.steps import moving_day_bounds
+from moves.throttles import LocationSearchThrottle, MoveInThrottle
 
+from .. import throttling
 from ..access import load_resident, resident_required, safe_next
 from ..countries import country_choices
 from ..forms import normalise_decimal
@@ -63,6 +67,9 @@ def move_in_start(request):
     if refusal:
         return refusal
     load_resident(request)
+    throttled = throttling.check_post(request, [MoveInThrottle])
+    if throttled:
+        return throttling.notice(request, throttled, back="/move-in/")
     if request.method == "POST":
         draft = move_in.start_draft(language=request.LANGUAGE_CODE, existing_customer=request.customer)
         request.session[SESSION_KEY] = draft.key
@@ -171,7 +178,11 @@ def move_in_step(request, number: int):
         return redirect("/move-in/done/")
     number = max(1, min(7, number))
     errors, values = {}, draft.steps.get(str(number), {})
-    if request.method == "POST":
+    throttled = throttling.check_post(request, [MoveInThrottle])
+    if throttled:
+        values = _form_values(request, number, draft)  # shown again as typed, nothing saved
+        errors = {"__all__": [throttled.message]}
+    elif request.method == "POST":
         values = _form_values(request, number, draft)
         key = request.session[SESSION_KEY]
         meter_ids = (move_in.meter_ids(draft.location_id) or []) if number == 5 else []
@@ -202,8 +213,13 @@ def move_in_step(request, number: int):
                 return redirect("/move-in/done/")
     query = request.GET.get("q", "")
     hits = []
-    if number == 1 and len(query.replace(" ", "")) >= 3:
-        hits = search_locations(query)
+    if number == 1 and len(query.replace(" ", "")) >= 3 and throttled is None:
+        # The search as you type has its own counter, like the API's address search.
+        throttled = throttling.check(request, [LocationSearchThrottle])
+        if throttled:
+            errors = {"__all__": [throttled.message]}
+        else:
+            hits = search_locations(query)
     meters = (
         list(
             Meter.objects.filter(location_id=draft.location_id, active=True)
@@ -215,11 +231,12 @@ def move_in_step(request, number: int):
     )
     location = Location.objects.filter(pk=draft.location_id).first() if draft.location_id else None
     first_day, last_day = moving_day_bounds(request.organisation)
-    return render(
+    response = render(
         request,
         "portal/move_in_step.html",
         {
             "page": "move_in",
+            "throttled": throttled is not None,
             "number": number,
             "steps": STEP_TITLES,
             "draft": draft,
@@ -239,6 +256,7 @@ def move_in_step(request, number: int):
             "title": STEP_TITLES[number],
         },
     )
+    return throttling.respond(response, throttled)
 
 
 def move_in_done(request):
@@ -248,16 +266,23 @@ def move_in_done(request):
 
 @require_POST
 def move_in_send_link(request):
+    back = safe_next(request, "/move-in/", field="back")
+    throttled = throttling.check(request, [MoveInThrottle])
+    if throttled:
+        return throttling.notice(request, throttled, back=back, title=_("The link was not sent"))
     draft = _draft(request)
     if draft is not None and draft.email:
         move_in.send_resume_link(request=draft, organisation=request.organisation)
         messages.success(
             request, _("We sent a link to %(email)s to continue later.") % {"email": draft.email}
         )
-    return redirect(safe_next(request, "/move-in/", field="back"))
+    return redirect(back)
 
 
 def move_in_resume(request, token: str):
+    throttled = throttling.check_post(request, [MoveInThrottle])
+    if throttled:
+        return throttling.notice(request, throttled, back=request.path)
     if request.method == "POST":
         try:
             draft = move_in.resume(raw_token=token)
@@ -339,9 +364,12 @@ def move_out_page(request):
         else:
             messages.success(request, _("We received your move-out. You get an email when it is processed."))
             return redirect("/move-out/")
-    requests = MoveOutRequest.objects.filter(customer=request.customer).select_related(
-        "contract_location__location"
+    requests = list(
+        MoveOutRequest.objects.filter(customer=request.customer).select_related("contract_location__location")
     )
+    for item in requests:
+        # A scheduled move-out is completed by the hourly task once its day is over: the day after.
+        item.completes_on = item.move_out_date + timedelta(days=1)
     return render(
         request,
         "portal/move_out.html",

@@ -19,11 +19,13 @@ from contracts import advance
 from contracts.energy_services import ENERGY_SERVICES
 from contracts.models import Location
 from contracts.selectors import customer_contracts
+from customers.api.details import EmailChangeThrottle
 from customers.details import details_of, request_email_change, update_details
 from invoicing.selectors import InvoiceState
 from portal_api.api.billing_serializers import refund_notice
 from portal_api.overview import resident_overview
 
+from .. import throttling
 from ..access import resident_required
 from ..countries import organisation_country
 from ..forms import AdvanceForm, DetailsForm, EmailChangeForm, apply_errors
@@ -242,6 +244,12 @@ def my_details(request):
         advance_forms[contract.pk] = (advance_form, limits)
 
     status = 200
+    throttled = None
+    if kind == "email" and not impersonating:  # impersonation is refused below, uncounted as in the API
+        throttled = throttling.check_post(request, [EmailChangeThrottle])
+    if throttled:
+        email_form.add_error(None, throttled.message)
+        kind = None
     if kind == "advance" and posted_contract not in advance_forms:
         messages.error(request, _("Choose one of your contracts."))
         kind, status = None, 400
@@ -290,7 +298,7 @@ def my_details(request):
                 return redirect("/my-details/")
         except RuleViolation as exc:
             apply_errors(target, exc)
-    return render(
+    response = render(
         request,
         "portal/my_details.html",
         {
@@ -302,6 +310,7 @@ def my_details(request):
         },
         status=status,
     )
+    return throttling.respond(response, throttled)
 
 
 def _refuse_during_impersonation(request) -> None:
