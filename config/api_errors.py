@@ -32,6 +32,11 @@ def exception_handler(exc, context):
             data = {"code": exc.error_code, **data}
         else:
             data = {"code": exc.error_code, "detail": data["detail"] if isinstance(data, dict) else data}
+    elif isinstance(exc, exceptions.Throttled):
+        # DRF's own wording is poorly translated; the pages say the same as the API.
+        from credentials.throttles import throttled_message
+
+        data = {"code": "throttled", "detail": throttled_message(exc.wait)}
     elif isinstance(exc, exceptions.ValidationError):
         if isinstance(data, list):
             data = {"non_field_errors": data}

@@ -9,8 +9,10 @@ Redis the throttle lets requests through rather than failing them.
 from __future__ import annotations
 
 import hashlib
+import math
 
 from django.db import connection
+from django.utils.translation import ngettext
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import normalise_email
@@ -43,3 +45,20 @@ class AuthAccountThrottle(SimpleRateThrottle):
 
 
 AUTH_THROTTLES = [AuthIPThrottle, AuthAccountThrottle]
+
+
+def throttled_message(wait: float | None) -> str:
+    """What a refused attempt is told, in the caller's language (API and pages alike)."""
+    wait = max(1, math.ceil(wait or 1))
+    if wait < 120:
+        return ngettext(
+            "Too many attempts. Try again in %(count)s second.",
+            "Too many attempts. Try again in %(count)s seconds.",
+            wait,
+        ) % {"count": wait}
+    minutes = math.ceil(wait / 60)
+    return ngettext(
+        "Too many attempts. Try again in %(count)s minute.",
+        "Too many attempts. Try again in %(count)s minutes.",
+        minutes,
+    ) % {"count": minutes}

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from rest_framework.throttling import SimpleRateThrottle
+
+from credentials.throttles import throttled_message
 
 TOO_MANY_REQUESTS = 429
 
@@ -31,18 +32,7 @@ class Throttled:
 
     @property
     def message(self) -> str:
-        if self.wait < 120:
-            return ngettext(
-                "Too many attempts. Try again in %(count)s second.",
-                "Too many attempts. Try again in %(count)s seconds.",
-                self.wait,
-            ) % {"count": self.wait}
-        minutes = math.ceil(self.wait / 60)
-        return ngettext(
-            "Too many attempts. Try again in %(count)s minute.",
-            "Too many attempts. Try again in %(count)s minutes.",
-            minutes,
-        ) % {"count": minutes}
+        return throttled_message(self.wait)
 
 
 class _Attempt:

@@ -25,7 +25,21 @@ def _throttled(response):
     assert response.status_code == 429
     body = response.json()
     assert body["code"] == "throttled"
-    assert "detail" in body
+    assert body["detail"].startswith("Too many attempts. Try again in ")
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_the_throttled_answer_is_in_the_callers_language(noord_client):
+    for _ in range(10):
+        noord_client.post("/api/auth/password/reset/", {"email": "nobody@example.test"}, format="json")
+    response = noord_client.post(
+        "/api/auth/password/reset/",
+        {"email": "nobody@example.test"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 429
+    assert response.json()["detail"].startswith("Te veel pogingen.")
 
 
 # -- throttles -----------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from credentials.throttles import AuthIPThrottle
+
 from .. import selectors
 from ..services import staff as staff_services
 from .serializers import AcceptedInvitationSerializer, AcceptInvitationSerializer, InvitationDetailsSerializer
@@ -16,6 +18,7 @@ class InvitationDetailsView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [AuthIPThrottle]  # the token is the key: no guessing at scale
 
     def get(self, request, token: str):
         details = selectors.invitation_details(raw_token=token)
@@ -30,6 +33,7 @@ class AcceptInvitationView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [AuthIPThrottle]  # the token is the key: no guessing at scale
 
     def post(self, request):
         serializer = AcceptInvitationSerializer(data=request.data)

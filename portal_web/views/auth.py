@@ -271,7 +271,10 @@ def activate_page(request, token: str):
 
 def staff_invitation_page(request, token: str):
     form = ActivateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    throttled = throttling.check_post(request, [AuthIPThrottle])
+    if throttled:
+        form.add_error(None, throttled.message)
+    elif request.method == "POST" and form.is_valid():
         try:
             accept_staff_invitation(raw_token=token, password=form.cleaned_data["password"] or None)
         except RuleViolation as exc:
@@ -285,7 +288,10 @@ def staff_invitation_page(request, token: str):
                     "text": _("You can now log in to the administration with this email address."),
                 },
             )
-    return render(request, "portal/password_form.html", {"form": form, "title": _("Accept the invitation")})
+    response = render(
+        request, "portal/password_form.html", {"form": form, "title": _("Accept the invitation")}
+    )
+    return throttling.respond(response, throttled)
 
 
 def confirm_email_page(request, token: str):
