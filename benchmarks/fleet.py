@@ -288,18 +288,24 @@ def expected_bodies(
 
 
 def _check_consumption(member: Member, report: dict, path: str) -> None:
-    """The year total is this organisation's own reading times its quarter hours in the year."""
+    """The period's total is this organisation's own reading times its quarter hours in the period."""
     year = int(re.search(r"year=(\d+)", path).group(1))
+    month = re.search(r"month=(\d+)", path)
     first_day = date.today() - timedelta(days=DAYS_OF_READINGS)
-    days = [first_day + timedelta(days=offset) for offset in range(DAYS_OF_READINGS)]
-    if not any(day.year == year for day in days):
-        return
+    days = [
+        day
+        for day in (first_day + timedelta(days=offset) for offset in range(DAYS_OF_READINGS))
+        if day.year == year and (month is None or day.month == int(month.group(1)))
+    ]
     from tests.consumption_data import quarter_hours
 
-    count = sum(len(list(quarter_hours(day))) for day in days if day.year == year)
-    expected = member.reading * count
     total = report.get("total")
     value = total.get("value") if isinstance(total, dict) else total
+    if not days:
+        if value is not None:
+            raise RuntimeError(f"{member.host}{path}: total {value!r} for a period without readings")
+        return
+    expected = member.reading * sum(len(list(quarter_hours(day))) for day in days)
     if value is None or abs(Decimal(str(value)) - expected) > Decimal("0.01"):
         raise RuntimeError(f"{member.host}{path}: total {value!r}, expected {expected} for this organisation")
 

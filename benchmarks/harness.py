@@ -121,7 +121,7 @@ def to_markdown(results: list[Result]) -> str:
             if r.baseline_value is not None
             else r.baseline
         )
-        ratio = f"{r.ratio:.1f}x" if r.ratio is not None else ""
+        ratio = (f"{r.ratio:.1f}x" if r.ratio >= 1 else f"{r.ratio:.2g}x") if r.ratio is not None else ""
         met = "" if r.met is None else ("yes" if r.met else "no")
         lines.append(
             f"| {r.benchmark} | {r.measure} | {number(r.value)} {r.unit} | {baseline} | {ratio} | {r.target} | {met} |"
