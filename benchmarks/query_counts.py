@@ -38,12 +38,12 @@ def _organisation():
     from tenants.services import onboard_organisation
 
     settings.TENANT_SPARE_SCHEMAS = 0
-    found = Organisation.objects.filter(slug=SLUG).first()
-    if found is None:
-        found = onboard_organisation(
-            name="Query counts", slug=SLUG, domain=f"{SLUG}.bench.test", admin_email=f"admin@{SLUG}.test"
-        ).organisation
-    return found
+    # A fresh organisation every run: the residents' customer numbers start again at 1.
+    for earlier in Organisation.objects.filter(slug=SLUG):
+        earlier.delete(force_drop=True)
+    return onboard_organisation(
+        name="Query counts", slug=SLUG, domain=f"{SLUG}.bench.test", admin_email=f"admin@{SLUG}.test"
+    ).organisation
 
 
 def _resident(organisation, *, invoices: int, days: int, tickets: int) -> dict:

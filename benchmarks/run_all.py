@@ -55,6 +55,11 @@ def collect(names: list[str]) -> list[Result]:
     return results
 
 
+def _written_since(name: str, moment: float) -> bool:
+    path = RESULTS / f"{name}.json"
+    return path.exists() and path.stat().st_mtime >= moment
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter runs, to check that everything works")
@@ -62,10 +67,13 @@ def main() -> int:
     arguments = parser.parse_args()
     names = [name for name in BENCHMARKS if not arguments.only or name in arguments.only.split(",")]
     outcome = {}
+    started = time.time()
     for name in names:
         full, quick = BENCHMARKS[name]
         outcome[name] = run_one(name, quick if arguments.quick else full)
-    results = collect(names)
+    # Only what this run measured: a benchmark that crashed leaves no figures of an earlier run
+    # (one that ran but missed a target did write its figures, and exits non-zero).
+    results = collect([name for name in names if _written_since(name, started)])
     table = to_markdown(results)
     info = machine()
     header = (
