@@ -268,6 +268,8 @@ def _copy(cursor, table: str, rows: list[tuple]) -> None:
             copy.write_row((meter_id, moment, value, source, index))
 
 
+INGEST_WORK_MEM = "64MB"
+
 KEEP_ACTUALS = """
 DELETE FROM {incoming} i USING {table} r
 WHERE i.source = 'e' AND r.meter_id = i.meter_id AND r.{moment} = i.moment AND r.source = 'a'
@@ -314,6 +316,9 @@ def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
     parsed = _validate(rows, meter_bounds(organisation), result)
     registers = _check_registers(parsed, result) if parsed.registers else []
     with connection.cursor() as cursor:
+        # A batch of a few hundred thousand rows is sorted (duplicates) and grouped (aggregates):
+        # with the server's default 4 MB those spill to disk. Only for this transaction.
+        cursor.execute(f"SET LOCAL work_mem = '{INGEST_WORK_MEM}'")
         # ON COMMIT DROP only drops at the outermost commit; a caller's transaction may hold older ones.
         cursor.execute("DROP TABLE IF EXISTS incoming_readings, incoming_intervals, incoming_registers")
         cursor.execute(
