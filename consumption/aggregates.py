@@ -23,14 +23,14 @@ WITH days AS (
 )
 INSERT INTO consumption_dailyconsumption
     (meter_id, day, value, actual_intervals, expected_intervals, register_value, register_at)
-SELECT b.meter_id, b.day,
-       (SELECT sum(r.value) FROM consumption_intervalreading r
-         WHERE r.meter_id = b.meter_id AND r.start >= b.day_start AND r.start < b.day_end AND r.source = 'a'),
-       (SELECT count(*) FROM consumption_intervalreading r
-         WHERE r.meter_id = b.meter_id AND r.start >= b.day_start AND r.start < b.day_end AND r.source = 'a'),
+SELECT b.meter_id, b.day, agg.value, agg.intervals,
        (extract(epoch FROM b.day_end - b.day_start) / (b.interval_minutes * 60))::int,
        reg.value, reg.taken_at
 FROM bounds b
+CROSS JOIN LATERAL (
+    SELECT sum(r.value) AS value, count(*) AS intervals FROM consumption_intervalreading r
+    WHERE r.meter_id = b.meter_id AND r.start >= b.day_start AND r.start < b.day_end AND r.source = 'a'
+) agg
 LEFT JOIN LATERAL (
     SELECT g.value, g.taken_at FROM consumption_registerreading g
     WHERE g.meter_id = b.meter_id AND g.taken_at >= b.day_start AND g.taken_at < b.day_end AND g.source = 'a'
@@ -49,17 +49,17 @@ WITH months AS (
 )
 INSERT INTO consumption_monthlyconsumption
     (meter_id, month, value, actual_intervals, expected_intervals, days_with_data)
-SELECT mo.meter_id, mo.month,
-       (SELECT sum(d.value) FROM consumption_dailyconsumption d
-         WHERE d.meter_id = mo.meter_id AND d.day >= mo.month AND d.day < (mo.month + interval '1 month')::date),
-       coalesce((SELECT sum(d.actual_intervals) FROM consumption_dailyconsumption d
-         WHERE d.meter_id = mo.meter_id AND d.day >= mo.month AND d.day < (mo.month + interval '1 month')::date), 0),
+SELECT mo.meter_id, mo.month, agg.value, agg.intervals,
        (extract(epoch FROM ((mo.month + interval '1 month')::timestamp AT TIME ZONE %(tz)s)
                         - (mo.month::timestamp AT TIME ZONE %(tz)s)) / (mo.interval_minutes * 60))::int,
-       (SELECT count(*) FROM consumption_dailyconsumption d
-         WHERE d.meter_id = mo.meter_id AND d.day >= mo.month AND d.day < (mo.month + interval '1 month')::date
-           AND d.actual_intervals > 0)
+       agg.days_with_data
 FROM months mo
+CROSS JOIN LATERAL (
+    SELECT sum(d.value) AS value, coalesce(sum(d.actual_intervals), 0) AS intervals,
+           count(*) FILTER (WHERE d.actual_intervals > 0) AS days_with_data
+    FROM consumption_dailyconsumption d
+    WHERE d.meter_id = mo.meter_id AND d.day >= mo.month AND d.day < (mo.month + interval '1 month')::date
+) agg
 ON CONFLICT (meter_id, month) DO UPDATE SET
     value = EXCLUDED.value, actual_intervals = EXCLUDED.actual_intervals,
     expected_intervals = EXCLUDED.expected_intervals, days_with_data = EXCLUDED.days_with_data
