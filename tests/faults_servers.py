@@ -13,7 +13,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.live import ROOT, PortalServer, child_environment
+from tests.live import PortalServer
 from tests.support import free_port
 
 
@@ -148,46 +147,7 @@ class AppServer(PortalServer):
     another DATABASE_URL."""
 
     def __init__(self, **environment: str) -> None:
-        super().__init__()
-        self.environment = {**PRODUCTION, **environment}
-
-    def start(self, timeout: float = 60) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--timeout",
-                "60",
-                "--graceful-timeout",
-                "3",
-            ],
-            start_new_session=True,
-            cwd=ROOT,
-            env=child_environment(
-                PORTAL_URL_PORT=str(self.port), PORTAL_URL_SCHEME="http", **self.environment
-            ),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("gunicorn did not start:\n" + self.output())
+        super().__init__(**{**PRODUCTION, **environment})
 
 
 @dataclass

@@ -157,7 +157,7 @@ class PortalServer:
     """The platform under gunicorn, as in production, on the test database."""
 
     def __init__(self, **environment: str) -> None:
-        """``environment`` overrides the child environment (e.g. another DATABASE_URL)."""
+        """``environment`` overrides the child environment (e.g. another DATABASE_URL, or DEBUG)."""
         self.port = free_port()
         self.environment = environment
         self.process: subprocess.Popen | None = None
@@ -190,7 +190,7 @@ class PortalServer:
             cwd=ROOT,
             # Links in emails point at this server, so a test can follow them in the browser.
             env=child_environment(
-                PORTAL_URL_PORT=str(self.port), PORTAL_URL_SCHEME="http", DEBUG="1", **self.environment
+                PORTAL_URL_PORT=str(self.port), PORTAL_URL_SCHEME="http", **{"DEBUG": "1", **self.environment}
             ),
             stdout=self.log,
             stderr=subprocess.STDOUT,

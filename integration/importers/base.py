@@ -33,6 +33,46 @@ class EntityResult:
         self.updated += count
 
 
+def sync_children(
+    model: type[models.Model],
+    *,
+    parent_field: str,
+    key_field: str,
+    fields: Iterable[str],
+    current: dict[int, dict],
+    wanted: dict[int, dict[object, dict]],
+) -> set[int]:
+    """Make each parent's child rows exactly the wanted ones, matched by key: create the new ones,
+    update those whose ``fields`` differ, delete the rest. Returns the parents that changed.
+
+    ``current``: parent pk -> key -> stored row; ``wanted``: parent pk -> key -> field values.
+    """
+    fields = list(fields)
+    to_create, to_update, to_delete, changed = [], [], [], set()
+    for parent_id, children in wanted.items():
+        have = current.get(parent_id, {})
+        for key, values in children.items():
+            existing = have.get(key)
+            if existing is None:
+                to_create.append(model(**{parent_field: parent_id, key_field: key}, **values))
+            elif any(getattr(existing, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                to_update.append(existing)
+            else:
+                continue
+            changed.add(parent_id)
+        for key, existing in have.items():
+            if key not in children:
+                to_delete.append(existing.pk)
+                changed.add(parent_id)
+    if to_delete:
+        model.objects.filter(pk__in=to_delete).delete()
+    bulk_update_values(model, to_update, fields)
+    model.objects.bulk_create(to_create, batch_size=BATCH)
+    return changed
+
+
 def pydantic_errors(exc: ValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for error in exc.errors(include_url=False):

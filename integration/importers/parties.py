@@ -19,6 +19,7 @@ from .base import (
     EntityResult,
     ids_of,
     protected_dependants,
+    sync_children,
     unique_field_conflicts,
     upsert,
     validated,
@@ -61,31 +62,20 @@ def _sync_addresses(wanted_by_customer: dict[int, list]) -> set[int]:
     current: dict[int, dict[str, CustomerAddress]] = {}
     for address in CustomerAddress.objects.filter(customer_id__in=list(wanted_by_customer)):
         current.setdefault(address.customer_id, {})[address.kind] = address
-    to_create, to_update, to_delete, changed = [], [], [], set()
-    for customer_id, addresses in wanted_by_customer.items():
-        have = current.get(customer_id, {})
-        wanted = {address.kind: address for address in addresses}
-        for kind, address in wanted.items():
-            values = {name: getattr(address, name) for name in ADDRESS_FIELDS}
-            existing = have.get(kind)
-            if existing is None:
-                to_create.append(CustomerAddress(customer_id=customer_id, kind=kind, **values))
-            elif any(getattr(existing, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(existing, name, value)
-                to_update.append(existing)
-            else:
-                continue
-            changed.add(customer_id)
-        for kind, existing in have.items():
-            if kind not in wanted:
-                to_delete.append(existing.pk)
-                changed.add(customer_id)
-    if to_delete:
-        CustomerAddress.objects.filter(pk__in=to_delete).delete()
-    bulk_update_values(CustomerAddress, to_update, list(ADDRESS_FIELDS))
-    CustomerAddress.objects.bulk_create(to_create, batch_size=BATCH)
-    return changed
+    return sync_children(
+        CustomerAddress,
+        parent_field="customer_id",
+        key_field="kind",
+        fields=ADDRESS_FIELDS,
+        current=current,
+        wanted={
+            customer_id: {
+                address.kind: {name: getattr(address, name) for name in ADDRESS_FIELDS}
+                for address in addresses
+            }
+            for customer_id, addresses in wanted_by_customer.items()
+        },
+    )
 
 
 LOCATION_FIELDS = (
@@ -172,38 +162,24 @@ class _ContractLocationPlan:
 
     def apply(self, ids: dict[str, int], rows: list) -> set[int]:
         """Write the rows' locations; returns the contracts whose locations changed."""
-        to_create, to_update, to_delete, changed = [], [], [], set()
-        for _index, row, _values in rows:
-            contract_id = ids[row.external_id]
-            have = self.current.get(contract_id, {})
-            wanted = {self.location_ids[loc.location_external_id]: loc for loc in row.locations}
-            for location_id, loc in wanted.items():
-                values = {
-                    "services": list(loc.services),
-                    "move_in_date": loc.move_in_date,
-                    "move_out_date": loc.move_out_date,
+        return sync_children(
+            ContractLocation,
+            parent_field="contract_id",
+            key_field="location_id",
+            fields=CONTRACT_LOCATION_FIELDS,
+            current=self.current,
+            wanted={
+                ids[row.external_id]: {
+                    self.location_ids[loc.location_external_id]: {
+                        "services": list(loc.services),
+                        "move_in_date": loc.move_in_date,
+                        "move_out_date": loc.move_out_date,
+                    }
+                    for loc in row.locations
                 }
-                existing = have.get(location_id)
-                if existing is None:
-                    to_create.append(
-                        ContractLocation(contract_id=contract_id, location_id=location_id, **values)
-                    )
-                elif any(getattr(existing, name) != value for name, value in values.items()):
-                    for name, value in values.items():
-                        setattr(existing, name, value)
-                    to_update.append(existing)
-                else:
-                    continue
-                changed.add(contract_id)
-            for location_id, existing in have.items():
-                if location_id not in wanted:
-                    to_delete.append(existing.pk)
-                    changed.add(contract_id)
-        if to_delete:
-            ContractLocation.objects.filter(pk__in=to_delete).delete()
-        bulk_update_values(ContractLocation, to_update, list(CONTRACT_LOCATION_FIELDS))
-        ContractLocation.objects.bulk_create(to_create, batch_size=BATCH)
-        return changed
+                for _index, row, _values in rows
+            },
+        )
 
 
 def _plan_contract_locations(
