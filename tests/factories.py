@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import uuid
 
 from django_tenants.utils import schema_context
 
@@ -25,6 +26,37 @@ def make_customer(schema: str = "org_noord", **fields):
     values.update(fields)
     with schema_context(schema):
         return Customer.objects.create(**values)
+
+
+def import_address_with_meter(street_prefix: str, meter_number: str) -> str:
+    """A vacant location with a heating meter (``<street>-m``), through the real import, in the
+    current schema; returns its street, unique per call."""
+    from integration.importing import run_import
+
+    street = f"{street_prefix} {uuid.uuid4().hex[:5]}"
+    result = run_import(
+        payload={
+            "locations": [
+                {
+                    "external_id": street,
+                    "street": street,
+                    "house_number": "4",
+                    "postal_code": "2000",
+                    "city": "Antwerpen",
+                }
+            ],
+            "meters": [
+                {
+                    "external_id": f"{street}-m",
+                    "number": meter_number,
+                    "location_external_id": street,
+                    "service": "heating",
+                }
+            ],
+        }
+    )
+    assert result["error_count"] == 0, result
+    return street
 
 
 def outbox(schema: str, to: str, template: str | None = None):

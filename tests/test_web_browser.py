@@ -27,6 +27,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.billing_data import billing_customer
 from tests.consumption_data import add_meters, day_rows, ingest_rows, quarter_hours
+from tests.factories import import_address_with_meter
 from tests.live import PortalServer
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -441,33 +442,10 @@ def _png() -> bytes:
 
 
 def test_move_in_wizard_completes_all_seven_steps(visit, oost, smtp, celery_worker, django_db_blocker):
-    from integration.importing import run_import
     from moves.models import MoveInRequest
 
-    street = f"Zonnelaan {uuid.uuid4().hex[:5]}"
     with database(django_db_blocker, oost.schema_name):
-        result = run_import(
-            payload={
-                "locations": [
-                    {
-                        "external_id": street,
-                        "street": street,
-                        "house_number": "4",
-                        "postal_code": "2000",
-                        "city": "Antwerpen",
-                    }
-                ],
-                "meters": [
-                    {
-                        "external_id": f"{street}-m",
-                        "number": "MI-1",
-                        "location_external_id": street,
-                        "service": "heating",
-                    }
-                ],
-            }
-        )
-        assert result["error_count"] == 0, result
+        street = import_address_with_meter("Zonnelaan", "MI-1")
     email = f"mover-{uuid.uuid4().hex[:6]}@example.test"
 
     browser = visit()

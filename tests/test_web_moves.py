@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 from datetime import date
 
 import pytest
@@ -19,7 +18,7 @@ from contracts.models import ContractLocation
 from moves.models import MoveInRequest, MoveOutRequest
 from tests.billing_data import billing_customer
 from tests.consumption_data import add_meters
-from tests.factories import last_link
+from tests.factories import import_address_with_meter, last_link
 from tests.test_web_forms import field_errors
 from tests.test_web_pages import logged_in, make_resident, page_client, text
 
@@ -125,32 +124,8 @@ def test_another_residents_address_cannot_be_moved_out_of(leaving):
 
 @pytest.fixture
 def new_address(db):
-    from integration.importing import run_import
-
-    street = f"Zonnelaan {uuid.uuid4().hex[:5]}"
     with schema_context("org_noord"):
-        result = run_import(
-            payload={
-                "locations": [
-                    {
-                        "external_id": street,
-                        "street": street,
-                        "house_number": "4",
-                        "postal_code": "2000",
-                        "city": "Antwerpen",
-                    }
-                ],
-                "meters": [
-                    {
-                        "external_id": f"{street}-m",
-                        "number": "MI-1",
-                        "location_external_id": street,
-                        "service": "heating",
-                    }
-                ],
-            }
-        )
-        assert result["error_count"] == 0, result
+        street = import_address_with_meter("Zonnelaan", "MI-1")
         meter = Meter.objects.get(external_id=f"{street}-m")
     return meter
 

@@ -8,7 +8,6 @@ between tests.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date
 
 import pytest
@@ -28,7 +27,13 @@ from support.models import Ticket, TicketMessage
 from tenants.models import Organisation
 from tests.billing_data import billing_customer
 from tests.conftest import login
-from tests.factories import last_link, make_customer, outbox, process_account_requests
+from tests.factories import (
+    import_address_with_meter,
+    last_link,
+    make_customer,
+    outbox,
+    process_account_requests,
+)
 from tests.test_web_forms import _ticket_of
 from tests.test_web_pages import NOORD, PASSWORD, ZUID, logged_in, make_resident, page_client, text
 
@@ -385,32 +390,8 @@ def test_another_residents_ticket_is_not_found_before_anything_is_counted(reside
 
 @pytest.fixture
 def new_address(db):
-    from integration.importing import run_import
-
-    street = f"Throttlelaan {uuid.uuid4().hex[:5]}"
     with schema_context("org_noord"):
-        result = run_import(
-            payload={
-                "locations": [
-                    {
-                        "external_id": street,
-                        "street": street,
-                        "house_number": "4",
-                        "postal_code": "2000",
-                        "city": "Antwerpen",
-                    }
-                ],
-                "meters": [
-                    {
-                        "external_id": f"{street}-m",
-                        "number": "TH-1",
-                        "location_external_id": street,
-                        "service": "heating",
-                    }
-                ],
-            }
-        )
-        assert result["error_count"] == 0, result
+        street = import_address_with_meter("Throttlelaan", "TH-1")
         meter = Meter.objects.get(external_id=f"{street}-m")
     return meter, street
 
