@@ -2,14 +2,17 @@
 
 The organisation's own wording (``EmailTemplate``) wins over the default templates shipped with
 the code. Organisation templates are rendered by a restricted template engine: no template loading,
-no custom tags, only plain values in the context.
+no custom tags, only plain values in the context, no ``safe`` filter; what it renders is sanitised
+with the rich-text allow-list before it goes into the layout, so markup the template language
+builds (a link put together by a variable, a filter or a condition) is cleaned as it is sent.
+Dates are date objects, written in the organisation's formats in the recipient's language.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.template import Context, Engine, Node, Template, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.base import TextNode, VariableNode
@@ -22,10 +25,17 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from config.errors import RuleViolation
+from configuration.rich_text import display_html
+from configuration.rich_text_colours import EMAIL_SURFACE
 
 logger = logging.getLogger(__name__)
 
-_RESTRICTED = Engine(autoescape=True, libraries={}, builtins=["django.templatetags.i18n"], loaders=[])
+_RESTRICTED = Engine(
+    autoescape=True,
+    libraries={},
+    builtins=["django.templatetags.i18n", "communications.restricted_filters"],
+    loaders=[],
+)
 # Only text, variables, conditions, loops and translations: no include/extends/load/debug/url.
 _ALLOWED_NODES = (
     TextNode,
@@ -70,10 +80,27 @@ def _clean_subject(subject: str) -> str:
     return " ".join(subject.split())[:300]
 
 
+def _dates(context: dict) -> dict:
+    """Days (``*_date``) and moments (``*_at``) given as ISO text become dates, which templates
+    write in the organisation's format for the language; ISO text would reach the reader as is."""
+
+    def typed(name: str, value):
+        if not isinstance(value, str):
+            return value
+        parse = date.fromisoformat if name.endswith("_date") else datetime.fromisoformat
+        try:
+            return parse(value) if name.endswith(("_date", "_at")) else value
+        except ValueError:
+            return value
+
+    return {name: typed(name, value) for name, value in context.items()}
+
+
 def render_email(
     *, template: str, language: str, context: dict, time_zone: str = "UTC", override=None
 ) -> RenderedEmail:
     """Dates in the email follow the organisation's time zone, texts the recipient's language."""
+    context = _dates(context)
     with translation.override(language), timezone.override(time_zone):
         rendered = _render_override(override, context) if override is not None else None
         if rendered is not None:
@@ -102,9 +129,11 @@ def _render_override(override, context: dict) -> tuple[str, str, str] | None:
             "Email template %s (%s) is not usable; sending the default", override.template, override.language
         )
         return None
+    # What the template language made is sanitised as it is sent, colours readable on white.
+    content = display_html(content, surface=EMAIL_SURFACE)
     if not content.strip():
-        content = "".join(f"<p>{paragraph}</p>" for paragraph in escape(body_text).split("\n\n"))
-    body_html = render_to_string("emails/custom.html", {**context, "content": mark_safe(content)})
+        content = mark_safe("".join(f"<p>{paragraph}</p>" for paragraph in escape(body_text).split("\n\n")))
+    body_html = render_to_string("emails/custom.html", {**context, "content": content})
     return subject, body_text, body_html
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tinycss2.color3 import parse_color
+
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 WHITE, BLACK = "#ffffff", "#1f2328"
 AA_NORMAL_TEXT = 4.5
@@ -65,3 +67,32 @@ def darkened_until(colour: str, ratio: float, backgrounds: tuple[str, ...] = BAC
         if worst_contrast(candidate, backgrounds) >= ratio:
             return candidate
     return "#000000"
+
+
+def parse_colour(value: str) -> tuple[str, float] | None:
+    """A CSS colour (hex, ``rgb()``, ``rgba()``, ``hsl()``, a named colour) as ``(#rrggbb, alpha)``;
+    None when it is not a colour a browser would paint (unknown names, ``currentColor``)."""
+    parsed = parse_color(value or "")
+    if parsed is None or isinstance(parsed, str):
+        return None
+    channels = (min(255, max(0, round(channel * 255))) for channel in parsed[:3])
+    return "#" + "".join(f"{channel:02x}" for channel in channels), float(parsed.alpha)
+
+
+def over(colour: str, alpha: float, background: str) -> str:
+    """What ``colour`` at ``alpha`` opacity looks like painted on ``background``."""
+    return mix(background, colour, alpha)
+
+
+def readable_shade(colour: str, backgrounds: tuple[str, ...], ratio: float = AA_NORMAL_TEXT) -> str:
+    """The shade of ``colour`` nearest to it (mixed with black or with white in 1 % steps) that
+    reaches ``ratio`` against every one of ``backgrounds``; ``colour`` itself when it already does."""
+    for step in range(101):
+        passing = [
+            candidate
+            for candidate in (mix(colour, "#000000", step / 100), mix(colour, "#ffffff", step / 100))
+            if worst_contrast(candidate, backgrounds) >= ratio
+        ]
+        if passing:
+            return max(passing, key=lambda candidate: worst_contrast(candidate, backgrounds))
+    return max(("#000000", "#ffffff"), key=lambda candidate: worst_contrast(candidate, backgrounds))

@@ -24,6 +24,8 @@ from .colours import (
     darkened_until,
     worst_contrast,
 )
+from .rich_text import sanitise
+from .rich_text_colours import Adjustment, Surface, readable_colours
 
 
 def _ratio(value: float) -> float:
@@ -103,3 +105,42 @@ def colour_warnings(primary: str, secondary: str) -> list[dict]:
             )
         )
     return warnings
+
+
+def _rich_text_detail(adjustment: Adjustment, surface: Surface) -> str:
+    values = {
+        "colour": adjustment.colour,
+        "ratio": _ratio(adjustment.ratio),
+        "background": surface.label,
+        "shade": adjustment.shade,
+    }
+    if not adjustment.shade:
+        return _("The text colour %(colour)s makes the text invisible, so it is left out.") % values
+    if adjustment.use == "highlight":
+        return (
+            _(
+                "Text on the highlight colour %(colour)s has a contrast of %(ratio).1f:1 (on %(background)s); "
+                "WCAG 2.1 AA asks for at least 4.5:1, so the highlight is shown in the shade %(shade)s."
+            )
+            % values
+        )
+    return (
+        _(
+            "The text colour %(colour)s has a contrast of %(ratio).1f:1 on %(background)s; WCAG 2.1 AA asks "
+            "for at least 4.5:1, so it is shown in the shade %(shade)s."
+        )
+        % values
+    )
+
+
+def rich_text_warnings(html: str, *, surface: Surface, field: str) -> list[dict]:
+    """A ``low_contrast`` warning per colour in staff's rich text that is not shown as chosen on
+    ``surface`` (``use``: ``text_colour`` or ``highlight``); the text is saved as written."""
+    _shown, adjustments = readable_colours(sanitise(html), surface=surface)
+    unique: dict[tuple[str, str, str], Adjustment] = {}
+    for adjustment in adjustments:  # a colour used twice the same way is named once
+        unique.setdefault((adjustment.use, adjustment.colour, adjustment.shade), adjustment)
+    return [
+        _warning(field, adjustment.use, _rich_text_detail(adjustment, surface))
+        for adjustment in unique.values()
+    ]

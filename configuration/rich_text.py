@@ -1,8 +1,12 @@
-"""Allow-list sanitising of staff-written rich text (page messages, email templates).
+"""Allow-list sanitising of staff-written rich text (page messages, FAQ answers, email templates).
 
 Kept: headings, paragraphs, line breaks, bold, italic, underline, strikethrough, numbered and
 bulleted lists, links (http, https, mailto, tel) and text and background colours. Everything else
 (scripts, event handlers, ``javascript:`` URLs, other styles, images, iframes, forms) is removed.
+
+``display_html`` is the one way staff's HTML reaches a resident: the final HTML (after a template
+language filled it in, whenever it was saved) is sanitised again and its colours made readable on
+the surface it is shown on. Sanitising at save only shows staff what will be kept.
 """
 
 from __future__ import annotations
@@ -10,6 +14,9 @@ from __future__ import annotations
 import re
 
 import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+from .rich_text_colours import Surface, readable_colours
 
 TAGS = {
     "p",
@@ -68,7 +75,7 @@ _CLEANER = nh3.Cleaner(
         "svg",
         "math",
     },
-    attributes={"a": {"href", "title"}, "span": {"style"}, "p": {"style"}, "li": {"style"}},
+    attributes={"a": {"href", "title", "style"}, "span": {"style"}, "p": {"style"}, "li": {"style"}},
     attribute_filter=_attribute_filter,
     url_schemes={"http", "https", "mailto", "tel"},
     link_rel="noopener noreferrer nofollow",
@@ -78,6 +85,12 @@ _CLEANER = nh3.Cleaner(
 
 def sanitise(html: str) -> str:
     return _CLEANER.clean(html or "").strip()
+
+
+def display_html(html: str, *, surface: Surface) -> SafeString:
+    """Staff's HTML as a resident gets it: through the allow-list, colours readable on ``surface``."""
+    readable, _adjusted = readable_colours(sanitise(html), surface=surface)
+    return mark_safe(readable)  # the allow-list's own output, only colours changed
 
 
 def text_length(html: str) -> int:

@@ -15,10 +15,11 @@ from communications.models import EmailTemplate
 from communications.rendering import UnsafeTemplate, compile_restricted
 from config.errors import FieldErrors, RuleViolation
 
-from .contrast import colour_warnings
+from .contrast import colour_warnings, rich_text_warnings
 from .models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
 from .pages import PAGES
 from .rich_text import sanitise, text_length
+from .rich_text_colours import EMAIL_SURFACE, MESSAGE_SURFACES
 from .site import bump_configuration_version
 from .uploads import UploadRejected, check_favicon, check_logo
 
@@ -241,6 +242,10 @@ def save_page_message(*, message: PageMessage | None, values: dict) -> Saved:
     errors.raise_if_any()
     message.save()
     bump_configuration_version()
+    # Colours are judged on the background of the message's kind, also when only the kind changed.
+    for language, html in message.bodies.items():
+        surface = MESSAGE_SURFACES[message.kind]
+        warnings += rich_text_warnings(html, surface=surface, field=f"bodies.{language}")
     return Saved(message, warnings)
 
 
@@ -283,6 +288,7 @@ def save_email_template(
         )
         for name in sorted(used - known)
     ]
+    warnings += rich_text_warnings(clean_html, surface=EMAIL_SURFACE, field="body_html")
     return Saved(template, warnings)
 
 

@@ -23,6 +23,8 @@ from tenants.features import resolve_features
 from .colours import best_text_colour
 from .models import GeneralPreferences, PageMessage, PortalPreferences
 from .pages import PAGES
+from .rich_text import display_html
+from .rich_text_colours import MESSAGE_SURFACES
 
 MAX_CACHE_SECONDS = 300
 
@@ -139,7 +141,11 @@ def build_site(*, organisation, page: str | None, language: str) -> tuple[dict, 
             {
                 "id": message.pk,
                 "kind": message.kind,
-                "html": message_text(message, language, organisation.default_language),
+                # Sanitised as shown (whatever rule it was saved under), readable on its background.
+                "html": display_html(
+                    message_text(message, language, organisation.default_language),
+                    surface=MESSAGE_SURFACES[message.kind],
+                ),
             }
             for message in active_messages(page=page, now=now)
         ]

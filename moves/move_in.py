@@ -221,7 +221,7 @@ def submit(*, key: str, organisation) -> Submission:
         organisation=organisation,
         context={
             "address": request.location.one_line,
-            "move_in_date": request.steps["2"]["move_in_date"],
+            "move_in_date": request.move_in_date,
             "reference": f"MI-{request.pk:06d}",
         },
     )

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from configuration.rich_text import display_html
+from configuration.rich_text_colours import FAQ_SURFACE
+
 from .models import FaqCategory, FaqEntry, Ticket
 
 
@@ -10,7 +13,8 @@ def customer_tickets(*, customer) -> QuerySet[Ticket]:
 
 
 def published_faq(*, language: str, fallback: str) -> list[dict]:
-    """Categories with their published questions, in order, in ``language`` (two queries)."""
+    """Categories with their published questions, in order, in ``language`` (two queries).
+    Answers are staff's rich text, sanitised as shown and readable on the page."""
 
     def text(values: dict) -> str:
         return values.get(language) or values.get(fallback) or next(iter(values.values()), "")
@@ -23,7 +27,11 @@ def published_faq(*, language: str, fallback: str) -> list[dict]:
             "id": category.pk,
             "name": text(category.names),
             "entries": [
-                {"id": e.pk, "question": text(e.questions), "answer": text(e.answers)}
+                {
+                    "id": e.pk,
+                    "question": text(e.questions),
+                    "answer": display_html(text(e.answers), surface=FAQ_SURFACE),
+                }
                 for e in category.entries.all()
             ],
         }

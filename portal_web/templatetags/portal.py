@@ -25,7 +25,8 @@ def page_messages(context, page: str) -> dict:
         language=request.LANGUAGE_CODE,
         routing_version=getattr(request, "routing_version", None),
     )
-    # The HTML was sanitised against an allow-list when staff saved it.
+    # build_site made each message's HTML with rich_text.display_html (sanitised as shown); a cache
+    # may give it back as plain text, so it is marked safe again here.
     return {
         "portal_messages": [{**message, "html": mark_safe(message["html"])} for message in site["messages"]]
     }
