@@ -65,7 +65,8 @@ WHY = {
     409: "The object's state does not allow this (now).",
     410: "The link or key has expired.",
     413: "The body is too large.",
-    415: "The body's media type is not one of those listed for the request body.",
+    415: "The body's media type is not one this operation reads: JSON, or multipart/form-data "
+    "where the operation takes a file.",
     429: "Too many requests from this client: try again after `Retry-After` seconds (`throttled`).",
 }
 
@@ -117,32 +118,6 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
 # Query parameters that cannot make an answer invalid: free-text search and the page number
 # (a page that does not exist is a 404).
 _HARMLESS_QUERY = {"search"}
-
-
-def nullable_for_openapi_3_0(result: dict, generator, request, public, **kwargs) -> dict:
-    """Postprocessing hook: the pydantic models of the import API say "or null" the JSON Schema
-    way (``anyOf: [X, {"type": "null"}]``), which OpenAPI 3.0 lacks; say it as ``nullable``."""
-
-    def fix(node):
-        if isinstance(node, list):
-            return [fix(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        node = {key: fix(value) for key, value in node.items()}
-        options = node.get("anyOf")
-        if isinstance(options, list) and {"type": "null"} in options:
-            rest = [option for option in options if option != {"type": "null"}]
-            node.pop("anyOf")
-            if len(rest) == 1 and "$ref" not in rest[0]:
-                node = {**rest[0], **node}
-                if "enum" in node and None not in node["enum"]:
-                    node["enum"] = [*node["enum"], None]  # 3.0: a nullable enum lists null
-            else:  # a reference takes no siblings in 3.0: wrap it, as drf-spectacular does
-                node["allOf" if len(rest) == 1 else "anyOf"] = rest
-            node["nullable"] = True
-        return node
-
-    return fix(result)
 
 
 def _views(generator, request) -> dict[tuple[str, str], object]:

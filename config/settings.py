@@ -282,16 +282,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # One media type per request body, summaries and descriptions from docstrings (docs/api.md).
+    "DEFAULT_SCHEMA_CLASS": "config.openapi_schema.PortalAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON only: the one place that chooses how API bodies are read. Views that take a file add
+    # multipart/form-data to these (config.api_uploads.TakesUploads); the pages are Django forms.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {
         "auth_ip": env("THROTTLE_AUTH_IP", "30/min"),
         "auth_account": env("THROTTLE_AUTH_ACCOUNT", "10/min"),
@@ -355,12 +354,17 @@ SPECTACULAR_SETTINGS = {
         "BuildingTypeEnum": "contracts.models.Location.BuildingType",
         "ServiceCodeEnum": "config.openapi.SERVICE_CODES",
     },
-    # OpenAPI 3.0 nullability for the import API's pydantic rows; then the error answers
-    # (400/401/403/404/409/410/413/415/429) of each operation, derived from its view.
+    # The error answers (400/401/403/404/409/410/413/415/429) of each operation, derived from its
+    # view; then what strict tools and client generators need (config/openapi_contract.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.openapi.nullable_for_openapi_3_0",
+        "config.openapi_contract.strict_nullable",
         "config.openapi.document_errors",
+        "config.openapi_contract.defaults_beside_alternatives",
+        "config.openapi_contract.declare_tags",
+        "config.openapi_contract.served_here",
+        "config.openapi_contract.drop_unused_components",
+        "config.openapi_contract.check_operation_texts",
     ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -1,4 +1,9 @@
-"""Describe the token scheme in the OpenAPI documents."""
+"""Describe the token scheme in the OpenAPI documents.
+
+An API key in the ``Authorization`` header, because the scheme word is ``Token``, not ``Bearer``:
+generated clients send it as given (openapi-python-client: ``AuthenticatedClient(token=key,
+prefix="Token")``), while an ``http`` scheme would make them send ``Bearer``.
+"""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
@@ -12,5 +17,7 @@ class AccessTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <key>` as returned by `POST /api/auth/login/`; valid on the issuing domain only.",
+            "description": "Send `Authorization: Token <key>` (the word `Token`, a space, the key; "
+            "not `Bearer <key>`) with the key from `POST /api/auth/login/` on the same domain: a key "
+            "is valid only on the domain that issued it.",
         }

@@ -100,10 +100,11 @@ def test_openapi_marks_the_put_fields_required_and_patch_fields_optional(noord_c
     components = document["components"]["schemas"]
     for path, serializer in ((PREFS, PortalPreferencesSerializer), (GENERAL, GeneralPreferencesSerializer)):
         operations = document["paths"][path]
-        put_schema = operations["put"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-        patch_schema = operations["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        # They take a file: multipart/form-data is the documented media type (JSON works without one).
+        put_schema = operations["put"]["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
+        patch_schema = operations["patch"]["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
         put_component = components[put_schema.rsplit("/", 1)[-1]]
         assert set(serializer.PUT_REQUIRED) <= set(put_component["required"])
-        assert "Replaces" in operations["put"]["description"]
+        assert operations["put"]["summary"].startswith("Replace")
         patch_component = components[patch_schema.rsplit("/", 1)[-1]]
         assert not set(serializer.PUT_REQUIRED) & set(patch_component.get("required", []))

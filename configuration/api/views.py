@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from communications.models import EmailTemplate
 from communications.rendering import default_source
+from config.api_uploads import TakesUploads
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import selectors, services
@@ -32,8 +33,12 @@ def _split_files(serializer_class, validated: dict) -> tuple[dict, dict]:
 
 
 @extend_schema(tags=["admin: configuration"])
-class PortalPreferencesView(ConfigurationView):
-    """Portal preferences: branding, contact details, advance payments, emails, invoices."""
+class PortalPreferencesView(TakesUploads, ConfigurationView):
+    """Portal preferences: branding, contact details, advance payments, emails, invoices.
+
+    A logo or favicon is uploaded as multipart/form-data with the other settings; without a file,
+    the same settings may also be sent as JSON.
+    """
 
     def _respond(self, request, preferences, warnings=()):
         data = selectors.portal_preferences_view(
@@ -43,6 +48,7 @@ class PortalPreferencesView(ConfigurationView):
 
     @extend_schema(responses={200: s.PortalPreferencesSerializer})
     def get(self, request):
+        """Get the portal preferences"""
         return self._respond(request, PortalPreferences.objects.current())
 
     def _save(self, request, partial: bool):
@@ -54,26 +60,37 @@ class PortalPreferencesView(ConfigurationView):
         )
         return self._respond(request, saved.instance, saved.warnings)
 
-    @extend_schema(
-        request=s.PortalPreferencesSerializer,
-        responses={200: s.PortalPreferencesSerializer},
-        description="Replaces every setting: all of them must be sent (use PATCH to change some). "
-        "The logo and favicon stay unless a new file or remove_logo/remove_favicon is sent.",
-    )
+    @extend_schema(request=s.PortalPreferencesSerializer, responses={200: s.PortalPreferencesSerializer})
     def put(self, request):
+        """Replace the portal preferences
+
+        Every setting must be sent (use PATCH to change some). The logo and favicon stay unless a
+        new file or `remove_logo`/`remove_favicon` is sent. The answer lists warnings, e.g. about
+        colours that are hard to read.
+        """
         return self._save(request, partial=False)
 
     @extend_schema(request=s.PortalPreferencesSerializer, responses={200: s.PortalPreferencesSerializer})
     def patch(self, request):
+        """Change some portal preferences
+
+        Only the settings sent change. The answer lists warnings, e.g. about colours that are hard
+        to read.
+        """
         return self._save(request, partial=True)
 
 
 @extend_schema(tags=["admin: configuration"])
-class GeneralPreferencesView(ConfigurationView):
-    """The organisation's logo and colours, which the portal follows when its toggles are on."""
+class GeneralPreferencesView(TakesUploads, ConfigurationView):
+    """The organisation's logo and colours, which the portal follows when its toggles are on.
+
+    A logo is uploaded as multipart/form-data with the colours; without a file, the colours may
+    also be sent as JSON.
+    """
 
     @extend_schema(responses={200: s.GeneralPreferencesSerializer})
     def get(self, request):
+        """Get the organisation's logo and colours"""
         return Response(
             s.GeneralPreferencesSerializer(
                 selectors.general_preferences_view(general=GeneralPreferences.objects.current())
@@ -91,17 +108,21 @@ class GeneralPreferencesView(ConfigurationView):
             ).data
         )
 
-    @extend_schema(
-        request=s.GeneralPreferencesSerializer,
-        responses={200: s.GeneralPreferencesSerializer},
-        description="Replaces both colours: they must be sent (use PATCH to change one). "
-        "The logo stays unless a new file or remove_logo is sent.",
-    )
+    @extend_schema(request=s.GeneralPreferencesSerializer, responses={200: s.GeneralPreferencesSerializer})
     def put(self, request):
+        """Replace the organisation's logo and colours
+
+        Both colours must be sent (use PATCH to change one). The logo stays unless a new file or
+        `remove_logo` is sent.
+        """
         return self._save(request, partial=False)
 
     @extend_schema(request=s.GeneralPreferencesSerializer, responses={200: s.GeneralPreferencesSerializer})
     def patch(self, request):
+        """Change the organisation's logo or colours
+
+        Only what is sent changes. The answer lists warnings about colours that are hard to read.
+        """
         return self._save(request, partial=True)
 
 
@@ -111,10 +132,12 @@ class BillingSettingsView(ConfigurationView):
 
     @extend_schema(responses={200: s.BillingSettingsSerializer})
     def get(self, request):
+        """Get the billing settings"""
         return Response(s.BillingSettingsSerializer(BillingSettings.objects.current()).data)
 
     @extend_schema(request=s.BillingSettingsSerializer, responses={200: s.BillingSettingsSerializer})
     def patch(self, request):
+        """Change the minimum advance payment"""
         serializer = s.BillingSettingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         saved = services.update_billing_settings(**serializer.validated_data)
@@ -123,7 +146,10 @@ class BillingSettingsView(ConfigurationView):
 
 @extend_schema(tags=["admin: configuration"], responses={200: s.PageSerializer(many=True)})
 class PageListView(ConfigurationView):
-    """The portal pages a message can be put on."""
+    """List the pages a message can be put on
+
+    Every page of the portal that can show staff messages, with its label in the caller's language.
+    """
 
     def get(self, request):
         return Response(
@@ -141,11 +167,14 @@ def _message_data(saved) -> dict:
 
 @extend_schema(tags=["admin: messages"])
 class PageMessageListView(ConfigurationView):
+    """Messages that staff put on the portal's pages, per language, optionally for a period."""
+
     @extend_schema(
         parameters=[OpenApiParameter("page", str, enum=list(PAGES))],
         responses={200: s.PageMessageSerializer(many=True)},
     )
     def get(self, request):
+        """List the page messages"""
         query = s.PageMessageFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         messages = selectors.page_messages(page=query.validated_data.get("page"))
@@ -153,6 +182,11 @@ class PageMessageListView(ConfigurationView):
 
     @extend_schema(request=s.PageMessageSerializer, responses={201: s.PageMessageSerializer})
     def post(self, request):
+        """Add a page message
+
+        The rich text is sanitised against an allow-list; the answer lists warnings, e.g. about
+        text colours that are hard to read.
+        """
         serializer = s.PageMessageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         saved = services.save_page_message(message=None, values=dict(serializer.validated_data))
@@ -161,11 +195,14 @@ class PageMessageListView(ConfigurationView):
 
 @extend_schema(tags=["admin: messages"])
 class PageMessageDetailView(ConfigurationView):
+    """One message on the portal's pages."""
+
     def _message(self, message_id: int) -> PageMessage:
         return selectors.page_message(message_id=message_id)
 
     @extend_schema(responses={200: s.PageMessageSerializer})
     def get(self, request, message_id: int):
+        """Get a page message"""
         return Response(s.PageMessageSerializer(self._message(message_id)).data)
 
     def _save(self, request, message_id: int, partial: bool):
@@ -177,21 +214,33 @@ class PageMessageDetailView(ConfigurationView):
 
     @extend_schema(request=s.PageMessageSerializer, responses={200: s.PageMessageSerializer})
     def put(self, request, message_id: int):
+        """Replace a page message
+
+        Everything but the id must be sent; the answer lists warnings, as when it was added.
+        """
         return self._save(request, message_id, partial=False)
 
     @extend_schema(request=s.PageMessageSerializer, responses={200: s.PageMessageSerializer})
     def patch(self, request, message_id: int):
+        """Change a page message
+
+        Only what is sent changes; the answer lists warnings, as when it was added.
+        """
         return self._save(request, message_id, partial=True)
 
     @extend_schema(responses={204: None})
     def delete(self, request, message_id: int):
+        """Delete a page message"""
         services.delete_page_message(message=self._message(message_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["admin: emails"], responses={200: s.EmailKindSerializer(many=True)})
 class EmailListView(ConfigurationView):
-    """Every email the portal sends, with a link to its template per language."""
+    """List the portal's emails
+
+    Every email the portal sends, with a link to its template per language.
+    """
 
     def get(self, request):
         return Response(s.EmailKindSerializer(selectors.email_overview(), many=True).data)
@@ -223,10 +272,16 @@ class EmailTemplateView(ConfigurationView):
 
     @extend_schema(responses={200: s.EmailTemplateSerializer})
     def get(self, request, key: str, language: str):
+        """Get an email's wording in one language"""
         return Response(s.EmailTemplateSerializer(self._data(key, language)).data)
 
     @extend_schema(request=s.EmailTemplateSerializer, responses={200: s.EmailTemplateSerializer})
     def put(self, request, key: str, language: str):
+        """Change an email's wording in one language
+
+        The organisation's own subject and texts replace the default; the answer lists warnings,
+        e.g. about variables the text does not know.
+        """
         self._kind(key, language)
         serializer = s.EmailTemplateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -235,7 +290,10 @@ class EmailTemplateView(ConfigurationView):
 
     @extend_schema(responses={200: s.EmailTemplateSerializer})
     def delete(self, request, key: str, language: str):
-        """Back to the default wording."""
+        """Restore an email's default wording
+
+        The organisation's own wording in this language is deleted; the default applies again.
+        """
         self._kind(key, language)
         services.reset_email_template(key=key, language=language)
         return Response(s.EmailTemplateSerializer(self._data(key, language)).data)

@@ -63,7 +63,11 @@ def _meter(pk: int) -> Meter:
 
 @extend_schema(tags=["admin: consumption"])
 class MeterListView(generics.ListAPIView):
-    """Meters (search, filters); POST adds one (admin and staff roles)."""
+    """List meters
+
+    Every meter of the organisation, paginated; search by number, external id or street, filter by
+    location, service code and whether it is active.
+    """
 
     serializer_class = MeterSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter]
@@ -78,6 +82,10 @@ class MeterListView(generics.ListAPIView):
 
     @extend_schema(request=MeterWriteSerializer, responses={201: MeterSerializer})
     def post(self, request):
+        """Add a meter
+
+        For the administrator and staff roles. Readings are accepted for it from its installation day.
+        """
         data = MeterWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meter = services.create_meter(**data.validated_data)
@@ -86,17 +94,23 @@ class MeterListView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: consumption"])
 class MeterDetailView(APIView):
-    """One meter; PATCH changes it (location, service and interval only while it has no readings)."""
+    """One meter of the organisation."""
 
     def get_permissions(self):
         return [IsStaffOrAdmin()] if self.request.method == "PATCH" else [IsStaff()]
 
     @extend_schema(responses={200: MeterSerializer})
     def get(self, request, pk: int):
+        """Get a meter"""
         return Response(MeterSerializer(_meter(pk)).data)
 
     @extend_schema(request=MeterWriteSerializer(partial=True), responses={200: MeterSerializer})
     def patch(self, request, pk: int):
+        """Change a meter
+
+        Its location, service and interval change only while it has no readings; the other fields
+        always.
+        """
         meter = _meter(pk)
         data = MeterWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -106,7 +120,10 @@ class MeterDetailView(APIView):
 
 @extend_schema(tags=["admin: consumption"], request=DeactivateSerializer, responses={200: MeterSerializer})
 class MeterDeactivateView(APIView):
-    """Take a meter out of service: no readings are expected or accepted after its removal day."""
+    """Take a meter out of service
+
+    No readings are expected or accepted after its removal day (today unless given).
+    """
 
     permission_classes = [IsStaffOrAdmin]
 
@@ -178,14 +195,20 @@ class _MeterPeriodView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: consumption"], parameters=[PeriodSerializer])
 class MeterReadingsView(_MeterPeriodView):
-    """Interval readings of one meter between two days (organisation time), paginated."""
+    """List a meter's interval readings
+
+    The consumption per interval of one meter between two days (the organisation's time), paginated.
+    """
 
     serializer_class = ReadingSerializer
 
 
 @extend_schema(tags=["admin: consumption"], parameters=[PeriodSerializer])
 class MeterRegistersView(_MeterPeriodView):
-    """Register readings (the meter index) of one meter between two days, paginated."""
+    """List a meter's register readings
+
+    The meter index readings of one meter between two days (the organisation's time), paginated.
+    """
 
     serializer_class = RegisterReadingSerializer
     model = RegisterReading
@@ -226,7 +249,10 @@ class RefreshedSerializer(serializers.Serializer):
     responses={200: GapsSerializer},
 )
 class GapsView(APIView):
-    """Meters with days without complete actual data (of one location, or all), paginated."""
+    """List meters with gaps in their data
+
+    Meters with days without complete actual data in a period (of one location, or all), paginated.
+    """
 
     permission_classes = [IsStaff]
 
@@ -250,7 +276,10 @@ class GapsView(APIView):
 
 @extend_schema(tags=["admin: consumption"], request=PeriodSerializer, responses={200: RefreshedSerializer})
 class RecomputeView(APIView):
-    """Rebuild a meter's daily and monthly aggregates over a period from its stored readings."""
+    """Recompute a meter's daily and monthly totals
+
+    Rebuilds the daily and monthly aggregates of one meter over a period from its stored readings.
+    """
 
     permission_classes = [IsStaffOrAdmin]
 
@@ -276,7 +305,11 @@ class RecomputeView(APIView):
     },
 )
 class StaffReadingsView(APIView):
-    """Re-ingest readings (corrections, a missed export): the same format as the integration API."""
+    """Load meter readings as staff
+
+    For corrections or a missed export: the same JSON or CSV format as the integration API's
+    readings. Bad rows are listed; the good ones are stored.
+    """
 
     permission_classes = [IsStaffOrAdmin]
 

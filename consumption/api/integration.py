@@ -76,10 +76,13 @@ def ingest_request(request) -> dict:
     ],
 )
 class ReadingsView(APIView):
-    """Idempotent per meter and timestamp. Fields: meter (external id), timestamp (ISO 8601 with
-    offset), kind (interval: consumption in the interval starting then; register: the meter index),
-    value, source (actual or estimated). Bad rows are listed; the good ones are stored and the
-    daily and monthly aggregates of the days they touch are recomputed."""
+    """Send meter readings
+
+    As JSON or CSV; idempotent per meter and timestamp. Fields: meter (external id), timestamp
+    (ISO 8601 with offset), kind (interval: consumption in the interval starting then; register:
+    the meter index), value, source (actual or estimated). Bad rows are listed; the good ones are
+    stored and the daily and monthly aggregates of the days they touch are recomputed.
+    """
 
     permission_classes = [IsIntegration]
 

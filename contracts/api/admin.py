@@ -82,6 +82,12 @@ def _contracts():
 
 @extend_schema(tags=["admin: contracts"])
 class AdminContractListView(generics.ListAPIView):
+    """List contracts
+
+    Paginated; filter by customer and status, search by contract number, external id, customer
+    number or a supplied location's street, order by number or start date.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = AdminContractSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
@@ -101,6 +107,11 @@ class AdminContractListView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: contracts"])
 class AdminContractDetailView(generics.RetrieveAPIView):
+    """Get a contract
+
+    With its customer, locations, services and advance payment.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = AdminContractSerializer
 
@@ -154,6 +165,12 @@ class AdminLocationDetailSerializer(AdminLocationSerializer):
 
 @extend_schema(tags=["admin: contracts"])
 class AdminLocationListView(generics.ListAPIView):
+    """List locations
+
+    The addresses the organisation supplies, paginated; filter, search by street, postal code, city
+    or external id, order by address.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = AdminLocationSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
@@ -168,7 +185,10 @@ class AdminLocationListView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: contracts"])
 class AdminLocationDetailView(generics.RetrieveAPIView):
-    """A location with every contract that supplies (or supplied) it."""
+    """Get a location
+
+    A location with every contract that supplies (or supplied) it.
+    """
 
     permission_classes = [IsStaff]
     serializer_class = AdminLocationDetailSerializer

@@ -60,6 +60,12 @@ class CustomerListSerializer(serializers.ModelSerializer):
     parameters=[OpenApiParameter("search", str, description="Customer number, name or email address")],
 )
 class CustomerListView(generics.ListAPIView):
+    """List customers
+
+    Paginated, with the state of each one's portal account; filter, search by customer number, name
+    or email address, order by number, name or date.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = CustomerListSerializer
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
@@ -107,6 +113,11 @@ class CustomerDetailSerializer(CustomerListSerializer):
 
 @extend_schema(tags=["admin: customers"])
 class CustomerDetailView(generics.RetrieveAPIView):
+    """Get a customer
+
+    With their addresses, contracts and portal account.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = CustomerDetailSerializer
 

@@ -69,12 +69,20 @@ class EmailChangeSerializer(serializers.Serializer):
 
 @extend_schema(tags=["portal: my details"])
 class MyDetailsView(ResidentAPIView):
+    """The resident's own customer record: name, contact details, addresses, billing preference."""
+
     @extend_schema(responses={200: DetailsSerializer})
     def get(self, request):
+        """Get your details"""
         return Response(DetailsSerializer(details.details_of(request.customer, request.portal_account)).data)
 
     @extend_schema(request=DetailsInput, responses={200: DetailsSerializer})
     def patch(self, request):
+        """Change your details
+
+        Only what is sent changes; an address sent as null is removed. Each change is in the
+        customer's activity log and in the changes the billing system pulls.
+        """
         serializer = DetailsInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
@@ -99,7 +107,10 @@ class MyDetailsView(ResidentAPIView):
 
 @extend_schema(tags=["portal: my details"], request=EmailChangeSerializer, responses={202: None})
 class EmailChangeView(ResidentAPIView):
-    """Ask to change the email address: it takes effect when the new address confirms the link."""
+    """Change your email address
+
+    Needs your password. The change takes effect when the new address confirms the link sent to it.
+    """
 
     permission_classes = [IsResident, NotImpersonating]
     throttle_classes = [EmailChangeThrottle]
@@ -128,7 +139,10 @@ class TokenInput(serializers.Serializer):
 
 @extend_schema(tags=["auth"], request=TokenInput, responses={200: None})
 class ConfirmEmailChangeView(APIView):
-    """Confirm a new email address with the link sent to it (no login needed)."""
+    """Confirm a new email address
+
+    With the token of the link sent to the new address (no login needed).
+    """
 
     permission_classes = [AllowAny]
     authentication_classes: list = []

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
+from config.api_uploads import TakesUploads
 from contracts.models import Contract
 from customers.api.filtering import StrictOrderingFilter
 from customers.models import Customer
@@ -77,7 +78,13 @@ class DocumentViewSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["admin: documents"])
-class AdminDocumentListView(generics.ListAPIView):
+class AdminDocumentListView(TakesUploads, generics.ListAPIView):
+    """List documents
+
+    The documents shared with customers, paginated; filter by customer, contract and category,
+    search by title, file name or customer number.
+    """
+
     serializer_class = AdminDocumentSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_fields = ["customer", "contract", "category"]
@@ -93,6 +100,11 @@ class AdminDocumentListView(generics.ListAPIView):
 
     @extend_schema(request=UploadDocumentSerializer, responses={201: AdminDocumentSerializer})
     def post(self, request):
+        """Share a document with a customer
+
+        Upload the file as multipart/form-data with its title, category, date, customer and
+        (optionally) contract; the resident sees it in the portal.
+        """
         serializer = UploadDocumentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -109,8 +121,18 @@ class AdminDocumentListView(generics.ListAPIView):
 
 
 @extend_schema(tags=["admin: documents"])
+@extend_schema_view(
+    get=extend_schema(
+        summary="Get a document",
+        description="A document shared with a customer: title, category, date and file.",
+    ),
+    delete=extend_schema(
+        summary="Delete a document",
+        description="For staff and administrators; the file is removed once the deletion is committed.",
+    ),
+)
 class AdminDocumentDetailView(generics.RetrieveDestroyAPIView):
-    """A document; deleting it (staff and administrators) removes its file after commit."""
+    """A document shared with a customer."""
 
     serializer_class = AdminDocumentSerializer
     queryset = Document.objects.all()
@@ -124,7 +146,10 @@ class AdminDocumentDetailView(generics.RetrieveDestroyAPIView):
 
 @extend_schema(tags=["admin: documents"], responses=DOCUMENT_RESPONSES)
 class AdminDocumentDownloadView(APIView):
-    """The stored file; the opening is in the customer's activity log (as staff, not as the resident)."""
+    """Download a document
+
+    The stored file; the opening is in the customer's activity log (as staff, not as the resident).
+    """
 
     permission_classes = [IsStaff]
 
@@ -148,7 +173,10 @@ class AdminDocumentDownloadView(APIView):
 
 @extend_schema(tags=["admin: documents"])
 class AdminDocumentViewsView(generics.ListAPIView):
-    """Who opened this document, and when."""
+    """List who opened a document
+
+    Who opened this document, and when (also staff acting as the resident).
+    """
 
     permission_classes = [IsStaff]
     serializer_class = DocumentViewSerializer

@@ -31,7 +31,9 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
     },
 )
 class ImportView(APIView):
-    """Bulk upsert keyed by external id. Bad rows are listed with their errors; good rows are saved.
+    """Import customers, contracts, meters, tariffs, invoices and more
+
+    Bulk upsert keyed by external id. Bad rows are listed with their errors; good rows are saved.
 
     Authenticate with an integration token (`/api/admin/integration/tokens/`). The body may be large
     (10,000 invoices with their lines in one call); it is read with its own limit of 200 MB.
@@ -73,7 +75,10 @@ class ImportRunSerializer(serializers.ModelSerializer):
 
 @extend_schema(tags=["integration"])
 class ImportRunListView(APIView):
-    """The latest imports and what they did (integration identities and administrators)."""
+    """List the latest imports
+
+    The latest 50 imports and what they did (for integration identities and administrators).
+    """
 
     permission_classes = [IsIntegration | IsStaffAdmin]
 
@@ -107,10 +112,13 @@ class CreatedTokenSerializer(serializers.Serializer):
 
 @extend_schema(tags=["admin: integration"])
 class IntegrationTokenListView(APIView):
+    """Integration identities: the billing system's keys to the integration API (administrators)."""
+
     permission_classes = [IsStaffAdmin]
 
     @extend_schema(responses={200: IntegrationTokenSerializer(many=True)})
     def get(self, request):
+        """List the integration tokens"""
         memberships = StaffMembership.objects.filter(role=StaffMembership.Role.INTEGRATION).order_by(
             "-accepted_at"
         )
@@ -118,6 +126,11 @@ class IntegrationTokenListView(APIView):
 
     @extend_schema(request=CreateTokenSerializer, responses={201: CreatedTokenSerializer})
     def post(self, request):
+        """Create an integration token
+
+        The answer holds the key, shown this once: send it as `Authorization: Token <key>` to the
+        integration API.
+        """
         serializer = CreateTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.create_integration_token(
@@ -138,6 +151,11 @@ class IntegrationTokenListView(APIView):
 
 @extend_schema(tags=["admin: integration"], responses={204: None})
 class IntegrationTokenDetailView(APIView):
+    """Revoke an integration token
+
+    Its keys stop working at once; the identity stays in the list, disabled.
+    """
+
     permission_classes = [IsStaffAdmin]
 
     def delete(self, request, membership_id: int):
@@ -167,7 +185,9 @@ class PortalChangeSerializer(serializers.ModelSerializer):
     responses={200: PortalChangeSerializer(many=True)},
 )
 class PortalChangesView(APIView):
-    """What residents and staff changed in the portal, in order: details, advance payments, moves.
+    """List the changes made in the portal
+
+    What residents and staff changed in the portal, in order: details, advance payments, moves.
 
     The billing system reads from its last processed id so that portal changes are not overwritten.
     """

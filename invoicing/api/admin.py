@@ -86,6 +86,12 @@ class AdminInvoiceDetailSerializer(AdminInvoiceSerializer):
 
 @extend_schema(tags=["admin: billing"])
 class AdminInvoiceListView(generics.ListAPIView):
+    """List invoices
+
+    Paginated; filter, search by invoice, external or customer number or name, order by date,
+    amount or number.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = AdminInvoiceSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
@@ -106,6 +112,11 @@ class AdminInvoiceListView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: billing"])
 class AdminInvoiceDetailView(generics.RetrieveAPIView):
+    """Get an invoice
+
+    With its customer, contract and lines.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = AdminInvoiceDetailSerializer
 
@@ -115,7 +126,10 @@ class AdminInvoiceDetailView(generics.RetrieveAPIView):
 
 @extend_schema(tags=["admin: billing"], responses={(200, "application/pdf"): bytes})
 class AdminInvoicePdfView(APIView):
-    """The customer's copy of the invoice: their language, what the portal shows them; logged."""
+    """Download an invoice as PDF
+
+    The customer's copy of the invoice: their language, what the portal shows them; logged.
+    """
 
     permission_classes = [IsStaff]
 
@@ -183,6 +197,12 @@ class AdminTransactionSerializer(serializers.ModelSerializer):
 
 @extend_schema(tags=["admin: billing"])
 class AdminTransactionListView(generics.ListAPIView):
+    """List transactions
+
+    Payments and other transactions, paginated; filter, search by description, external id,
+    comments or customer number, order by date or amount.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = AdminTransactionSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
@@ -197,6 +217,11 @@ class AdminTransactionListView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: billing"])
 class AdminTransactionDetailView(generics.RetrieveAPIView):
+    """Get a transaction
+
+    With its customer, contract and invoice.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = AdminTransactionSerializer
 

@@ -34,7 +34,10 @@ class CustomerPortalView(APIView):
 
 @extend_schema(tags=["admin: portal card"], responses={200: s.PortalCardSerializer})
 class PortalCardView(CustomerPortalView):
-    """Portal account state of one customer."""
+    """Get a customer's portal card
+
+    The state of one customer's portal account, and what staff can do about it.
+    """
 
     def get(self, request, customer_id: int):
         return Response(
@@ -44,7 +47,10 @@ class PortalCardView(CustomerPortalView):
 
 @extend_schema(tags=["admin: portal card"], responses={200: s.ActivityEventSerializer(many=True)})
 class PortalActivityView(generics.ListAPIView):
-    """Every portal event of this customer, newest first, paginated."""
+    """List a customer's portal activity
+
+    Every portal event of this customer, newest first, paginated.
+    """
 
     permission_classes = [IsStaff]
     serializer_class = s.ActivityEventSerializer
@@ -56,7 +62,11 @@ class PortalActivityView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: portal card"], request=s.InviteCustomerSerializer, responses={200: None})
 class InviteCustomerView(CustomerPortalView):
-    """Send the customer an invitation to activate a portal account (a new one revokes older ones)."""
+    """Invite a customer to the portal
+
+    Emails the customer an invitation to activate a portal account (a new one revokes older ones);
+    an email address sent with it becomes the customer's first.
+    """
 
     def post(self, request, customer_id: int):
         serializer = s.InviteCustomerSerializer(data=request.data)
@@ -73,6 +83,11 @@ class InviteCustomerView(CustomerPortalView):
 
 @extend_schema(tags=["admin: portal card"], request=None, responses={200: None})
 class ResendConfirmationAdminView(CustomerPortalView):
+    """Resend a customer's confirmation email
+
+    For a registered account whose email address is not confirmed yet; the new link replaces the old.
+    """
+
     def post(self, request, customer_id: int):
         portal_card.resend_confirmation(
             organisation=request.organisation,
@@ -85,6 +100,11 @@ class ResendConfirmationAdminView(CustomerPortalView):
 
 @extend_schema(tags=["admin: portal card"], request=None, responses={200: None})
 class SendPasswordResetAdminView(CustomerPortalView):
+    """Send a customer a password reset link
+
+    For a confirmed account; the customer chooses a new password with the link.
+    """
+
     def post(self, request, customer_id: int):
         portal_card.send_reset_link(
             organisation=request.organisation,
@@ -97,7 +117,10 @@ class SendPasswordResetAdminView(CustomerPortalView):
 
 @extend_schema(tags=["admin: portal card"], request=None, responses={200: None})
 class ResetPortalAccountView(CustomerPortalView):
-    """Delete the portal account completely; the customer registers again. Logged."""
+    """Reset a customer's portal account
+
+    Deletes the portal account completely; the customer registers again. Logged.
+    """
 
     permission_classes = [IsStaffOrAdmin]
 
@@ -117,7 +140,11 @@ class ResetPortalAccountView(CustomerPortalView):
     responses={201: s.StartedImpersonationSerializer},
 )
 class StartImpersonationView(CustomerPortalView):
-    """Log in as the customer (needs the impersonation permission); time-limited and audited."""
+    """Start acting as a customer
+
+    Returns a token that logs in as the customer (needs the impersonation permission); time-limited
+    and audited, with the reason given.
+    """
 
     def post(self, request, customer_id: int):
         serializer = s.StartImpersonationSerializer(data=request.data)
@@ -144,7 +171,10 @@ class StartImpersonationView(CustomerPortalView):
 
 @extend_schema(tags=["admin: impersonation"])
 class ImpersonationListView(generics.ListAPIView):
-    """Impersonation sessions: administrators see all, others their own."""
+    """List impersonation sessions
+
+    Administrators see all of them, other staff members their own.
+    """
 
     permission_classes = [IsStaff]
     serializer_class = s.ImpersonationSerializer
@@ -162,6 +192,11 @@ def request_role(request) -> str:
 
 @extend_schema(tags=["admin: impersonation"], request=None, responses={200: s.ImpersonationSerializer})
 class StopImpersonationAdminView(APIView):
+    """Stop an impersonation session
+
+    Its token stops working. Administrators may stop anyone's, other staff members their own.
+    """
+
     permission_classes = [IsStaff]
 
     def post(self, request, session_id: int):
@@ -176,7 +211,10 @@ class StopImpersonationAdminView(APIView):
 
 @extend_schema(tags=["admin: staff"])
 class StaffListView(generics.ListAPIView):
-    """Staff members of this organisation; administrators invite new ones with POST."""
+    """List staff members
+
+    The staff members of this organisation, with their roles and status (administrators).
+    """
 
     permission_classes = [IsStaffAdmin]
     serializer_class = s.StaffMemberSerializer
@@ -186,6 +224,11 @@ class StaffListView(generics.ListAPIView):
 
     @extend_schema(request=s.InviteStaffSerializer, responses={201: s.StaffMemberSerializer})
     def post(self, request):
+        """Invite a staff member
+
+        Emails an invitation with the role given; the person sets a password (or keeps the one of
+        their existing identity) when accepting it.
+        """
         serializer = s.InviteStaffSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation = staff.invite_staff_member(organisation=request.organisation, **serializer.validated_data)
@@ -196,6 +239,11 @@ class StaffListView(generics.ListAPIView):
     tags=["admin: staff"], request=s.UpdateStaffSerializer, responses={200: s.StaffMemberSerializer}
 )
 class StaffDetailView(APIView):
+    """Change a staff member
+
+    Their role, whether they may impersonate residents, and whether they are active.
+    """
+
     permission_classes = [IsStaffAdmin]
 
     def patch(self, request, membership_id: int):

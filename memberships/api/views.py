@@ -14,7 +14,11 @@ from .serializers import AcceptedInvitationSerializer, AcceptInvitationSerialize
 
 @extend_schema(tags=["auth"], responses={200: InvitationDetailsSerializer})
 class InvitationDetailsView(APIView):
-    """What a staff invitation link is for, before accepting it."""
+    """Check a staff invitation
+
+    What a staff invitation link is for (email address, role, whether a password is needed),
+    before accepting it.
+    """
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -29,7 +33,10 @@ class InvitationDetailsView(APIView):
     tags=["auth"], request=AcceptInvitationSerializer, responses={200: AcceptedInvitationSerializer}
 )
 class AcceptInvitationView(APIView):
-    """Accept a staff invitation: set a password (new identity) or keep the existing one."""
+    """Accept a staff invitation
+
+    Set a password (a new identity) or keep the existing one.
+    """
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []

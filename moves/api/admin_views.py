@@ -57,6 +57,12 @@ def move_ins_for_staff():
 
 @extend_schema(tags=["admin: moves"], parameters=LIST_PARAMETERS)
 class AdminMoveInListView(generics.ListAPIView):
+    """List move-ins
+
+    Submitted move-ins, paginated; filter by status, search by reference (`MI-…`), name, email
+    address or address.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = s.AdminMoveInSerializer
 
@@ -85,6 +91,11 @@ class AdminMoveInListView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: moves"])
 class AdminMoveInDetailView(generics.RetrieveAPIView):
+    """Get a move-in
+
+    Everything the applicant entered, with the meter readings and photos.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = s.AdminMoveInSerializer
 
@@ -94,8 +105,11 @@ class AdminMoveInDetailView(generics.RetrieveAPIView):
 
 @extend_schema(tags=["admin: moves"], request=s.ApproveInputSerializer, responses={200: s.ApprovalSerializer})
 class ApproveMoveInView(APIView):
-    """Create the customer, contract and location link, record the readings (or schedule them for
-    the move-in day), send the portal invitation; the answer carries warnings for staff."""
+    """Approve a move-in
+
+    Creates the customer, contract and location link, records the readings (or schedules them for
+    the move-in day) and sends the portal invitation; the answer carries warnings for staff.
+    """
 
     permission_classes = [IsStaffOrAdmin]
 
@@ -117,6 +131,11 @@ class ApproveMoveInView(APIView):
 
 @extend_schema(tags=["admin: moves"], request=s.ReasonSerializer, responses={200: s.AdminMoveInSerializer})
 class RejectMoveInView(APIView):
+    """Reject a move-in
+
+    The applicant is emailed the reason.
+    """
+
     permission_classes = [IsStaffOrAdmin]
 
     def post(self, request, pk: int):
@@ -134,6 +153,12 @@ class RejectMoveInView(APIView):
 
 @extend_schema(tags=["admin: moves"], parameters=LIST_PARAMETERS)
 class AdminMoveOutListView(generics.ListAPIView):
+    """List move-outs
+
+    Reported move-outs, paginated; filter by status, search by reference (`MO-…`), customer or
+    contract number, name or address.
+    """
+
     permission_classes = [IsStaff]
     serializer_class = s.AdminMoveOutSerializer
 
@@ -166,8 +191,12 @@ class AdminMoveOutListView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: moves"], request=None, responses={200: s.AdminMoveOutSerializer})
 class ProcessMoveOutView(APIView):
-    """A past move-out day: record the final readings, close the contract there, ask for the final
-    invoice (a refused reading is a 400 with the reason). Today or later: scheduled for that day."""
+    """Process a move-out
+
+    A past move-out day: records the final readings, closes the contract there and asks for the
+    final invoice (a refused reading is a 400 with the reason). Today or later: scheduled for that
+    day.
+    """
 
     permission_classes = [IsStaffOrAdmin]
 
@@ -182,6 +211,11 @@ class ProcessMoveOutView(APIView):
 
 @extend_schema(tags=["admin: moves"], request=s.ReasonSerializer, responses={200: s.AdminMoveOutSerializer})
 class RejectMoveOutView(APIView):
+    """Reject a move-out
+
+    The resident is emailed the reason.
+    """
+
     permission_classes = [IsStaffOrAdmin]
 
     def post(self, request, pk: int):
@@ -206,9 +240,12 @@ class RejectMoveOutView(APIView):
     },
 )
 class CancelMoveOutView(APIView):
-    """Call off a submitted or scheduled move-out (the resident is emailed the reason); the
+    """Cancel a move-out
+
+    Calls off a submitted or scheduled move-out (the resident is emailed the reason); the
     location's move-out date set by scheduling goes again. 409 ``not_cancellable`` once it is
-    completed, rejected or cancelled."""
+    completed, rejected or cancelled.
+    """
 
     permission_classes = [IsStaffOrAdmin]
 
@@ -227,6 +264,11 @@ class CancelMoveOutView(APIView):
 
 @extend_schema(tags=["admin: moves"], responses={(200, "image/jpeg"): bytes})
 class AdminPhotoView(APIView):
+    """Download a meter photo
+
+    A photo of a meter that an applicant or resident uploaded, as it was uploaded.
+    """
+
     permission_classes = [IsStaff]
 
     def get(self, request, pk: int):

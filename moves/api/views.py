@@ -6,11 +6,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
+from config.api_uploads import TakesUploads
 from config.features import requires_feature
 from memberships.permissions import IsResident
 from portal_api.api.base import ResidentAPIView, ResidentMixin
@@ -60,7 +60,10 @@ class PublicMoveInView(APIView):
     responses={200: s.LocationHitSerializer(many=True)},
 )
 class LocationSearchView(PublicMoveInView):
-    """Addresses this organisation supplies (step 1). At most 10, matching every word."""
+    """Search the addresses for a move-in
+
+    Addresses this organisation supplies (step 1). At most 10, matching every word.
+    """
 
     throttle_classes = [LocationSearchThrottle]
 
@@ -72,7 +75,10 @@ class LocationSearchView(PublicMoveInView):
 
 @extend_schema(tags=["move in"], request=s.StartSerializer, responses={201: s.DraftSerializer})
 class StartMoveInView(PublicMoveInView):
-    """Start a move-in draft. The answer's key opens it again; keep it (or resume from the emailed link)."""
+    """Start a move-in
+
+    Creates a draft. The answer's key opens it again; keep it (or resume from the emailed link).
+    """
 
     def post(self, request):
         serializer = s.StartSerializer(data=request.data)
@@ -95,7 +101,10 @@ class StartMoveInView(PublicMoveInView):
     },
 )
 class MoveInDraftView(PublicMoveInView):
-    """The draft while it is one; once submitted the key only shows the status. Keys expire."""
+    """Get a move-in draft
+
+    The draft while it is one; once submitted the key only shows the status. Keys expire.
+    """
 
     def get(self, request, key: str):
         return Response(s.public_move_in(move_in.draft_for_key(key)))
@@ -105,12 +114,15 @@ class MoveInDraftView(PublicMoveInView):
     tags=["move in"],
     request=STEP_BODY,
     responses={200: s.MoveInSerializer},
-    description="The body depends on the step number: 1 LocationStep, 2 DateStep, 3 IdentityStep, "
-    "4 ContactStep, 5 ReadingsStep, 6 BillingStep, 7 ConsentStep.",
 )
 class MoveInStepView(PublicMoveInView):
-    """Save one step (1 address, 2 date, 3 person or company, 4 contact and language, 5 meter
-    readings, 6 billing and payment, 7 review and consent); each is checked on its own."""
+    """Save a step of a move-in
+
+    One step (1 address, 2 date, 3 person or company, 4 contact and language, 5 meter readings,
+    6 billing and payment, 7 review and consent); each is checked on its own. The body depends on
+    the step number: 1 LocationStep, 2 DateStep, 3 IdentityStep, 4 ContactStep, 5 ReadingsStep,
+    6 BillingStep, 7 ConsentStep.
+    """
 
     def put(self, request, key: str, number: int):
         saved = move_in.save_step(
@@ -124,8 +136,11 @@ class MoveInStepView(PublicMoveInView):
     request={"multipart/form-data": s.PhotoUploadSerializer},
     responses={201: s.PhotoSerializer},
 )
-class MoveInPhotoView(PublicMoveInView):
-    parser_classes = [MultiPartParser, FormParser]
+class MoveInPhotoView(TakesUploads, PublicMoveInView):
+    """Add a meter photo to a move-in
+
+    A photo of one meter's reading (multipart/form-data), for step 5.
+    """
 
     def post(self, request, key: str):
         serializer = s.PhotoUploadSerializer(data=request.data)
@@ -138,6 +153,11 @@ class MoveInPhotoView(PublicMoveInView):
 
 @extend_schema(tags=["move in"], request=None, responses={202: None})
 class SendResumeLinkView(PublicMoveInView):
+    """Email a link to resume a move-in
+
+    Sent to the email address of the draft's contact step; the link opens the draft again.
+    """
+
     def post(self, request, key: str):
         move_in.send_resume_link(request=move_in.draft_for_key(key), organisation=request.organisation)
         return Response(
@@ -147,7 +167,10 @@ class SendResumeLinkView(PublicMoveInView):
 
 @extend_schema(tags=["move in"], request=s.ResumeTokenSerializer, responses={200: s.DraftSerializer})
 class ResumeMoveInView(PublicMoveInView):
-    """Open a draft again from the emailed link: returns a new key (the old one stops working)."""
+    """Resume a move-in from the emailed link
+
+    Returns a new key for the draft (the old one stops working).
+    """
 
     def post(self, request):
         serializer = s.ResumeTokenSerializer(data=request.data)
@@ -159,7 +182,10 @@ class ResumeMoveInView(PublicMoveInView):
     tags=["move in"], request=None, responses={201: s.MoveInStatusSerializer, 200: s.MoveInStatusSerializer}
 )
 class SubmitMoveInView(PublicMoveInView):
-    """Submit after step 7. Submitting the same draft again returns it unchanged (no duplicate)."""
+    """Submit a move-in
+
+    After step 7. Submitting the same draft again returns it unchanged (no duplicate).
+    """
 
     def post(self, request, key: str):
         result = move_in.submit(key=key, organisation=request.organisation)
@@ -171,7 +197,10 @@ class SubmitMoveInView(PublicMoveInView):
 
 @extend_schema(tags=["portal: moves"], request=None, responses={201: s.DraftSerializer})
 class ResidentMoveInView(ResidentAPIView):
-    """A resident reports a new move-in: a draft with their details filled in."""
+    """Report a move to another address
+
+    Starts a move-in draft with the resident's details filled in.
+    """
 
     permission_classes = [IsResident, MoveInFeature]
 
@@ -184,7 +213,10 @@ class ResidentMoveInView(ResidentAPIView):
 
 @extend_schema(tags=["portal: moves"])
 class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
-    """The resident's move-outs; POST reports one (contract, location, date, final readings, forwarding address)."""
+    """List your move-outs
+
+    The move-outs you reported, with their status and meter photos.
+    """
 
     permission_classes = [IsResident, MoveOutFeature]
     serializer_class = s.MoveOutSerializer
@@ -198,6 +230,10 @@ class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
 
     @extend_schema(request=move_out.MoveOutSerializer, responses={201: s.MoveOutSerializer})
     def post(self, request):
+        """Report a move-out
+
+        For one contract and location: the date, the final meter readings and a forwarding address.
+        """
         created = move_out.submit_move_out(
             customer=request.customer,
             data=request.data,
@@ -209,8 +245,11 @@ class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
 
 @extend_schema(tags=["portal: moves"], responses={200: s.MoveOutOptionSerializer(many=True)})
 class ResidentMoveOutOptionsView(ResidentAPIView):
-    """What a move-out can be for: open contracts, their locations, the allowed dates, and the
-    meters that need a final reading (those whose service the contract delivers there)."""
+    """List what a move-out can be for
+
+    Open contracts, their locations, the allowed dates, and the meters that need a final reading
+    (those whose service the contract delivers there).
+    """
 
     permission_classes = [IsResident, MoveOutFeature]
 
@@ -224,9 +263,13 @@ class ResidentMoveOutOptionsView(ResidentAPIView):
     request={"multipart/form-data": s.PhotoUploadSerializer},
     responses={201: s.PhotoSerializer},
 )
-class ResidentMoveOutPhotoView(ResidentAPIView):
+class ResidentMoveOutPhotoView(TakesUploads, ResidentAPIView):
+    """Add a meter photo to a move-out
+
+    A photo of one meter's final reading (multipart/form-data), while the move-out is not processed.
+    """
+
     permission_classes = [IsResident, MoveOutFeature]
-    parser_classes = [MultiPartParser, FormParser]
 
     def post(self, request, pk: int):
         request_row = get_object_or_404(MoveOutRequest, pk=pk, customer=request.customer)

@@ -81,7 +81,11 @@ STATUS_PARAM = OpenApiParameter(
 
 @extend_schema(tags=["portal: overview"], responses={200: s.OverviewSerializer})
 class OverviewView(ResidentAPIView):
-    """Outstanding invoices, balance, services and their connection status, latest invoice, contact, messages."""
+    """Get your overview
+
+    Outstanding invoices, balance, services and their connection status, latest invoice, contact
+    details and the messages for this page.
+    """
 
     def get(self, request):
         overview = resident_overview(
@@ -135,7 +139,10 @@ class OverviewView(ResidentAPIView):
 
 @extend_schema(tags=["portal: contracts"])
 class ContractListView(ResidentMixin, generics.ListAPIView):
-    """The resident's contracts with their locations, services and connection status."""
+    """List your contracts
+
+    With their locations, services and connection status.
+    """
 
     serializer_class = s.ContractSerializer
     pagination_class = None
@@ -146,7 +153,11 @@ class ContractListView(ResidentMixin, generics.ListAPIView):
 
 @extend_schema(tags=["portal: invoices"], parameters=[CONTRACT_PARAM, STATUS_PARAM])
 class InvoiceListView(BillingMixin, generics.ListAPIView):
-    """Outstanding, refund, paid and upcoming invoices per contract, newest first."""
+    """List your invoices
+
+    Outstanding, refund, paid and upcoming invoices per contract, newest first; filter by contract
+    and payment status.
+    """
 
     serializer_class = s.InvoiceSerializer
     query_serializer_class = s.InvoiceQuerySerializer
@@ -165,6 +176,11 @@ class InvoiceListView(BillingMixin, generics.ListAPIView):
 
 @extend_schema(tags=["portal: invoices"])
 class InvoiceDetailView(BillingMixin, generics.RetrieveAPIView):
+    """Get one of your invoices
+
+    With its lines and, for a refund, the refund notice.
+    """
+
     serializer_class = s.InvoiceDetailSerializer
 
     def get_queryset(self):
@@ -173,7 +189,10 @@ class InvoiceDetailView(BillingMixin, generics.RetrieveAPIView):
 
 @extend_schema(tags=["portal: invoices"], responses={(200, "application/pdf"): bytes})
 class InvoicePdfView(BillingMixin, ResidentAPIView):
-    """The invoice as a branded PDF (generated once, then served from storage)."""
+    """Download one of your invoices as PDF
+
+    The invoice as a branded PDF (generated once, then served from storage).
+    """
 
     def get(self, request, pk: int):
         invoice = get_object_or_404(
@@ -206,7 +225,11 @@ class InvoicePdfView(BillingMixin, ResidentAPIView):
     tags=["portal: invoices"], parameters=[CONTRACT_PARAM], responses={200: s.StatementSerializer(many=True)}
 )
 class StatementListView(BillingMixin, ResidentAPIView):
-    """Per invoice: previous balance, payments, adjustments, carried forward, current charges, balance, tax."""
+    """List your statements
+
+    Per invoice: previous balance, payments, adjustments, carried forward, current charges,
+    balance and tax.
+    """
 
     def get(self, request):
         rows = selectors.statements(
@@ -221,7 +244,10 @@ class StatementListView(BillingMixin, ResidentAPIView):
 
 @extend_schema(tags=["portal: invoices"], parameters=[CONTRACT_PARAM])
 class ChargeListView(BillingMixin, generics.ListAPIView):
-    """Every charge on the resident's invoices: statement number, meter, rollup, description, period, units."""
+    """List your charges
+
+    Every charge on your invoices: statement number, meter, rollup, description, period, units.
+    """
 
     serializer_class = s.InvoiceLineSerializer
 
@@ -233,7 +259,10 @@ class ChargeListView(BillingMixin, generics.ListAPIView):
 
 @extend_schema(tags=["portal: invoices"])
 class TransactionListView(BillingMixin, generics.ListAPIView):
-    """Payments and other transactions (no collection fees, no adjustments outside invoices)."""
+    """List your payments and transactions
+
+    Payments and other transactions (no collection fees, no adjustments outside invoices).
+    """
 
     serializer_class = s.TransactionSerializer
 
@@ -243,6 +272,11 @@ class TransactionListView(BillingMixin, generics.ListAPIView):
 
 @extend_schema(tags=["portal: documents"])
 class DocumentListView(ResidentMixin, generics.ListAPIView):
+    """List your documents
+
+    The documents the organisation shared with you, newest first, paginated.
+    """
+
     serializer_class = s.DocumentSerializer
 
     def get_queryset(self):
@@ -251,7 +285,10 @@ class DocumentListView(ResidentMixin, generics.ListAPIView):
 
 @extend_schema(tags=["portal: documents"], responses=DOCUMENT_RESPONSES)
 class DocumentDownloadView(ResidentAPIView):
-    """Opens a document; every opening is logged (also when a staff member impersonates)."""
+    """Download one of your documents
+
+    Every opening is logged (also when a staff member impersonates).
+    """
 
     def get(self, request, pk: int):
         document = get_object_or_404(Document.objects.filter(customer=request.customer), pk=pk)
@@ -303,10 +340,15 @@ class AdvanceView(ResidentAPIView):
 
     @extend_schema(responses={200: s.AdvanceRangeSerializer})
     def get(self, request, pk: int):
+        """Get a contract's advance payment"""
         return Response(s.AdvanceRangeSerializer(_range_data(self._contract(request, pk))).data)
 
     @extend_schema(request=s.AdvanceChangeSerializer, responses={200: s.AdvanceRangeSerializer})
     def put(self, request, pk: int):
+        """Change a contract's advance payment
+
+        Within the allowed range, when the organisation lets residents change it.
+        """
         contract = self._contract(request, pk)
         serializer = s.AdvanceChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

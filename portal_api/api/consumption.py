@@ -167,7 +167,10 @@ class ConsumptionView(ResidentAPIView):
 
 @extend_schema(tags=["portal: consumption"], responses={200: ServiceSerializer(many=True)})
 class ServicesView(ResidentAPIView):
-    """The services measured at the resident's locations, with their unit and locations."""
+    """List your measured services
+
+    The services measured at your locations, with their unit and locations.
+    """
 
     def get(self, request):
         return Response(selectors.available_services(customer=request.customer))
@@ -175,7 +178,10 @@ class ServicesView(ResidentAPIView):
 
 @extend_schema(tags=["portal: consumption"], parameters=[YearQuery], responses={200: YearSeriesSerializer})
 class YearView(ConsumptionView):
-    """Twelve monthly values; with cost visualisation on, also costs, estimates and similar customers."""
+    """Get a year of consumption
+
+    Twelve monthly values; with cost visualisation on, also costs, estimates and similar customers.
+    """
 
     def get(self, request):
         return Response(reports.year_report(**self.query(request)))
@@ -183,7 +189,10 @@ class YearView(ConsumptionView):
 
 @extend_schema(tags=["portal: consumption"], parameters=[MonthQuery], responses={200: MonthSeriesSerializer})
 class MonthView(ConsumptionView):
-    """The daily values of one month; with cost visualisation on, also daily costs and estimates."""
+    """Get a month of consumption
+
+    The daily values of one month; with cost visualisation on, also daily costs and estimates.
+    """
 
     query_serializer = MonthQuery
 
@@ -193,9 +202,11 @@ class MonthView(ConsumptionView):
 
 @extend_schema(tags=["portal: consumption"], parameters=[CompareQuery], responses={200: ComparisonSerializer})
 class CompareView(ConsumptionView):
-    """A year against another year, a month against the same month a year earlier, or two ranges.
+    """Compare two periods of consumption
 
-    With cost visualisation on, each period carries its costs and estimates."""
+    A year against another year, a month against the same month a year earlier, or two ranges.
+    With cost visualisation on, each period carries its costs and estimates.
+    """
 
     query_serializer = CompareQuery
 
@@ -207,7 +218,10 @@ class CompareView(ConsumptionView):
     tags=["portal: consumption"], parameters=[MonthQuery], responses={200: RegisterProfileSerializer}
 )
 class RegisterProfileView(ConsumptionView):
-    """Per meter, the last actual register reading of each day (x: date, y: meter reading)."""
+    """Get a month of meter readings
+
+    Per meter, the last actual register reading of each day (x: date, y: meter reading).
+    """
 
     query_serializer = MonthQuery
 

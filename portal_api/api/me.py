@@ -64,10 +64,15 @@ class ResidentMeView(ResidentAPIView):
 
     @extend_schema(responses={200: ResidentSerializer})
     def get(self, request):
+        """Get the logged-in resident"""
         return Response(ResidentSerializer(_resident(request)).data)
 
     @extend_schema(request=LanguageSerializer, responses={200: ResidentSerializer})
     def patch(self, request):
+        """Change your language
+
+        The portal's pages and its emails to you use it from now on.
+        """
         serializer = LanguageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         language = serializer.validated_data["language"]

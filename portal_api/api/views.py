@@ -21,8 +21,9 @@ from .serializers import PortalSiteSerializer
     responses={200: PortalSiteSerializer, 304: None},
 )
 class PortalSiteView(APIView):
-    """Everything a portal page needs for this domain (no login): branding, contact, features, messages.
+    """Get this portal's site settings
 
+    Everything a portal page needs for this domain (no login): branding, contact, features, messages.
     Answers carry an ETag; send it back as If-None-Match to get 304 when nothing changed.
     """
 

@@ -19,7 +19,10 @@ MAX_POSITION = 1_000_000
 
 @extend_schema(tags=["help"], responses={200: {"type": "array", "items": {"type": "object"}}})
 class FaqView(APIView):
-    """Frequently asked questions in the request's language, grouped and ordered (no login)."""
+    """Get the frequently asked questions
+
+    In the request's language, grouped by category and ordered (no login).
+    """
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -57,12 +60,21 @@ class FaqCategoryInput(serializers.Serializer):
 
 @extend_schema(tags=["admin: faq"])
 class AdminFaqCategoryListView(FaqAdminMixin, generics.ListAPIView):
+    """List FAQ categories
+
+    Every category with its name per language, in order.
+    """
+
     serializer_class = FaqCategorySerializer
     pagination_class = None
     queryset = FaqCategory.objects.all()
 
     @extend_schema(request=FaqCategoryInput, responses={201: FaqCategorySerializer})
     def post(self, request):
+        """Add a FAQ category
+
+        With its name per language and its position.
+        """
         serializer = FaqCategoryInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         category = services.save_faq_category(category=None, **serializer.validated_data)
@@ -71,8 +83,14 @@ class AdminFaqCategoryListView(FaqAdminMixin, generics.ListAPIView):
 
 @extend_schema(tags=["admin: faq"])
 class AdminFaqCategoryDetailView(FaqAdminMixin, APIView):
+    """One category of the frequently asked questions."""
+
     @extend_schema(request=FaqCategoryInput, responses={200: FaqCategorySerializer})
     def put(self, request, pk: int):
+        """Replace a FAQ category
+
+        Its names per language and its position.
+        """
         category = get_object_or_404(FaqCategory, pk=pk)
         serializer = FaqCategoryInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,6 +99,10 @@ class AdminFaqCategoryDetailView(FaqAdminMixin, APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
+        """Delete a FAQ category
+
+        Its questions are deleted with it.
+        """
         get_object_or_404(FaqCategory, pk=pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -95,12 +117,21 @@ class FaqEntryInput(serializers.Serializer):
 
 @extend_schema(tags=["admin: faq"])
 class AdminFaqEntryListView(FaqAdminMixin, generics.ListAPIView):
+    """List FAQ entries
+
+    Every question with its answer per language, published or not, in order.
+    """
+
     serializer_class = FaqEntrySerializer
     pagination_class = None
     queryset = FaqEntry.objects.all()
 
     @extend_schema(request=FaqEntryInput, responses={201: FaqEntrySerializer})
     def post(self, request):
+        """Add a FAQ entry
+
+        A question and its answer per language, in a category; published unless said otherwise.
+        """
         serializer = FaqEntryInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = services.save_faq_entry(entry=None, **serializer.validated_data)
@@ -109,8 +140,14 @@ class AdminFaqEntryListView(FaqAdminMixin, generics.ListAPIView):
 
 @extend_schema(tags=["admin: faq"])
 class AdminFaqEntryDetailView(FaqAdminMixin, APIView):
+    """One question of the frequently asked questions."""
+
     @extend_schema(request=FaqEntryInput, responses={200: FaqEntrySerializer})
     def put(self, request, pk: int):
+        """Replace a FAQ entry
+
+        Its category, question and answer per language, position and whether it is published.
+        """
         serializer = FaqEntryInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = services.save_faq_entry(entry=get_object_or_404(FaqEntry, pk=pk), **serializer.validated_data)
@@ -118,5 +155,6 @@ class AdminFaqEntryDetailView(FaqAdminMixin, APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
+        """Delete a FAQ entry"""
         get_object_or_404(FaqEntry, pk=pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,10 +8,10 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, permissions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_uploads import TakesUploads
 from config.features import requires_feature
 from memberships.permissions import IsResident, IsStaff, NotImpersonating
 from memberships.selectors import confirmed_portal_account
@@ -113,17 +113,21 @@ def _resident(request):
 
 @extend_schema(
     tags=["help"],
-    request={"application/json": NewTicketSerializer, "multipart/form-data": NewTicketSerializer},
+    request=NewTicketSerializer,
     responses={201: TicketSerializer},
 )
-class NewTicketView(APIView):
-    """Send a message to customer service. Visitors give their name and email address."""
+class NewTicketView(TakesUploads, APIView):
+    """Send a message to customer service
+
+    Visitors give their name and email address; a logged-in resident's request is linked to their
+    customer record. An attachment is sent as multipart/form-data with the rest; without one, the
+    request may also be sent as JSON.
+    """
 
     # AllowAny changes nothing (HelpFeature still decides) but tells the OpenAPI document that
     # visitors may call this without credentials.
     permission_classes = [permissions.AllowAny, HelpFeature]
     throttle_classes = [TicketThrottle]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def permission_denied(self, request, message=None, code=None):
         """Visitors may send requests: a switched-off feature is a 403, never "log in" (401)."""
@@ -150,6 +154,11 @@ class NewTicketView(APIView):
 @extend_schema(tags=["portal: help"])
 class ResidentTicketListView(ResidentMixin, generics.ListAPIView):
     serializer_class = TicketSerializer
+    """List your help requests
+
+    Your questions and complaints with their status, newest first, paginated.
+    """
+
 
     def get_queryset(self):
         return selectors.customer_tickets(customer=self.request.customer)
@@ -158,6 +167,11 @@ class ResidentTicketListView(ResidentMixin, generics.ListAPIView):
 @extend_schema(tags=["portal: help"])
 class ResidentTicketDetailView(ResidentMixin, generics.RetrieveAPIView):
     serializer_class = TicketDetailSerializer
+    """Get one of your help requests
+
+    With every message in it, yours and customer service's.
+    """
+
 
     def get_queryset(self):
         return selectors.customer_tickets(customer=self.request.customer).prefetch_related("messages")
@@ -170,15 +184,18 @@ class ResidentReplySerializer(serializers.Serializer):
 
 @extend_schema(
     tags=["portal: help"],
-    request={"application/json": ResidentReplySerializer, "multipart/form-data": ResidentReplySerializer},
+    request=ResidentReplySerializer,
     responses={200: TicketDetailSerializer},
 )
-class ResidentTicketReplyView(ResidentAPIView):
-    """Answer customer service on one of your tickets: it opens again and customer service is told."""
+class ResidentTicketReplyView(TakesUploads, ResidentAPIView):
+    """Reply to one of your help requests
+
+    It opens again and customer service is told. An attachment is sent as multipart/form-data with
+    the message; without one, the reply may also be sent as JSON.
+    """
 
     permission_classes = [IsResident, NotImpersonating, HelpFeature]
     throttle_classes = [TicketThrottle]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def post(self, request, pk: int):
         ticket = get_object_or_404(selectors.customer_tickets(customer=request.customer), pk=pk)
@@ -206,6 +223,11 @@ class ResidentTicketReplyView(ResidentAPIView):
 )
 class AdminTicketListView(generics.ListAPIView):
     permission_classes = [IsStaff]
+    """List help requests
+
+    Paginated; filter by status and kind, search by subject or reference.
+    """
+
     serializer_class = StaffTicketSerializer
 
     def get_queryset(self):
@@ -225,6 +247,11 @@ class AdminTicketListView(generics.ListAPIView):
 @extend_schema(tags=["admin: help"])
 class AdminTicketDetailView(generics.RetrieveAPIView):
     permission_classes = [IsStaff]
+    """Get a help request
+
+    With every message, and where to download each attachment.
+    """
+
     serializer_class = StaffTicketSerializer
     queryset = Ticket.objects.prefetch_related("messages")
 
@@ -234,8 +261,11 @@ class AdminTicketDetailView(generics.RetrieveAPIView):
     responses={(200, "application/pdf"): bytes, (200, "image/png"): bytes, (200, "image/jpeg"): bytes},
 )
 class AdminAttachmentView(APIView):
-    """Download a ticket attachment. Always as a file (never shown inline), and sandboxed should a
-    browser open it anyway: the content was checked on upload, but it comes from outside."""
+    """Download a help request's attachment
+
+    Always as a file (never shown inline), and sandboxed should a browser open it anyway: the
+    content was checked on upload, but it comes from outside.
+    """
 
     permission_classes = [IsStaff]
 
@@ -261,7 +291,10 @@ class ReplySerializer(serializers.Serializer):
 
 @extend_schema(tags=["admin: help"], request=ReplySerializer, responses={200: TicketDetailSerializer})
 class ReplyTicketView(APIView):
-    """Answer the requester by email; optionally close the ticket."""
+    """Reply to a help request
+
+    The requester gets the answer by email; optionally the request is closed with it.
+    """
 
     permission_classes = [IsStaff]
 
@@ -283,7 +316,10 @@ class ReplyTicketView(APIView):
 
 @extend_schema(tags=["admin: help"], request=None, responses={200: TicketSerializer})
 class CloseTicketView(APIView):
-    """Close the ticket and tell the requester; closing a closed ticket is 409 ``already_closed``."""
+    """Close a help request
+
+    The requester is told; closing a closed request is 409 ``already_closed``.
+    """
 
     permission_classes = [IsStaff]
 

@@ -31,7 +31,7 @@ class OperatorView:
 
 @extend_schema(tags=["platform: organisations"])
 class OrganisationListView(OperatorView, generics.ListAPIView):
-    """List and search organisations; POST onboards a new one."""
+    """The organisations of the platform."""
 
     serializer_class = OrganisationSerializer
 
@@ -42,6 +42,10 @@ class OrganisationListView(OperatorView, generics.ListAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
+        """List organisations
+
+        Search by part of the name, slug or a domain; filter by status.
+        """
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -52,6 +56,11 @@ class OrganisationListView(OperatorView, generics.ListAPIView):
 
     @extend_schema(request=OnboardSerializer, responses={201: OnboardingResultSerializer})
     def post(self, request):
+        """Onboard an organisation
+
+        Creates the organisation, its schema and primary domain in one transaction, and invites its
+        first administrator by email.
+        """
         serializer = OnboardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.onboard_organisation(**serializer.validated_data)
@@ -70,12 +79,19 @@ class OrganisationListView(OperatorView, generics.ListAPIView):
 
 @extend_schema(tags=["platform: organisations"])
 class OrganisationDetailView(OperatorView, APIView):
+    """One organisation of the platform."""
+
     @extend_schema(responses={200: OrganisationSerializer})
     def get(self, request, slug: str):
+        """Get an organisation"""
         return Response(OrganisationSerializer(self.get_organisation(slug)).data)
 
     @extend_schema(request=OrganisationUpdateSerializer, responses={200: OrganisationSerializer})
     def patch(self, request, slug: str):
+        """Change an organisation
+
+        Its name, portal status, time zone, default language or features; only what is sent changes.
+        """
         organisation = self.get_organisation(slug)
         serializer = OrganisationUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -87,7 +103,10 @@ class OrganisationDetailView(OperatorView, APIView):
     tags=["platform: organisations"], request=SuspendSerializer, responses={200: OrganisationSerializer}
 )
 class SuspendOrganisationView(OperatorView, APIView):
-    """Suspend: every request on the organisation's domains gets 403 `organisation_suspended`."""
+    """Suspend an organisation
+
+    Every request on the organisation's domains gets 403 `organisation_suspended`; the reason is kept.
+    """
 
     def post(self, request, slug: str):
         organisation = self.get_organisation(slug)
@@ -99,6 +118,11 @@ class SuspendOrganisationView(OperatorView, APIView):
 
 @extend_schema(tags=["platform: organisations"], request=None, responses={200: OrganisationSerializer})
 class ReactivateOrganisationView(OperatorView, APIView):
+    """Reactivate an organisation
+
+    Its domains answer again, as before the suspension.
+    """
+
     def post(self, request, slug: str):
         services.reactivate_organisation(organisation=self.get_organisation(slug))
         return Response(OrganisationSerializer(self.get_organisation(slug)).data)
@@ -106,13 +130,21 @@ class ReactivateOrganisationView(OperatorView, APIView):
 
 @extend_schema(tags=["platform: domains"])
 class DomainListView(OperatorView, APIView):
+    """The domains an organisation's portal answers on."""
+
     @extend_schema(responses={200: DomainSerializer(many=True)})
     def get(self, request, slug: str):
+        """List an organisation's domains"""
         organisation = self.get_organisation(slug)
         return Response(DomainSerializer(organisation.domains.all(), many=True).data)
 
     @extend_schema(request=AddDomainSerializer, responses={201: DomainSerializer})
     def post(self, request, slug: str):
+        """Add a domain to an organisation
+
+        The portal answers on it at once (point its DNS and certificate at the platform); optionally
+        it becomes the primary domain, the one emails link to.
+        """
         organisation = self.get_organisation(slug)
         serializer = AddDomainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -126,6 +158,12 @@ class DomainListView(OperatorView, APIView):
 
 @extend_schema(tags=["platform: domains"])
 class DomainDetailView(OperatorView, APIView):
+    """Remove a domain from an organisation
+
+    The portal stops answering on it; the primary domain cannot be removed (make another one
+    primary first).
+    """
+
     @extend_schema(responses={204: None})
     def delete(self, request, slug: str, domain: str):
         services.remove_domain(organisation=self.get_organisation(slug), domain=domain)
@@ -134,6 +172,11 @@ class DomainDetailView(OperatorView, APIView):
 
 @extend_schema(tags=["platform: domains"], request=None, responses={200: DomainSerializer})
 class SetPrimaryDomainView(OperatorView, APIView):
+    """Make a domain the primary one
+
+    Links in the organisation's emails point to its primary domain.
+    """
+
     def post(self, request, slug: str, domain: str):
         found = services.set_primary_domain(organisation=self.get_organisation(slug), domain=domain)
         return Response(DomainSerializer(found).data)
