@@ -7,7 +7,7 @@ PYTHON ?= python3
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
 run: $(VENV)/.installed
@@ -24,11 +24,15 @@ lint: $(VENV)/.installed
 chart-check: $(VENV)/.installed
 	$(PY) scripts/check_chart.py
 
-# Re-resolve the pinned dependency set from pyproject.toml (needs network access to PyPI).
+# Re-resolve the pinned dependency set from pyproject.toml (needs network access to PyPI), with the
+# sha256 of every file of each pinned release. No index or find-links lines: where a machine finds
+# its packages is its own pip configuration. Extras are kept (fonttools[woff]...): pip's hash mode
+# refuses a dependency's extra that the file does not pin as such.
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links
 lock:
 	$(PY) -m pip install -q pip-tools
-	$(VENV)/bin/pip-compile --quiet --strip-extras --extra dev --output-file requirements.lock pyproject.toml
-	$(VENV)/bin/pip-compile --quiet --strip-extras --output-file requirements-runtime.lock pyproject.toml
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --extra dev --output-file requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --output-file requirements-runtime.lock pyproject.toml
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run_all.py
