@@ -342,7 +342,7 @@ def test_generated_clients_import_log_in_and_call_the_portal(
 
         invoices = list(Invoice.objects.filter(customer__customer_number=world["number"]))
     assert resident["invoices"]["type"] == "PaginatedInvoiceList"
-    assert resident["invoices"]["count"] == len(invoices) == 3
+    assert resident["invoices"]["count"] == len(invoices) >= 3
     assert resident["invoices"]["numbers"] == sorted(invoice.number for invoice in invoices)
     assert resident["invoices"]["amounts"] == sorted(str(invoice.amount_incl_tax) for invoice in invoices)
     assert resident["overview"]["type"] == "Overview"

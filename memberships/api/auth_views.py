@@ -31,7 +31,11 @@ class PublicAuthView(APIView):
 
 @extend_schema(tags=["auth"], request=s.RegisterSerializer, responses={202: s.MessageSerializer})
 class RegisterView(PublicAuthView):
-    """Register with your customer number and the email address on your customer record."""
+    """Register for the portal
+
+    With your customer number and the email address on your customer record (optionally another
+    address to log in with). The account is active once the emailed link confirms the address.
+    """
 
     def post(self, request):
         serializer = s.RegisterSerializer(data=request.data)
@@ -58,7 +62,10 @@ class RegisterView(PublicAuthView):
 
 @extend_schema(tags=["auth"], request=s.TokenSerializer, responses={200: s.ConfirmedSerializer})
 class ConfirmView(PublicAuthView):
-    """Confirm the email address with the link's token; the account is active afterwards."""
+    """Confirm your email address
+
+    With the token of the link sent at registration; the account is active afterwards.
+    """
 
     throttle_classes = [AuthIPThrottle]
 
@@ -83,7 +90,10 @@ class ConfirmView(PublicAuthView):
 
 @extend_schema(tags=["auth"], request=s.EmailSerializer, responses={202: s.MessageSerializer})
 class ResendConfirmationView(PublicAuthView):
-    """Ask for a new confirmation email. The answer is the same whether or not the address is known."""
+    """Ask for a new confirmation email
+
+    The answer is the same whether or not the address is known.
+    """
 
     def post(self, request):
         serializer = s.EmailSerializer(data=request.data)
@@ -171,7 +181,10 @@ class PasswordChangeView(APIView):
 
 @extend_schema(tags=["auth"], responses={200: s.ActivationDetailsSerializer})
 class ActivationDetailsView(PublicAuthView):
-    """What a portal invitation link is for, before activating it."""
+    """Check a portal invitation
+
+    What a portal invitation link is for, before activating it.
+    """
 
     throttle_classes = [AuthIPThrottle]
 
@@ -183,7 +196,11 @@ class ActivationDetailsView(PublicAuthView):
 
 @extend_schema(tags=["auth"], request=s.ActivateSerializer, responses={200: s.ConfirmedSerializer})
 class ActivateView(PublicAuthView):
-    """Activate the portal account from an invitation sent by the organisation."""
+    """Activate a portal account
+
+    From an invitation the organisation sent: choose a password (or keep the one of an existing
+    identity) and the account is active.
+    """
 
     throttle_classes = [AuthIPThrottle]
 
