@@ -12,3 +12,7 @@ app.autodiscover_tasks()
 
 # Task metrics and the task id on every log line of a task (and the worker's /metrics port).
 import observability.celery_hooks  # noqa: E402, F401
+from observability.celery_liveness import ConsumingHeartbeat  # noqa: E402
+
+# The worker's liveness file, touched while it consumes (CELERY_LIVENESS_FILE; docs/operations.md).
+app.steps["consumer"].add(ConsumingHeartbeat)

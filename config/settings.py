@@ -39,7 +39,9 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a deployment that forgets DEBUG gets production's strict checks, not debug
+# pages, open metrics and the demo. `make run`, `make test` and the benchmarks set DEBUG=1.
+DEBUG = env_bool("DEBUG", False)
 # The test suite (and servers it starts) run with cheap password hashing and their own Redis keys.
 TESTING = env_bool("TESTING", "pytest" in sys.modules)
 
@@ -78,8 +80,10 @@ SHARED_APPS = [
     "communications",  # also in TENANT_APPS: each schema has its own outbox
     "health",
     "observability",
-    "demo",
 ]
+# The demo (seed_demo, published passwords) exists only in development, never on a real platform.
+if DEBUG:
+    SHARED_APPS.append("demo")
 
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -232,6 +236,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
     },
 }
+# Beat touches CELERY_LIVENESS_FILE on every tick (its liveness probe), at least this often.
+CELERY_BEAT_SCHEDULER = "observability.celery_liveness:LivenessScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("CELERY_BEAT_MAX_LOOP_INTERVAL", 30)
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

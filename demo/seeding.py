@@ -193,8 +193,23 @@ def _steps() -> list:
     return [seed_configuration, seed_billing, seed_consumption, seed_services]
 
 
-@transaction.atomic
+class DemoNotAllowed(RuntimeError):
+    """The demo's published passwords must never exist on a real platform (DEBUG off)."""
+
+
 def seed_demo() -> list[str]:
+    """Seed every demo organisation; refused before anything is written when DEBUG is off."""
+    from django.conf import settings
+
+    if not settings.DEBUG:
+        raise DemoNotAllowed(
+            "The demo cannot be seeded with DEBUG off: its published passwords must never exist on a real platform."
+        )
+    return _seed_all()
+
+
+@transaction.atomic
+def _seed_all() -> list[str]:
     report: list[str] = []
     seed_operator(report)
     for spec in ORGANISATIONS:

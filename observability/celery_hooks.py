@@ -46,21 +46,26 @@ def _task_retried(sender=None, **_kwargs) -> None:
 
 @signals.worker_ready.connect
 def _serve_worker_metrics(**_kwargs) -> None:
-    """The worker's main process serves the samples of all its pool processes on CELERY_METRICS_PORT."""
+    """The worker's main process serves the samples of all its pool processes on CELERY_METRICS_PORT.
+
+    Behind the same token as the web pods' /metrics (``metrics.scrape_allowed``).
+    """
     port = os.environ.get("CELERY_METRICS_PORT")
     if not port:
         return
-    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.registry import REGISTRY
 
+    from .metrics import serve_metrics
+
+    registry = REGISTRY
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=directory)
-        start_http_server(int(port), registry=registry)
-    else:
-        start_http_server(int(port))
+    serve_metrics(int(port), registry)
 
 
 @signals.worker_process_shutdown.connect

@@ -7,7 +7,11 @@ process's own registry is used.
 
 from __future__ import annotations
 
+import hmac
 import os
+import socketserver
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -116,3 +120,46 @@ def render_metrics() -> tuple[bytes, str]:
     from prometheus_client import CONTENT_TYPE_LATEST
 
     return generate_latest(scrape_registry()), CONTENT_TYPE_LATEST
+
+
+def scrape_allowed(authorization: str) -> bool:
+    """Whether an ``Authorization`` header may read the metrics: the one rule for every metrics port.
+
+    ``Bearer <METRICS_TOKEN>``, compared in constant time. Without a token configured, only a
+    development server (DEBUG) shows its metrics: production fails closed.
+    """
+    from django.conf import settings
+
+    expected = settings.METRICS_TOKEN
+    if not expected:
+        return bool(settings.DEBUG)
+    scheme, _, given = authorization.strip().partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):
+        """Scrapes are not logged (one line per scrape every few seconds)."""
+
+
+def serve_metrics(port: int, registry: CollectorRegistry, host: str = "0.0.0.0") -> WSGIServer:  # noqa: S104 - scraped from outside the pod
+    """Serve ``registry`` on its own port (the Celery worker's), behind the same token as /metrics."""
+    from prometheus_client import make_wsgi_app
+
+    metrics_app = make_wsgi_app(registry)
+
+    def app(environ, start_response):
+        if environ.get("PATH_INFO") != "/metrics" or not scrape_allowed(
+            environ.get("HTTP_AUTHORIZATION", "")
+        ):
+            start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "0")])
+            return [b""]
+        return metrics_app(environ, start_response)
+
+    server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics-server", daemon=True).start()
+    return server

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 
@@ -10,7 +9,7 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from .context import current_request_id, reset_request_id, set_request_id
-from .metrics import REQUEST_LATENCY, RESPONSES, render_metrics
+from .metrics import REQUEST_LATENCY, RESPONSES, render_metrics, scrape_allowed
 
 logger = logging.getLogger("portal.request")
 QUIET_PATHS = {"/healthz", "/readyz", "/metrics"}
@@ -36,7 +35,8 @@ class RequestIdMiddleware:
 class MetricsEndpointMiddleware:
     """``/metrics`` on any host, before tenant routing, for scrapers holding ``METRICS_TOKEN``.
 
-    Without a token configured the endpoint exists only in development (``DEBUG``).
+    Without a token configured the endpoint exists only in development (``DEBUG``); anyone else
+    gets the 404 of a path that does not exist (``metrics.scrape_allowed``).
     """
 
     def __init__(self, get_response):
@@ -45,10 +45,7 @@ class MetricsEndpointMiddleware:
     def __call__(self, request):
         if request.path != "/metrics":
             return self.get_response(request)
-        expected = settings.METRICS_TOKEN
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        allowed = hmac.compare_digest(given, expected) if expected else settings.DEBUG
-        if not allowed:
+        if not scrape_allowed(request.headers.get("Authorization", "")):
             return HttpResponse(status=404)
         body, content_type = render_metrics()
         return HttpResponse(body, content_type=content_type)

@@ -119,6 +119,9 @@ def environment() -> dict[str, str]:
     ensure_database(env["DATABASE_URL"])
     env["REDIS_URL"] = redis_url()
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # Settings default to production (DEBUG off); these are development tools. Tests that need
+    # production mode set DEBUG=0 for the processes they start.
+    env["DEBUG"] = "1"
     return env
 
 
@@ -140,7 +143,6 @@ def compile_messages(env: dict[str, str]) -> None:
 # -- commands ----------------------------------------------------------------------------------------
 def run() -> None:
     env = environment()
-    env.setdefault("DEBUG", "1")
     compile_messages(env)
     say("Migrating the public schema, every organisation's schema and the tenant template")
     manage(env, "migrate_platform", "--verbosity", "0")

@@ -337,8 +337,19 @@ def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox
             connection.set_schema_to_public()
 
 
+def _worker_metrics(port: int, token: str | None = METRICS_TOKEN) -> tuple[int, str]:
+    """(status, body) of the worker's metrics port, with the scrape token or without it."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 - a URL made here
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
 def _task_count(port: int, task: str, state: str) -> int:
-    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+    body = _worker_metrics(port)[1]
     match = re.search(rf'portal_celery_tasks_total\{{state="{state}",task="{re.escape(task)}"\}} (\S+)', body)
     return int(float(match.group(1))) if match else 0
 
@@ -384,9 +395,12 @@ def test_celery_worker_starts_on_a_mounted_metrics_folder_and_counts_successes_a
             assert process.poll() is None, (
                 f"worker exited {process.returncode}:\n{log_path.read_text()[-4000:]}"
             )
-            return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).status == 200
+            return _worker_metrics(port)[0] == 200
 
         wait_until(serving, timeout=60)
+        # The worker's port needs the same token as the web pods' /metrics.
+        assert _worker_metrics(port, token=None)[0] == 404
+        assert _worker_metrics(port, token="wrong")[0] == 404
         # The folder the worker sees (through its own mount namespace): emptied, still there.
         seen = Path(f"/proc/{process.pid}/root") / metrics_dir.relative_to("/") if mounted else metrics_dir
         assert seen.is_dir()
@@ -403,8 +417,7 @@ def test_celery_worker_starts_on_a_mounted_metrics_folder_and_counts_successes_a
         )
         wait_until(lambda: _task_count(port, "communications.tasks.deliver_email", "failed") == 1, timeout=60)
         assert _task_count(port, "communications.tasks.deliver_email", "succeeded") == 0
-        body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
-        assert "portal_celery_task_duration_seconds_count" in body
+        assert "portal_celery_task_duration_seconds_count" in _worker_metrics(port)[1]
         # The worker's own log: JSON lines only (no banner), the failure among them.
         lines = log_lines(log_path)
         assert any("deliver_email" in line["message"] and line["level"] == "ERROR" for line in lines), lines[
