@@ -108,7 +108,7 @@ def as_staff(plan: dict, recorder: Recorder) -> dict:
         client=client,
         body=models.PageMessageRequest(
             page=models.PageEnum("home"),
-            kind=models.PageMessageKindEnum("info"),
+            kind=models.PageMessageKindEnum("neutral"),
             bodies=models.PageMessageRequestBodies.from_dict({"en": plan["staff"]["message"]}),
         ),
     )
@@ -141,7 +141,7 @@ def as_operator(plan: dict, recorder: Recorder) -> dict:
     token = log_in(name, anonymous, plan["operator"]["email"], plan["operator"]["password"])
     client = authenticated(token.key)
     api = f"{name}.api"
-    organisations = importlib.import_module(f"{api}.platform.platform_organisations_list").sync(
+    organisations = importlib.import_module(f"{api}.platform_organisations.platform_organisations_list").sync(
         client=client, search=plan["operator"]["slug"]
     )
     return {
