@@ -42,7 +42,11 @@ def test_organisation_wording_is_used_for_its_language_only(db):
         english = _queue("en")
     assert dutch.subject == "Nieuw wachtwoord voor Warmtenet Noord"
     assert dutch.body_text.strip() == "Klik hier: http://portal.noord.test:8000/reset-password/abc.def"
-    assert '<a href="http://portal.noord.test:8000/reset-password/abc.def">hier</a>' in dutch.body_html
+    # Sanitised as sent, like every staff link: the link stays, with the allow-list's rel.
+    assert (
+        '<a href="http://portal.noord.test:8000/reset-password/abc.def" rel="noopener noreferrer nofollow">hier</a>'
+        in dutch.body_html
+    )
     assert "Warmtenet Noord" in dutch.body_html  # the branded frame around it
     assert english.subject == "Reset your password for the Warmtenet Noord portal"
 

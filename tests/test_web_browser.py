@@ -34,6 +34,12 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screens
 PASSWORD = "browser-portal-pass-7"
 OOST_COLOUR = "#8a1538"
 OOST_MESSAGE = "Oost maintenance notice"
+# Staff's inline text colour: 4.44:1 on the warning background, below WCAG AA's 4.5:1.
+OOST_INLINE_COLOUR = "#9e6500"
+OOST_MESSAGE_HTML = (
+    f"<p><strong>{OOST_MESSAGE}</strong> "
+    f'<span style="color: {OOST_INLINE_COLOUR}">Hot water may stop for an hour.</span></p>'
+)
 
 
 @contextlib.contextmanager
@@ -110,7 +116,7 @@ def oost(django_db_setup, django_db_blocker):
             PageMessage.objects.create(
                 page=page,
                 kind=PageMessage.Kind.WARNING,
-                bodies={"en": f"<p><strong>{OOST_MESSAGE}</strong></p>"},
+                bodies={"en": OOST_MESSAGE_HTML},
             )
     organisation.host = f"portal.{slug}.test"
     yield organisation
@@ -743,3 +749,184 @@ def test_a_resident_uses_the_portal_in_french(visit, resident, oost, django_db_b
     browser.shot("my-details-fr")
     with database(django_db_blocker, oost.schema_name):
         assert PortalAccount.objects.get(login_email=resident["email"]).language == "fr"
+
+
+# -- axe-core on every resident page ---------------------------------------------------------------
+
+VISITOR_PAGES = [
+    "/",
+    "/login/",
+    "/register/",
+    "/forgot-password/",
+    "/resend-confirmation/",
+    "/confirm/not-a-token",
+    "/reset-password/not-a-token",
+    "/activate/not-a-token",
+    "/confirm-email/not-a-token",
+    "/help/",
+    "/faq/",
+    "/terms/",
+    "/privacy/",
+    "/move-in/",
+    "/no-such-page/",
+]
+RESIDENT_PAGES = [
+    "/overview/",
+    "/consumption/",
+    "/invoices/",
+    "/statements/",
+    "/charges/",
+    "/transactions/",
+    "/documents/",
+    "/my-details/",
+    "/my-details/password/",
+    "/help/",
+    "/faq/",
+    "/tickets/",
+    "/move-out/",
+]
+
+
+class AxeReport:
+    """What axe-core finds on each page checked, gathered so one run shows every failing page."""
+
+    def __init__(self, browser) -> None:
+        self.browser, self.failures, self.checked = browser, [], 0
+
+    def __call__(self, label: str) -> None:
+        from tests.axe import describe, violations
+
+        found = violations(self.browser.page)
+        self.checked += 1
+        if found:
+            self.failures.append(f"{label} ({self.browser.page.url}):\n{describe(found)}")
+            print(self.failures[-1])  # shown with the failure even when a later step stops the test
+
+
+def _faq_and_ticket(oost, resident, django_db_blocker) -> int:
+    """A published FAQ answer and a help request with customer service's answer, in Oost."""
+    from customers.models import Customer
+    from support.services import answer_ticket, open_ticket, save_faq_category, save_faq_entry
+
+    with database(django_db_blocker, oost.schema_name):
+        category = save_faq_category(category=None, names={"en": "Invoices"})
+        save_faq_entry(
+            entry=None,
+            category=category,
+            questions={"en": "When is my settlement?"},
+            answers={
+                "en": '<p>Every <strong>March</strong>; see <a href="https://example.test/">our site</a>.</p>'
+            },
+        )
+        ticket = open_ticket(
+            organisation=oost,
+            kind="question",
+            subject="Settlement",
+            message="When do I get it?",
+            language="en",
+            customer=Customer.objects.get(customer_number=resident["number"]),
+        )
+        answer_ticket(ticket=ticket, organisation=oost, staff_user=None, message="In March.")
+        return ticket.pk
+
+
+def test_every_resident_page_passes_axe_core(visit, resident, oost, django_db_blocker):
+    """WCAG 2.1 A and AA rules of axe-core on every page a visitor or a resident sees, in each state
+    that looks different (forms with errors, every move-in step, the move-out form), with staff's
+    page message and its inline text colour on the home page and the overview."""
+    ticket_id = _faq_and_ticket(oost, resident, django_db_blocker)
+    browser = visit()
+    page = browser.page
+    page.set_default_timeout(30_000)  # some fifty pages on a shared machine
+    axe = AxeReport(browser)
+    for path in VISITOR_PAGES:
+        browser.go(path)
+        axe(path)
+    browser.go("/")  # staff's message with its inline colour, as visitors see it
+    expect(page.locator(".page-message.warning span[style]")).to_contain_text("Hot water may stop")
+
+    # Forms answered with errors.
+    browser.go("/login/")
+    page.get_by_label("Email address").fill("nobody@example.test")
+    page.get_by_label("Password").fill("wrong-password-1")
+    page.locator("main").get_by_role("button", name="Log in").click()
+    expect(page.locator(".message.error, .errors").first).to_be_visible()
+    axe("login with an error")
+    browser.go("/register/")
+    page.locator("main").get_by_role("button", name="Register").click()
+    expect(page.locator(".has-error").first).to_be_visible()
+    axe("register with errors")
+
+    # The move-in, step by step, each step also with its errors.
+    with database(django_db_blocker, oost.schema_name):
+        street = import_address_with_meter("Axelaan", "AX-1")
+    browser.go("/move-in/")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_label("Search your new address").fill(street)
+    page.get_by_role("button", name="Search").click()
+    axe("move-in step 1")
+    page.get_by_label(re.compile(street)).check()
+    page.get_by_role("button", name="Next").click()
+    for step, fill in (
+        (2, lambda: page.get_by_label("Date you get the keys").fill(date.today().isoformat())),
+        (
+            3,
+            lambda: (
+                page.get_by_label("First name").fill("Axe"),
+                page.get_by_label("Last name").fill("Tester"),
+            ),
+        ),
+        (4, lambda: page.get_by_label("Email address").fill(f"axe-{uuid.uuid4().hex[:6]}@example.test")),
+        (5, lambda: page.get_by_label(re.compile("Reading on the day you move in")).fill("1234.5")),
+        (6, lambda: page.get_by_label("Bank transfer").check()),
+    ):
+        axe(f"move-in step {step}")
+        if step in (2, 3, 4):
+            page.get_by_role("button", name="Next").click()
+            expect(page.locator(".has-error").first).to_be_visible()
+            axe(f"move-in step {step} with errors")
+        fill()
+        page.get_by_role("button", name="Next").click()
+    axe("move-in step 7")
+    page.get_by_role("button", name="Submit my move-in").click()
+    expect(page.locator("#terms-errors")).to_be_visible()
+    axe("move-in step 7 with errors")
+    page.get_by_label("I accept the terms and conditions.").check()
+    page.get_by_label("I have read the privacy statement.").check()
+    page.get_by_role("button", name="Submit my move-in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: we received your move-in")
+    axe("move-in done")
+
+    browser.log_in(resident["email"])
+    # Staff's message with its inline colour is on the overview.
+    expect(page.locator(".page-message.warning span[style]")).to_contain_text("Hot water may stop")
+    for path in [*RESIDENT_PAGES, f"/tickets/{ticket_id}/"]:
+        browser.go(path)
+        axe(path)
+    month = resident["month"]
+    for path in (
+        f"/consumption/?service=heating&year={month.year}&month={month.month}",
+        f"/consumption/?service=heating&year={month.year}&month={month.month}&compare=1",
+    ):
+        browser.go(path)
+        axe(path)
+    page.get_by_text("Show the figures as a table").click()
+    axe("consumption with the table open")
+    browser.go("/faq/")
+    page.locator("details summary").first.click()
+    axe("faq with an answer open")
+    browser.go("/move-out/")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_label("Date you hand over the keys")).to_be_visible()
+    axe("move-out form")
+    page.get_by_role("button", name="Report my move-out").click()
+    expect(page.locator(".has-error").first).to_be_visible()
+    axe("move-out form with errors")
+    browser.go("/my-details/")
+    page.get_by_label("Monthly advance (EUR)").evaluate("input => { input.form.noValidate = true; }")
+    page.get_by_label("Monthly advance (EUR)").fill("400")
+    page.get_by_role("button", name="Change my advance").click()
+    expect(page.locator(".advance .errors")).to_be_visible()
+    axe("my details with an error")
+    assert axe.checked >= 40
+    assert axe.failures == [], "\n\n".join(axe.failures)
