@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
@@ -21,6 +23,35 @@ PATHS_OPEN_WHILE_PORTAL_INACTIVE = (
     "/api/schema",
     "/api/docs",
 )
+# A portal that is suspended or inactive shows browsers a page in its own colours: its look (these
+# paths and its branding files) stays served; everything else answers with that page (or JSON).
+UNAVAILABLE_URLCONF = "config.urls_unavailable"
+BRANDING_PATHS = ("/static/", "/branding.css", "/favicon.ico")
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Why an organisation's portal does not serve this request: the status, code and message."""
+
+    status: int
+    code: str
+    message: str
+
+
+def unavailability(organisation, path: str) -> Unavailable | None:
+    """The one rule for what a suspended organisation or an inactive portal still serves."""
+    if path.startswith(BRANDING_PATHS) or path.startswith(f"/media/{organisation.schema_name}/branding/"):
+        return None
+    if organisation.is_suspended:
+        return Unavailable(403, "organisation_suspended", _("This organisation's portal has been suspended."))
+    if not organisation.portal_is_active and not path.startswith(PATHS_OPEN_WHILE_PORTAL_INACTIVE):
+        return Unavailable(503, "portal_inactive", _("This portal is not active at the moment."))
+    return None
+
+
+def wants_page(request) -> bool:
+    """A browser asking for a page (not the API), which gets HTML rather than JSON."""
+    return not request.path.startswith("/api/") and "text/html" in request.headers.get("Accept", "")
 
 
 def request_hostname(request) -> str:
@@ -53,16 +84,16 @@ class OrganisationMiddleware:
         organisation, request.routing_version = routing_table.resolve_with_version(host)
         if organisation is None:
             return error_response(404, "unknown_host", _("No portal is configured for this address."))
-        if organisation.is_suspended:
-            return error_response(
-                403, "organisation_suspended", _("This organisation's portal has been suspended.")
-            )
-        if not organisation.portal_is_active and not request.path.startswith(
-            PATHS_OPEN_WHILE_PORTAL_INACTIVE
-        ):
-            return error_response(503, "portal_inactive", _("This portal is not active at the moment."))
+        unavailable = unavailability(organisation, request.path)
+        if unavailable and not wants_page(request):
+            return error_response(unavailable.status, unavailable.code, unavailable.message)
 
         organisation.domain_url = host
         request.tenant = request.organisation = organisation
         connection.set_tenant(organisation)
+        if unavailable:
+            # The rest of the chain (security headers, CSP, language) runs; every path is the page.
+            request.portal_unavailable = unavailable
+            request.urlconf = UNAVAILABLE_URLCONF
+            set_urlconf(request.urlconf)
         return self.get_response(request)

@@ -7,12 +7,18 @@ DEBUG variable at all, or DEBUG=0), so that what is tested is what settings.py d
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 
 from tests.live import ROOT, child_environment
+from tests.support import free_port, wait_until
 
 PRODUCTION_SECRET = "production-like-secret-key-for-the-test-suite-0123456789"
 SHOW_SETTINGS = (
@@ -100,3 +106,43 @@ def test_make_run_and_make_test_turn_debug_on_themselves(django_db_setup, monkey
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/4")
     monkeypatch.setenv("DEBUG", "0")
     assert devstack.environment()["DEBUG"] == "1"
+
+
+@pytest.fixture(scope="module")
+def forgetful_web(django_db_setup):
+    """gunicorn as the image starts it, for a deployment that set neither DEBUG nor METRICS_TOKEN."""
+    env = production_environment(
+        PORT=str(free_port()),
+        WEB_CONCURRENCY="1",
+        PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",  # gunicorn of this venv
+    )
+    env.pop("METRICS_TOKEN", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    process = subprocess.Popen(
+        [str(ROOT / "docker" / "entrypoint.sh"), "web"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    port = int(env["PORT"])
+    try:
+        wait_until(
+            lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).status == 200
+        )
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("host", ["platform.localhost", "portal.noord.test", "unknown.example"])
+def test_metrics_are_readable_by_nobody_when_production_sets_no_token(forgetful_web, host):
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer anything"}):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{forgetful_web}/metrics", headers={"Host": host, **headers}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)  # noqa: S310 - a URL made here
+        assert refused.value.code == 404

@@ -42,6 +42,8 @@ def production_environment(**extra: str) -> dict[str, str]:
         SECRET_KEY="production-like-secret-key-for-the-test-suite-0123456789",
         EMAIL_HOST="smtp.invalid",
         METRICS_TOKEN=METRICS_TOKEN,
+        # Behind the ingress, as the chart deploys it: its X-Forwarded-Proto counts.
+        TRUSTED_PROXIES="1",
         LOG_FORMAT="json",
         REQUEST_LOG_LEVEL="INFO",
         PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
@@ -335,6 +337,20 @@ def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox
             with schema_context("org_zuid"):
                 OutboundEmail.objects.filter(pk=stuck.pk).delete()
             connection.set_schema_to_public()
+
+
+@pytest.mark.parametrize("host", ["platform.localhost", "portal.noord.test", "unknown.example"])
+def test_metrics_on_every_host_need_the_token(production_web, host):
+    port = production_web["port"]
+    assert fetch(port, "/metrics", host=host)[0] == 404
+    assert fetch(port, "/metrics", host=host, headers={"Authorization": "Bearer wrong"})[0] == 404
+    assert fetch(port, "/metrics", host=host, headers={"Authorization": METRICS_TOKEN})[0] == 404
+    status, headers, body = fetch(
+        port, "/metrics", host=host, headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+    )
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/plain")
+    assert b"portal_outbox_unsent_emails" in body
 
 
 def _worker_metrics(port: int, token: str | None = METRICS_TOKEN) -> tuple[int, str]:
