@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from configuration.colours import AA_NORMAL_TEXT, WHITE, best_text_colour, darkened_until
 from tenants.selectors import base_url_for_host, portal_base_url
 
 DEFAULT_PRIMARY_COLOUR = "#0b5394"
+
+
+def readable_brand(primary: str) -> dict:
+    """The layout puts text on the primary colour (header, buttons) and uses it for links on white:
+    text in white or near-black, whichever reads better, links in a shade reaching 4.5:1 on white."""
+    return {
+        "primary_colour": primary,
+        "primary_text_colour": best_text_colour(primary),
+        "link_colour": darkened_until(primary, AA_NORMAL_TEXT, (WHITE,)),
+    }
 
 
 def email_branding(organisation) -> dict:
@@ -15,7 +26,7 @@ def email_branding(organisation) -> dict:
         return {
             "organisation_name": "Energy portal platform",
             "portal_url": base_url_for_host(settings.PLATFORM_DOMAIN),
-            "primary_colour": DEFAULT_PRIMARY_COLOUR,
+            **readable_brand(DEFAULT_PRIMARY_COLOUR),
             "logo_url": "",
             "support_email": "",
         }
@@ -29,7 +40,7 @@ def email_branding(organisation) -> dict:
     return {
         "organisation_name": organisation.name,
         "portal_url": base,
-        "primary_colour": branding["primary_colour"],
+        **readable_brand(branding["primary_colour"]),
         "logo_url": f"{base}{logo}" if logo and not logo.endswith(".svg") else "",  # mail clients show no SVG
         "support_email": preferences.support_email,
     }

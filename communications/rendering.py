@@ -28,6 +28,8 @@ from config.errors import RuleViolation
 from configuration.rich_text import display_html
 from configuration.rich_text_colours import EMAIL_SURFACE
 
+from .branding import DEFAULT_PRIMARY_COLOUR, readable_brand
+
 logger = logging.getLogger(__name__)
 
 _RESTRICTED = Engine(
@@ -157,7 +159,9 @@ def default_source(*, template: str, language: str, variables: tuple[str, ...]) 
         formatted = date_format(_SENTINEL_DATE, "DATETIME_FORMAT")
         subject = render_to_string(f"emails/{template}/subject.txt", context)
         body_text = render_to_string(f"emails/{template}/body.txt", context)
-        html = render_to_string(f"emails/{template}/body.html", {**context, "primary_colour": "#0b5394"})
+        html = render_to_string(
+            f"emails/{template}/body.html", {**context, **readable_brand(DEFAULT_PRIMARY_COLOUR)}
+        )
     content = html.split("<!--content-->", 1)[-1].split("<!--/content-->", 1)[0]
     date_placeholder = "{{ " + (dates[0] if dates else "") + '|date:"DATETIME_FORMAT" }}'
 

@@ -188,3 +188,27 @@ def test_saving_an_email_template_warns_and_the_email_is_sent_readable(noord_cli
     content = email.body_html.split("<!--content-->")[1].split("<!--/content-->")[0]
     [(_name, value)] = colours_in(content)
     assert contrast_ratio(_colour(value), "#ffffff") >= AA_NORMAL_TEXT
+
+
+def test_an_emails_brand_colours_are_readable_with_a_light_primary_colour(db):
+    """The layout's header and buttons put text on the primary colour, its links use it on white."""
+    from configuration.models import GeneralPreferences, PortalPreferences
+
+    with schema_context("org_noord"):
+        PortalPreferences.objects.current()
+        PortalPreferences.objects.update(use_organisation_colours=True)
+        GeneralPreferences.objects.current()
+        GeneralPreferences.objects.update(primary_colour="#ffd500")
+        email = queue_email(
+            template="password_reset",
+            to="resident@example.test",
+            language="en",
+            organisation=Organisation.objects.get(slug="noord"),
+            context={"reset_url": "https://portal.noord.test/reset-password/x", "expires_at": None},
+        )
+    on_primary = re.findall(r"background:#ffd500;[^\"]*?color:(#[0-9a-f]{6})", email.body_html)
+    assert len(on_primary) == 2  # the header and the button
+    assert all(contrast_ratio(colour, "#ffd500") >= AA_NORMAL_TEXT for colour in on_primary)
+    links = re.findall(r'<a href="[^"]+" style="color:(#[0-9a-f]{6});">', email.body_html)
+    assert links  # the portal link in the footer
+    assert all(contrast_ratio(colour, "#ffffff") >= AA_NORMAL_TEXT for colour in links)
