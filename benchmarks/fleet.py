@@ -199,6 +199,7 @@ class Server:
             WEB_CONCURRENCY=str(self.workers),
             GUNICORN_THREADS=str(self.threads),
             GUNICORN_MAX_REQUESTS="0",
+            TRUSTED_PROXIES="1",  # the requests say X-Forwarded-Proto: https, as the ingress does
             CACHE_KEY_PREFIX=os.environ.get("CACHE_KEY_PREFIX", "bench"),
             CELERY_TASK_DEFAULT_QUEUE=os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "bench"),
             LOG_FORMAT="json",

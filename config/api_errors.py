@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import RuleViolation
+from .errors import RequestRefused, RuleViolation
 
 
 def error_response(http_status: int, code: str, detail: str, **extra) -> JsonResponse:
@@ -19,6 +19,8 @@ def error_response(http_status: int, code: str, detail: str, **extra) -> JsonRes
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestRefused):  # raised by the parsers (config.parsers): detail and fields
+        return JsonResponse(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, RuleViolation) and exc.errors:
         exc = DomainError(exc.message, code=exc.code, http_status=exc.http_status, errors=exc.errors)
     elif isinstance(exc, RuleViolation):

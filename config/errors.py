@@ -45,3 +45,15 @@ class FieldErrors:
             raise RuleViolation(
                 next(iter(self.errors.values()))[0], code=self.first_code or "invalid", errors=self.errors
             )
+
+
+class RequestRefused(RuleViolation):
+    """The request cannot be read at all: characters that are not allowed, JSON that is malformed or
+    nested too deeply, a body larger than the operation accepts. Refused before any rule of the
+    domain (or a throttle, or the database) sees it, with ``detail`` and the messages per field."""
+
+    def __init__(self, message: str, *, code: str, http_status: int = 400, errors: dict | None = None):
+        super().__init__(message, code=code, http_status=http_status, errors=errors or None)
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "detail": self.message, **(self.errors or {})}

@@ -57,14 +57,15 @@ ERROR_SCHEMA = {
 }
 
 WHY = {
-    400: "The input is not valid: the messages per field name.",
+    400: "The input is not valid: the messages per field name. Also text with characters that are not "
+    "allowed in a parameter or the body (`invalid_characters`), or a body that cannot be read (`parse_error`).",
     401: "No credentials, or credentials that are invalid or expired here.",
     403: "The credentials do not allow this (role, impersonation, a switched-off feature, or a "
     "session without its CSRF token).",
     404: "No such object here (or not one of the caller's own), or no such page of the list.",
     409: "The object's state does not allow this (now).",
     410: "The link or key has expired.",
-    413: "The body is too large.",
+    413: "The body is larger than this operation accepts (`request_too_large`).",
     415: "The body's media type is not one this operation reads: JSON, or multipart/form-data "
     "where the operation takes a file.",
     429: "Too many requests from this client: try again after `Retry-After` seconds (`throttled`).",
@@ -109,15 +110,11 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
     ("get", "/api/portal/consumption/compare/"): {404: ["unknown_location"]},
     ("get", "/api/portal/consumption/register/"): {404: ["unknown_location"]},
     # consumption.api.integration.ingest_request
-    ("post", "/api/integration/readings/"): {413: ["too_large"], 415: ["unsupported_media_type"]},
+    ("post", "/api/integration/readings/"): {413: ["request_too_large"], 415: ["unsupported_media_type"]},
     # tenants.services (the platform's document)
     ("post", "/api/platform/organisations/"): {409: ["conflict"]},
     ("delete", "/api/platform/organisations/{slug}/domains/{domain}/"): {400: ["primary_domain"]},
 }
-
-# Query parameters that cannot make an answer invalid: free-text search and the page number
-# (a page that does not exist is a 404).
-_HARMLESS_QUERY = {"search"}
 
 
 def _views(generator, request) -> dict[tuple[str, str], object]:
@@ -145,8 +142,13 @@ def derived_errors(view, method: str, operation: dict) -> set[int]:
     statuses: set[int] = set()
     takes_body = "requestBody" in operation
     query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
-    if takes_body or any(p["name"] not in _HARMLESS_QUERY and not _is_page_number(p) for p in query):
+    in_path = any(p.get("in") == "path" for p in operation.get("parameters", []))
+    # Any parameter or body can hold characters that are not allowed (config.input_guard), even a
+    # free-text search or a page number; any body can be larger than the operation accepts.
+    if takes_body or query or in_path:
         statuses.add(400)
+    if takes_body:
+        statuses.add(413)
     if takes_body and view.get_parsers():
         statuses.add(415)  # DRF refuses a media type none of the view's parsers reads
     authenticators = view.get_authenticators()
@@ -162,7 +164,6 @@ def derived_errors(view, method: str, operation: dict) -> set[int]:
         or session_write
     ):
         statuses.add(403)
-    in_path = any(p.get("in") == "path" for p in operation.get("parameters", []))
     if in_path or any(_is_page_number(p) for p in query):
         statuses.add(404)
     if view.get_throttles():

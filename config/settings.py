@@ -126,6 +126,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Refuses what cannot be read safely (invalid characters, deep JSON, oversized bodies) before
+    # sessions, CSRF, authentication, throttles and views; after routing for branded pages.
+    "config.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.locale.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -282,6 +285,17 @@ IMPERSONATION_MINUTES = env_int("IMPERSONATION_MINUTES", 30)
 # How many reverse proxies in front of the app append to X-Forwarded-For (e.g. 1 for the ingress).
 # Throttles and the activity log trust exactly that many hops; 0 ignores the client-sent header.
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+# The scheme the client used, as the trusted proxy forwards it (links, secure cookies, redirects);
+# without proxies the header is the client's own word and is ignored, in development as in production.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES > 0 else None
+
+# Request bodies (config.input_guard, config.parsers): JSON and form fields up to this size (Django's
+# own setting, also applied to JSON); a request with files up to MAX_UPLOAD_REQUEST_SIZE (the largest
+# upload is 10 MB); the bulk import endpoints declare their own (max_body_bytes). JSON nests at most
+# JSON_MAX_DEPTH levels, far deeper than any body the API documents.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+MAX_UPLOAD_REQUEST_SIZE = env_int("MAX_UPLOAD_REQUEST_SIZE", 12 * 1024 * 1024)
+JSON_MAX_DEPTH = 32
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -291,13 +305,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # One media type per request body, summaries and descriptions from docstrings (docs/api.md).
     "DEFAULT_SCHEMA_CLASS": "config.openapi_schema.PortalAutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only: the one place that chooses how API bodies are read. Views that take a file add
     # multipart/form-data to these (config.api_uploads.TakesUploads); the pages are Django forms.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {
         "auth_ip": env("THROTTLE_AUTH_IP", "30/min"),
         "auth_account": env("THROTTLE_AUTH_ACCOUNT", "10/min"),
@@ -437,7 +451,6 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-language"
     LANGUAGE_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import api_errors
+from .errors import RequestRefused
 
 
 def _is_page(request) -> bool:
@@ -38,9 +42,30 @@ def permission_denied(request, exception=None):
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):  # a form's fields beyond DATA_UPLOAD_MAX_MEMORY_SIZE
+        from .parsers import too_large
+
+        return refused(request, too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     if _is_page(request):
         return _page(request, 400, _("Bad request"), _("The page could not handle this request."))
     return api_errors.bad_request(request, exception)
+
+
+def refused(request, refusal: RequestRefused):
+    """A request that cannot be read (config.input_guard): the JSON error shape, or the branded page."""
+    if not _is_page(request):
+        return JsonResponse(refusal.as_dict(), status=refusal.http_status)
+    request.LANGUAGE_CODE = translation.get_language()  # the guard runs before the locale middleware
+    if refusal.http_status == 413:
+        title, text = _("Too much at once"), _("What you sent is too large. Send less at once.")
+    elif refusal.code == "invalid_characters":
+        title = _("Bad request")
+        text = _(
+            "The address or the form holds characters that cannot be used. Check what you typed and try again."
+        )
+    else:
+        title, text = _("Bad request"), _("The page could not handle this request.")
+    return _page(request, refusal.http_status, title, text)
 
 
 def server_error(request):

@@ -317,7 +317,10 @@ def test_the_documents_are_valid_and_generate_without_warnings(urlconf, tmp_path
 
 
 def test_error_answers_follow_each_views_parts(tmp_path):
-    """Derived from the view (no blanket list): input, credentials, path ids, pages, throttles."""
+    """Derived from the view (no blanket list): input, credentials, path ids, pages, throttles.
+
+    Any parameter or body can hold characters that are not allowed (config.input_guard: 400), and
+    any body can be larger than the operation accepts (413)."""
     document = generated_document("config.urls_tenant", tmp_path)
     statuses = {
         (method, path): sorted(operation["responses"])
@@ -328,14 +331,21 @@ def test_error_answers_follow_each_views_parts(tmp_path):
     assert statuses["get", "/api/support/faq/"] == ["200"]
     # Resident reads: credentials; a path id; a page number; a filter that can be invalid.
     assert statuses["get", "/api/portal/overview/"] == ["200", "401", "403"]
-    assert statuses["get", "/api/portal/invoices/{id}/"] == ["200", "401", "403", "404"]
-    assert statuses["get", "/api/portal/documents/"] == ["200", "401", "403", "404"]
+    assert statuses["get", "/api/portal/invoices/{id}/"] == ["200", "400", "401", "403", "404"]
+    assert statuses["get", "/api/portal/documents/"] == ["200", "400", "401", "403", "404"]
     assert statuses["get", "/api/portal/invoices/"] == ["200", "400", "401", "403", "404"]
-    # A body: invalid input and media types; a throttled public form.
-    assert statuses["post", "/api/support/tickets/"] == ["201", "400", "401", "403", "415", "429"]
+    assert (
+        "`invalid_characters`"
+        in responses_of(document, "get", "/api/portal/documents/")["400"]["description"]
+    )
+    # A body: invalid input, sizes and media types; a throttled public form.
+    assert statuses["post", "/api/support/tickets/"] == ["201", "400", "401", "403", "413", "415", "429"]
+    assert (
+        "`request_too_large`" in responses_of(document, "post", "/api/support/tickets/")["413"]["description"]
+    )
     # The services' own refusals, with their codes.
     close = responses_of(document, "post", "/api/admin/tickets/{id}/close/")
-    assert sorted(close) == ["200", "401", "403", "404", "409"]
+    assert sorted(close) == ["200", "400", "401", "403", "404", "409"]
     assert "`already_closed`" in close["409"]["description"]
     assert (
         "`draft_expired`"

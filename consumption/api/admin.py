@@ -19,7 +19,7 @@ from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import aggregates, gaps, services
 from ..models import IntervalReading, Meter, RegisterReading
-from .integration import IngestResultSerializer, ingest_request
+from .integration import MAX_BYTES, IngestResultSerializer, ingest_request
 
 
 class MeterSerializer(serializers.ModelSerializer):
@@ -301,7 +301,7 @@ class RecomputeView(APIView):
     request={"application/json": {"type": "object"}, "text/csv": {"type": "string"}},
     responses={
         200: IngestResultSerializer,
-        413: OpenApiResponse(description="The body is larger than 500 MB (`too_large`): split it."),
+        413: OpenApiResponse(description="The body is larger than 500 MB (`request_too_large`): split it."),
     },
 )
 class StaffReadingsView(APIView):
@@ -312,6 +312,7 @@ class StaffReadingsView(APIView):
     """
 
     permission_classes = [IsStaffOrAdmin]
+    max_body_bytes = MAX_BYTES  # config.input_guard refuses more before it is read
 
     def post(self, request):
         return Response(ingest_request(request))

@@ -10,7 +10,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import RuleViolation
+from config import characters
+from config.errors import RequestRefused, RuleViolation
+from config.parsers import too_large
 from memberships.permissions import IsIntegration
 
 from .. import ingestion
@@ -38,13 +40,16 @@ def read_body(request) -> tuple[str, str]:
         )
     body = request._request.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
-        raise RuleViolation(
-            _("The request is larger than 500 MB; split it."), code="too_large", http_status=413
-        )
+        raise too_large(MAX_BYTES)
     try:
-        return body.decode("utf-8-sig"), content_type
+        text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RuleViolation(_("The body is not UTF-8."), code="parse_error") from exc
+    if content_type == "text/csv" and characters.first_invalid(text):  # JSON: checked as it is read
+        raise RequestRefused(
+            _("The body holds text with characters that are not allowed."), code="invalid_characters"
+        )
+    return text, content_type
 
 
 def ingest_request(request) -> dict:
@@ -85,6 +90,7 @@ class ReadingsView(APIView):
     """
 
     permission_classes = [IsIntegration]
+    max_body_bytes = MAX_BYTES  # config.input_guard refuses more before it is read
 
     def post(self, request):
         return Response(ingest_request(request))

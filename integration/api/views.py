@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import RuleViolation
+from config.parsers import load_json, too_large
 from memberships.models import StaffMembership
 from memberships.permissions import IsIntegration, IsStaffAdmin
 
@@ -27,7 +26,7 @@ MAX_IMPORT_BYTES = 200 * 1024 * 1024
     request=ImportRequest,
     responses={
         200: ImportResponse,
-        413: OpenApiResponse(description="The body is larger than 200 MB (`too_large`): split it."),
+        413: OpenApiResponse(description="The body is larger than 200 MB (`request_too_large`): split it."),
     },
 )
 class ImportView(APIView):
@@ -40,6 +39,7 @@ class ImportView(APIView):
     """
 
     permission_classes = [IsIntegration]
+    max_body_bytes = MAX_IMPORT_BYTES  # config.input_guard refuses more before it is read
 
     def post(self, request):
         if request.content_type.split(";")[0].strip() != "application/json":
@@ -48,13 +48,8 @@ class ImportView(APIView):
             )
         body = request._request.read(MAX_IMPORT_BYTES + 1)
         if len(body) > MAX_IMPORT_BYTES:
-            raise RuleViolation(
-                _("The request is larger than 200 MB; split it."), code="too_large", http_status=413
-            )
-        try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RuleViolation(_("The body is not valid JSON."), code="parse_error") from exc
+            raise too_large(MAX_IMPORT_BYTES)
+        payload = load_json(body)  # valid UTF-8 JSON, not too deep, no text with refused characters
         if not isinstance(payload, dict):
             raise RuleViolation(_("The body must be a JSON object with lists of rows."), code="parse_error")
         unknown = sorted(set(payload) - set(importing.ENTITIES))

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from config.api_uploads import TakesUploads
 from config.features import requires_feature
+from config.links import absolute_uri
 from memberships.permissions import IsResident, IsStaff, NotImpersonating
 from memberships.selectors import confirmed_portal_account
 from portal_api.api.base import ResidentAPIView, ResidentMixin
@@ -95,7 +96,7 @@ class StaffTicketMessageSerializer(TicketMessageSerializer):
             return None
         request = self.context.get("request")
         path = attachment_path(message)
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute_uri(request, path) if request is not None else path
 
 
 class StaffTicketSerializer(TicketDetailSerializer):

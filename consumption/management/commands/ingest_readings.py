@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from itertools import islice
 from pathlib import Path
 
@@ -11,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 from tqdm import tqdm
 
+from config.errors import RequestRefused
+from config.parsers import load_json
 from consumption.ingestion import ingest, rows_from_json
 from tenants.models import Organisation
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         kind = options["format"] or ("json" if path.suffix.lower() == ".json" else "csv")
         try:
             accepted, errors, shown = self._ingest(path, kind, organisation, options)
-        except (ValueError, csv.Error) as exc:  # malformed JSON or CSV, or not UTF-8
+        except (ValueError, csv.Error, RequestRefused) as exc:  # malformed, too deep, or not UTF-8
             raise CommandError(f"{path} cannot be read as {kind.upper()}: {exc}") from exc
         for error in shown:
             self.stderr.write(f"row {error['index'] + 1}: {error['errors']}")
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                 handle.seek(0)
                 rows = csv.DictReader(handle)
             else:
-                rows = list(rows_from_json(json.load(handle)))
+                rows = list(rows_from_json(load_json(handle.read())))
                 total = len(rows)
             accepted = errors = 0
             shown = []
