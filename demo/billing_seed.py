@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
 from contracts.models import Contract
 from customers.models import Customer
 from integration.importing import run_import
+from invoicing.vat import split_gross, vat_of
 
 CENT = Decimal("0.01")
 VAT = Decimal("6")
@@ -27,11 +28,6 @@ def _pdf(title: str) -> str:
 
     content = HTML(string=f"<h1 style='font-family:sans-serif'>{title}</h1><p>Demo document.</p>").write_pdf()
     return base64.b64encode(content).decode()
-
-
-def _split(total_incl: Decimal) -> tuple[Decimal, Decimal]:
-    excl = (total_incl * 100 / (100 + VAT)).quantize(CENT, ROUND_HALF_UP)
-    return excl, total_incl - excl
 
 
 def _month_add(day: date, months: int) -> date:
@@ -145,7 +141,8 @@ def billing_payload(organisation) -> dict:
         for month in range(27):
             issue = _month_add(first_month, month)
             due = issue + timedelta(days=14)
-            excl, tax = _split(advance)
+            advance_split = split_gross(advance, VAT)  # the portal's rule, so changes back restore it
+            excl, tax = advance_split.net, advance_split.vat
             paid = due < today - timedelta(days=30)
             invoice_ext = f"demo-{contract_number}-A{month:02d}"
             payload["invoices"].append(
@@ -199,11 +196,11 @@ def billing_payload(organisation) -> dict:
             price = Decimal("0.1321")
             consumption = (usage_kwh * price).quantize(CENT)
             fixed = Decimal("180.00")
-            advances_paid = (advance * 12 * 100 / (100 + VAT)).quantize(CENT)
+            advances_paid = 12 * split_gross(advance, VAT).net
             excl = consumption + fixed - advances_paid
             if credit:
                 excl = -abs(excl) - Decimal("42.64")
-            tax = (excl * VAT / 100).quantize(CENT, ROUND_HALF_UP)
+            tax = vat_of(excl, VAT)
             invoice_ext = f"demo-{contract_number}-S{year_index}"
             lines = [
                 {

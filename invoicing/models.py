@@ -42,6 +42,10 @@ class Invoice(models.Model):
     tax_amount = models.DecimalField(_("tax"), max_digits=12, decimal_places=2)
     amount_incl_tax = models.DecimalField(_("amount including tax"), max_digits=12, decimal_places=2)
     amount_open = models.DecimalField(_("outstanding amount"), max_digits=12, decimal_places=2)
+    # As the billing system sent them: a changed advance is derived from these, never from the
+    # portal's own previous result (invoicing.vat), so changing it back restores them.
+    billed_amount_excl_tax = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    billed_tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     payment_status = models.CharField(
         _("payment status"), max_length=24, choices=PaymentStatus.choices, default=PaymentStatus.OPEN
     )
@@ -89,6 +93,11 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=5, null=True, blank=True)
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=0)
     amount = models.DecimalField(_("amount excluding tax"), max_digits=12, decimal_places=2)
+    # The line's VAT: the lines' VAT adds up to the invoice's tax (invoicing.vat.line_vats).
+    tax_amount = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2, default=0)
+    # As the billing system sent the line: the fixed weights when the invoice's total changes.
+    billed_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    billed_tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["invoice", "position", "id"]
@@ -106,6 +115,16 @@ class Transaction(models.Model):
         ADJUSTMENT = "adjustment", _("Balance adjustment")
         COLLECTION_FEE = "collection_fee", _("Collection fee")
         OTHER = "other", _("Other")
+
+    class Method(models.TextChoices):
+        """The payment methods the portal names; the billing system may send others, shown as sent."""
+
+        DIRECT_DEBIT = "direct_debit", _("Direct debit")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        TRANSFER = "transfer", _("Bank transfer")  # the move-in's code for it
+        CARD = "card", _("Card payment")
+        ONLINE = "online", _("Online payment")
+        CASH = "cash", _("Cash")
 
     external_id = models.CharField(max_length=100, unique=True)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="transactions")
@@ -129,3 +148,12 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} on {self.date}"
+
+    @property
+    def method_label(self) -> str:
+        """The method in the active language, or as the billing system wrote it if the portal does
+        not know it (the same label table as the API's ``method_label``)."""
+        return str(METHOD_LABELS.get(self.method, self.method))
+
+
+METHOD_LABELS = dict(Transaction.Method.choices)

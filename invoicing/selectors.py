@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,14 +110,45 @@ def latest_invoice(*, customer, today: date | None = None) -> Invoice | None:
     return resident_invoices(customer=customer).filter(issue_date__lte=_today(today)).first()
 
 
-def current_balance(*, customer, today: date | None = None) -> Decimal:
-    """What the customer owes (negative: what is owed to them), over the invoices issued so far."""
-    total = (
-        resident_invoices(customer=customer)
-        .filter(OUTSTANDING, issue_date__lte=_today(today))
-        .aggregate(total=Sum("amount_open"))["total"]
+# What a transaction does to the balance: a payment lowers it; a refund paid out to the customer
+# and an adjustment (signed) change it by their amount. Statements and the balance both read this.
+LEDGER_KINDS = (Transaction.Kind.PAYMENT, Transaction.Kind.REFUND, Transaction.Kind.ADJUSTMENT)
+MOVEMENT = Case(
+    When(kind=Transaction.Kind.PAYMENT, then=-F("amount")),
+    default=F("amount"),
+    output_field=DecimalField(max_digits=12, decimal_places=2),
+)
+
+
+def _ledger_transactions(*, customer, contract_id: int | None = None) -> QuerySet[Transaction]:
+    """Payments, refunds and adjustments the resident sees, each with its ``movement``."""
+    queryset = (
+        resident_transactions(customer=customer).filter(kind__in=LEDGER_KINDS).annotate(movement=MOVEMENT)
     )
-    return total or Decimal("0.00")
+    if contract_id is not None:
+        queryset = queryset.filter(Q(contract_id=contract_id) | Q(invoice__contract_id=contract_id))
+    return queryset
+
+
+def current_balance(*, customer, today: date | None = None) -> Decimal:
+    """The resident's balance (negative: owed to them), the one figure the overview and the pages show.
+
+    The invoices issued so far, less what was paid, plus refunds and the adjustments the resident
+    sees, up to today: the same entries as the statements, so it is the newest statement's balance
+    plus what happened since. A payment not (yet) linked to an invoice counts like any other.
+    """
+    day = _today(today)
+    charged = (
+        resident_invoices(customer=customer)
+        .filter(issue_date__lte=day)
+        .aggregate(total=Sum("amount_incl_tax"))["total"]
+    )
+    moved = (
+        _ledger_transactions(customer=customer)
+        .filter(date__lte=day)
+        .aggregate(total=Sum("movement"))["total"]
+    )
+    return (charged or Decimal("0.00")) + (moved or Decimal("0.00"))
 
 
 def resident_transactions(*, customer) -> QuerySet[Transaction]:
@@ -165,22 +196,18 @@ def statements(*, customer, contract_id: int | None = None, today: date | None =
         .filter(issue_date__lte=_today(today))
         .order_by("issue_date", "id")
     )
-    transactions = resident_transactions(customer=customer).filter(
-        kind__in=[Transaction.Kind.PAYMENT, Transaction.Kind.REFUND, Transaction.Kind.ADJUSTMENT]
+    pending = sorted(
+        _ledger_transactions(customer=customer, contract_id=contract_id), key=lambda row: (row.date, row.id)
     )
-    if contract_id is not None:
-        transactions = transactions.filter(Q(contract_id=contract_id) | Q(invoice__contract_id=contract_id))
-    pending = sorted(transactions, key=lambda row: (row.date, row.id))
     balance, position, result = Decimal("0.00"), 0, []
     for invoice in invoices:
         payments = adjustments = Decimal("0.00")
         while position < len(pending) and pending[position].date <= invoice.issue_date:
             row = pending[position]
             if row.kind == Transaction.Kind.ADJUSTMENT:
-                adjustments += row.amount
+                adjustments += row.movement
             else:
-                # Payments lower the balance; refunds paid out to the customer raise it.
-                payments += -row.amount if row.kind == Transaction.Kind.PAYMENT else row.amount
+                payments += row.movement
             position += 1
         carried = balance + payments + adjustments
         current = carried + invoice.amount_incl_tax

@@ -19,6 +19,7 @@ from consumption.models import Meter
 from contracts.models import Contract, ContractLocation
 from integration.changes import record_change
 from integration.models import PortalChange
+from invoicing.services import end_advances_after
 
 from . import readings as moving_day
 from .models import MeterPhoto, MoveOutRequest, RequestStatus
@@ -229,9 +230,11 @@ def _complete(request: MoveOutRequest, organisation, *, refusal_is_error: bool) 
         )
         .exists()
     )
+    advances = {"prorated": [], "cancelled": []}
     if not remaining:
         contract.end_date = max(request.move_out_date, contract.start_date)
         contract.status = Contract.Status.ENDED
+        advances = end_advances_after(contract=contract, last_day=contract.end_date)
     contract.final_invoice_requested_at = timezone.now()
     contract.save(update_fields=["end_date", "status", "final_invoice_requested_at", "updated_at"])
     request.status = RequestStatus.APPROVED
@@ -250,6 +253,7 @@ def _complete(request: MoveOutRequest, organisation, *, refusal_is_error: bool) 
             "forwarding_address": request.forwarding_address,
             "contract_ended": not remaining,
             "final_invoice_due": True,
+            "advance_invoices": advances,
         },
     )
     _notify(request, organisation, "move_out_processed")

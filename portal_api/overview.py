@@ -3,6 +3,8 @@
 What the resident owes (positive open amounts) and what will be refunded to them (negative open
 amounts) are shown apart, never netted into one "outstanding" figure; invoices issued after today
 in the organisation's calendar (pro-forma advance schedules) are upcoming and count for neither.
+The balance is the account's, the same figure the statements arrive at: it also counts payments the
+billing system has not linked to an invoice yet.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class Overview:
     upcoming: list = field(default_factory=list)  # issued after today: not owed yet
     outstanding_total: Decimal | None = None
     refund_total: Decimal | None = None  # a positive amount: what they get back
-    balance: Decimal | None = None  # outstanding_total - refund_total
+    balance: Decimal | None = None  # the account's balance (invoicing.selectors.current_balance)
     currency: str = DEFAULT_CURRENCY
 
 
@@ -80,7 +82,7 @@ def resident_overview(*, customer, organisation, language: str, routing_version:
     if visibility.payment_status:
         overview.outstanding_total = sum((i.amount_open for i in overview.outstanding), start=Decimal("0.00"))
         overview.refund_total = -sum((i.amount_open for i in overview.refunds), start=Decimal("0.00"))
-        overview.balance = overview.outstanding_total - overview.refund_total
+        overview.balance = invoices.current_balance(customer=customer, today=today)
     else:
         overview.outstanding, overview.refunds = [], []
     return overview

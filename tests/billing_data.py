@@ -194,6 +194,21 @@ def billing_customer(schema: str = "org_noord", *, invoices: int = 5, email: str
                 "amount": "100.00",
                 "method": "direct_debit",
             },
+            # Every paid invoice was paid, as a billing system sends it (the second less the goodwill
+            # adjustment on it), so the balance adds up both ways.
+            *(
+                {
+                    "external_id": f"{ext}-pay-{i}",
+                    "customer_external_id": ext,
+                    "invoice_external_id": f"{ext}-inv-{i}",
+                    "kind": "payment",
+                    "date": (date(2025, 1, 1) + timedelta(days=30 * i + 10)).isoformat(),
+                    "description": "Direct debit",
+                    "amount": "95.00" if i == 1 else "100.00",
+                    "method": "direct_debit",
+                }
+                for i in range(1, invoices)
+            ),
             {
                 "external_id": f"{ext}-fee",
                 "customer_external_id": ext,

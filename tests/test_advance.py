@@ -11,8 +11,9 @@ from django_tenants.utils import schema_context
 from activity.models import ActivityEvent
 from configuration.models import BillingSettings, PortalPreferences
 from contracts.models import AdvancePaymentPlan, Contract
+from integration.importing import run_import
 from invoicing.models import Invoice
-from tests.billing_data import billing_customer
+from tests.billing_data import billing_customer, invoice_row
 from tests.factories import outbox
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import as_staff_client
@@ -176,3 +177,98 @@ def test_ended_contract_cannot_change(setup):
             status="ended", end_date=date.today() - timedelta(days=1)
         )
     assert client.get(f"/api/portal/contracts/{contract_id}/advance/").json()["reason"] == "contract_ended"
+
+
+def _pro_forma(data: dict, total: str, *, lines: list[dict] | None = None, n: int = 7000) -> str:
+    """An open pro-forma advance of the first contract, issued and due after today; its number."""
+    today = date.today()
+    row = invoice_row(
+        data["ext"],
+        f"{data['ext']}-K1",
+        n,
+        total=total,
+        issue=today + timedelta(days=20),
+        due=today + timedelta(days=35),
+        status="open",
+    )
+    if lines is not None:
+        row["lines"] = lines
+        row["amount_excl_tax"] = str(sum(Decimal(line["amount"]) for line in lines))
+        row["tax_amount"] = str(Decimal(total) - Decimal(row["amount_excl_tax"]))
+    with schema_context("org_noord"):
+        result = run_import(payload={"invoices": [row]})
+    assert result["error_count"] == 0, result
+    return row["number"]
+
+
+def _lines(number: str) -> tuple[tuple[Decimal, Decimal, Decimal], list[tuple[Decimal, Decimal]]]:
+    with schema_context("org_noord"):
+        invoice = Invoice.objects.prefetch_related("lines").get(number=number)
+        return (
+            (invoice.amount_excl_tax, invoice.tax_amount, invoice.amount_incl_tax),
+            [(line.amount, line.tax_amount) for line in invoice.lines.all()],
+        )
+
+
+def _change(client, contract_id: int, amount: str) -> None:
+    response = client.put(f"/api/portal/contracts/{contract_id}/advance/", {"amount": amount}, format="json")
+    assert response.status_code == 200, response.content
+
+
+def test_changing_the_advance_and_back_restores_the_original_lines(setup):
+    """95 -> 76 -> 95 used to leave 89.63 + 5.37 instead of 89.62 + 5.38 (re-split from the previous lines)."""
+    data, client, contract_id = setup
+    prefs(advance_min_percentage=Decimal("50"))
+    number = _pro_forma(data, "95.00")
+    original = _lines(number)
+    assert original == (
+        (Decimal("89.62"), Decimal("5.38"), Decimal("95.00")),
+        [(Decimal("89.62"), Decimal("5.38"))],
+    )
+    _change(client, contract_id, "95.00")
+    _change(client, contract_id, "76.00")
+    assert _lines(number) == (
+        (Decimal("71.70"), Decimal("4.30"), Decimal("76.00")),
+        [(Decimal("71.70"), Decimal("4.30"))],
+    )
+    _change(client, contract_id, "95.00")
+    assert _lines(number) == original
+
+
+def test_the_vat_of_a_changed_advance_is_the_rate_applied_to_its_net(setup):
+    """A 6 % invoice changed to 70.00 (by way of 80.08) came out 66.03 + 3.97, and 6 % of 66.03 is 3.96."""
+    data, client, contract_id = setup
+    prefs(advance_min_percentage=Decimal("50"))
+    number = _pro_forma(data, "95.00")
+    _change(client, contract_id, "80.08")
+    _change(client, contract_id, "70.00")
+    assert _lines(number) == (
+        (Decimal("66.04"), Decimal("3.96"), Decimal("70.00")),
+        [(Decimal("66.04"), Decimal("3.96"))],
+    )
+
+
+def test_two_rates_share_a_changed_advance_by_their_billed_weights(setup):
+    data, client, contract_id = setup
+    prefs(advance_min_percentage=Decimal("10"))
+    number = _pro_forma(
+        data,
+        "72.10",
+        lines=[
+            {"description": "Heat", "amount": "50.00", "tax_rate": "6"},  # 53.00 with VAT
+            # 19.10 with VAT: no net reaches it at 21 %; the billing system's VAT is 3.31, a cent
+            # under 21 % of 15.79, which the import accepts (rounding tolerance).
+            {"description": "Meter rental", "amount": "15.79", "tax_rate": "21"},
+        ],
+    )
+    original = _lines(number)
+    assert original[1] == [(Decimal("50.00"), Decimal("3.00")), (Decimal("15.79"), Decimal("3.31"))]
+    _change(client, contract_id, "33.33")
+    # 33.33 x 53.00 / 72.10 = 24.5006, 33.33 x 19.10 / 72.10 = 8.8294: the cent left goes to the
+    # larger remainder (8.83); each part is split at its own rate.
+    assert _lines(number) == (
+        (Decimal("23.11") + Decimal("7.30"), Decimal("1.39") + Decimal("1.53"), Decimal("33.33")),
+        [(Decimal("23.11"), Decimal("1.39")), (Decimal("7.30"), Decimal("1.53"))],
+    )
+    _change(client, contract_id, "72.10")
+    assert _lines(number) == original  # the billing system's own lines, its rounding included

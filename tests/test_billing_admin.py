@@ -182,7 +182,7 @@ def test_locations_by_customer_and_contract_and_transactions_by_customer_number(
     assert [row["external_id"] for row in by_contract["results"]] == [f"{data['ext']}-L2"]
     found = staff.get(f"/api/admin/transactions/?search={data['number']}").json()["results"]
     assert {row["external_id"] for row in found} == {
-        f"{data['ext']}-pay-0",
+        *(f"{data['ext']}-pay-{n}" for n in range(5)),
         f"{data['ext']}-fee",
         f"{data['ext']}-adj",
         f"{data['ext']}-adj-inv",

@@ -92,9 +92,13 @@ def test_import_is_idempotent_and_updates_replace_lines(integration):
         again["invoices"]["created"],
     ) == (1, 3, 0)
     changed = invoice_row("imp-1", None, 0, total="50.00", status="open")
-    changed["lines"] = [
-        {"description": "Part A", "amount": "20.00"},
-        {"description": "Part B", "amount": str(Decimal(changed["amount_excl_tax"]) - Decimal("20.00"))},
+    changed["lines"] = [  # 47.17 + 2.83 VAT: 1.20 + 1.63 at 6 %
+        {"description": "Part A", "amount": "20.00", "tax_rate": "6"},
+        {
+            "description": "Part B",
+            "amount": str(Decimal(changed["amount_excl_tax"]) - Decimal("20.00")),
+            "tax_rate": "6",
+        },
     ]
     third = post(integration, {"invoices": [changed]}).json()
     assert third["invoices"]["updated"] == 1
@@ -102,7 +106,10 @@ def test_import_is_idempotent_and_updates_replace_lines(integration):
         invoice = Invoice.objects.get(external_id="imp-1-inv-0")
         assert invoice.amount_incl_tax == Decimal("50.00")
         assert invoice.payment_status == "open"
-        assert [line.description for line in invoice.lines.all()] == ["Part A", "Part B"]
+        assert [(line.description, line.tax_amount) for line in invoice.lines.all()] == [
+            ("Part A", Decimal("1.20")),
+            ("Part B", Decimal("1.63")),
+        ]
 
 
 def test_references_must_belong_to_the_same_customer(integration):

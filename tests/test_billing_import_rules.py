@@ -8,6 +8,7 @@ import io
 import json
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
@@ -385,3 +386,78 @@ def test_documents_are_checked_by_structure_not_magic_bytes(integration, content
         assert body["documents"]["errors"][0]["errors"] == {
             "content_base64": ["Documents must be PDF, PNG or JPEG files."]
         }
+
+
+def _taxed(n: int, tax: str, lines: list[tuple[str, str]]) -> dict:
+    """An invoice of (net, rate) lines with the given tax total."""
+    excl = sum(Decimal(net) for net, _rate in lines)
+    return {
+        **invoice_row("imp-1", None, n),
+        "amount_excl_tax": str(excl),
+        "tax_amount": tax,
+        "amount_incl_tax": str(excl + Decimal(tax)),
+        "lines": [
+            {"description": f"Line {i}", "amount": net, "tax_rate": rate}
+            for i, (net, rate) in enumerate(lines)
+        ],
+    }
+
+
+def test_a_tax_total_that_disagrees_with_the_lines_rates_is_refused(integration):  # noqa: F811
+    """A 21 % line of 10.00 with 0.00 VAT was accepted; beyond a cent per line it is the row's error."""
+    rows = [
+        _taxed(1, "0.00", [("10.00", "21")]),  # 2.10 expected
+        _taxed(2, "2.10", [("10.00", "21")]),
+        # Rounded per rate instead of per line: 3 x 0.333 = 0.999 -> 1.00 against 3 x 0.33 = 0.99.
+        _taxed(3, "1.00", [("5.55", "6"), ("5.55", "6"), ("5.55", "6")]),
+        _taxed(4, "1.02", [("5.55", "6"), ("5.55", "6"), ("5.55", "6")]),  # a cent per line is 0.03
+        _taxed(5, "1.03", [("5.55", "6"), ("5.55", "6"), ("5.55", "6")]),  # 0.04 off: refused
+        _taxed(6, "2.11", [("10.00", "21")]),
+        _taxed(7, "2.12", [("10.00", "21")]),
+    ]
+    body = post(integration, {"customers": [CUSTOMER], "invoices": rows}).json()
+    assert body["invoices"]["created"] == 4
+    assert body["invoices"]["errors"] == [
+        {
+            "index": 0,
+            "external_id": "imp-1-inv-1",
+            "errors": {
+                "tax_amount": [
+                    "0.00 does not agree with the lines' VAT rates: 2.10 expected "
+                    "(at most 0.01 apart, a cent per line)"
+                ]
+            },
+        },
+        {
+            "index": 4,
+            "external_id": "imp-1-inv-5",
+            "errors": {
+                "tax_amount": [
+                    "1.03 does not agree with the lines' VAT rates: 0.99 expected "
+                    "(at most 0.03 apart, a cent per line)"
+                ]
+            },
+        },
+        {
+            "index": 6,
+            "external_id": "imp-1-inv-7",
+            "errors": {
+                "tax_amount": [
+                    "2.12 does not agree with the lines' VAT rates: 2.10 expected "
+                    "(at most 0.01 apart, a cent per line)"
+                ]
+            },
+        },
+    ]
+    with schema_context("org_noord"):
+        stored = {
+            invoice.number: [line.tax_amount for line in invoice.lines.all()]
+            for invoice in Invoice.objects.filter(customer__external_id="imp-1").prefetch_related("lines")
+        }
+    # Each line's VAT is its own rate's, the difference of the total spread a cent at a time.
+    assert stored == {
+        "imp-1-F0002": [Decimal("2.10")],
+        "imp-1-F0003": [Decimal("0.34"), Decimal("0.33"), Decimal("0.33")],
+        "imp-1-F0004": [Decimal("0.34"), Decimal("0.34"), Decimal("0.34")],
+        "imp-1-F0006": [Decimal("2.11")],
+    }

@@ -147,6 +147,23 @@ def test_overview_keeps_what_is_owed_refunds_and_future_invoices_apart(db, clien
         Invoice.objects.filter(customer__external_id=ext).exclude(number__startswith=mine).update(
             payment_status="paid", amount_open=0
         )
+        settled = run_import(
+            payload={
+                "transactions": [
+                    {
+                        "external_id": f"{mine}-settled-{n}",
+                        "customer_external_id": ext,
+                        "invoice_external_id": f"{ext}-inv-{n}",
+                        "kind": "refund" if n == 9002 else "payment",
+                        "date": (today - timedelta(days=1)).isoformat(),
+                        "description": "Settled",
+                        "amount": "45.20" if n == 9002 else "100.00",
+                    }
+                    for n in (9000, 9001, 9002, 9003)
+                ]
+            }
+        )
+        assert settled["error_count"] == 0, settled
     client = resident_client(client_for, data)
     body = client.get("/api/portal/overview/").json()
     assert [i["number"] for i in body["outstanding_invoices"]] == [f"{mine}-F0001"]
@@ -289,7 +306,8 @@ def test_statements_add_up(resident):
         assert Decimal(newer["current_balance"]) == Decimal(newer["carried_forward"]) + Decimal(
             newer["current_charges"]
         )
-    assert sum(Decimal(row["payments"]) for row in rows) == Decimal("-100.00")
+    # Five paid invoices, the second less a goodwill adjustment of 5.00.
+    assert sum(Decimal(row["payments"]) for row in rows) == Decimal("-495.00")
     assert sum(Decimal(row["adjustments"]) for row in rows) == Decimal(
         "-5.00"
     )  # only the one linked to an invoice
@@ -311,6 +329,7 @@ def test_charges_list(resident):
         "unit_price": "0.13200",
         "tax_rate": "6.00",
         "amount": "94.34",
+        "tax_amount": "5.66",
         "currency": "EUR",
     }
     credit = next(row for row in body["results"] if row["statement_number"] == f"{data['ext']}-F9002")
@@ -441,3 +460,116 @@ def test_pdf_shows_the_portal_logo_and_fetches_nothing_from_outside(resident, no
             visibility=Visibility(invoices=True, payment_status=True),
         )
     assert len(PdfReader(io.BytesIO(content)).pages[0].images) == 0  # refused, and the PDF still renders
+
+
+def test_overview_and_statements_give_one_balance_with_a_payment_not_linked_to_an_invoice(resident):
+    """The import allows a payment without an invoice: the overview summed open invoices and ignored
+    it, the statements subtracted it, and the resident saw two balances 25.00 apart."""
+    data, client = resident
+    ext, today = data["ext"], date.today()
+    before = client.get("/api/portal/overview/").json()["current_balance"]
+    with schema_context("org_noord"):
+        result = run_import(
+            payload={
+                "transactions": [
+                    {
+                        "external_id": f"{ext}-on-account",
+                        "customer_external_id": ext,
+                        "kind": "payment",
+                        "date": (today - timedelta(days=1)).isoformat(),
+                        "description": "Payment on account",
+                        "amount": "25.00",
+                        "method": "bank_transfer",
+                    }
+                ]
+            }
+        )
+    assert result["error_count"] == 0, result
+    overview = client.get("/api/portal/overview/").json()
+    newest = client.get("/api/portal/statements/").json()[0]  # issued today, after the payment
+    assert Decimal(overview["current_balance"]) == Decimal(before) - Decimal("25.00")
+    assert overview["current_balance"] == newest["current_balance"]
+    # The invoices stay open until the billing system allocates the payment.
+    assert overview["outstanding_total"] == "300.00"
+
+
+def test_the_balance_is_the_newest_statements_plus_what_happened_since(resident):
+    """A statement is the account on its invoice's day; the balance is the account today."""
+    data, client = resident
+    ext, today = data["ext"], date.today()
+    cancelled = invoice_row(
+        ext, f"{ext}-K1", 9001, issue=today, due=today + timedelta(days=40), status="cancelled"
+    )
+    with schema_context("org_noord"):
+        result = run_import(
+            payload={
+                "invoices": [cancelled],  # the newest statement is now the credit note's, three days ago
+                "transactions": [
+                    {
+                        "external_id": f"{ext}-refund",
+                        "customer_external_id": ext,
+                        "kind": "refund",
+                        "date": (today - timedelta(days=1)).isoformat(),
+                        "description": "Refund of an overpayment",
+                        "amount": "12.50",
+                    },
+                    {
+                        "external_id": f"{ext}-later",
+                        "customer_external_id": ext,
+                        "kind": "payment",
+                        "date": (today + timedelta(days=2)).isoformat(),  # not yet: not counted
+                        "description": "Direct debit",
+                        "amount": "40.00",
+                        "method": "direct_debit",
+                    },
+                ],
+            }
+        )
+    assert result["error_count"] == 0, result
+    newest = client.get("/api/portal/statements/").json()[0]
+    assert newest["statement_number"] == f"{ext}-F9002"
+    overview = client.get("/api/portal/overview/").json()
+    # The refund paid out to the resident yesterday raises the balance.
+    assert Decimal(overview["current_balance"]) == Decimal(newest["current_balance"]) + Decimal("12.50")
+
+
+@pytest.mark.parametrize(
+    ("language", "direct_debit", "bank_transfer"),
+    [
+        ("en", "Direct debit", "Bank transfer"),
+        ("nl", "Domiciliëring", "Overschrijving"),
+        ("fr", "Domiciliation", "Virement bancaire"),
+    ],
+)
+def test_payment_methods_are_named_in_the_residents_language(
+    db, client_for, language, direct_debit, bank_transfer
+):
+    """Shown as raw codes (``direct_debit``) before; a method the portal does not know stays as sent."""
+    data = billing_customer()
+    ext = data["ext"]
+    with schema_context("org_noord"):
+        result = run_import(
+            payload={
+                "transactions": [
+                    {
+                        "external_id": f"{ext}-{n}",
+                        "customer_external_id": ext,
+                        "kind": "payment",
+                        "date": "2025-03-01",
+                        "description": "Payment",
+                        "amount": "10.00",
+                        "method": method,
+                    }
+                    for n, method in enumerate(["bank_transfer", "Kiosk 4"])
+                ]
+            }
+        )
+    assert result["error_count"] == 0, result
+    client = resident_client(client_for, data)
+    assert client.patch("/api/portal/me/", {"language": language}, format="json").status_code == 200
+    rows = client.get("/api/portal/transactions/").json()["results"]
+    assert {row["method"]: row["method_label"] for row in rows if row["method"]} == {
+        "direct_debit": direct_debit,
+        "bank_transfer": bank_transfer,
+        "Kiosk 4": "Kiosk 4",
+    }

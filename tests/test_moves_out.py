@@ -13,10 +13,12 @@ from django_tenants.utils import schema_context
 
 from consumption.models import Meter, RegisterReading
 from contracts.models import Contract, ContractLocation
+from integration.importing import run_import
 from integration.models import PortalChange
+from invoicing.models import Invoice
 from moves.models import MoveOutRequest
 from moves.tasks import complete_due_moves
-from tests.billing_data import billing_customer
+from tests.billing_data import billing_customer, invoice_row
 from tests.consumption_data import add_meters, ingest_rows
 from tests.factories import outbox
 from tests.support import data_queries
@@ -591,3 +593,68 @@ def test_only_staff_and_administrators_of_the_organisation_cancel_a_move_out(hom
         cancel(staff_for(client_for, email="colleague@noord.test"), mine["id"]).json()["status"]
         == "cancelled"
     )
+
+
+def _advance(data: dict, n: int, start, end, *, status: str = "open") -> dict:
+    row = invoice_row(
+        data["ext"],
+        f"{data['ext']}-K2",
+        n,
+        total="95.00",
+        issue=start,
+        due=start + timedelta(days=14),
+        status=status,
+    )
+    return {**row, "period_start": start.isoformat(), "period_end": end.isoformat()}
+
+
+def test_moving_out_ends_the_advances_for_days_after_the_move(home, client_for):
+    """The contract ends: the advance of the month moved out in covers the days supplied, split again
+    by the one rule; advances for later periods are cancelled; paid and earlier ones stay."""
+    day, data = TODAY - timedelta(days=2), home["data"]
+    rows = [
+        _advance(data, 8001, day - timedelta(days=9), day + timedelta(days=20)),  # 10 of 30 days
+        _advance(data, 8002, day + timedelta(days=21), day + timedelta(days=50)),
+        _advance(data, 8003, day + timedelta(days=51), day + timedelta(days=80), status="paid"),
+        _advance(data, 8004, day - timedelta(days=40), day - timedelta(days=10)),
+    ]
+    with schema_context("org_noord"):
+        assert run_import(payload={"invoices": rows})["error_count"] == 0
+    created = submit(home, "2", "L2", day, {"cool2": "2000.5"})
+    assert process(client_for, created["id"]).json()["status"] == "approved"
+    with schema_context("org_noord"):
+        invoices = {
+            invoice.number[-4:]: invoice
+            for invoice in Invoice.objects.filter(
+                number__in=[row["number"] for row in rows]
+            ).prefetch_related("lines")
+        }
+        prorated = invoices["8001"]
+        # 95.00 x 10 / 30 = 31.67, of which 6 % VAT: 29.88 + 1.79 (6 % of 29.88 is 1.79).
+        assert (prorated.amount_excl_tax, prorated.tax_amount, prorated.amount_incl_tax) == (
+            Decimal("29.88"),
+            Decimal("1.79"),
+            Decimal("31.67"),
+        )
+        assert prorated.amount_open == Decimal("31.67")
+        assert [(line.amount, line.tax_amount) for line in prorated.lines.all()] == [
+            (Decimal("29.88"), Decimal("1.79"))
+        ]
+        assert (invoices["8002"].payment_status, invoices["8002"].amount_open) == ("cancelled", Decimal("0"))
+        assert (invoices["8003"].payment_status, invoices["8003"].amount_incl_tax) == (
+            "paid",
+            Decimal("95.00"),
+        )
+        assert (invoices["8004"].payment_status, invoices["8004"].amount_incl_tax) == (
+            "open",
+            Decimal("95.00"),
+        )
+        change = PortalChange.objects.get(kind="move_out", customer_number=data["number"])
+        assert change.data["advance_invoices"] == {
+            "prorated": [rows[0]["number"]],
+            "cancelled": [rows[1]["number"]],
+        }
+    listed = home["resident"].get(
+        "/api/portal/invoices/?contract=" + str(home["rows"][("2", "L2")].contract_id)
+    )
+    assert rows[1]["number"] not in {row["number"] for row in listed.json()["results"]}

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import formats
 from django_tenants.utils import schema_context
 
+from integration.importing import run_import
 from invoicing.models import Invoice
 from tests.billing_data import billing_customer
 from tests.test_web_pages import logged_in, make_resident, text
@@ -51,8 +52,9 @@ def test_statements_show_each_invoices_running_balance(resident):
     assert first[1:] == ["€ 0.00", "€ 0.00", "€ 0.00", "€ 0.00", "€ 100.00", "€ 100.00"]
     # The direct debit of 10 January is counted with the next invoice.
     assert second[1:] == ["€ 100.00", "€ -100.00", "€ 0.00", "€ 0.00", "€ 100.00", "€ 100.00"]
-    # The goodwill adjustment on an invoice counts; the internal one and the reminder fee never show.
-    assert third[1:] == ["€ 100.00", "€ 0.00", "€ -5.00", "€ 95.00", "€ 100.00", "€ 195.00"]
+    # The second invoice's payment of 10 February (less the goodwill adjustment on it) and that
+    # adjustment count; the internal adjustment and the reminder fee never show.
+    assert third[1:] == ["€ 100.00", "€ -95.00", "€ -5.00", "€ 0.00", "€ 100.00", "€ 100.00"]
 
 
 def test_charges_show_the_invoice_lines_with_units_and_prices(resident):
@@ -74,13 +76,56 @@ def test_payments_show_payments_and_invoice_adjustments_but_not_fees(resident):
     assert rows["10/01/2025"] == [
         "10/01/2025",
         "Payment",
-        "Direct debit direct_debit",
+        "Direct debit Direct debit",  # the description, then the method
         f"{resident['ext']}-F0000",
         "€ 100.00",
     ]
     assert rows["12/02/2025"][2:] == ["Goodwill on invoice", f"{resident['ext']}-F0001", "€ -5.00"]
     assert "Reminder fee" not in body
     assert "Internal adjustment" not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "kind", "method"),
+    [
+        ("en", "Payment", "Direct debit"),
+        ("nl", "Betaling", "Domiciliëring"),
+        ("fr", "Paiement", "Domiciliation"),
+    ],
+)
+def test_payment_methods_are_named_not_coded(resident, language, kind, method):
+    """The payments page showed ``direct_debit``."""
+    client = logged_in(resident)
+    assert client.post("/language/", {"language": language, "next": "/transactions/"}).status_code == 302
+    rows = _rows(text(client.get("/transactions/")))
+    assert rows["10/01/2025"][1:3] == [kind, f"Direct debit {method}"]
+    assert "direct_debit" not in _visible_text(text(client.get("/transactions/")))
+
+
+def test_the_overview_and_the_newest_statement_show_one_balance(resident):
+    """With a payment not linked to an invoice the overview and the statements were 25.00 apart."""
+    ext, today = resident["ext"], date.today()
+    with schema_context("org_noord"):
+        result = run_import(
+            payload={
+                "transactions": [
+                    {
+                        "external_id": f"{ext}-on-account",
+                        "customer_external_id": ext,
+                        "kind": "payment",
+                        "date": (today - timedelta(days=1)).isoformat(),
+                        "description": "Payment on account",
+                        "amount": "25.00",
+                    }
+                ]
+            }
+        )
+    assert result["error_count"] == 0, result
+    client = logged_in(resident)
+    overview = _visible_text(text(client.get("/overview/")))
+    balance = re.search(r"Balance (€ -?[\d,.]+)", overview).group(1)
+    newest = _rows(text(client.get("/statements/")))[f"{ext}-F9001 {today:%d/%m/%Y}"]
+    assert newest[-1] == balance
 
 
 def test_a_long_invoice_list_is_paged_with_what_is_open_first(db):

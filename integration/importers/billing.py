@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from customers.models import Customer
+from invoicing import vat
 from invoicing.models import Invoice, InvoiceLine, Transaction
 
 from .. import schemas
@@ -33,8 +34,40 @@ INVOICE_FIELDS = (
     "amount_incl_tax",
     "amount_open",
     "payment_status",
+    "billed_amount_excl_tax",
+    "billed_tax_amount",
     "source_hash",
 )
+
+
+def _tax_error(row: schemas.InvoiceRow) -> str | None:
+    """The invoice's tax against its lines' rates, within rounding tolerance (invoicing.vat)."""
+    if not row.lines:
+        return None
+    lines = [(line.amount, line.tax_rate) for line in row.lines]
+    expected, tolerance = vat.expected_tax(lines), vat.tax_tolerance(len(lines))
+    if abs(row.tax_amount - expected) <= tolerance:
+        return None
+    return (
+        f"{row.tax_amount} does not agree with the lines' VAT rates: {expected} expected "
+        f"(at most {tolerance} apart, a cent per line)"
+    )
+
+
+def _lines(invoice: Invoice, row: schemas.InvoiceRow) -> list[InvoiceLine]:
+    """The row's lines, each with its share of the invoice's tax, as billed."""
+    vats = vat.line_vats([(line.amount, line.tax_rate) for line in row.lines], row.tax_amount)
+    return [
+        InvoiceLine(
+            invoice_id=invoice.pk,
+            position=position,
+            **line.model_dump(),
+            tax_amount=line_vat,
+            billed_amount=line.amount,
+            billed_tax_amount=line_vat,
+        )
+        for position, (line, line_vat) in enumerate(zip(row.lines, vats, strict=True))
+    ]
 
 
 def import_invoices(raw: list) -> EntityResult:
@@ -54,6 +87,8 @@ def import_invoices(raw: list) -> EntityResult:
                 errors["contract_external_id"] = ["unknown contract"]
             elif customer_id is not None and contract[1] != customer_id:
                 errors["contract_external_id"] = ["this contract belongs to another customer"]
+        if tax_error := _tax_error(row):
+            errors["tax_amount"] = [tax_error]
         if errors:
             result.refuse(index, row.external_id, errors)
         else:
@@ -86,6 +121,8 @@ def import_invoices(raw: list) -> EntityResult:
             "amount_incl_tax": row.amount_incl_tax,
             "amount_open": row.amount_open,
             "payment_status": row.payment_status,
+            "billed_amount_excl_tax": row.amount_excl_tax,
+            "billed_tax_amount": row.tax_amount,
             "source_hash": row_hash,
         }
         current = existing.get(row.external_id)
@@ -98,7 +135,7 @@ def import_invoices(raw: list) -> EntityResult:
         else:
             invoice = Invoice(pk=current[0], external_id=row.external_id, pdf="", updated_at=now, **values)
             to_update.append(invoice)
-        lines_for[row.external_id] = (invoice, row.lines)
+        lines_for[row.external_id] = (invoice, row)
     Invoice.objects.bulk_create(to_create, batch_size=BATCH)
     if to_update:
         stale_pdfs = [
@@ -111,11 +148,7 @@ def import_invoices(raw: list) -> EntityResult:
         transaction.on_commit(lambda: [default_storage.delete(name) for name in stale_pdfs])
         InvoiceLine.objects.filter(invoice_id__in=[invoice.pk for invoice in to_update]).delete()
     InvoiceLine.objects.bulk_create(
-        [
-            InvoiceLine(invoice_id=invoice.pk, position=position, **line.model_dump())
-            for invoice, lines in lines_for.values()
-            for position, line in enumerate(lines)
-        ],
+        [line for invoice, row in lines_for.values() for line in _lines(invoice, row)],
         batch_size=BATCH * 2,
     )
     result.created += len(to_create)

@@ -115,7 +115,10 @@ class InvoiceLineSerializer(serializers.Serializer):
     unit = serializers.CharField()
     unit_price = serializers.DecimalField(max_digits=12, decimal_places=5, allow_null=True)
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Excluding VAT")
+    tax_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="The line's VAT; the lines' VAT adds up to the invoice's"
+    )
     currency = serializers.CharField(source="invoice.currency")
 
 
@@ -156,6 +159,7 @@ class TransactionSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
     method = serializers.CharField()
+    method_label = ChoiceLabelField(Transaction.Method.choices, source="method")
     comments = serializers.CharField()
     invoice_number = serializers.CharField(source="invoice.number", allow_null=True, default=None)
 
@@ -278,5 +282,10 @@ class OverviewSerializer(serializers.Serializer):
         max_digits=12,
         decimal_places=2,
         required=False,
-        help_text="outstanding_total - refund_total (negative: owed to you)",
+        help_text=(
+            "Your account's balance (negative: owed to you): the invoices issued up to today less what "
+            "was paid, plus refunds and adjustments; the newest statement's balance plus what happened "
+            "since. Payments not yet linked to an invoice count, so it can differ from "
+            "outstanding_total - refund_total"
+        ),
     )
