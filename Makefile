@@ -20,7 +20,8 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# The Helm chart: lint, render with helm/ci/*.yaml, Kubernetes 1.31 schemas, policies (no cluster).
+# The Helm chart: lint, render with helm/ci/*.yaml, Kubernetes 1.31 schemas, policies, and checkov on
+# the production render (installed on first use into .var/tools/checkov; no cluster needed).
 chart-check: $(VENV)/.installed
 	$(PY) scripts/check_chart.py
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import chart_network
+import chart_scanner
 import helm_python as helm
 import kubernetes_validate
 import yaml
@@ -48,6 +50,7 @@ BAD_VALUES: dict[str, dict[str, Any]] = {
     "secret key fallbacks as one string": {"secrets": {"secretKeyFallbacks": "a" * 40}},
 }
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"}
+CUSTOM_RESOURCE_GROUPS = {"monitoring.coreos.com"}
 # The container's writable paths (mount points in the pods, not files this script touches).
 TMP_DIR = "/tmp"  # noqa: S108
 PROMETHEUS_DIR = "/tmp/prometheus"  # noqa: S108
@@ -169,9 +172,15 @@ def describe(obj: dict[str, Any]) -> str:
 
 
 def validate_objects(objects: Iterable[dict[str, Any]]) -> list[str]:
-    """Each object against the Kubernetes 1.31 schemas (strict: unknown fields are errors)."""
+    """Each object against the Kubernetes 1.31 schemas (strict: unknown fields are errors).
+
+    Custom resources (the Prometheus Operator's PodMonitor) have no schema there; checkov and the
+    policies below look at them instead.
+    """
     errors = []
     for obj in objects:
+        if obj.get("apiVersion", "").split("/")[0] in CUSTOM_RESOURCE_GROUPS:
+            continue
         try:
             kubernetes_validate.validate(obj, KUBE_VERSION, strict=True)
         except kubernetes_validate.ValidationError as exc:
@@ -458,8 +467,6 @@ def workload_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> li
         errors.append("web liveness probe must be httpGet /healthz")
     if (web_container.get("readinessProbe") or {}).get("httpGet", {}).get("path") != "/readyz":
         errors.append("web readiness probe must be httpGet /readyz")
-    if not {"tcpSocket", "httpGet"} & set(pod_spec(worker)["containers"][0].get("livenessProbe") or {}):
-        errors.append("worker liveness probe must be tcpSocket or httpGet on the metrics port")
     web_pod = pod_spec(web)
     anti_affinity = (web_pod.get("affinity") or {}).get("podAntiAffinity")
     if not web_pod.get("topologySpreadConstraints") and not anti_affinity:
@@ -542,6 +549,8 @@ def policy_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> list
     errors += ingress_errors(objects, values)
     errors += workload_errors(objects, values)
     errors += media_errors(objects, values)
+    errors += chart_network.network_policy_errors(objects, values)
+    errors += chart_network.probe_errors(objects)
     return errors
 
 
@@ -556,6 +565,18 @@ def expected_host_errors(objects: list[dict[str, Any]], hosts: Iterable[str]) ->
 
 
 # --- report -----------------------------------------------------------------------------------
+
+
+def scan_with_checkov(objects: list[dict[str, Any]]) -> list[str]:
+    """checkov on the production render: every check passes except the justified skips."""
+    chart_scanner.print_skips()
+    failed, passed = chart_scanner.scan(objects, PRODUCTION_VALUES.stem)
+    print(f"checkov on {PRODUCTION_VALUES.name}: {passed} passed, {len(failed)} failed")
+    for failure in failed:
+        print(f"    {failure}")
+    if not passed and not failed:
+        return ["checkov ran no check"]
+    return [f"checkov: {failure}" for failure in failed]
 
 
 def main() -> int:
@@ -578,6 +599,7 @@ def main() -> int:
         failures += [f"lint {values_file.name}: {m}" for m in errors + warnings]
 
     print(f"render, Kubernetes {KUBE_VERSION} schemas (strict), policies:")
+    production_objects: list[dict[str, Any]] = []
     for values_file in VALUES_FILES:
         values = load_values(values_file)
         try:
@@ -594,9 +616,14 @@ def main() -> int:
         problems = validate_objects(objects) + policy_errors(objects, values)
         if values_file == PRODUCTION_VALUES:
             problems += expected_host_errors(objects, PRODUCTION_HOSTS)
+            problems += chart_network.digest_errors(objects)
+            production_objects = objects
         for problem in problems:
             print(f"    {problem}")
         failures += [f"{values_file.name}: {p}" for p in problems]
+
+    if production_objects:
+        failures += scan_with_checkov(production_objects)
 
     rejections = schema_rejections()
     accepted = [label for label, message in rejections.items() if message is None]

@@ -18,6 +18,8 @@ import pytest
 def _load_check_chart() -> ModuleType:
     """scripts/ is no package; load the checker from its file so tests and CI share one copy."""
     path = Path(__file__).resolve().parent.parent / "scripts" / "check_chart.py"
+    if str(path.parent) not in sys.path:
+        sys.path.append(str(path.parent))  # check_chart imports its sibling chart_network
     spec = importlib.util.spec_from_file_location("check_chart", path)
     assert spec is not None
     assert spec.loader is not None
@@ -430,3 +432,89 @@ def test_notes_explain_onboarding_for_every_domain() -> None:
     assert "onboard_organisation" in notes
     assert "helm upgrade" in notes
     assert "helm uninstall" in notes
+
+
+# --- issue 15: NetworkPolicies, liveness that sees work, images by digest, scraping with the token ---
+
+
+def _policy(objects: list[dict[str, Any]], role: str) -> dict[str, Any]:
+    return one(objects, "NetworkPolicy", role)["spec"]
+
+
+@VALUES_FILES
+def test_every_role_has_its_own_network_policy_by_default(values_file: Path) -> None:
+    objects = cc.render_chart(values_file)
+    values = cc.chart_values(cc.load_values(values_file))
+    assert cc.chart_network.network_policy_errors(objects, values) == []
+    for role in ("web", "worker", "beat", "migrate"):
+        assert set(_policy(objects, role)["policyTypes"]) == {"Ingress", "Egress"}
+    web = _policy(objects, "web")
+    sources = [rule["from"] for rule in web["ingress"]]
+    assert sources == [values["networkPolicy"]["ingressFrom"], values["networkPolicy"]["metricsFrom"]]
+    assert {p["port"] for rule in web["ingress"] for p in rule["ports"]} == {"http"}
+    assert _policy(objects, "beat")["ingress"] == []
+    assert _policy(objects, "migrate")["ingress"] == []
+    worker_ports = {p["port"] for rule in _policy(objects, "worker")["egress"] for p in rule["ports"]}
+    assert values["email"]["port"] in worker_ports
+    assert values["email"]["port"] not in {p["port"] for rule in web["egress"] for p in rule["ports"]}
+    migrate = one(objects, "NetworkPolicy", "migrate")
+    assert cc.hook_annotations(migrate)[0] == {"pre-install", "pre-upgrade"}
+
+
+def test_network_policy_check_catches_what_would_let_traffic_through(default_objects) -> None:
+    import copy
+
+    values = cc.chart_values(cc.load_values(cc.DEFAULT_VALUES))
+    opened = copy.deepcopy(default_objects)
+    beat = one(opened, "NetworkPolicy", "beat")["spec"]
+    beat["policyTypes"] = ["Ingress"]
+    beat["egress"].append({"ports": [{"port": 5432, "protocol": "TCP"}]})
+    web = one(opened, "NetworkPolicy", "web")["spec"]
+    web["ingress"].append({"ports": [{"port": "http"}]})
+    errors = cc.chart_network.network_policy_errors(opened, values)
+    assert "beat: NetworkPolicy must restrict Ingress and Egress" in errors
+    assert "beat: egress opens ['5432'] beyond what it needs" in errors
+    assert "web: an ingress rule without 'from' admits every pod and address" in errors
+    without = [
+        o for o in default_objects if not (o["kind"] == "NetworkPolicy" and "worker" in o["metadata"]["name"])
+    ]
+    assert "worker: expected one NetworkPolicy, found 0" in cc.chart_network.network_policy_errors(
+        without, values
+    )
+
+
+def test_network_policies_can_be_switched_off() -> None:
+    objects = cc.render_chart(cc.DEFAULT_VALUES, {"networkPolicy": {"enabled": False}})
+    assert cc.find(objects, "NetworkPolicy") == []
+
+
+def test_production_pins_the_image_by_digest(production_objects, default_objects) -> None:
+    assert cc.chart_network.digest_errors(production_objects) == []
+    digest = cc.load_values(cc.PRODUCTION_VALUES)["image"]["digest"]
+    for obj in workloads(production_objects):
+        for container in cc.containers(obj):
+            assert container["image"].endswith(f"@{digest}")
+    assert cc.chart_network.digest_errors(default_objects), "without a digest the check must complain"
+
+
+@VALUES_FILES
+def test_worker_and_beat_probes_read_the_file_their_loops_touch(values_file: Path) -> None:
+    objects = cc.render_chart(values_file)
+    assert cc.chart_network.probe_errors(objects) == []
+    assert _ordinary(objects, "ConfigMap")["data"]["CELERY_LIVENESS_FILE"].startswith(cc.TMP_DIR + "/")
+    worker = cc.pod_spec(one(objects, "Deployment", "worker"))["containers"][0]
+    assert worker["livenessProbe"]["exec"]["command"][:3] == ["python", "-m", "observability.liveness"]
+    assert "tcpSocket" not in worker["livenessProbe"]
+
+
+def test_pod_monitor_scrapes_web_and_worker_with_the_token_from_the_secret(production_objects) -> None:
+    monitor = one(production_objects, "PodMonitor")
+    endpoints = monitor["spec"]["podMetricsEndpoints"]
+    assert [(e["port"], e["path"]) for e in endpoints] == [("http", "/metrics"), ("metrics", "/metrics")]
+    secret = cc.load_values(cc.PRODUCTION_VALUES)["secrets"]["existingSecret"]
+    for endpoint in endpoints:
+        assert endpoint["authorization"] == {
+            "type": "Bearer",
+            "credentials": {"name": secret, "key": "METRICS_TOKEN"},
+        }
+    assert cc.find(cc.render_chart(cc.DEFAULT_VALUES), "PodMonitor") == []

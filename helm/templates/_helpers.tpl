@@ -347,6 +347,8 @@ SENTRY_ENVIRONMENT: {{ .Values.config.sentryEnvironment | quote }}
 SENTRY_TRACES_SAMPLE_RATE: {{ .Values.config.sentryTracesSampleRate | toString | quote }}
 PROMETHEUS_MULTIPROC_DIR: "/tmp/prometheus"
 CELERY_METRICS_PORT: {{ .Values.config.celeryMetricsPort | int64 | toString | quote }}
+{{- /* Touched by the worker while it consumes and by beat on every tick: their liveness probes. */}}
+CELERY_LIVENESS_FILE: "/tmp/celery-alive"
 MEDIA_ROOT: "/app/media"
 DB_CONN_MAX_AGE: {{ .Values.config.dbConnMaxAge | int64 | toString | quote }}
 WEB_CONCURRENCY: {{ .Values.web.concurrency | int64 | toString | quote }}
@@ -381,4 +383,14 @@ SENTRY_DSN: {{ . | b64enc | quote }}
 {{- with $s.metricsToken }}
 METRICS_TOKEN: {{ . | b64enc | quote }}
 {{- end }}
+{{- end }}
+
+{{/* One NetworkPolicy egress rule from {to, ports}: an empty "to" allows any address on the ports. */}}
+{{- define "energy-portal.egressRule" -}}
+- {{- with .to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  ports:
+    {{- toYaml .ports | nindent 4 }}
 {{- end }}
