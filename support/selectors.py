@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from configuration.contrast import rich_text_warnings
 from configuration.rich_text import display_html
 from configuration.rich_text_colours import FAQ_SURFACE
 
@@ -37,4 +38,13 @@ def published_faq(*, language: str, fallback: str) -> list[dict]:
         }
         for category in categories
         if category.entries.all()
+    ]
+
+
+def faq_entry_warnings(entry: FaqEntry) -> list[dict]:
+    """For staff: each colour in the entry's answers that the FAQ page shows in another shade."""
+    return [
+        warning
+        for language, html in (entry.answers or {}).items()
+        for warning in rich_text_warnings(html, surface=FAQ_SURFACE, field=f"answers.{language}")
     ]

@@ -212,3 +212,31 @@ def test_an_emails_brand_colours_are_readable_with_a_light_primary_colour(db):
     links = re.findall(r'<a href="[^"]+" style="color:(#[0-9a-f]{6});">', email.body_html)
     assert links  # the portal link in the footer
     assert all(contrast_ratio(colour, "#ffffff") >= AA_NORMAL_TEXT for colour in links)
+
+
+def test_an_faq_answer_is_warned_about_and_shown_readable_on_the_page(noord_client, client_for):
+    staff = as_staff(noord_client)
+    category = staff.post("/api/admin/faq/categories/", {"names": {"en": "Heat"}}, format="json").json()
+    entry = staff.post(
+        "/api/admin/faq/entries/",
+        {
+            "category": category["id"],
+            "questions": {"en": "Is the water hot?"},
+            "answers": {"en": '<p><span style="color: #999999">Yes, 65 °C.</span></p>'},
+        },
+        format="json",
+    )
+    assert entry.status_code == 201, entry.content
+    [warning] = entry.json()["warnings"]
+    assert (warning["field"], warning["code"], warning["use"]) == (
+        "answers.en",
+        "low_contrast",
+        "text_colour",
+    )
+    assert "#999999" in warning["detail"]
+    assert "FAQ page" in warning["detail"]
+    listed = staff.get("/api/admin/faq/entries/").json()
+    assert listed[0]["warnings"] == [warning]  # shown again whenever staff look at it
+    [shown] = client_for("portal.noord.test").get("/api/support/faq/").json()
+    [(_name, value)] = colours_in(shown["entries"][0]["answer"])
+    assert min(contrast_ratio(_colour(value), background) for background in FAQ_SURFACE.backgrounds) >= 4.5

@@ -157,7 +157,11 @@ class PageMessageSerializer(serializers.ModelSerializer):
     page = serializers.ChoiceField(choices=PAGE_CHOICES)
     bodies = serializers.DictField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False),
-        help_text="Rich text (HTML) per language (en, nl, fr); sanitised against an allow-list when saved.",
+        help_text=(
+            "Rich text (HTML) per language (en, nl, fr); sanitised against an allow-list when saved and "
+            "again when shown. Colours below WCAG AA on the message type's background are shown in a "
+            "readable shade and answered with a low_contrast warning."
+        ),
     )
     warnings = WarningSerializer(many=True, read_only=True)
 

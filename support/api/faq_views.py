@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from configuration.api.serializers import WarningSerializer
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import selectors, services
@@ -43,9 +44,17 @@ class FaqCategorySerializer(serializers.ModelSerializer):
 
 
 class FaqEntrySerializer(serializers.ModelSerializer):
+    warnings = serializers.SerializerMethodField(
+        help_text="Colours in the answers that the FAQ page shows in a more readable shade (low_contrast)."
+    )
+
     class Meta:
         model = FaqEntry
-        fields = ["id", "category", "questions", "answers", "position", "published"]
+        fields = ["id", "category", "questions", "answers", "position", "published", "warnings"]
+
+    @extend_schema_field(WarningSerializer(many=True))
+    def get_warnings(self, entry: FaqEntry) -> list[dict]:
+        return selectors.faq_entry_warnings(entry)
 
 
 class FaqAdminMixin:
