@@ -74,3 +74,36 @@ class User(AbstractBaseUser):
 
     def has_module_perms(self, app_label) -> bool:
         return False
+
+
+class PasswordResetRequest(models.Model):
+    """A password reset asked for on the platform domain (organisations' domains have their own).
+
+    As ``memberships.AccountEmailRequest`` does there: the request is stored and answered at once,
+    the same for every address; a worker decides whether an email goes out (only to platform
+    operators), and the periodic sweep handles requests whose task never ran.
+    """
+
+    email = models.EmailField(max_length=254)
+    language = models.CharField(max_length=8)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="platform_reset_unprocessed",
+            ),
+            models.Index(
+                fields=["processed_at"],
+                condition=models.Q(processed_at__isnull=False),
+                name="platform_reset_processed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"platform password reset request {self.pk}"

@@ -1,20 +1,28 @@
-"""Logging in and out on the platform domain and on an organisation's domain."""
+"""Logging in and out, the same on the platform domain and on every organisation's domain.
+
+The platform domain is the public schema: no organisation tables, no ``request.organisation``.
+Everything that needs an organisation's tables is only done when there is one.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.contrib.auth import authenticate
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
-from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import RuleViolation
-from credentials.services import IssuedToken, issue_access_token, revoke_access_token
+from credentials.csrf import csrf_failure
+from credentials.login_throttle import begin_login_attempt
+from credentials.services import IssuedToken, issue_access_token, revoke_access_token, revoke_session_token
 
-from .models import normalise_email
+from .hashing import check_once
+from .models import User, normalise_email
+
+# The token a session's login issued along with it: it ends with the session (see log_out).
+SESSION_TOKEN_KEY = "access_token_id"  # noqa: S105 - a session key name, not a secret
 
 
 class LoginError(RuleViolation):
@@ -26,7 +34,8 @@ class LoginError(RuleViolation):
 class LoginResult:
     user: object
     token: IssuedToken | None
-    context: dict
+    context: dict = field(default_factory=dict)
+    session: bool = False
 
 
 def _origin(request):
@@ -47,124 +56,130 @@ def _not_confirmed() -> LoginError:
     )
 
 
-def _pending_password(email: str):
-    """The hash a login with ``email`` would answer "not confirmed" to, and that address's account.
-
-    A pending registration of this address, or a registration that used it while it belongs to
-    another customer (``AddressInUseRegistration``): the newest of the two, so that exactly one
-    password check is spent whatever exists.
-    """
-    from memberships.models import AddressInUseRegistration, PortalAccount
-
-    account = PortalAccount.objects.select_related("customer").filter(login_email__iexact=email).first()
-    candidates = []
-    if account is not None and account.user_id is None and account.pending_password:
-        candidates.append((account.registered_at, account.pending_password))
-    attempt = (
-        AddressInUseRegistration.objects.filter(login_email=email)
-        .order_by("-registered_at")
-        .values_list("registered_at", "pending_password")
-        .first()
-    )
-    if attempt is not None:
-        candidates.append(attempt)
-    pending = max(candidates)[1] if candidates else None
-    return pending, account
-
-
-def _failed_attempt(organisation, request, email: str, password: str) -> None:
-    """After a wrong password: a pending registration with this password means "not confirmed".
-
-    Costs one password check whether or not a pending registration exists, and answers the same
-    whether or not the address already belongs to an account (see ``AddressInUseRegistration``).
-    """
-    from memberships.services.common import spend_one_password_check
-
-    if organisation is None:
-        spend_one_password_check(password)
-        raise _invalid()
+def _record(account, kind: str, request, user=None) -> None:
     from activity.models import ActivityEvent
     from activity.services import record_event
 
-    pending, account = _pending_password(email)
-    if pending is not None:
-        if check_password(password, pending):
-            raise _not_confirmed()
-    else:
-        spend_one_password_check(password)
+    actor = ActivityEvent.Actor.RESIDENT if user is not None else ActivityEvent.Actor.ANONYMOUS
+    record_event(customer=account.customer, kind=kind, actor=actor, actor_user=user, origin=_origin(request))
+
+
+def _identity(*, organisation, request, email: str, password: str):
+    """The active identity whose password this is, checked with exactly one password hash.
+
+    On an organisation's domain the same derivation also answers for the address's pending
+    registration (see :mod:`accounts.hashing`): its password answers "not confirmed". Every way to
+    fail costs what success costs, so the time taken reveals nothing about the address.
+    """
+    user = User.objects.filter(email=email).first()
+    pending, account = (None, None)
+    if organisation is not None:
+        from memberships.selectors import login_secrets
+
+        pending, account = login_secrets(email)
+    identity_matches, pending_matches = check_once(password, [user.password if user else None, pending])
+    if identity_matches and user.is_active:
+        return user, account
+    if pending_matches:
+        raise _not_confirmed()
     if account is not None:
-        record_event(
-            customer=account.customer,
-            kind=ActivityEvent.Kind.LOGIN_FAILED,
-            actor=ActivityEvent.Actor.ANONYMOUS,
-            origin=_origin(request),
-        )
+        from activity.models import ActivityEvent
+
+        _record(account, ActivityEvent.Kind.LOGIN_FAILED, request)
     raise _invalid()
 
 
-def log_in(*, request, email: str, password: str, issue_token: bool = True) -> LoginResult:
-    """Check the password and whether the identity may use this domain; issue a token and session.
+def _organisation_context(*, organisation, request, user, account) -> dict:
+    """Whether the identity may use this organisation's domain, and as what."""
+    from activity.models import ActivityEvent
+    from memberships.models import PortalAccount
+    from memberships.selectors import active_staff_membership
+
+    membership = active_staff_membership(user=user)
+    own = PortalAccount.objects.select_related("customer").filter(user=user).first()
+    if membership is None and own is None:
+        if account is not None and account.user_id is None:
+            raise _not_confirmed()  # the address's registration waits for its link
+        raise _invalid()
+    if membership is None and not organisation.portal_is_active:
+        raise LoginError("portal_inactive", _("This portal is not active at the moment."), http_status=503)
+    context: dict = {"platform": False}
+    if membership is not None:
+        context["staff_membership"] = membership
+    if own is not None:
+        context["portal_account"] = own
+        own.last_login_at = timezone.now()
+        own.save(update_fields=["last_login_at"])
+        _record(own, ActivityEvent.Kind.LOGIN, request, user=user)
+    return context
+
+
+def _upgrade_hash(user, password: str) -> None:
+    """Django's rule: a password stored with an outdated hasher or work factor is hashed anew."""
+    from django.contrib.auth.hashers import identify_hasher
+
+    if identify_hasher(user.password).must_update(user.password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
+
+def log_in(
+    *, request, email: str, password: str, issue_token: bool = True, start_session: bool = True
+) -> LoginResult:
+    """Check the password and whether the identity may use this domain; issue a token and/or session.
 
     On the platform domain any active identity may log in (the operator API then checks the
     operator role). On an organisation's domain the identity needs a confirmed portal account or an
     active staff membership there; otherwise the answer is the same as for a wrong password.
+    Failed logins are limited over the whole platform (:mod:`credentials.login_throttle`); a login
+    that starts a browser session must pass the CSRF check of the login form
+    (:mod:`credentials.csrf`).
     """
     email = normalise_email(email)
     organisation = getattr(request, "organisation", None)
-    user = authenticate(request, username=email, password=password)
-    if user is None:
-        _failed_attempt(organisation, request, email, password)
-    context: dict = {"platform": organisation is None}
-    if organisation is not None:
-        from activity.models import ActivityEvent
-        from activity.services import record_event
-        from memberships.models import PortalAccount
-        from memberships.selectors import active_staff_membership
+    if start_session and csrf_failure(request):
+        from credentials.csrf import CsrfFailed
 
-        membership = active_staff_membership(user=user)
-        account = PortalAccount.objects.select_related("customer").filter(user=user).first()
-        if membership is None and account is None:
-            if PortalAccount.objects.filter(login_email__iexact=email, user__isnull=True).exists():
-                raise _not_confirmed()
-            raise _invalid()
-        if membership is None and not organisation.portal_is_active:
-            raise LoginError(
-                "portal_inactive", _("This portal is not active at the moment."), http_status=503
-            )
-        if membership is not None:
-            context["staff_membership"] = membership
-        if account is not None:
-            context["portal_account"] = account
-            account.last_login_at = timezone.now()
-            account.save(update_fields=["last_login_at"])
-            record_event(
-                customer=account.customer,
-                kind=ActivityEvent.Kind.LOGIN,
-                actor=ActivityEvent.Actor.RESIDENT,
-                actor_user=user,
-                origin=_origin(request),
-            )
-    token = (
-        issue_access_token(user=user, ip=_origin(request).ip, user_agent=_origin(request).user_agent)
-        if issue_token
-        else None
-    )
-    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return LoginResult(user=user, token=token, context=context)
+        raise LoginError("csrf_failed", str(CsrfFailed.default_detail), http_status=403)
+    origin = _origin(request)
+    attempt = begin_login_attempt(email=email, ip=origin.ip)
+    try:
+        user, account = _identity(organisation=organisation, request=request, email=email, password=password)
+        context = (
+            {"platform": True}
+            if organisation is None
+            else _organisation_context(organisation=organisation, request=request, user=user, account=account)
+        )
+    except LoginError as exc:
+        if exc.code == "invalid_credentials":
+            attempt.failed()
+        else:
+            attempt.succeeded()
+        raise
+    except BaseException:
+        attempt.succeeded()
+        raise
+    attempt.succeeded()
+    _upgrade_hash(user, password)
+    token = issue_access_token(user=user, ip=origin.ip, user_agent=origin.user_agent) if issue_token else None
+    if start_session:
+        django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if token is not None:
+            request.session[SESSION_TOKEN_KEY] = token.token.pk
+    return LoginResult(user=user, token=token, context=context, session=start_session)
 
 
 def log_out(*, request) -> None:
     """End the session and the token of this request; an impersonation ends with it (logged).
 
-    A resident's logout is in their activity log; a staff member acting as the resident stops the
-    impersonation instead, so no "logged out" is put in the resident's name.
+    A session's logout also revokes the token its login issued. A resident's logout is in their
+    activity log; a staff member acting as the resident stops the impersonation instead, so no
+    "logged out" is put in the resident's name.
     """
     token = getattr(request, "auth", None)
     organisation = getattr(request, "organisation", None)
-    is_access_token = token is not None and hasattr(token, "key_id")
     if organisation is not None:
         from activity.models import ActivityEvent
-        from activity.services import record_event
         from memberships.selectors import confirmed_portal_account
         from memberships.services.impersonation import end_impersonation_of_request
 
@@ -174,13 +189,30 @@ def log_out(*, request) -> None:
         ):
             account = getattr(request, "portal_account", None) or confirmed_portal_account(user=request.user)
             if account is not None:
-                record_event(
-                    customer=account.customer,
-                    kind=ActivityEvent.Kind.LOGOUT,
-                    actor=ActivityEvent.Actor.RESIDENT,
-                    actor_user=request.user,
-                    origin=_origin(request),
-                )
-    if is_access_token:
+                _record(account, ActivityEvent.Kind.LOGOUT, request, user=request.user)
+    if token is not None and hasattr(token, "key_id"):
         revoke_access_token(token=token)
+    session = getattr(request, "session", None)
+    if session is not None and request.user.is_authenticated:
+        revoke_session_token(user=request.user, token_id=session.get(SESSION_TOKEN_KEY))
     django_logout(request)
+
+
+def continue_after_password_change(*, request, user, issue_token: bool = True) -> IssuedToken | None:
+    """The browser that changed the password stays logged in; an API caller gets a new token.
+
+    Every older token of the identity stopped working with the old password (on every domain); a
+    new one issued here is tied to this session, if the change was made with one.
+    """
+    from django.contrib.auth import SESSION_KEY, update_session_auth_hash
+
+    session = getattr(request, "session", None)
+    if session is not None and str(session.get(SESSION_KEY)) == str(user.pk):
+        update_session_auth_hash(getattr(request, "_request", request), user)
+    if not issue_token:
+        return None
+    origin = _origin(request)
+    issued = issue_access_token(user=user, ip=origin.ip, user_agent=origin.user_agent)
+    if session is not None and session.get(SESSION_TOKEN_KEY) is not None:
+        session[SESSION_TOKEN_KEY] = issued.token.pk
+    return issued

@@ -315,6 +315,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth_ip": env("THROTTLE_AUTH_IP", "30/min"),
         "auth_account": env("THROTTLE_AUTH_ACCOUNT", "10/min"),
+        # Failed logins, over the whole platform (credentials.login_throttle): per address, per IP.
+        "login_account": env("THROTTLE_LOGIN_ACCOUNT", "10/min"),
+        "login_ip": env("THROTTLE_LOGIN_IP", "30/min"),
         # Own counters (per organisation and IP) so that moving in or asking for help cannot lock
         # a person out of logging in: the move-in wizard, its address search (as you type),
         # help requests and email-address changes.

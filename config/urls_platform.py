@@ -2,15 +2,22 @@
 
 from django.urls import include, path
 
-from accounts.api import views as account_views
+from accounts.api.urls import credential_urls
 from config.openapi import schema_urls
+from portal_web.views.auth import reset_page
 
 urlpatterns = [
-    path("api/auth/login/", account_views.LoginView.as_view(), name="login"),
-    path("api/auth/logout/", account_views.LogoutView.as_view(), name="logout"),
-    path("api/auth/me/", account_views.MeView.as_view(), name="me"),
+    # Log in and out, passwords, API tokens, impersonation stop: the same as on every portal domain.
+    path("api/auth/", include(credential_urls)),
     path("api/platform/", include("tenants.api.urls")),
     *schema_urls("config.urls_platform", "Energy portal platform: operator API"),
+    # Where a platform operator's password reset email links to.
+    path(
+        "reset-password/<str:token>",
+        reset_page,
+        {"templates": "accounts/platform"},
+        name="web-reset-password",
+    ),
 ]
 
 handler400 = "config.web_errors.bad_request"

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from accounts.api import views as account_views
+from accounts.api.urls import credential_urls
 from config.openapi import schema_urls
 from configuration import media
 from configuration.api import views as configuration_views
@@ -16,22 +16,13 @@ from portal_api.api import billing, consumption, me
 from support.api import views as support_views
 
 auth = [
-    path("login/", account_views.LoginView.as_view(), name="login"),
-    path("logout/", account_views.LogoutView.as_view(), name="logout"),
-    path("me/", account_views.MeView.as_view(), name="me"),
+    # Log in and out, passwords, API tokens, impersonation stop: the same on the platform domain.
+    *credential_urls,
     path("register/", auth_views.RegisterView.as_view(), name="register"),
     path("confirm/", auth_views.ConfirmView.as_view(), name="confirm"),
     path("confirmation/resend/", auth_views.ResendConfirmationView.as_view(), name="confirmation-resend"),
-    path("password/reset/", auth_views.PasswordResetRequestView.as_view(), name="password-reset"),
-    path(
-        "password/reset/confirm/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password-reset-confirm",
-    ),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password-change"),
     path("activation/", auth_views.ActivateView.as_view(), name="activation"),
     path("activation/<str:token>/", auth_views.ActivationDetailsView.as_view(), name="activation-details"),
-    path("impersonation/stop/", auth_views.StopImpersonationView.as_view(), name="impersonation-stop"),
     path("email/confirm/", details_views.ConfirmEmailChangeView.as_view(), name="email-confirm"),
     path("invitations/accept/", membership_views.AcceptInvitationView.as_view(), name="invitation-accept"),
     path("invitations/<str:token>/", membership_views.InvitationDetailsView.as_view(), name="invitation"),

@@ -53,7 +53,7 @@ def credential_fingerprint(user, *, secret: str | None = None) -> str:
     ).hexdigest()
 
 
-def _fingerprint_matches(stored: str, user) -> bool:
+def fingerprint_matches(stored: str, user) -> bool:
     """Also under the previous SECRET_KEYs, so that rotating the key does not log out every API client."""
     return any(
         hmac.compare_digest(stored, credential_fingerprint(user, secret=key))
@@ -97,7 +97,7 @@ def authenticate_access_token(raw: str) -> AccessToken | None:
     now = timezone.now()
     if token.expires_at <= now or not token.user.is_active:
         return None
-    if not _fingerprint_matches(token.credential_fingerprint, token.user):
+    if not fingerprint_matches(token.credential_fingerprint, token.user):
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -119,6 +119,35 @@ def expired_impersonation_token(raw: str) -> AccessToken | None:
 
 def revoke_access_token(*, token: AccessToken) -> None:
     AccessToken.objects.filter(pk=token.pk).delete()
+
+
+def revoke_session_token(*, user, token_id: int | None) -> None:
+    """The token a browser session's login issued (its id is kept in the session) ends with it."""
+    if token_id is not None:
+        AccessToken.objects.filter(pk=token_id, user=user).delete()
+
+
+class TokenNotFound(RuleViolation):
+    def __init__(self):
+        super().__init__(str(_("No such API token of yours here.")), code="not_found", http_status=404)
+
+
+def revoke_own_access_token(*, user, key_id: str) -> None:
+    """One of the caller's own API tokens in this schema (not an impersonation's: that is stopped)."""
+    deleted, _count = AccessToken.objects.filter(
+        user=user, key_id=key_id, impersonated_by__isnull=True
+    ).delete()
+    if not deleted:
+        raise TokenNotFound()
+
+
+def revoke_other_access_tokens(*, user, keep_id: int | None) -> int:
+    """Every API token of the caller in this schema but the one in use (impersonations stay)."""
+    queryset = AccessToken.objects.filter(user=user, impersonated_by__isnull=True)
+    if keep_id is not None:
+        queryset = queryset.exclude(pk=keep_id)
+    deleted, _count = queryset.delete()
+    return deleted
 
 
 def revoke_user_access_tokens(*, user) -> int:

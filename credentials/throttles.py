@@ -1,9 +1,12 @@
-"""Throttles for the endpoints that guess-and-try attacks aim at (login, registration, resets).
+"""Throttles for the endpoints that guess-and-try attacks aim at (registration, resets, links).
 
 Counted per organisation and per client IP (:func:`credentials.client_ip.client_ip`, which trusts
 exactly ``TRUSTED_PROXIES`` hops of X-Forwarded-For), and per submitted email address, whether or
-not that address is known, so the throttle itself reveals nothing. Counters live in Redis; without
-Redis the throttle lets requests through rather than failing them.
+not that address is known, so the throttle itself reveals nothing. These act on one organisation's
+data (its customer numbers, its outbox), so one organisation's counters never block another's.
+Failed logins are counted over the whole platform instead (:mod:`credentials.login_throttle`): the
+password they guess at is the same on every domain. Counters live in Redis; without Redis the
+throttle lets requests through rather than failing them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ class AuthIPThrottle(SimpleRateThrottle):
         return f"throttle:{self.scope}:{connection.schema_name}:{self.get_ident(request)}"
 
 
+def address_key(email: str) -> str:
+    """The counters' key for a submitted address: its normalised form, hashed (no address in Redis).
+
+    Any string gives a key, also one no address can hold (an unpaired surrogate is encoded as is)."""
+    return hashlib.sha256(normalise_email(email).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 class AuthAccountThrottle(SimpleRateThrottle):
     scope = "auth_account"
 
@@ -40,8 +50,7 @@ class AuthAccountThrottle(SimpleRateThrottle):
             return None
         if not isinstance(email, str) or not email:
             return None
-        digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
-        return f"throttle:{self.scope}:{connection.schema_name}:{digest}"
+        return f"throttle:{self.scope}:{connection.schema_name}:{address_key(email)}"
 
 
 AUTH_THROTTLES = [AuthIPThrottle, AuthAccountThrottle]

@@ -126,11 +126,14 @@ class ImpersonationSession(models.Model):
     staff_membership = models.ForeignKey(StaffMembership, on_delete=models.PROTECT, related_name="+")
     staff_email = models.EmailField()
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    # Tokens are also deleted in the public schema (the platform domain), where this table does not
+    # exist: the database sets the column to NULL (ON DELETE SET NULL, migration 0005), so Django's
+    # delete collector never has to visit this table.
     access_token = models.OneToOneField(
         "credentials.AccessToken",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="impersonation",
     )
     reason = models.CharField(max_length=300, blank=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import PortalAccount, StaffMembership
+from .models import AddressInUseRegistration, PortalAccount, StaffMembership
 
 
 def confirmed_portal_account(*, user) -> PortalAccount | None:
@@ -14,6 +14,30 @@ def confirmed_portal_account(*, user) -> PortalAccount | None:
         .filter(user=user, email_confirmed_at__isnull=False)
         .first()
     )
+
+
+def login_secrets(email: str) -> tuple[str | None, PortalAccount | None]:
+    """What a login with ``email`` is checked against here besides the identity's own password.
+
+    The pending hash a correct password answers "not confirmed" to: of a registration of this
+    address waiting for its link, or of one that used the address while it belongs to another
+    customer (``AddressInUseRegistration``), the newest. And the portal account with this login
+    address, if any (for the activity log).
+    """
+    account = PortalAccount.objects.select_related("customer").filter(login_email__iexact=email).first()
+    candidates = []
+    if account is not None and account.user_id is None and account.pending_password:
+        candidates.append((account.registered_at, account.pending_password))
+    attempt = (
+        AddressInUseRegistration.objects.filter(login_email=email)
+        .order_by("-registered_at")
+        .values_list("registered_at", "pending_password")
+        .first()
+    )
+    if attempt is not None:
+        candidates.append(attempt)
+    pending = max(candidates)[1] if candidates else None
+    return pending, account
 
 
 def active_staff_membership(*, user) -> StaffMembership | None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.utils import timezone
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.models import Organisation
 from tenants.selectors import rows_over_tenant_schemas
@@ -28,7 +28,11 @@ def process_account_request(schema_name: str, request_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def sweep_account_requests(limit: int = 1000) -> int:
-    """Process requests whose task never ran (broker outage), in every organisation."""
+    """Process requests whose task never ran (broker outage), in every organisation and on the platform."""
+    from accounts.password_reset import sweep_reset_requests
+
+    with schema_context(get_public_schema_name()):
+        platform = sweep_reset_requests(limit=limit)
     cutoff = timezone.now() - SWEEP_GRACE
     rows = rows_over_tenant_schemas(
         "SELECT id FROM {schema}.memberships_accountemailrequest "
@@ -38,7 +42,7 @@ def sweep_account_requests(limit: int = 1000) -> int:
     )
     for schema_name, (request_id,) in rows:
         process_account_request(schema_name, request_id)
-    return len(rows)
+    return platform + len(rows)
 
 
 def _by_schema(rows) -> dict[str, list]:
@@ -51,7 +55,12 @@ def _by_schema(rows) -> dict[str, list]:
 @shared_task(ignore_result=True)
 def purge_account_requests(limit: int = 10000) -> int:
     """Delete handled requests older than the retention period; only schemas that have some are visited."""
+    from accounts.password_reset import purge_reset_requests
+
     from .models import AccountEmailRequest
+
+    with schema_context(get_public_schema_name()):
+        deleted = purge_reset_requests(limit=limit)
 
     cutoff = timezone.now() - ACCOUNT_REQUEST_RETENTION
     rows = rows_over_tenant_schemas(
@@ -60,7 +69,6 @@ def purge_account_requests(limit: int = 10000) -> int:
         [cutoff, limit],
         limit=limit,
     )
-    deleted = 0
     for schema_name, ids in _by_schema(rows).items():
         with schema_context(schema_name):
             deleted += AccountEmailRequest.objects.filter(pk__in=ids).delete()[0]

@@ -117,11 +117,17 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 class ActivateForm(forms.Form):
+    """An invitation's link: a password only for an address that has none yet (then required)."""
+
     password = forms.CharField(
         label=_("Choose a password"),
-        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args, needs_password: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_password:
+            del self.fields["password"]
 
 
 class LanguageForm(forms.Form):

@@ -60,6 +60,7 @@ class CustomerWorld:
     move_in_key: str | None = None  # a draft started by the logged-in resident
     token: str | None = None
     session: str | None = None
+    spare_token: str | None = None  # another token of the resident, only there to be revoked
 
 
 @dataclass
@@ -265,6 +266,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
     if resident:
         issued = _log_in(host, email, RESIDENT_PASSWORD)
         world.token, world.session = issued["token"], issued["session"]
+        world.spare_token = _log_in(host, email, RESIDENT_PASSWORD)["token"]
     return world
 
 

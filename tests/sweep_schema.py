@@ -32,6 +32,8 @@ CUSTOMER_KINDS = {
     "meter": lambda c: c.meters[0],
     "location": lambda c: c.location.pk,
     "transaction": lambda c: c.transaction.pk,
+    # An API token's public part (not one the sweep calls with): a resident may revoke only their own.
+    "access_token": lambda c: (c.spare_token or "none.none").split(".")[0],
 }
 SECRET_KINDS = {"staff_invitation_token", "activation_token", "move_in_key"}
 
@@ -60,6 +62,7 @@ PATH_RULES: list[tuple[str, str, str]] = [
     (r"^/api/admin/transactions/\{id\}/", "id", "transaction"),
     (r"^/api/auth/activation/\{token\}/", "token", "activation_token"),
     (r"^/api/auth/invitations/\{token\}/", "token", "staff_invitation_token"),
+    (r"^/api/auth/tokens/\{key_id\}/", "key_id", "access_token"),
     (r"^/api/moves/move-in/\{key\}/", "key", "move_in_key"),
     (r"^/api/moves/move-in/\{key\}/steps/\{number\}/", "number", "move_in_step"),
     (r"^/api/portal/contracts/\{id\}/", "id", "contract"),
@@ -80,8 +83,9 @@ ID_QUERY = {
     "locations": "location",
 }
 
-# Logging out ends the credential: it runs last in every pass (and is covered like any other).
-LAST = {("post", "/api/auth/logout/")}
+# Logging out and revoking one's other tokens end credentials: they run last in every pass (and are
+# covered like any other).
+LAST = {("post", "/api/auth/logout/"), ("post", "/api/auth/tokens/revoke-others/")}
 
 
 @dataclass(frozen=True)

@@ -102,13 +102,8 @@ def test_the_message_says_how_long_to_wait(wait, expected):
 # -- login ---------------------------------------------------------------------------------------
 
 
-def _login_attempts(address: str, count: int, **extra) -> list:
-    client = page_client(**extra)
-    return [client.post("/login/", {"email": address, "password": "wrong-guess-1"}) for _ in range(count)]
-
-
 def test_the_login_page_is_throttled_per_address_and_an_unknown_address_exactly_like_a_known_one(db, rates):
-    rates(auth_ip="30/min", auth_account="3/min")
+    rates(login_ip="30/min", login_account="3/min")
     data = billing_customer()
     make_resident(data)
     outcomes = {}
@@ -134,7 +129,7 @@ def test_the_login_page_is_throttled_per_address_and_an_unknown_address_exactly_
 
 def test_the_login_page_is_throttled_per_client_and_a_forwarded_client_has_its_own_count(db, rates, settings):
     settings.TRUSTED_PROXIES = 1
-    rates(auth_ip="4/min", auth_account="30/min")
+    rates(login_ip="4/min", login_account="30/min")
     client = page_client()
     for _ in range(5):
         assert client.get("/login/").status_code == 200  # opening the form is not an attempt
@@ -157,7 +152,7 @@ def test_the_login_page_is_throttled_per_client_and_a_forwarded_client_has_its_o
 
 def test_without_trusted_proxies_a_forwarded_for_header_does_not_escape_the_count(db, rates, settings):
     settings.TRUSTED_PROXIES = 0
-    rates(auth_ip="2/min", auth_account="30/min")
+    rates(login_ip="2/min", login_account="30/min")
     client = page_client()
     for n in range(2):
         client.post(
@@ -170,13 +165,13 @@ def test_without_trusted_proxies_a_forwarded_for_header_does_not_escape_the_coun
     )
 
 
-@pytest.mark.parametrize("scope", ["auth_account", "auth_ip"])
+@pytest.mark.parametrize("scope", ["login_account", "login_ip"])
 def test_login_attempts_on_the_api_and_on_the_page_add_up(db, rates, client_for, scope):
-    rates(**{"auth_ip": "30/min", "auth_account": "30/min", scope: "4/min"})
+    rates(**{"login_ip": "30/min", "login_account": "30/min", scope: "4/min"})
     api, web = client_for(NOORD), page_client()
 
     def address(n: int) -> str:  # one address for the per-address counter, many for the per-IP one
-        return "shared-count@example.test" if scope == "auth_account" else f"who{n}@example.test"
+        return "shared-count@example.test" if scope == "login_account" else f"who{n}@example.test"
 
     for n in range(2):
         answer = api.post("/api/auth/login/", {"email": address(n), "password": "wrong-1"}, format="json")
@@ -190,13 +185,14 @@ def test_login_attempts_on_the_api_and_on_the_page_add_up(db, rates, client_for,
 
 
 def test_one_organisations_counter_never_blocks_another(db, rates):
+    """Registrations and account emails act on one organisation's data: counted per organisation.
+    (Failed logins guess at a password shared by every domain: see test_login_throttle.py.)"""
     rates(auth_ip="2/min")
-    for answer in _login_attempts("who@example.test", 2):
-        assert WRONG_LOGIN in text(answer)
-    refused(page_client().post("/login/", {"email": "who@example.test", "password": "x"}))
-    elsewhere = page_client(ZUID).post("/login/", {"email": "who@example.test", "password": "x"})
+    for _ in range(2):
+        assert page_client().post("/forgot-password/", {"email": "who@example.test"}).status_code == 200
+    refused(page_client().post("/forgot-password/", {"email": "who@example.test"}))
+    elsewhere = page_client(ZUID).post("/forgot-password/", {"email": "who@example.test"})
     assert elsewhere.status_code == 200
-    assert WRONG_LOGIN in text(elsewhere)
 
 
 # -- registration, reset, resend -----------------------------------------------------------------
@@ -285,7 +281,7 @@ def test_the_new_password_page_is_throttled_per_client_and_the_link_still_works_
 
 
 def test_the_password_change_page_is_throttled_and_changes_nothing(resident, rates):
-    rates(auth_ip="3/min")  # the login below is the first attempt
+    rates(auth_ip="2/min")  # the login below is not counted here: logins have their own counters
     client = logged_in(resident)
     change = {
         "old_password": "not-it",

@@ -25,6 +25,10 @@ class TokenResponseSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
     user = IdentitySerializer()
     roles = serializers.ListField(child=serializers.CharField())
+    session = serializers.BooleanField(
+        help_text="Whether a browser session was started too (a page of this site that sent its CSRF "
+        "token); API clients get the token only."
+    )
 
     def to_representation(self, instance):
         return {
@@ -32,6 +36,7 @@ class TokenResponseSerializer(serializers.Serializer):
             "expires_at": serializers.DateTimeField().to_representation(instance.token.token.expires_at),
             "user": IdentitySerializer(instance.user).data,
             "roles": login_roles(instance),
+            "session": instance.session,
         }
 
 
@@ -45,3 +50,26 @@ def login_roles(result) -> list[str]:
     if result.context.get("platform") and result.user.is_platform_operator:
         roles.append("platform_operator")
     return roles
+
+
+class AccessTokenSerializer(serializers.Serializer):
+    """One of the caller's API tokens; the secret is shown only once, at login."""
+
+    id = serializers.CharField(source="key_id", help_text="The token's public part (before the dot).")
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    created_ip = serializers.IPAddressField(allow_null=True)
+    user_agent = serializers.CharField()
+    current = serializers.SerializerMethodField(
+        help_text="The token of this request (or of this session's login)."
+    )
+
+    def get_current(self, token) -> bool:
+        return token.pk == self.context.get("current_id")
+
+
+class RevokedTokensSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    revoked = serializers.IntegerField()

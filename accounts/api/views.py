@@ -1,37 +1,76 @@
+"""Logging in and out through the API, on the platform domain and on every portal domain."""
+
 from __future__ import annotations
 
 from dj_rest_auth.views import LoginView as RestAuthLoginView
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, permissions, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from credentials.throttles import AUTH_THROTTLES
+from credentials.csrf import CsrfFailed, cross_site, csrf_failure, from_a_browser
+from credentials.login_throttle import LoginThrottled
 
 from ..services import log_in, log_out
 from .serializers import IdentitySerializer, LoginSerializer, TokenResponseSerializer
 
+_REFUSED = {
+    403: OpenApiResponse(
+        description="`csrf_failed`: a browser's request from another site, or without this site's CSRF "
+        "token; `email_not_confirmed`: the registration still waits for its link."
+    ),
+    429: OpenApiResponse(
+        description="`throttled`: too many failed logins for this address or from this client, on any "
+        "host of the platform; the password was not checked."
+    ),
+}
 
-@extend_schema(tags=["auth"], request=LoginSerializer, responses={200: TokenResponseSerializer})
+
+@extend_schema(tags=["auth"], request=LoginSerializer, responses={200: TokenResponseSerializer, **_REFUSED})
 class LoginView(RestAuthLoginView):
-    """Log in with email and password: returns an API token valid on this domain only, and a session."""
+    """Log in
+
+    With email and password: an API token valid on this domain only (and, for a page of this site
+    that sends its CSRF token, a browser session). The body is JSON. A browser's request must come from a page of this domain and carry the CSRF
+    token (`X-CSRFToken`, from `GET /api/auth/csrf/`), as the login form does; it then also gets a
+    session cookie. An API client (no `Origin`) gets the token and no cookie.
+    """
 
     serializer_class = LoginSerializer
+    parser_classes = [JSONParser]
     authentication_classes: list = []
-    throttle_classes = AUTH_THROTTLES
+    permission_classes = [permissions.AllowAny]
+    throttle_classes: list = []  # failed logins are limited by log_in itself, platform-wide
 
-    def login(self):
-        data = self.serializer.validated_data
-        self.result = log_in(request=self.request, email=data["email"], password=data["password"])
-        self.user = self.result.user
-
-    def get_response(self):
-        return Response(TokenResponseSerializer(self.result).data, status=status.HTTP_200_OK)
+    def post(self, request, *args, **kwargs):
+        if cross_site(request):
+            raise CsrfFailed()  # before the body is even read
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refused = csrf_failure(request)
+        if refused and from_a_browser(request):
+            raise CsrfFailed()
+        try:
+            result = log_in(
+                request=request,
+                email=serializer.validated_data["email"],
+                password=serializer.validated_data["password"],
+                start_session=refused is None,
+            )
+        except LoginThrottled as exc:
+            raise exceptions.Throttled(wait=exc.wait) from exc
+        return Response(TokenResponseSerializer(result).data, status=status.HTTP_200_OK)
 
 
 @extend_schema(tags=["auth"], request=None, responses={204: None})
 class LogoutView(APIView):
-    """End the session and revoke the token used for this request; an impersonation token stops it."""
+    """Log out
+
+    Ends the session and revokes the token used for this request (a session's logout also revokes
+    the token its login issued); an impersonation token stops the impersonation.
+    """
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -45,7 +84,28 @@ class LogoutView(APIView):
 
 @extend_schema(tags=["auth"], responses={200: IdentitySerializer})
 class MeView(APIView):
-    """The identity behind the credentials of this request."""
+    """Get the logged-in identity
+
+    The identity behind the credentials of this request.
+    """
 
     def get(self, request):
         return Response(IdentitySerializer(request.user).data)
+
+
+@extend_schema(
+    tags=["auth"],
+    responses={200: inline_serializer("CsrfToken", {"csrf_token": serializers.CharField()})},
+)
+class CsrfView(APIView):
+    """Get a CSRF token
+
+    For a page's script (also set as the `csrftoken` cookie): send it as `X-CSRFToken` with the
+    login and with every change made with the session.
+    """
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    def get(self, request):
+        return Response({"csrf_token": get_token(request._request)})

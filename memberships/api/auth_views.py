@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import update_session_auth_hash
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status
@@ -10,11 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
-from credentials.services import issue_access_token
 from credentials.throttles import AUTH_THROTTLES, AuthIPThrottle
 
 from ..models import AccountEmailRequest
-from ..permissions import NotImpersonating, use_resident_language
 from ..services import impersonation, passwords, registration
 from . import auth_serializers as s
 
@@ -113,72 +110,6 @@ class ResendConfirmationView(PublicAuthView):
         )
 
 
-@extend_schema(tags=["auth"], request=s.EmailSerializer, responses={202: s.MessageSerializer})
-class PasswordResetRequestView(PublicAuthView):
-    """Ask for a password reset link. The answer is the same whether or not the address is known."""
-
-    def post(self, request):
-        serializer = s.EmailSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        passwords.request_account_email(
-            kind=AccountEmailRequest.Kind.PASSWORD_RESET,
-            email=serializer.validated_data["email"],
-            language=request.LANGUAGE_CODE,
-            origin=Origin.of(request),
-        )
-        return _message(
-            "request_received",
-            _("If this address has an account with us, we sent a link to choose a new password."),
-            status.HTTP_202_ACCEPTED,
-        )
-
-
-@extend_schema(tags=["auth"], request=s.ResetConfirmSerializer, responses={200: s.MessageSerializer})
-class PasswordResetConfirmView(PublicAuthView):
-    """Choose a new password with the reset link's token (single use)."""
-
-    throttle_classes = [AuthIPThrottle]
-
-    def post(self, request):
-        serializer = s.ResetConfirmSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        passwords.reset_password(
-            organisation=request.organisation,
-            raw_token=serializer.validated_data["token"],
-            new_password=serializer.validated_data["new_password"],
-            origin=Origin.of(request),
-        )
-        return _message("password_reset", _("Your password was changed. Log in with your new password."))
-
-
-@extend_schema(tags=["auth"], request=s.ChangePasswordSerializer, responses={200: s.NewTokenSerializer})
-class PasswordChangeView(APIView):
-    """Change your password; other sessions and tokens stop working, this one gets a new token."""
-
-    permission_classes = [permissions.IsAuthenticated, NotImpersonating]
-    throttle_classes = [AuthIPThrottle]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        use_resident_language(request)
-
-    def post(self, request):
-        serializer = s.ChangePasswordSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = passwords.change_password(
-            organisation=request.organisation,
-            user=request.user,
-            old_password=serializer.validated_data["old_password"],
-            new_password=serializer.validated_data["new_password"],
-            origin=Origin.of(request),
-        )
-        update_session_auth_hash(request._request, user)
-        issued = issue_access_token(
-            user=user, ip=Origin.of(request).ip, user_agent=Origin.of(request).user_agent
-        )
-        return _message("password_changed", _("Your password was changed."), key=issued.raw)
-
-
 @extend_schema(tags=["auth"], responses={200: s.ActivationDetailsSerializer})
 class ActivationDetailsView(PublicAuthView):
     """Check a portal invitation
@@ -230,13 +161,16 @@ class ActivateView(PublicAuthView):
 
 @extend_schema(tags=["auth"], request=None, responses={200: s.MessageSerializer})
 class StopImpersonationView(APIView):
-    """Called with an impersonation token: ends that impersonation session."""
+    """Stop an impersonation
+
+    Ends the impersonation this request belongs to (its token, or the browser session staff opened
+    with it); `not_impersonating` for any other credential, also on the platform domain.
+    """
 
     def post(self, request):
-        session = impersonation.live_session_for_token(request.auth)
-        if session is None:
+        stopped = impersonation.stop_impersonation_of_request(request, origin=Origin.of(request))
+        if not stopped:
             return _message(
                 "not_impersonating", _("This is not an impersonation session."), status.HTTP_400_BAD_REQUEST
             )
-        impersonation.stop_impersonation(session=session, origin=Origin.of(request))
         return _message("impersonation_stopped", _("You are no longer logged in as the customer."))

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from tenants.selectors import portal_base_url
+from tenants.selectors import base_url_for_host, portal_base_url
 
 from ..errors import MembershipError
 
 User = get_user_model()
 
-# A hash to check a password against when there is nothing real to check, so that a miss costs
-# the same as a wrong password.
-_DUMMY_HASH = make_password("not-a-real-password-only-for-constant-time")
-
-
-def spend_one_password_check(password: str) -> None:
-    check_password(password, _DUMMY_HASH)
-
 
 def portal_link(organisation, path: str) -> str:
-    """An absolute link into the organisation's own portal domain."""
+    """An absolute link into the organisation's own portal domain (None: the platform domain)."""
+    if organisation is None:
+        return f"{base_url_for_host(settings.PLATFORM_DOMAIN)}{path}"
     return f"{portal_base_url(organisation)}{path}"
 
 

@@ -187,3 +187,25 @@ def end_impersonation_of_request(request, *, origin: Origin | None = None) -> bo
     if session is not None:
         stop_impersonation(session=session, origin=origin, by="logout")
     return True
+
+
+def stop_impersonation_of_request(request, *, origin: Origin | None = None) -> bool:
+    """Stop the live impersonation behind this request's token or browser session; False if none.
+
+    A browser session opened with an impersonation key is the resident's login: it ends too. On the
+    platform domain (no organisation, no impersonations) nothing is looked up.
+    """
+    if getattr(request, "organisation", None) is None:
+        return False
+    session = live_session_for_token(getattr(request, "auth", None))
+    browser = None
+    if session is None and getattr(request, "auth", None) is None:
+        browser = session_impersonation(getattr(request, "session", None)) or None
+    if session is None and browser is None:
+        return False
+    stop_impersonation(session=session or browser, origin=origin)
+    if browser is not None:
+        from django.contrib.auth import logout
+
+        logout(getattr(request, "_request", request))
+    return True

@@ -1,7 +1,13 @@
-"""Password reset by email link, password change when logged in, resend of the confirmation."""
+"""Password reset by email link, password change when logged in, resend of the confirmation.
+
+Resets and changes work on every kind of host: with ``organisation=None`` (the platform domain,
+the public schema) nothing of an organisation's tables is touched and links point to the platform
+domain.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,7 +28,7 @@ from credentials.services import (
 
 from ..errors import MembershipError
 from ..models import AccountEmailRequest, PortalAccount, StaffMembership
-from .common import checked_password, portal_link
+from .common import checked_password, portal_link, supported_language
 from .registration import pending_account_for, send_confirmation
 
 User = get_user_model()
@@ -45,8 +51,22 @@ def dispatch_account_request(*, schema_name: str, request_id: int) -> bool:
     return publish(process_account_request, schema_name, request_id)
 
 
+def request_password_reset(*, organisation, email: str, language: str, origin: Origin | None = None) -> None:
+    """Ask for a reset link on this host; answered the same whether or not the address is known."""
+    if organisation is None:
+        from accounts.password_reset import request_platform_reset
+
+        request_platform_reset(email=email, language=language, origin=origin)
+    else:
+        request_account_email(
+            kind=AccountEmailRequest.Kind.PASSWORD_RESET, email=email, language=language, origin=origin
+        )
+
+
 def _member_language(user, organisation) -> tuple[str, PortalAccount | None] | None:
     """(language, portal account) when ``user`` may use this organisation's portal; else None."""
+    if organisation is None:
+        return None
     account = PortalAccount.objects.select_related("customer").filter(user=user).first()
     if account is not None:
         return account.language, account
@@ -71,7 +91,11 @@ def send_password_reset(
             "expires_at": issued.token.expires_at,
         },
     )
-    account = PortalAccount.objects.select_related("customer").filter(user=user).first()
+    account = (
+        PortalAccount.objects.select_related("customer").filter(user=user).first()
+        if organisation is not None
+        else None
+    )
     if account is not None:
         record_event(
             customer=account.customer,
@@ -118,11 +142,23 @@ def process_account_request(*, request_id: int, organisation) -> str:
     return outcome
 
 
+def _language(user, organisation, fallback: str | None) -> str:
+    """The member's language here; else the organisation's, or on the platform the visitor's."""
+    membership = _member_language(user, organisation)
+    if membership is not None:
+        return membership[0]
+    if organisation is not None:
+        return organisation.default_language
+    return supported_language(fallback) or settings.LANGUAGE_CODE
+
+
 def _password_changed(
     *, user, organisation, language: str, origin, actor: str, kind: str, actor_user=None
 ) -> None:
     revoke_user_access_tokens(user=user)
     queue_email(template="password_changed", to=user.email, language=language, organisation=organisation)
+    if organisation is None:
+        return
     account = PortalAccount.objects.select_related("customer").filter(user=user).first()
     if account is not None:
         record_event(
@@ -131,7 +167,14 @@ def _password_changed(
 
 
 @transaction.atomic
-def reset_password(*, organisation, raw_token: str, new_password: str, origin: Origin | None = None):
+def reset_password(
+    *,
+    organisation,
+    raw_token: str,
+    new_password: str,
+    origin: Origin | None = None,
+    fallback_language: str | None = None,
+):
     token = consume_one_time_token(
         raw=raw_token, purpose=OneTimeToken.Purpose.PASSWORD_RESET, subject_prefix="user:"
     )
@@ -139,11 +182,10 @@ def reset_password(*, organisation, raw_token: str, new_password: str, origin: O
     checked_password(new_password, email=user.email, full_name=user.full_name, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    membership = _member_language(user, organisation)
     _password_changed(
         user=user,
         organisation=organisation,
-        language=membership[0] if membership else organisation.default_language,
+        language=_language(user, organisation, fallback_language),
         origin=origin,
         actor=Actor.RESIDENT,
         kind=Kind.PASSWORD_RESET_DONE,
@@ -153,7 +195,13 @@ def reset_password(*, organisation, raw_token: str, new_password: str, origin: O
 
 @transaction.atomic
 def change_password(
-    *, organisation, user, old_password: str, new_password: str, origin: Origin | None = None
+    *,
+    organisation,
+    user,
+    old_password: str,
+    new_password: str,
+    origin: Origin | None = None,
+    fallback_language: str | None = None,
 ):
     if not user.check_password(old_password):
         raise MembershipError(
@@ -162,11 +210,10 @@ def change_password(
     checked_password(new_password, email=user.email, full_name=user.full_name, field="new_password")
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    membership = _member_language(user, organisation)
     _password_changed(
         user=user,
         organisation=organisation,
-        language=membership[0] if membership else organisation.default_language,
+        language=_language(user, organisation, fallback_language),
         origin=origin,
         actor=Actor.RESIDENT,
         kind=Kind.PASSWORD_CHANGED,

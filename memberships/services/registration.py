@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import is_password_usable, make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.hashing import hash_like
 from accounts.models import normalise_email
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
@@ -91,6 +92,17 @@ def _notify_record_address(*, customer, organisation, login: str, language: str)
         )
 
 
+def _reference_hash(login: str) -> str | None:
+    """What a login with this address is checked against first: its identity's password, else the
+    newest pending registration's here."""
+    from ..selectors import login_secrets
+
+    identity = User.objects.filter(email=login).values_list("password", flat=True).first()
+    if identity and is_password_usable(identity):
+        return identity
+    return login_secrets(login)[0]
+
+
 @transaction.atomic
 def register_resident(
     *,
@@ -111,8 +123,9 @@ def register_resident(
     confirmed. ``language`` is an explicit choice; without it the customer record's language is
     used, then ``fallback_language`` (the visitor's).
     """
-    # Hashing first costs the same whatever the outcome.
-    pending_hash = make_password(password)
+    # Hashing first costs the same whatever the outcome; made like the address's existing secret,
+    # so that a login checks both with one hash (accounts.hashing).
+    pending_hash = hash_like(password, _reference_hash(normalise_email(login_email or email)))
     customer = (
         Customer.objects.select_for_update().filter(customer_number=(customer_number or "").strip()).first()
     )

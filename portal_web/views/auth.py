@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.services import log_in, log_out
+from accounts.services import continue_after_password_change, log_in, log_out
 from activity.services import Origin
 from config.errors import RuleViolation
 from configuration.models import GeneralPreferences, PortalPreferences
 from configuration.site import effective_branding
+from credentials.login_throttle import LoginThrottled
 from credentials.services import authenticate_access_token
 from credentials.throttles import AUTH_THROTTLES, AuthIPThrottle
 from customers.api.details import EmailChangeThrottle
 from customers.details import confirm_email_change
 from memberships.models import AccountEmailRequest
+from memberships.selectors import invitation_details
 from memberships.services import passwords, registration
 from memberships.services.impersonation import (
     SESSION_KEY,
@@ -53,17 +55,19 @@ def home(request):
 def login_page(request):
     form = LoginForm(request.POST or None)
     not_confirmed = False
-    throttled = throttling.check_post(request, AUTH_THROTTLES, email_field="email")
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form.is_valid():
+    throttled = None
+    if request.method == "POST" and form.is_valid():
         try:
+            # Failed logins are limited inside log_in, over the whole platform and the API alike.
             result = log_in(
                 request=request,
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 issue_token=False,
             )
+        except LoginThrottled as exc:
+            throttled = throttling.Throttled(wait=exc.wait)
+            form.add_error(None, exc.message)
         except RuleViolation as exc:
             not_confirmed = exc.code == "email_not_confirmed"
             form.add_error(None, exc.message)
@@ -198,7 +202,8 @@ def email_request_page(request, kind: str):
     return throttling.respond(response, throttled)
 
 
-def reset_page(request, token: str):
+def reset_page(request, token: str, *, templates: str = "portal"):
+    """The link of a reset email; on the platform domain (``templates="accounts/platform"``) too."""
     form = NewPasswordForm(request.POST or None)
     throttled = throttling.check_post(request, [AuthIPThrottle])
     if throttled:
@@ -206,19 +211,18 @@ def reset_page(request, token: str):
     elif request.method == "POST" and form.is_valid():
         try:
             passwords.reset_password(
-                organisation=request.organisation,
+                organisation=getattr(request, "organisation", None),
                 raw_token=token,
                 new_password=form.cleaned_data["new_password"],
                 origin=Origin.of(request),
+                fallback_language=request.LANGUAGE_CODE,
             )
         except RuleViolation as exc:
-            apply_errors(form, exc)
-            if exc.field == "token":
-                form.add_error(None, exc.message)
+            apply_errors(form, exc)  # the token's error is not a field's: shown once, above the form
         else:
             return render(
                 request,
-                "portal/notice.html",
+                f"{templates}/notice.html",
                 {
                     "title": _("Password changed"),
                     "login": True,
@@ -226,7 +230,7 @@ def reset_page(request, token: str):
                 },
             )
     response = render(
-        request, "portal/password_form.html", {"form": form, "title": _("Choose a new password")}
+        request, f"{templates}/password_form.html", {"form": form, "title": _("Choose a new password")}
     )
     return throttling.respond(response, throttled)
 
@@ -240,7 +244,9 @@ def activate_page(request, token: str):
             "portal/notice.html",
             {"title": _("This link cannot be used"), "text": exc.message, "error": True},
         )
-    form = ActivateForm(request.POST or None)
+    form = ActivateForm(
+        request.POST if request.method == "POST" else None, needs_password=details["needs_password"]
+    )
     throttled = throttling.check_post(request, [AuthIPThrottle])
     if throttled:
         form.add_error(None, throttled.message)
@@ -249,7 +255,7 @@ def activate_page(request, token: str):
             registration.accept_portal_invitation(
                 organisation=request.organisation,
                 raw_token=token,
-                password=form.cleaned_data["password"] or None,
+                password=form.cleaned_data.get("password") or None,
                 language=request.LANGUAGE_CODE,
                 origin=Origin.of(request),
             )
@@ -270,13 +276,17 @@ def activate_page(request, token: str):
 
 
 def staff_invitation_page(request, token: str):
-    form = ActivateForm(request.POST or None)
+    try:
+        needs_password = invitation_details(raw_token=token)["needs_password"]
+    except RuleViolation:
+        needs_password = True  # the service says what is wrong with the link when it is posted
+    form = ActivateForm(request.POST if request.method == "POST" else None, needs_password=needs_password)
     throttled = throttling.check_post(request, [AuthIPThrottle])
     if throttled:
         form.add_error(None, throttled.message)
     elif request.method == "POST" and form.is_valid():
         try:
-            accept_staff_invitation(raw_token=token, password=form.cleaned_data["password"] or None)
+            accept_staff_invitation(raw_token=token, password=form.cleaned_data.get("password") or None)
         except RuleViolation as exc:
             apply_errors(form, exc)
         else:
@@ -371,7 +381,7 @@ def password_page(request):
         except RuleViolation as exc:
             apply_errors(form, exc)
         else:
-            update_session_auth_hash(request, user)
+            continue_after_password_change(request=request, user=user, issue_token=False)
             messages.success(request, _("Your password was changed."))
             return redirect("/my-details/")
     response = render(
