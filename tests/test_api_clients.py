@@ -89,6 +89,40 @@ def test_request_bodies_are_json_and_multipart_only_where_a_file_is_uploaded(bot
     assert {tuple(types) for types in others.values()} == {("application/json",)}
 
 
+def _api_views(urlconf: str):
+    """Every DRF view class the URLconf routes to, with the path it is reached at."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls"):
+                yield prefix + str(pattern.pattern), pattern.callback.cls
+
+    return walk(get_resolver(urlconf).url_patterns, "")
+
+
+@pytest.mark.parametrize("urlconf", ["config.urls_tenant", "config.urls_platform"])
+def test_every_api_view_reads_bodies_with_the_projects_parsers(urlconf):
+    """One place chooses how bodies are read (the setting, plus config.api_uploads for files): no
+    view brings parsers of its own that would skip the project's checks or widen the documents."""
+    from rest_framework.settings import api_settings
+
+    from config.api_uploads import TakesUploads
+
+    own = list(api_settings.DEFAULT_PARSER_CLASSES)
+    found = {}
+    for path, view in _api_views(urlconf):
+        if not path.startswith("api/"):
+            continue
+        expected = own + (list(TakesUploads.upload_parser_classes) if issubclass(view, TakesUploads) else [])
+        parsers = [type(parser) for parser in view().get_parsers()]
+        if parsers != expected:
+            found[f"{path} {view.__name__}"] = [parser.__name__ for parser in parsers]
+    assert found == {}
+
+
 def test_a_json_operation_refuses_form_bodies_and_an_upload_also_reads_json(noord_client):
     """What the documents say is what the server reads: a form body on a JSON operation is a 415."""
     form = noord_client.post("/api/auth/password/reset/", {"email": "x@example.test"}, format="multipart")

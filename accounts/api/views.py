@@ -6,7 +6,6 @@ from dj_rest_auth.views import LoginView as RestAuthLoginView
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -39,7 +38,7 @@ class LoginView(RestAuthLoginView):
     """
 
     serializer_class = LoginSerializer
-    parser_classes = [JSONParser]
+    # JSON only, read by the project's parsers (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]).
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes: list = []  # failed logins are limited by log_in itself, platform-wide
