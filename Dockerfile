@@ -14,9 +14,10 @@ RUN apt-get update \
 WORKDIR /build
 # Only the runtime dependencies (make lock writes both files); dev tools never enter the image.
 # Every file must match a hash in the lock: nothing unpinned or altered gets in.
-COPY requirements-runtime.lock ./
+COPY requirements-build.lock requirements-runtime.lock ./
 RUN python -m venv /opt/venv \
- && /opt/venv/bin/pip install --require-hashes --no-deps -r requirements-runtime.lock
+ && /opt/venv/bin/pip install --require-hashes --no-deps -r requirements-build.lock \
+ && /opt/venv/bin/pip install --require-hashes --no-deps --no-build-isolation -r requirements-runtime.lock
 
 # --- runtime ----------------------------------------------------------------------------------
 FROM python:${PYTHON_VERSION}-slim-bookworm AS runtime

@@ -5,9 +5,12 @@ PYTHON ?= python3
 
 .PHONY: run test lint chart-check lock bench clean
 
-$(VENV)/.installed: requirements.lock
+# Build tools first (hashed), then the lock without build isolation: pip fetches nothing unhashed,
+# not even setuptools for the one package PyPI has no wheel for.
+$(VENV)/.installed: requirements.lock requirements-build.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements-build.lock
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes --no-build-isolation -r requirements.lock
 	touch $@
 
 run: $(VENV)/.installed
@@ -34,6 +37,7 @@ lock:
 	$(PY) -m pip install -q pip-tools
 	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --extra dev --output-file requirements.lock pyproject.toml
 	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --output-file requirements-runtime.lock pyproject.toml
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --constraint requirements.lock --output-file requirements-build.lock requirements-build.in
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run_all.py

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCKS = ("requirements.lock", "requirements-runtime.lock")
+LOCKS = ("requirements.lock", "requirements-runtime.lock", "requirements-build.lock")
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]+\])?==(?P<version>[^\s;\\]+)")
 HASH = re.compile(r"--hash=sha256:[0-9a-f]{64}")
 MACHINE_SOURCES = re.compile(
-    r"(--(extra-)?index-url|--find-links|^-f\s|^-i\s|file:|/opt/|/home/|/root/|/tmp/)"
+    r"(--(extra-)?index-url|--find-links|^-f\s|^-i\s|file:/|/opt/|/home/|/root/|/tmp/)"
 )
 
 
@@ -81,3 +81,14 @@ def test_the_image_gets_the_same_versions_and_hashes_as_development():
 def test_dev_tools_stay_out_of_the_image_lock():
     dev_only = declared("dev") - declared()
     assert dev_only & set(requirements("requirements-runtime.lock")) == set()
+
+
+def test_build_tools_are_locked_and_agree_with_the_locks():
+    """setuptools and wheel come hashed from requirements-build.lock (installs use --no-build-isolation)."""
+    build = requirements("requirements-build.lock")
+    assert {"setuptools", "wheel"} <= set(build)
+    development = requirements("requirements.lock")
+    clashes = {
+        name: build[name][0] for name in build if name in development and development[name] != build[name]
+    }
+    assert clashes == {}
