@@ -4,6 +4,11 @@ Rows are validated in Python (one pass, no query per row); good rows go to Postg
 are merged with ``INSERT … ON CONFLICT`` (idempotent per meter and timestamp). The days and months
 the batch touches are then recomputed from the readings (``aggregates``), so late and corrected
 readings are reflected.
+
+One batch holds at most one reading per meter, kind and moment (``_deduplicate``): identical copies
+are stored once and reported as duplicates, an actual reading replaces an estimate of the same
+moment (reported too), and different values for one moment refuse all of them. The answer's counts
+add up: received = accepted + error_count + duplicate_count.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from config.parsers import load_json
 
 from .aggregates import refresh_aggregates
 from .models import Meter, Source
+from .selectors import exact
 
 FIELDS = ("meter", "timestamp", "kind", "value", "source")
 KINDS = ("interval", "register")
@@ -37,6 +43,10 @@ MIN_YEAR = 2000
 MAX_INTERVAL_VALUE = Decimal("1000000")
 # Register (meter index) values: the column holds 13 integer digits.
 MAX_REGISTER_VALUE = Decimal("1e12")
+# Decimals stored (every reading and aggregate column): in MWh the seventh decimal is 0.1 Wh, the
+# resolution four decimals give in kWh; in GJ it is 0.03 Wh. A value with more is refused, never rounded.
+MAX_DECIMALS = 7
+_STEP = Decimal(1).scaleb(-MAX_DECIMALS)
 
 
 @dataclass
@@ -45,6 +55,9 @@ class IngestResult:
     accepted: int = 0
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0
+    # Rows not stored because another row of the batch holds the same reading (or replaces it).
+    duplicates: list[dict] = field(default_factory=list)
+    duplicate_count: int = 0
     days_refreshed: int = 0
     months_refreshed: int = 0
 
@@ -53,12 +66,19 @@ class IngestResult:
         if len(self.errors) < MAX_ERRORS_REPORTED:
             self.errors.append({"index": index, "errors": {field_name: [message]}})
 
+    def discard(self, index: int, *, kept: int, reason: str) -> None:
+        self.duplicate_count += 1
+        if len(self.duplicates) < MAX_ERRORS_REPORTED:
+            self.duplicates.append({"index": index, "kept": kept, "reason": reason})
+
     def as_dict(self) -> dict:
         return {
             "received": self.received,
             "accepted": self.accepted,
             "error_count": self.error_count,
             "errors": self.errors,
+            "duplicate_count": self.duplicate_count,
+            "duplicates": self.duplicates,
             "days_refreshed": self.days_refreshed,
             "months_refreshed": self.months_refreshed,
         }
@@ -70,8 +90,12 @@ def rows_from_csv(text: str) -> Iterator[dict]:
 
 
 def rows_from_json(data) -> Iterable[dict]:
+    """The rows of a JSON body: a list, or an object holding only that list under "readings" (any
+    other shape is refused, never taken for an empty batch: a misspelt key must not lose readings)."""
     if isinstance(data, dict):
-        data = data.get("readings", [])
+        if set(data) != {"readings"}:
+            raise ValueError(_('expected {"readings": [...]} or a list of readings'))
+        data = data["readings"]
     if not isinstance(data, list):
         raise ValueError(_("expected a list of readings"))
     return data
@@ -166,6 +190,16 @@ def _validate(rows: Iterable[dict], meters: dict[str, MeterBounds], result: Inge
         if not value.is_finite() or abs(value) >= MAX_REGISTER_VALUE:
             result.refuse(index, _("not a usable number"), "value")
             continue
+        if value != value.quantize(_STEP):  # below 1e12, so seven decimals fit the context
+            result.refuse(
+                index,
+                _(
+                    "more than %(decimals)s decimals: values are stored with at most %(decimals)s; round the value at the source"
+                )
+                % {"decimals": MAX_DECIMALS},
+                "value",
+            )
+            continue
         source = SOURCES.get(str(raw.get("source") or "actual").strip().lower())
         if source is None:
             result.refuse(index, _("source must be actual or estimated"), "source")
@@ -196,6 +230,55 @@ def _validate(rows: Iterable[dict], meters: dict[str, MeterBounds], result: Inge
     return parsed
 
 
+def _deduplicate(rows: list[tuple], result: IngestResult) -> list[tuple]:
+    """At most one row per meter and moment (rows of one kind). One dictionary pass, no query.
+
+    Identical copies (same value and source): the first is kept, the others are reported as
+    duplicates. An actual reading replaces estimates of the same moment (reported as duplicates).
+    Different values where one must win: every row of that moment is refused (which one is right
+    cannot be told), so nothing is stored for it.
+    """
+    first: dict[tuple[int, datetime], int] = {}
+    clashes: dict[int, list[int]] = {}
+    for position, row in enumerate(rows):
+        kept = first.setdefault((row[0], row[1]), position)
+        if kept != position:
+            clashes.setdefault(kept, []).append(position)
+    if not clashes:
+        return rows
+    dropped: set[int] = set()
+    for kept, others in clashes.items():
+        group = [rows[kept]] + [rows[position] for position in others]
+        dropped.update(others)
+        actual = [row for row in group if row[3] == Source.ACTUAL]
+        contenders = actual or group
+        if len({row[2] for row in contenders}) > 1:
+            dropped.add(kept)
+            for row in group:
+                result.refuse(
+                    row[4],
+                    _(
+                        "another row of this batch has a different value for this meter and time; none is stored"
+                    ),
+                    "value",
+                )
+            continue
+        winner = contenders[0]
+        if winner is not group[0]:  # an actual reading after an estimate of the same moment
+            dropped.add(kept)
+            dropped.discard(others[group.index(winner) - 1])
+        for row in group:
+            if row is winner:
+                continue
+            reason = (
+                _("an actual reading for this time in this batch replaces this estimate")
+                if row[3] != winner[3]
+                else _("the same reading as another row of this batch; stored once")
+            )
+            result.discard(row[4], kept=winner[4], reason=reason)
+    return [row for position, row in enumerate(rows) if position not in dropped]
+
+
 def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
     """Registers only go up: check each meter's batch against itself and its stored neighbours."""
     by_meter: dict[int, list] = defaultdict(list)
@@ -204,13 +287,7 @@ def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
     accepted = []
     with connection.cursor() as cursor:
         for meter_id, rows in by_meter.items():
-            rows.sort(key=lambda row: row[1])
-            # The last row for a timestamp wins, but an estimate never wins over an actual reading.
-            latest_per_moment: dict[datetime, tuple] = {}
-            for row in rows:
-                kept = latest_per_moment.get(row[1])
-                if kept is None or row[3] == Source.ACTUAL or kept[3] != Source.ACTUAL:
-                    latest_per_moment[row[1]] = row
+            rows.sort(key=lambda row: row[1])  # one row per moment (``_deduplicate``)
             first, last = rows[0][1], rows[-1][1]
             cursor.execute(
                 "(SELECT taken_at, value FROM consumption_registerreading WHERE meter_id = %s AND taken_at < %s "
@@ -223,8 +300,8 @@ def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
             )
             stored = {moment: value for moment, value in cursor.fetchall()}
             timeline = {moment: ("db", value) for moment, value in stored.items()}
-            for moment, row in latest_per_moment.items():
-                timeline[moment] = ("batch", row)
+            for row in rows:
+                timeline[row[1]] = ("batch", row)
             ordered = sorted(timeline)
             # The smallest stored value after each moment: a new reading may not exceed it. (Within
             # the batch, rows are checked in time order, so the later of two conflicting rows is refused.)
@@ -245,8 +322,7 @@ def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
                     if previous is not None and row[2] < previous:
                         result.refuse(
                             row[4],
-                            _("the register goes backwards (below %(value)s)")
-                            % {"value": previous.quantize(Decimal("0.001"))},
+                            _("the register goes backwards (below %(value)s)") % {"value": exact(previous)},
                             "value",
                         )
                         continue
@@ -254,7 +330,7 @@ def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
                         result.refuse(
                             row[4],
                             _("the register would go backwards after it (above %(value)s)")
-                            % {"value": ceiling[moment].quantize(Decimal("0.001"))},
+                            % {"value": exact(ceiling[moment])},
                             "value",
                         )
                         continue
@@ -277,10 +353,10 @@ WHERE i.source = 'e' AND r.meter_id = i.meter_id AND r.{moment} = i.moment AND r
 RETURNING i.n
 """
 
+# The batch holds one row per meter and moment (``_deduplicate``), so no DISTINCT ON (and its sort).
 UPSERT = """
 INSERT INTO {table} (meter_id, {moment}, value, source)
-SELECT DISTINCT ON (meter_id, moment) meter_id, moment, value, source FROM {incoming}
-ORDER BY meter_id, moment, (source = 'a') DESC, n DESC
+SELECT meter_id, moment, value, source FROM {incoming}
 ON CONFLICT (meter_id, {moment}) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
 WHERE ({table}.value, {table}.source) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.source)
   AND NOT ({table}.source = 'a' AND EXCLUDED.source = 'e')
@@ -291,7 +367,7 @@ def _store(cursor, *, rows: list[tuple], incoming: str, table: str, moment: str,
     """COPY, upsert and stage one kind of reading; returns how many rows were accepted.
 
     An actual reading replaces an estimate or corrects an actual one; an estimate never replaces
-    a stored actual reading (the row is refused) nor an actual one of the same batch (it loses).
+    a stored actual reading (the row is refused). The rows are unique per meter and moment.
     """
     cursor.execute(f"CREATE TEMP TABLE {incoming} (LIKE incoming_readings) ON COMMIT DROP")
     _copy(cursor, incoming, rows)
@@ -315,6 +391,8 @@ def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
     """Validate, store and aggregate a batch of readings for this organisation's meters."""
     result = IngestResult()
     parsed = _validate(rows, meter_bounds(organisation), result)
+    parsed.intervals = _deduplicate(parsed.intervals, result)
+    parsed.registers = _deduplicate(parsed.registers, result)
     registers = _check_registers(parsed, result) if parsed.registers else []
     with connection.cursor() as cursor:
         # A batch of a few hundred thousand rows is sorted (duplicates) and grouped (aggregates):

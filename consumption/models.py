@@ -79,7 +79,8 @@ class IntervalReading(models.Model):
     pk = models.CompositePrimaryKey("meter", "start")
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, db_constraint=True, related_name="+")
     start = models.DateTimeField()
-    value = models.DecimalField(max_digits=16, decimal_places=4)
+    # Seven decimals for every unit (0.1 Wh in MWh); ingestion refuses more instead of rounding.
+    value = models.DecimalField(max_digits=19, decimal_places=7)
     source = models.CharField(max_length=1, choices=Source.choices, default=Source.ACTUAL)
 
     def __str__(self) -> str:
@@ -92,7 +93,7 @@ class RegisterReading(models.Model):
     pk = models.CompositePrimaryKey("meter", "taken_at")
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+")
     taken_at = models.DateTimeField()
-    value = models.DecimalField(max_digits=16, decimal_places=3)
+    value = models.DecimalField(max_digits=20, decimal_places=7)
     source = models.CharField(max_length=1, choices=Source.choices, default=Source.ACTUAL)
 
     def __str__(self) -> str:
@@ -105,10 +106,10 @@ class DailyConsumption(models.Model):
     pk = models.CompositePrimaryKey("meter", "day")
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    value = models.DecimalField(max_digits=21, decimal_places=7, null=True)
     actual_intervals = models.PositiveIntegerField(default=0)
     expected_intervals = models.PositiveIntegerField()
-    register_value = models.DecimalField(max_digits=16, decimal_places=3, null=True)
+    register_value = models.DecimalField(max_digits=20, decimal_places=7, null=True)
     register_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
@@ -119,7 +120,7 @@ class MonthlyConsumption(models.Model):
     pk = models.CompositePrimaryKey("meter", "month")
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # the first day of the month
-    value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    value = models.DecimalField(max_digits=21, decimal_places=7, null=True)
     actual_intervals = models.PositiveIntegerField(default=0)
     expected_intervals = models.PositiveIntegerField()
     days_with_data = models.PositiveSmallIntegerField(default=0)

@@ -278,12 +278,22 @@ def _by_period(cells: dict[tuple[int, date], Cell]) -> dict[date, Cell]:
     return totals
 
 
+THREE_DECIMALS = Decimal("0.001")
+
+
+def exact(value: Decimal) -> str:
+    """A value as the API shows it: at least three decimals, and every decimal stored beyond them
+    (readings keep seven, so a value in MWh or GJ is never rounded away)."""
+    shown = value.quantize(THREE_DECIMALS)
+    return str(shown if shown == value else value.normalize())
+
+
 def _point(label: str, cell: Cell, *, future: bool) -> dict:
     if future or cell.actual == 0:
         return {"period": label, "value": None, "no_data": True, "future": future, "completeness": 0.0}
     return {
         "period": label,
-        "value": str(cell.value.quantize(Decimal("0.001"))),
+        "value": exact(cell.value),
         "no_data": False,
         "future": False,
         "completeness": round(cell.completeness, 4),
@@ -304,7 +314,7 @@ def _series(periods: list[tuple[str, Cell, bool]]) -> dict:
     return {
         "points": points,
         "total": {
-            "value": str(total.value.quantize(Decimal("0.001"))) if with_data else None,
+            "value": exact(total.value) if with_data else None,
             "periods_with_data": len(with_data),
             "periods": len(points),
             "completeness": round(completeness, 4),
@@ -352,7 +362,7 @@ def register_profile(*, windows: list[MeterWindow], year: int, month: int) -> li
             .values_list("meter_id", "register_at", "register_value")
         )
         for meter_id, moment, value in rows:
-            series[meter_id]["points"].append({"x": moment.isoformat(), "y": str(value)})
+            series[meter_id]["points"].append({"x": moment.isoformat(), "y": exact(value)})
     return list(series.values())
 
 

@@ -227,8 +227,8 @@ def test_register_readings_are_listed_per_period(setup):
     assert listed.json()["count"] == 2
     results = listed.json()["results"]
     assert [(datetime.fromisoformat(r["taken_at"]), r["value"], r["source"]) for r in results] == [
-        (datetime(2026, 1, 3, 19, tzinfo=UTC), "103.000", "a"),
-        (datetime(2026, 1, 4, 19, tzinfo=UTC), "104.000", "a"),
+        (datetime(2026, 1, 3, 19, tzinfo=UTC), "103.0000000", "a"),  # the column's seven decimals
+        (datetime(2026, 1, 4, 19, tzinfo=UTC), "104.0000000", "a"),
     ]
     missing = admin.get(f"{METERS}{pk}/registers/?start=2026-01-03")
     assert missing.status_code == 400

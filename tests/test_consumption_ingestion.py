@@ -280,3 +280,111 @@ def test_ingest_readings_command_checks_its_arguments(setup, tmp_path):
         call_command("ingest_readings", str(path), organisation="nowhere", verbosity=0)
     with pytest.raises(CommandError, match="--batch"):
         run_command(path, batch=0)
+
+
+# -- issue 15: duplicates in one batch, and decimals ------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/csv"])
+def test_duplicate_readings_in_one_batch_are_reported_and_counted_once(setup, content_type):
+    """The same meter, kind and moment twice in a batch: identical copies are stored once and the
+    others reported as duplicates; an actual reading wins over an estimate (reported); different
+    values refuse every row of that moment. received = accepted + error_count + duplicate_count."""
+    _data, meters, api = setup
+    heat = meters["heat1"]
+    rows = [
+        {"meter": heat, "timestamp": "2026-01-05T00:00:00+01:00", "value": "1"},
+        {"meter": heat, "timestamp": "2026-01-05T00:00:00+01:00", "value": "1.000"},  # same reading
+        {"meter": heat, "timestamp": "2026-01-05T00:15:00+01:00", "value": "2"},
+        {"meter": heat, "timestamp": "2026-01-04T23:15:00Z", "value": "3"},  # the same moment, another value
+        {"meter": heat, "timestamp": "2026-01-05T00:30:00+01:00", "value": "4"},
+        {"meter": heat, "timestamp": "2026-01-05T00:30:00+01:00", "value": "8", "source": "estimated"},
+        {"meter": heat, "timestamp": "2026-01-05T00:00:00+01:00", "kind": "register", "value": "500"},
+        {"meter": heat, "timestamp": "2026-01-05T00:00:00+01:00", "kind": "register", "value": "500"},
+    ]
+    response = post(api, rows if content_type == "application/json" else as_csv(rows), content_type)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["received"], body["accepted"], body["error_count"], body["duplicate_count"]) == (8, 3, 2, 3)
+    assert body["received"] == body["accepted"] + body["error_count"] + body["duplicate_count"]
+    conflict = "another row of this batch has a different value for this meter and time; none is stored"
+    assert sorted((e["index"], e["errors"]["value"][0]) for e in body["errors"]) == [
+        (2, conflict),
+        (3, conflict),
+    ]
+    assert sorted((d["index"], d["kept"], d["reason"]) for d in body["duplicates"]) == [
+        (1, 0, "the same reading as another row of this batch; stored once"),
+        (5, 4, "an actual reading for this time in this batch replaces this estimate"),
+        (7, 6, "the same reading as another row of this batch; stored once"),
+    ]
+    assert stored(heat) == [(Decimal("1"), "a"), (Decimal("4"), "a")]
+    with schema_context("org_noord"):
+        assert list(
+            RegisterReading.objects.filter(meter__external_id=heat).values_list("value", flat=True)
+        ) == [Decimal("500")]
+    assert daily(heat, date(2026, 1, 5)).actual_intervals == 2
+
+
+def test_ingest_readings_command_reports_duplicates(setup, tmp_path):
+    _data, meters, _api = setup
+    rows = day_rows(meters["heat1"], date(2026, 2, 3), value="0.5")
+    path = tmp_path / "readings.csv"
+    path.write_text(as_csv(rows + rows[:2]), encoding="utf-8")
+    out, _err = run_command(path)
+    assert "96 readings stored, 0 refused, 2 duplicates discarded." in out
+    assert daily(meters["heat1"], date(2026, 2, 3)).value == Decimal("48")
+
+
+def test_values_keep_seven_decimals_and_more_are_refused_not_rounded(setup):
+    """An organisation metering in MWh or GJ sends small interval values: every decimal up to the
+    seventh is stored and aggregated exactly; a value with more is refused with the maximum named."""
+    _data, meters, api = setup
+    heat = meters["heat1"]
+    day = date(2026, 1, 5)
+    rows = day_rows(heat, day, value="0.00004")
+    rows[1]["value"] = "0.1234567"
+    rows[2]["value"] = "0.00000001"  # an eighth decimal: refused
+    rows[3]["value"] = "1.500000000"  # zeros only after the seventh: nothing is lost
+    register = {"meter": heat, "kind": "register", "timestamp": "2026-01-05T12:00:00+01:00"}
+    rows += [{**register, "value": "30926.1234567"}, {**register, "value": "30927.12345678"}]
+    body = post(api, rows).json()
+    assert (body["accepted"], body["error_count"]) == (96, 2)
+    message = "more than 7 decimals: values are stored with at most 7; round the value at the source"
+    assert sorted((e["index"], e["errors"]) for e in body["errors"]) == [
+        (2, {"value": [message]}),
+        (97, {"value": [message]}),
+    ]
+    values = [value for value, _source in stored(heat)]
+    assert values[:4] == [Decimal("0.00004"), Decimal("0.1234567"), Decimal("1.5"), Decimal("0.00004")]
+    expected = Decimal("0.00004") * 93 + Decimal("0.1234567") + Decimal("1.5")
+    assert sum(values) == expected
+    aggregate = daily(heat, day)
+    assert (aggregate.value, aggregate.actual_intervals) == (expected, 95)
+    assert aggregate.register_value == Decimal("30926.1234567")
+    with schema_context("org_noord"):
+        month = MonthlyConsumption.objects.get(meter__external_id=heat, month=date(2026, 1, 1))
+        assert month.value == expected
+        assert RegisterReading.objects.get(meter__external_id=heat).value == Decimal("30926.1234567")
+
+
+def test_the_resident_sees_every_stored_decimal(setup, client_for):
+    """Values keep at least three decimals in the resident's API, and every decimal stored beyond."""
+    data, meters, _api = setup
+    from tests.test_billing_resident import resident_client
+
+    client = resident_client(client_for, data)
+    ingest_rows(day_rows(meters["heat1"], date(2026, 1, 5), value="0.00004"))
+    ingest_rows(day_rows(meters["heat1"], date(2026, 1, 6), value="0.25"))
+    register = {"meter": meters["heat1"], "kind": "register"}
+    ingest_rows(
+        [
+            {**register, "timestamp": "2026-01-05T20:00:00+01:00", "value": "30926.1234567"},
+            {**register, "timestamp": "2026-01-06T20:00:00+01:00", "value": "30927"},
+        ]
+    )
+    body = client.get("/api/portal/consumption/month/?service=heating&year=2026&month=1").json()
+    assert [point["value"] for point in body["points"][4:6]] == ["0.00384", "24.000"]
+    assert body["total"]["value"] == "24.00384"
+    series = client.get("/api/portal/consumption/register/?service=heating&year=2026&month=1").json()
+    heat = next(meter for meter in series["meters"] if meter["meter_number"].startswith("H1"))
+    assert [point["y"] for point in heat["points"]] == ["30926.1234567", "30927.000"]

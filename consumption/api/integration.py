@@ -22,7 +22,17 @@ class IngestResultSerializer(serializers.Serializer):
     received = serializers.IntegerField()
     accepted = serializers.IntegerField()
     error_count = serializers.IntegerField()
-    errors = serializers.ListField(child=serializers.DictField())
+    errors = serializers.ListField(
+        child=serializers.DictField(), help_text="Refused rows: index (from 0) and errors per field."
+    )
+    duplicate_count = serializers.IntegerField(
+        help_text="Rows not stored because another row of the batch holds the same reading or replaces "
+        "it; received = accepted + error_count + duplicate_count."
+    )
+    duplicates = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Those rows: index, kept (the index of the row stored) and reason.",
+    )
     days_refreshed = serializers.IntegerField()
     months_refreshed = serializers.IntegerField()
 
@@ -85,8 +95,11 @@ class ReadingsView(APIView):
 
     As JSON or CSV; idempotent per meter and timestamp. Fields: meter (external id), timestamp
     (ISO 8601 with offset), kind (interval: consumption in the interval starting then; register:
-    the meter index), value, source (actual or estimated). Bad rows are listed; the good ones are
-    stored and the daily and monthly aggregates of the days they touch are recomputed.
+    the meter index), value (at most 7 decimals: more is refused, never rounded), source (actual or
+    estimated). Bad rows are listed; the good ones are stored and the daily and monthly aggregates
+    of the days they touch are recomputed. One meter, kind and moment twice in a batch: identical
+    copies are stored once (the others listed as duplicates), an actual reading replaces an
+    estimate (listed), and different values refuse every row of that moment.
     """
 
     permission_classes = [IsIntegration]

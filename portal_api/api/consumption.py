@@ -70,7 +70,10 @@ class CompareQuery(serializers.Serializer):
 class PointSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="YYYY-MM for months, YYYY-MM-DD for days")
     value = serializers.DecimalField(
-        max_digits=18, decimal_places=3, allow_null=True, help_text="null: no actual data"
+        max_digits=21,
+        decimal_places=7,
+        allow_null=True,
+        help_text="null: no actual data. At least three decimals, and every stored one beyond (up to seven)",
     )
     no_data = serializers.BooleanField()
     future = serializers.BooleanField()
@@ -78,7 +81,7 @@ class PointSerializer(serializers.Serializer):
 
 
 class TotalSerializer(serializers.Serializer):
-    value = serializers.DecimalField(max_digits=18, decimal_places=3, allow_null=True)
+    value = serializers.DecimalField(max_digits=21, decimal_places=7, allow_null=True)
     periods_with_data = serializers.IntegerField()
     periods = serializers.IntegerField()
     completeness = serializers.FloatField()
@@ -126,7 +129,7 @@ class ComparisonSerializer(serializers.Serializer):
 
 class ProfilePointSerializer(serializers.Serializer):
     x = serializers.DateTimeField()
-    y = serializers.DecimalField(max_digits=16, decimal_places=3)
+    y = serializers.DecimalField(max_digits=20, decimal_places=7)
 
 
 class MeterProfileSerializer(serializers.Serializer):

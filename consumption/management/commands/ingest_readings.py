@@ -42,15 +42,21 @@ class Command(BaseCommand):
             raise CommandError("--batch must be at least 1")
         kind = options["format"] or ("json" if path.suffix.lower() == ".json" else "csv")
         try:
-            accepted, errors, shown = self._ingest(path, kind, organisation, options)
+            accepted, errors, duplicates, shown = self._ingest(path, kind, organisation, options)
         except (ValueError, csv.Error, RequestRefused) as exc:  # malformed, too deep, or not UTF-8
             raise CommandError(f"{path} cannot be read as {kind.upper()}: {exc}") from exc
         for error in shown:
             self.stderr.write(f"row {error['index'] + 1}: {error['errors']}")
-        self.stdout.write(self.style.SUCCESS(f"{accepted} readings stored, {errors} refused."))
+        summary = f"{accepted} readings stored, {errors} refused"
+        if duplicates:
+            summary += f", {duplicates} duplicates discarded"
+        self.stdout.write(self.style.SUCCESS(f"{summary}."))
 
-    def _ingest(self, path: Path, kind: str, organisation, options) -> tuple[int, int, list[dict]]:
-        """Ingest the file batch by batch (a transaction each); the first 20 row errors are kept."""
+    def _ingest(self, path: Path, kind: str, organisation, options) -> tuple[int, int, int, list[dict]]:
+        """Ingest the file batch by batch (a transaction each); the first 20 row errors are kept.
+
+        Duplicates are found within each batch (a reading repeated in another batch is an
+        idempotent upsert of the same row)."""
         with path.open(encoding="utf-8-sig") as handle:
             if kind == "csv":
                 total = max(sum(1 for _ in handle) - 1, 0)
@@ -59,7 +65,7 @@ class Command(BaseCommand):
             else:
                 rows = list(rows_from_json(load_json(handle.read())))
                 total = len(rows)
-            accepted = errors = 0
+            accepted = errors = duplicates = 0
             shown = []
             with (
                 schema_context(organisation.schema_name),
@@ -70,10 +76,11 @@ class Command(BaseCommand):
                     result = ingest(rows=batch, organisation=organisation)
                     accepted += result.accepted
                     errors += result.error_count
+                    duplicates += result.duplicate_count
                     shown += [
                         {**error, "index": error["index"] + offset}
                         for error in result.errors[: 20 - len(shown)]
                     ]
                     offset += len(batch)
                     bar.update(len(batch))
-        return accepted, errors, shown
+        return accepted, errors, duplicates, shown
