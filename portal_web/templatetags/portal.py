@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from configuration.site import cached_site
 
+from ..charts import value_axis
+
 register = template.Library()
 
 
@@ -100,7 +102,8 @@ def bar_chart(
     width, height, top, bottom, left = 760, 276, 28, 36, 56
     values = [Decimal(p["value"]) for p in points if p["value"] is not None]
     values += [Decimal(p["value"]) for p in (other or []) if p["value"] is not None]
-    peak = max(values, default=Decimal("1")) or Decimal("1")
+    axis = value_axis(max(values, default=Decimal(0)))
+    peak = axis.top  # bars are scaled to the axis' round top
     slot = (width - left) / max(len(points), 1)
     bar = slot * (0.38 if other else 0.7)
     plot = height - top - bottom
@@ -108,9 +111,9 @@ def bar_chart(
     parts = [
         format_html('<text class="axis unit" x="{}" y="{}" text-anchor="end">{}</text>', left - 6, 14, unit)
     ]
-    for step in range(5):
-        y = top + plot * step / 4
-        tick = peak * Decimal(4 - step) / 4
+    steps = len(axis.ticks) - 1
+    for step, tick in enumerate(reversed(axis.ticks)):
+        y = top + plot * step / steps
         parts.append(
             format_html(
                 '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>', left, width, round(y, 1), round(y, 1)
@@ -121,7 +124,7 @@ def bar_chart(
                 '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
                 left - 6,
                 round(y + 4, 1),
-                quantity(tick, 0),
+                quantity(tick, axis.decimals),
             )
         )
     for index, point in enumerate(points):
