@@ -24,7 +24,11 @@ def moving_day_bounds(organisation):
 
 
 class LocationStep(serializers.Serializer):
-    location_id = serializers.IntegerField()
+    location_id = serializers.IntegerField(
+        error_messages={
+            key: _("Choose your new address from the list.") for key in ("required", "null", "invalid")
+        }
+    )
 
     def validate_location_id(self, value):
         if not Location.objects.filter(pk=value).exists():

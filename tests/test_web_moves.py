@@ -247,3 +247,43 @@ def test_the_move_out_page_shows_a_scheduled_move_out_and_when_it_completes(leav
     assert "Cancelled by customer service: Sold the house late" in page
     assert "Confirmed. On" not in page
     assert "Main street" in page.split("Which address are you leaving?")[1]  # it can be reported again
+
+
+def _hidden_fields(body: str, action: str) -> dict[str, str]:
+    """What the browser sends from the page's POST form to ``action``: its hidden inputs."""
+    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', body, re.S).group(0)
+    return {
+        name: value
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)
+        if name != "csrfmiddlewaretoken"
+    }
+
+
+def test_next_without_an_address_marks_the_list_and_keeps_it(new_address):
+    """Step 1: pressing Next without choosing keeps the search results and marks them with the error."""
+    meter, client = new_address, page_client()
+    client.post("/move-in/")
+    with schema_context("org_noord"):
+        street = meter.location.street
+    found = client.get("/move-in/step/1/", {"q": street})
+    assert f'name="location_id" value="{meter.location_id}"' in text(found)
+    refused = client.post("/move-in/step/1/", _hidden_fields(text(found), "/move-in/step/1/"))
+    assert refused.status_code == 200
+    body = text(refused)
+    assert "Please correct what is marked below." in body
+    assert "Choose your new address from the list." in field_errors(refused, "location_id-errors")
+    assert re.search(r'<fieldset class="field has-error"[^>]*aria-describedby="location_id-errors"', body)
+    assert f'name="location_id" value="{meter.location_id}"' in body  # the list is still there
+    assert f'value="{street}"' in body  # and the search that found it
+    chosen = client.post(
+        "/move-in/step/1/", {**_hidden_fields(body, "/move-in/step/1/"), "location_id": meter.location_id}
+    )
+    assert chosen["Location"] == "/move-in/step/2/"
+
+
+def test_next_without_searching_says_what_to_do(new_address):
+    client = page_client()
+    client.post("/move-in/")
+    refused = client.post("/move-in/step/1/", {})
+    assert refused.status_code == 200
+    assert "Choose your new address from the list." in field_errors(refused, "location_id-errors")

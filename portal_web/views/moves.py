@@ -211,7 +211,8 @@ def move_in_step(request, number: int):
                 errors = exc.errors or {"__all__": [exc.message]}
             else:
                 return redirect("/move-in/done/")
-    query = request.GET.get("q", "")
+    # The POST form carries the search, so a refused step 1 shows its results again.
+    query = request.GET.get("q") or request.POST.get("q", "")
     hits = []
     if number == 1 and len(query.replace(" ", "")) >= 3 and throttled is None:
         # The search as you type has its own counter, like the API's address search.
