@@ -252,6 +252,39 @@ def test_a_platform_reset_goes_to_operators_only(db):
     assert outbox(get_public_schema_name(), resident.email) == []
 
 
+def test_platform_reset_requests_are_swept_after_a_broker_outage_and_purged_later(db):
+    """As on organisations' domains: a request whose task never ran is handled by the sweep, and a
+    handled one (an address and an IP) is deleted after the retention period."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import PasswordResetRequest
+    from accounts.password_reset import RETENTION
+    from memberships.tasks import purge_account_requests, sweep_account_requests
+
+    email = identity_on("platform")
+    Client(HTTP_HOST=settings.PLATFORM_DOMAIN).post(
+        "/api/auth/password/reset/", {"email": email}, content_type="application/json"
+    )
+    waiting = PasswordResetRequest.objects.get(email=email)
+    PasswordResetRequest.objects.filter(pk=waiting.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert sweep_account_requests() >= 1
+    waiting.refresh_from_db()
+    assert waiting.outcome == "sent"
+    assert len(outbox(get_public_schema_name(), email, "password_reset")) == 1
+    sweep_account_requests()
+    assert len(outbox(get_public_schema_name(), email, "password_reset")) == 1  # handled once
+
+    PasswordResetRequest.objects.filter(pk=waiting.pk).update(
+        processed_at=timezone.now() - RETENTION - timedelta(hours=1)
+    )
+    purge_account_requests()
+    assert not PasswordResetRequest.objects.filter(pk=waiting.pk).exists()
+
+
 # -- API tokens ----------------------------------------------------------------------------------
 
 
