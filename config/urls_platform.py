@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts.api.urls import credential_urls
 from config.openapi import schema_urls
-from portal_web.views.auth import reset_page
+from portal_web.views.links import reset_page
 
 urlpatterns = [
     # Log in and out, passwords, API tokens, impersonation stop: the same as on every portal domain.

@@ -4,14 +4,14 @@ from django.urls import path
 
 from memberships.models import AccountEmailRequest
 
-from .views import auth, billing, help, moves, pages
+from .views import auth, billing, help, links, moves, pages
 
 urlpatterns = [
     path("", auth.home, name="web-home"),
     path("login/", auth.login_page, name="web-login"),
     path("logout/", auth.logout_page, name="web-logout"),
     path("register/", auth.register_page, name="web-register"),
-    path("confirm/<str:token>", auth.confirm_page, name="web-confirm"),
+    path("confirm/<str:token>", links.confirm_page, name="web-confirm"),
     path(
         "resend-confirmation/",
         auth.email_request_page,
@@ -24,10 +24,10 @@ urlpatterns = [
         {"kind": AccountEmailRequest.Kind.PASSWORD_RESET},
         name="web-forgot-password",
     ),
-    path("reset-password/<str:token>", auth.reset_page, name="web-reset-password"),
-    path("activate/<str:token>", auth.activate_page, name="web-activate"),
-    path("invitation/<str:token>", auth.staff_invitation_page, name="web-staff-invitation"),
-    path("confirm-email/<str:token>", auth.confirm_email_page, name="web-confirm-email"),
+    path("reset-password/<str:token>", links.reset_page, name="web-reset-password"),
+    path("activate/<str:token>", links.activate_page, name="web-activate"),
+    path("invitation/<str:token>", links.staff_invitation_page, name="web-staff-invitation"),
+    path("confirm-email/<str:token>", links.confirm_email_page, name="web-confirm-email"),
     path("language/", auth.language_page, name="web-language"),
     path("impersonation/start/", auth.start_impersonation_page, name="web-impersonation-start"),
     path("impersonation/stop/", auth.stop_impersonation_page, name="web-impersonation-stop"),
