@@ -135,8 +135,8 @@ def test_a_location_nothing_depends_on_is_removed_and_services_change_in_place(i
         )
 
 
-def test_nul_characters_are_refused_per_row(integration):  # noqa: F811
-    payload = {
+def _rows_with_nul() -> dict:
+    return {
         "customers": [
             CUSTOMER,
             {**CUSTOMER, "external_id": "nul-1", "customer_number": "NUL-1", "last_name": "Null\u0000byte"},
@@ -156,11 +156,33 @@ def test_nul_characters_are_refused_per_row(integration):  # noqa: F811
             {**invoice_row("imp-1", None, 3), "number": "F\u00003"},
         ],
     }
-    body = json.dumps(payload)
+
+
+def test_the_api_refuses_an_import_holding_nul_and_names_every_field(integration):  # noqa: F811
+    """Text no field may hold (config.characters) is refused with the body, before any row is read:
+    400 with the place of each in the body, and nothing written."""
+    body = json.dumps(_rows_with_nul())
     assert "\\u0000" in body
-    response = post(integration, payload)
-    assert response.status_code == 200, response.content
-    result = response.json()
+    response = post(integration, _rows_with_nul())
+    assert response.status_code == 400, response.content
+    refused = response.json()
+    assert refused["code"] == "invalid_characters"
+    assert set(refused["customers"]) == {"1", "2"}
+    assert "U+0000" in refused["customers"]["1"]["last_name"][0]
+    assert "U+0000" in refused["customers"]["2"]["addresses"]["0"]["street"][0]
+    assert set(refused["invoices"]) == {"1", "2"}
+    assert "U+0000" in refused["invoices"]["1"]["lines"]["0"]["description"][0]
+    with schema_context("org_noord"):
+        assert not Customer.objects.filter(external_id__in=["imp-1", "nul-1", "nul-2"]).exists()
+
+
+def test_nul_characters_are_refused_per_row(integration):  # noqa: F811
+    """Callers of the import service other than the API (which refuses the body as a whole) get the
+    rows that hold NUL refused one by one, and the others imported."""
+    from integration.importing import run_import
+
+    with schema_context("org_noord"):
+        result = run_import(payload=_rows_with_nul())
     assert result["customers"]["created"] == 1
     assert [(e["index"], e["errors"]) for e in result["customers"]["errors"]] == [
         (1, {"last_name": [NUL]}),

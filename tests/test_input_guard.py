@@ -120,6 +120,21 @@ def test_escaped_backslashes_before_u_are_text_not_escapes():
     assert load_json(b'{"a": "\\\\u0000 and \\\\ud800"}') == {"a": "\\u0000 and \\ud800"}
 
 
+def test_a_readings_body_in_another_shape_is_refused_not_taken_as_empty(db):
+    """{"reading": [...]} (a typo) or any other key used to be an empty batch: 200, nothing stored."""
+    from integration.services import create_integration_token
+    from tenants.models import Organisation
+
+    with schema_context("org_noord"):
+        token = create_integration_token(organisation=Organisation.objects.get(slug="noord"), name="bulk").raw
+    client = api(HTTP_AUTHORIZATION=f"Token {token}")
+    for body in ({"reading": []}, {"readings": [], "extra": 1}, {"en": "x"}):
+        response = post_json(client, "/api/integration/readings/", body)
+        assert_refused(response, 400, "parse_error")
+    assert post_json(client, "/api/integration/readings/", {"readings": []}).status_code == 200
+    assert post_json(client, "/api/integration/readings/", []).status_code == 200
+
+
 # -- invalid code points in body fields ------------------------------------------------------------
 @pytest.mark.parametrize(
     ("escaped", "shown"),
