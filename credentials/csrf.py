@@ -51,12 +51,11 @@ def from_a_browser(request) -> bool:
 def cross_site(request) -> bool:
     """A browser says this request comes from a page of another site (checked before the body is read).
 
-    ``Sec-Fetch-Site`` is ``same-origin`` for this site's pages and ``none`` when the user typed the
-    address; an ``Origin`` must be this host's own or one of ``CSRF_TRUSTED_ORIGINS``.
+    An ``Origin`` must be this host's own or one of ``CSRF_TRUSTED_ORIGINS``; without one, the
+    ``Sec-Fetch-Site`` of a browser must be ``same-origin`` (or ``none``: the user's own action).
     """
-    meta = getattr(request, "_request", request).META
-    if meta.get("HTTP_SEC_FETCH_SITE", "same-origin") not in ("same-origin", "none"):
-        return True
-    return "HTTP_ORIGIN" in meta and not _Check(lambda _request: None).origin_allowed(
-        getattr(request, "_request", request)
-    )
+    http_request = getattr(request, "_request", request)
+    meta = http_request.META
+    if "HTTP_ORIGIN" in meta:
+        return not _Check(lambda _request: None).origin_allowed(http_request)
+    return meta.get("HTTP_SEC_FETCH_SITE", "same-origin") not in ("same-origin", "none")

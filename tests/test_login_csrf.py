@@ -139,3 +139,26 @@ def test_a_browser_login_without_the_csrf_token_is_refused(account):
     )
     assert refused_csrf(response)
     assert client.get("/api/auth/me/").status_code == 401
+
+
+def test_a_trusted_origin_logs_in_with_a_session(account, settings):
+    """A console served from another origin the operator trusts (``CSRF_TRUSTED_ORIGINS``), as
+    Django's CSRF protection allows it everywhere else; an untrusted sibling site stays refused."""
+    host, email = account
+    settings.CSRF_TRUSTED_ORIGINS = ["https://console.example.test"]
+    client = browser(host)
+    client.get("/api/auth/csrf/")
+    body = json.dumps({"email": email, "password": PASSWORD})
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    trusted = {"HTTP_ORIGIN": "https://console.example.test", "HTTP_SEC_FETCH_SITE": "same-site"}
+    response = client.post(
+        "/api/auth/login/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token, **trusted
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["session"] is True
+    sibling = {"HTTP_ORIGIN": "https://other.example.test", "HTTP_SEC_FETCH_SITE": "same-site"}
+    assert refused_csrf(
+        browser(host).post(
+            "/api/auth/login/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token, **sibling
+        )
+    )
