@@ -80,7 +80,8 @@ class IdentityStep(serializers.Serializer):
 
 
 class ContactStep(serializers.Serializer):
-    email = serializers.EmailField()
+    # The column's length: Django's email validator alone lets 320 characters through.
+    email = serializers.EmailField(max_length=254)
     phone = serializers.RegexField(
         r"^\+?[0-9 ./()-]{6,20}$",
         required=False,

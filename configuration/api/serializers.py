@@ -80,7 +80,7 @@ class PortalPreferencesSerializer(FullUpdateSerializer):
     use_organisation_colours = StrictBooleanField(required=False)
     primary_colour = ColourField(required=False, allow_blank=True)
     secondary_colour = ColourField(required=False, allow_blank=True)
-    support_email = serializers.EmailField(required=False, allow_blank=True)
+    support_email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
     website = serializers.URLField(required=False, allow_blank=True, max_length=200)
     support_phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     # Optional even for PUT; a PUT without them clears them (PUT replaces every setting).
@@ -156,7 +156,8 @@ class BillingSettingsSerializer(serializers.Serializer):
 class PageMessageSerializer(serializers.ModelSerializer):
     page = serializers.ChoiceField(choices=PAGE_CHOICES)
     bodies = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        # Like an FAQ answer: room for any message, none for megabytes (the body limit is 2.5 MB).
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=20_000),
         help_text=(
             "Rich text (HTML) per language (en, nl, fr); sanitised against an allow-list when saved and "
             "again when shown. Colours below WCAG AA on the message type's background are shown in a "
@@ -200,8 +201,11 @@ class EmailTemplateSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=settings.LANGUAGES, read_only=True)
     customised = serializers.BooleanField(read_only=True)
     subject = serializers.CharField(max_length=300, allow_blank=True)
-    body_text = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    body_html = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    # Room for any email; none for megabytes (the body limit is 2.5 MB).
+    body_text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=100_000)
+    body_html = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=100_000
+    )
     variables = serializers.ListField(child=serializers.CharField(), read_only=True)
     warnings = WarningSerializer(many=True, read_only=True)
 

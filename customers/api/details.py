@@ -63,7 +63,8 @@ class DetailsSerializer(serializers.Serializer):
 
 
 class EmailChangeSerializer(serializers.Serializer):
-    new_email = serializers.EmailField()
+    # The column's length: Django's email validator alone lets 320 characters through.
+    new_email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
 
 

@@ -37,7 +37,9 @@ class NewTicketSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     message = serializers.CharField(max_length=10_000)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True, help_text="Required when not logged in.")
+    email = serializers.EmailField(
+        required=False, allow_blank=True, max_length=254, help_text="Required when not logged in."
+    )
     attachment = serializers.FileField(required=False, help_text="PDF, PNG or JPEG, at most 10 MB")
 
 

@@ -53,7 +53,7 @@ class OnboardSerializer(serializers.Serializer):
         max_length=300, help_text="Primary portal host name, e.g. portaal.example.be"
     )
     admin_email = serializers.EmailField(
-        help_text="Receives the invitation to become the first administrator."
+        max_length=254, help_text="Receives the invitation to become the first administrator."
     )
     time_zone = serializers.CharField(max_length=64, default="Europe/Brussels")
     default_language = serializers.ChoiceField(choices=settings.LANGUAGES, default="nl")
