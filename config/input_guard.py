@@ -63,9 +63,12 @@ def inspect(request) -> None:
     if content_type == "application/json" and length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         setattr(request, parsers.PARSED_JSON, parsers.load_json(request.body))
     elif content_type == "application/x-www-form-urlencoded":
-        _refuse_fields(
-            urlencoded_problems(request.body), _("The form holds text with characters that are not allowed.")
-        )
+        if problems := urlencoded_problems(request.body):
+            raise RequestRefused(
+                _("The form holds text with characters that are not allowed."),
+                code="invalid_characters",
+                errors=problems,
+            )
     elif content_type == "multipart/form-data" and not request.path.startswith("/api/"):
         _check_page_form(request)
 
@@ -88,11 +91,6 @@ def urlencoded_problems(raw: bytes) -> dict[str, list[str]]:
             if len(problems) >= parsers.MAX_REPORTED:
                 break
     return problems
-
-
-def _refuse_fields(problems: dict, message: str) -> None:
-    if problems:
-        raise RequestRefused(message, code="invalid_characters", errors=problems)
 
 
 def _wsgi_bytes(value: str) -> bytes | None:
@@ -122,9 +120,11 @@ def _check_query(request) -> None:
     raw = _wsgi_bytes(request.META.get("QUERY_STRING", ""))
     if raw is None:
         raise RequestRefused(_("The query string is not valid UTF-8."), code="invalid_characters")
-    if raw:
-        _refuse_fields(
-            urlencoded_problems(raw), _("The query string holds text with characters that are not allowed.")
+    if raw and (problems := urlencoded_problems(raw)):
+        raise RequestRefused(
+            _("The query string holds text with characters that are not allowed."),
+            code="invalid_characters",
+            errors=problems,
         )
 
 
