@@ -53,6 +53,11 @@ CATALOGUE: dict[str, EmailKind] = {
         ),
         EmailKind("move_in_rejected", _("Move-in rejected"), ("reason", "reference")),
         EmailKind(
+            "move_in_reading_correction",
+            _("Move-in: a meter reading to correct before it can be approved"),
+            ("reference", "address", "readings", "correction_url", "expires_at"),
+        ),
+        EmailKind(
             "move_out_submitted",
             _("Move-out received"),
             ("customer_name", "address", "move_out_date", "reference"),
@@ -68,6 +73,11 @@ CATALOGUE: dict[str, EmailKind] = {
             ("customer_name", "address", "move_out_date", "reference"),
         ),
         EmailKind("move_out_rejected", _("Move-out rejected"), ("customer_name", "reason", "reference")),
+        EmailKind(
+            "move_out_reading_correction",
+            _("Move-out: a final reading to correct before it can be processed"),
+            ("customer_name", "reference", "address", "move_out_date", "readings", "correction_url"),
+        ),
         EmailKind(
             "move_out_cancelled",
             _("Move-out cancelled by customer service"),

@@ -57,6 +57,11 @@ portal = [
         move_views.ResidentMoveOutPhotoView.as_view(),
         name="portal-move-out-photos",
     ),
+    path(
+        "move-outs/<int:pk>/readings/",
+        move_views.ResidentMoveOutReadingsView.as_view(),
+        name="portal-move-out-readings",
+    ),
     path("tickets/", support_views.ResidentTicketListView.as_view(), name="portal-tickets"),
     path("tickets/<int:pk>/", support_views.ResidentTicketDetailView.as_view(), name="portal-ticket"),
     path(

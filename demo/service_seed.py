@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import ROUND_CEILING, Decimal
 
 from django.utils import timezone
 
+from consumption.entered_readings import register_bounds
 from consumption.models import Meter
 from contracts.models import ContractLocation, Location
 from customers.models import Customer
@@ -13,6 +15,26 @@ from moves import move_in, move_out
 from moves.models import MoveInRequest, MoveOutRequest
 from support import services as support
 from support.models import FaqCategory, Ticket
+
+
+def _readings_after_the_last(meters, organisation) -> list[dict]:
+    """Readings a resident could give today: a little above each meter's last known reading (the
+    portal refuses one below it, or far above it, at entry: consumption.entered_readings)."""
+    ids = list(meters.values_list("pk", flat=True))
+    bounds = register_bounds(ids, timezone.now())
+    return [
+        {
+            "meter_id": pk,
+            # Meters show three decimals at most, as the form takes them.
+            "value": str(
+                ((bounds[pk].previous.value if bounds[pk].previous else Decimal(0)) + 12).quantize(
+                    Decimal("0.001"), ROUND_CEILING
+                )
+            ),
+        }
+        for pk in ids
+    ]
+
 
 FAQ = [
     (
@@ -106,12 +128,9 @@ def seed_services(organisation, spec, report: list[str]) -> None:
                     "language": organisation.default_language,
                 },
                 5: {
-                    "readings": [
-                        {"meter_id": pk, "value": "12345.6"}
-                        for pk in Meter.objects.filter(location=location, active=True)
-                        .order_by("pk")
-                        .values_list("pk", flat=True)
-                    ]
+                    "readings": _readings_after_the_last(
+                        Meter.objects.filter(location=location, active=True).order_by("pk"), organisation
+                    )
                 },
                 6: {"billing_preference": "email", "payment_method": "transfer"},
                 7: {"accept_terms": True, "accept_privacy": True},
@@ -136,10 +155,7 @@ def seed_services(organisation, spec, report: list[str]) -> None:
                     "location_id": row.location_id,
                     "move_out_date": (today + timedelta(days=30)).isoformat(),
                     # Only the meters whose service this contract delivers at the address.
-                    "readings": [
-                        {"meter_id": pk, "value": "99999"}
-                        for pk in move_out.covered_meters(row).values_list("pk", flat=True)
-                    ],
+                    "readings": _readings_after_the_last(move_out.covered_meters(row), organisation),
                     "forwarding_address": {
                         "street": "Nieuwe Weg",
                         "house_number": "1",

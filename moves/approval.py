@@ -24,6 +24,7 @@ from integration.models import PortalChange
 from memberships.models import PortalAccount
 from memberships.services.registration import invite_customer
 
+from . import corrections
 from . import readings as moving_day
 from .models import MoveInRequest, RequestStatus
 
@@ -128,7 +129,6 @@ def _still_supplied(location: Location, move_in: date) -> list[str]:
     )
 
 
-@transaction.atomic
 def approve(
     *,
     request: MoveInRequest,
@@ -138,7 +138,30 @@ def approve(
     on_existing_login: str = "",
 ) -> Approval:
     """Create (or reuse) the customer, a contract at the address with its meters' services, record
-    the move-in readings (now, or once the day has come), and invite or inform the customer."""
+    the move-in readings (now, or once the day has come), and invite or inform the customer.
+
+    A reading the ingestion refuses is a 400 ``reading_refused`` and nothing of the decision is
+    written; when the applicant can correct it they are asked to (``moves.corrections``)."""
+    try:
+        return _approve(
+            request=request,
+            organisation=organisation,
+            staff_user=staff_user,
+            origin=origin,
+            on_existing_login=on_existing_login,
+        )
+    except moving_day.ReadingsRefused as refusal:
+        if corrections.ask_move_in_correction(
+            request_id=request.pk, refused=refusal.refused, organisation=organisation
+        ):
+            raise refusal.with_note(_("We emailed the applicant to correct the reading.")) from None
+        raise
+
+
+@transaction.atomic
+def _approve(
+    *, request: MoveInRequest, organisation, staff_user, origin: Origin | None, on_existing_login: str
+) -> Approval:
     request = (
         MoveInRequest.objects.select_for_update(of=("self",)).select_related("location").get(pk=request.pk)
     )
@@ -193,9 +216,7 @@ def approve(
         contract=contract, location=location, services=services, move_in_date=move_in
     )
     if due:
-        moving_day.raise_if_refused(
-            moving_day.refusal_messages(moving_day.record(readings, moment, organisation))
-        )
+        moving_day.raise_if_refused(moving_day.record(readings, moment, organisation))
         request.readings_recorded_at = timezone.now()
     request.status = RequestStatus.APPROVED
     request.decided_at, request.decided_by = timezone.now(), staff_user
@@ -247,8 +268,9 @@ def _notify_approved(request: MoveInRequest, customer: Customer, contract: Contr
 
 @transaction.atomic
 def reject(*, request: MoveInRequest, organisation, staff_user, reason: str) -> MoveInRequest:
+    """Also a request waiting for the applicant's corrected reading."""
     request = MoveInRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != RequestStatus.SUBMITTED:
+    if request.status not in (RequestStatus.SUBMITTED, RequestStatus.CORRECTION):
         raise RuleViolation(
             _("Only submitted requests can be rejected."), code="not_submitted", http_status=409
         )

@@ -23,6 +23,9 @@ class RequestStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     # A move-out that staff called off before it was completed (only move-outs are cancelled).
     CANCELLED = "cancelled", _("Cancelled")
+    # Staff could not record a reading (e.g. below one stored since): the resident is asked to
+    # correct it (``readings_refused`` says which and why) and sends it again, which submits it anew.
+    CORRECTION = "correction", _("Reading to correct")
 
 
 MOVE_IN_STATUSES = [choice for choice in RequestStatus.choices if choice[0] != RequestStatus.CANCELLED]
@@ -47,6 +50,8 @@ class MoveInRequest(models.Model):
     move_in_date = models.DateField(null=True, blank=True)
     # Move-in readings are recorded once the move-in day has begun (ingestion refuses the future).
     readings_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Readings that could not be recorded: kept for staff once approved, or (status correction) the
+    # ones the applicant is asked to correct, with the reason in their language.
     readings_refused = models.JSONField(default=list, blank=True)
     # Set when a logged-in resident reports the move: approval reuses this customer record.
     existing_customer = models.ForeignKey(
@@ -126,7 +131,8 @@ class MoveOutRequest(models.Model):
     rejection_reason = models.CharField(max_length=500, blank=True)
     # When the final readings were recorded, the contract closed and the final invoice asked for.
     completed_at = models.DateTimeField(null=True, blank=True)
-    # Readings the consumption ingestion refused when a scheduled move-out was completed.
+    # Readings the consumption ingestion refused when a scheduled move-out was completed, or (status
+    # correction) the ones the resident is asked to correct, with the reason in their language.
     readings_refused = models.JSONField(default=list, blank=True)
     # Staff called it off (the resident is emailed the reason); kept as the record of who and why.
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -140,9 +146,11 @@ class MoveOutRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract_location"],
-                # Two equalities, not IN: PostgreSQL prints an IN list in a form that does not read back the
+                # Equalities, not IN: PostgreSQL prints an IN list in a form that does not read back the
                 # same, and the DDL snapshot of new schemas must reproduce every index exactly.
-                condition=models.Q(status="submitted") | models.Q(status="scheduled"),
+                condition=models.Q(status="submitted")
+                | models.Q(status="scheduled")
+                | models.Q(status="correction"),
                 name="one_open_move_out_per_location",
             )
         ]

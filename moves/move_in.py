@@ -22,6 +22,7 @@ from credentials.services import consume_one_time_token, issue_one_time_token, s
 from customers.models import Customer
 from memberships.services.common import portal_link
 
+from . import readings as moving_day
 from .models import MeterPhoto, MoveInRequest, RequestStatus
 from .photos import checked_photo, delete_photos
 from .steps import STEPS
@@ -94,11 +95,18 @@ def meter_ids(location_id: int | None) -> list[int] | None:
     )
 
 
+def _reading_moment(request: MoveInRequest, organisation):
+    """When the move-in readings count: 00:00 of the move-in day (step 2), else now."""
+    day = (request.steps.get("2") or {}).get("move_in_date")
+    return moving_day.move_in_moment(date.fromisoformat(day), organisation) if day else None
+
+
 def _validate_step(request: MoveInRequest, number: int, data: dict, organisation) -> dict:
     location_id = (request.steps.get("1") or {}).get("location_id")
-    serializer = STEPS[number](
-        data=data, context={"organisation": organisation, "meter_ids": meter_ids(location_id)}
-    )
+    context = {"organisation": organisation, "meter_ids": meter_ids(location_id)}
+    if number == 5:
+        context["moment"] = _reading_moment(request, organisation)
+    serializer = STEPS[number](data=data, context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -109,8 +117,10 @@ def _plain(data: dict) -> dict:
 
 @transaction.atomic
 def save_step(*, key: str, number: int, data: dict, organisation) -> MoveInRequest:
+    """Save one step of a draft; a request waiting for corrected readings takes step 5 only."""
     request = draft_for_key(key, lock=True)
-    if request.status != RequestStatus.DRAFT:
+    correcting = request.status == RequestStatus.CORRECTION and number == 5
+    if request.status != RequestStatus.DRAFT and not correcting:
         raise RuleViolation(
             _("This request was already submitted."), code="already_submitted", http_status=409
         )
@@ -136,7 +146,7 @@ def save_step(*, key: str, number: int, data: dict, organisation) -> MoveInReque
 
 def add_photo(*, key: str, meter_id: int, upload) -> MeterPhoto:
     request = draft_for_key(key)
-    if request.status != RequestStatus.DRAFT:
+    if request.status not in (RequestStatus.DRAFT, RequestStatus.CORRECTION):  # a photo with a correction
         raise RuleViolation(
             _("This request was already submitted."), code="already_submitted", http_status=409
         )
@@ -193,8 +203,11 @@ class Submission:
 
 @transaction.atomic
 def submit(*, key: str, organisation) -> Submission:
-    """Check every step again and submit; a second submit returns the same request."""
+    """Check every step again and submit; a second submit returns the same request. A request
+    waiting for corrected readings is submitted again once step 5 passes (``moves.corrections``)."""
     request = draft_for_key(key, lock=True)
+    if request.status == RequestStatus.CORRECTION:
+        return _resubmit(request, organisation)
     if request.status != RequestStatus.DRAFT:
         return Submission(request=request, already_submitted=True)
     errors = {}
@@ -225,6 +238,22 @@ def submit(*, key: str, organisation) -> Submission:
             "reference": f"MI-{request.pk:06d}",
         },
     )
+    return Submission(request=request, already_submitted=False)
+
+
+def _resubmit(request: MoveInRequest, organisation) -> Submission:
+    """The corrected readings go back to staff: checked again, the request is submitted anew."""
+    try:
+        _validate_step(request, 5, request.steps["5"], organisation)
+    except serializers.ValidationError as exc:
+        raise RuleViolation(
+            _("Some steps need attention."),
+            code="incomplete",
+            errors={"step_5": [str(message) for messages in _flatten(exc.detail) for message in messages]},
+        ) from exc
+    request.status, request.readings_refused = RequestStatus.SUBMITTED, []
+    request.submitted_at = timezone.now()
+    request.save(update_fields=["status", "readings_refused", "submitted_at", "updated_at"])
     return Submission(request=request, already_submitted=False)
 
 

@@ -15,12 +15,14 @@ from rest_framework import serializers
 from activity.services import Origin
 from communications.services import queue_email
 from config.errors import RuleViolation
+from consumption.entered_readings import check_entered_readings, reading_errors
 from consumption.models import Meter
 from contracts.models import Contract, ContractLocation
 from integration.changes import record_change
 from integration.models import PortalChange
 from invoicing.services import end_advances_after
 
+from . import corrections
 from . import readings as moving_day
 from .models import MeterPhoto, MoveOutRequest, RequestStatus
 from .photos import checked_photo, delete_photos
@@ -46,7 +48,8 @@ class MoveOutSerializer(serializers.Serializer):
     forwarding_address = AddressSerializer()
 
 
-def _recipient(customer) -> tuple[str, str]:
+def recipient(customer) -> tuple[str, str]:
+    """The resident's email address and language: their portal login's, else the customer's."""
     account = getattr(customer, "portal_account", None)
     return (account.login_email if account else customer.email), (
         account.language if account else customer.language
@@ -99,9 +102,19 @@ def submit_move_out(*, customer, data: dict, organisation, origin: Origin | None
             _("Give one final reading for every meter of this contract at this address: %(numbers)s.")
             % {"numbers": ", ".join(sorted(meters.values()))}
         ]
+    else:  # each final reading against the meter's history, at once (consumption.entered_readings)
+        moment = moving_day.move_out_moment(values["move_out_date"], organisation)
+        problems = check_entered_readings(
+            readings=values["readings"], moment=moment, organisation=organisation
+        )
+        if problems:
+            errors["readings"] = reading_errors(problems, values["readings"])
     if errors:
-        raise RuleViolation(next(iter(errors.values()))[0], code="invalid", errors=errors)
-    language = _recipient(customer)[1]
+        first = next(iter(errors.values()))[0]
+        raise RuleViolation(
+            first if isinstance(first, str) else _("Check the final readings."), errors=errors
+        )
+    language = recipient(customer)[1]
     try:
         with transaction.atomic():
             request = MoveOutRequest.objects.create(
@@ -130,7 +143,7 @@ def submit_move_out(*, customer, data: dict, organisation, origin: Origin | None
 
 
 def _notify(request: MoveOutRequest, organisation, template: str) -> None:
-    email, language = _recipient(request.customer)
+    email, language = recipient(request.customer)
     if email:
         queue_email(
             template=template,
@@ -164,11 +177,23 @@ def add_photo(*, request: MoveOutRequest, meter_id: int, upload) -> MeterPhoto:
         )
 
 
-@transaction.atomic
 def process(*, request: MoveOutRequest, organisation, staff_user) -> MoveOutRequest:
     """Staff accept a move-out. A day that is over is completed at once (a refused reading is a 400
-    and nothing is written); a day still to come (or today) is scheduled: the location's move-out
+    and nothing is written; when the resident can correct it they are asked to, see
+    ``moves.corrections``); a day still to come (or today) is scheduled: the location's move-out
     date is set now, and ``complete_scheduled`` does the rest once the day has passed."""
+    try:
+        return _process(request=request, organisation=organisation, staff_user=staff_user)
+    except moving_day.ReadingsRefused as refusal:
+        if corrections.ask_move_out_correction(
+            request_id=request.pk, refused=refusal.refused, organisation=organisation
+        ):
+            raise refusal.with_note(_("We emailed the resident to correct the reading.")) from None
+        raise
+
+
+@transaction.atomic
+def _process(*, request: MoveOutRequest, organisation, staff_user) -> MoveOutRequest:
     request = (
         MoveOutRequest.objects.select_for_update(of=("self",))
         .select_related("contract_location__contract", "contract_location__location", "customer")
@@ -215,7 +240,7 @@ def _complete(request: MoveOutRequest, organisation, *, refusal_is_error: bool) 
     moment = moving_day.move_out_moment(request.move_out_date, organisation)
     refused = moving_day.record(request.readings, moment, organisation)
     if refusal_is_error:
-        moving_day.raise_if_refused(moving_day.refusal_messages(refused))
+        moving_day.raise_if_refused(refused)
     row = request.contract_location
     row.move_out_date = request.move_out_date
     row.save(update_fields=["move_out_date"])
@@ -263,7 +288,7 @@ def _complete(request: MoveOutRequest, organisation, *, refusal_is_error: bool) 
 @transaction.atomic
 def reject(*, request: MoveOutRequest, organisation, staff_user, reason: str) -> MoveOutRequest:
     request = MoveOutRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != RequestStatus.SUBMITTED:
+    if request.status not in (RequestStatus.SUBMITTED, RequestStatus.CORRECTION):
         raise RuleViolation(
             _("Only submitted requests can be rejected."), code="not_submitted", http_status=409
         )
@@ -282,7 +307,7 @@ def reject(*, request: MoveOutRequest, organisation, staff_user, reason: str) ->
     return request
 
 
-CANCELLABLE = (RequestStatus.SUBMITTED, RequestStatus.SCHEDULED)
+CANCELLABLE = (RequestStatus.SUBMITTED, RequestStatus.SCHEDULED, RequestStatus.CORRECTION)
 
 
 @transaction.atomic

@@ -4,6 +4,10 @@ A move-in reading counts at 00:00 of the move-in day, a final reading at 23:59 o
 day, both in the organisation's time zone. Consumption ingestion refuses moments in the future, so
 readings of a day that has not come (or not ended) yet are checked now against what is stored and
 recorded by ``moves.tasks.complete_due_moves`` once their moment has passed.
+
+A refusal is a ``ReadingsRefused`` carrying, per meter, the reading and why (``refused`` rows:
+meter_id, meter_number, value, reason, field); one about the value is the resident's to correct
+(``moves.corrections``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import RuleViolation
-from consumption.models import Meter, RegisterReading, Source
+from consumption.entered_readings import register_bounds
+from consumption.models import Meter
 
 
 def move_in_moment(day: date, organisation) -> datetime:
@@ -31,7 +36,7 @@ def is_due(moment: datetime) -> bool:
     return moment <= timezone.now()
 
 
-def _plain(value) -> str:
+def plain(value) -> str:
     """1234.500 -> 1234.5, 9000.000 -> 9000 (never 9E+3)."""
     return format(Decimal(str(value)).normalize(), "f")
 
@@ -42,32 +47,36 @@ def _numbers(readings: list[dict]) -> dict[int, str]:
     )
 
 
-def precheck(readings: list[dict], moment: datetime) -> list[str]:
+def precheck(readings: list[dict], moment: datetime) -> list[dict]:
     """What ingestion would refuse later that is already known now: a register below the last
-    actual reading stored before the moment (one query for all meters)."""
-    ids = [row["meter_id"] for row in readings]
-    latest = dict(
-        RegisterReading.objects.filter(meter_id__in=ids, taken_at__lt=moment, source=Source.ACTUAL)
-        .order_by("meter_id", "-taken_at")
-        .distinct("meter_id")
-        .values_list("meter_id", "value")
-    )
-    numbers = _numbers(readings) if latest else {}
-    problems = []
+    actual reading stored before the moment or above the first one after it (two queries)."""
+    bounds = register_bounds([row["meter_id"] for row in readings], moment)
+    numbers = _numbers(readings)
+    refused = []
     for row in readings:
-        previous = latest.get(row["meter_id"])
-        if previous is not None and Decimal(str(row["value"])) < previous:
-            problems.append(
-                _(
-                    "Meter %(number)s: the reading %(value)s is below the last recorded reading (%(previous)s)."
-                )
-                % {
-                    "number": numbers.get(row["meter_id"], row["meter_id"]),
-                    "value": _plain(row["value"]),
-                    "previous": _plain(previous),
-                }
-            )
-    return problems
+        value, known = Decimal(str(row["value"])), bounds.get(row["meter_id"])
+        if known is None:
+            continue
+        if known.previous is not None and value < known.previous.value:
+            reason = _("below the last recorded reading (%(previous)s)") % {
+                "previous": plain(known.previous.value)
+            }
+        elif known.following is not None and value > known.following.value:
+            reason = _("above a later recorded reading (%(following)s)") % {
+                "following": plain(known.following.value)
+            }
+        else:
+            continue
+        refused.append(
+            {
+                "meter_id": row["meter_id"],
+                "meter_number": numbers.get(row["meter_id"], ""),
+                "value": str(row["value"]),
+                "reason": reason,
+                "field": "value",
+            }
+        )
+    return refused
 
 
 def record(readings: list[dict], moment: datetime, organisation) -> list[dict]:
@@ -103,6 +112,7 @@ def record(readings: list[dict], moment: datetime, organisation) -> list[dict]:
                 "meter_number": meters[row["meter_id"]][1],
                 "value": str(row["value"]),
                 "reason": "; ".join(reasons),
+                "field": next(iter(error["errors"])),
             }
         )
     missing = [row for row in readings if row["meter_id"] not in meters]
@@ -112,6 +122,7 @@ def record(readings: list[dict], moment: datetime, organisation) -> list[dict]:
             "meter_number": "",
             "value": str(row["value"]),
             "reason": "unknown meter",
+            "field": "meter_id",
         }
         for row in missing
     ]
@@ -123,18 +134,28 @@ def refusal_messages(refused: list[dict]) -> list[str]:
         _("Meter %(number)s: the reading %(value)s was refused (%(reason)s).")
         % {
             "number": row["meter_number"] or row["meter_id"],
-            "value": _plain(row["value"]),
+            "value": plain(row["value"]),
             "reason": row["reason"],
         }
         for row in refused
     ]
 
 
-def raise_if_refused(problems: list[str]) -> None:
+class ReadingsRefused(RuleViolation):
+    """Readings the consumption ingestion refuses (400 ``reading_refused``); ``refused`` says which."""
+
+    def __init__(self, refused: list[dict], note: str = ""):
+        problems = refusal_messages(refused)
+        self.refused = refused
+        detail = " ".join(filter(None, [problems[0], note]))
+        super().__init__(detail, code="reading_refused", errors={"detail": detail, "readings": problems})
+
+    def with_note(self, note: str) -> ReadingsRefused:
+        """The same refusal, telling staff what happened next (e.g. the resident was asked)."""
+        return ReadingsRefused(self.refused, note)
+
+
+def raise_if_refused(refused: list[dict]) -> None:
     """Staff learn at once why a reading cannot be recorded; nothing of the decision is written."""
-    if problems:
-        raise RuleViolation(
-            problems[0],
-            code="reading_refused",
-            errors={"readings": problems},
-        )
+    if refused:
+        raise ReadingsRefused(refused)

@@ -67,7 +67,8 @@ def move_out_options(*, customer, organisation) -> list[dict]:
         meters[meter.location_id].append(meter)
     waiting = set(
         MoveOutRequest.objects.filter(
-            contract_location__in=rows, status__in=[RequestStatus.SUBMITTED, RequestStatus.SCHEDULED]
+            contract_location__in=rows,
+            status__in=[RequestStatus.SUBMITTED, RequestStatus.SCHEDULED, RequestStatus.CORRECTION],
         ).values_list("contract_location_id", flat=True)
     )
     contracts: dict[int, dict] = {}

@@ -12,6 +12,7 @@ from stdnum import iban as iban_numbers
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as NumberError
 
+from consumption.entered_readings import check_entered_readings, reading_errors
 from contracts.models import Location
 from customers.models import Customer
 
@@ -97,6 +98,10 @@ class ReadingSerializer(serializers.Serializer):
 
 
 class ReadingsStep(serializers.Serializer):
+    """A reading for every meter at the address, each checked against the meter's history at
+    entry (``consumption.entered_readings``) for the moment it counts (``moment`` in the context:
+    the move-in day when step 2 is done, else now; submitting checks again)."""
+
     readings = ReadingSerializer(many=True)
 
     def validate_readings(self, readings):
@@ -117,6 +122,13 @@ class ReadingsStep(serializers.Serializer):
             )
         if len(given) != len(set(given)):
             raise serializers.ValidationError(_("Give one reading per meter."))
+        problems = check_entered_readings(
+            readings=readings,
+            moment=self.context.get("moment") or timezone.now(),
+            organisation=self.context["organisation"],
+        )
+        if problems:
+            raise serializers.ValidationError(reading_errors(problems, readings))
         return [{"meter_id": row["meter_id"], "value": str(row["value"])} for row in readings]
 
 

@@ -4,7 +4,7 @@ from django.urls import path
 
 from memberships.models import AccountEmailRequest
 
-from .views import auth, billing, help, links, moves, pages
+from .views import auth, billing, help, links, move_out, moves, pages
 
 urlpatterns = [
     path("", auth.home, name="web-home"),
@@ -46,7 +46,8 @@ urlpatterns = [
     path("move-in/done/", moves.move_in_done, name="web-move-in-done"),
     path("move-in/send-link/", moves.move_in_send_link, name="web-move-in-send-link"),
     path("move-in/resume/<str:token>", moves.move_in_resume, name="web-move-in-resume"),
-    path("move-out/", moves.move_out_page, name="web-move-out"),
+    path("move-out/", move_out.move_out_page, name="web-move-out"),
+    path("move-out/<int:pk>/readings/", move_out.move_out_correct, name="web-move-out-readings"),
     path("help/", help.help_page, name="web-help"),
     path("faq/", help.faq_page, name="web-faq"),
     path("terms/", help.legal_page, {"kind": "terms"}, name="web-terms"),

@@ -348,7 +348,14 @@ def test_a_submitted_draft_shows_only_its_status(site):
     assert submitted_body["status"] == "submitted"
     after = client.get(f"/api/moves/move-in/{key}/")
     assert after.status_code == 200
-    assert set(after.json()) == {"reference", "status", "submitted_at"}
+    # The status, and why it was rejected or which readings to correct: nothing personal.
+    assert set(after.json()) == {
+        "reference",
+        "status",
+        "submitted_at",
+        "rejection_reason",
+        "readings_to_correct",
+    }
     for secret in ("BE71096123456769", "Nieuw", "+32 470 11 22 33", "nina@example.test"):
         assert secret not in after.content.decode()
     photo = client.post(

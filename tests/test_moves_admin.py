@@ -74,7 +74,8 @@ def test_a_refused_move_in_reading_is_a_400_and_nothing_is_created(site, client_
     assert f"H1-{site['data']['ext']}" in message
     assert "1234.5" in message
     with schema_context("org_noord"):
-        assert MoveInRequest.objects.get(pk=request_id).status == "submitted"
+        # Nothing of the decision is written; the applicant is asked to correct the reading.
+        assert MoveInRequest.objects.get(pk=request_id).status == "correction"
         assert not Customer.objects.filter(email="nina@example.test").exists()
         assert not Contract.objects.filter(number__startswith="MIC-").exists()
 

@@ -226,6 +226,8 @@ def test_a_move_out_dated_today_waits_for_the_end_of_the_day(home, client_for):
 
 def test_a_refused_final_reading_is_a_400_with_the_reason(home, client_for):
     day = TODAY - timedelta(days=2)
+    created = submit(home, "2", "L2", day, {"cool2": "100"})
+    # Since then the billing system sent a higher reading from earlier that day.
     earlier = datetime.combine(day, time(6), BRUSSELS).isoformat()
     ingest_rows(
         [
@@ -237,7 +239,6 @@ def test_a_refused_final_reading_is_a_400_with_the_reason(home, client_for):
             }
         ]
     )
-    created = submit(home, "2", "L2", day, {"cool2": "100"})
     response = process(client_for, created["id"])
     assert response.status_code == 400
     assert response.json()["code"] == "reading_refused"
@@ -245,13 +246,15 @@ def test_a_refused_final_reading_is_a_400_with_the_reason(home, client_for):
         f"Meter C2-{home['data']['ext']}: the reading 100 was refused (the register goes backwards (below 5000.000))."
     ]
     with schema_context("org_noord"):
-        assert MoveOutRequest.objects.get(pk=created["id"]).status == "submitted"
+        # Nothing of the decision is written; the resident is asked to correct the reading.
+        assert MoveOutRequest.objects.get(pk=created["id"]).status == "correction"
         assert ContractLocation.objects.get(pk=home["rows"][("2", "L2")].pk).move_out_date is None
         assert Contract.objects.get(pk=home["rows"][("2", "L2")].contract_id).status == "active"
     assert not outbox("org_noord", home["data"]["email"], "move_out_processed")
 
 
 def test_a_scheduled_move_out_below_a_stored_reading_is_refused_at_processing(home, client_for):
+    created = submit(home, "2", "L2", TODAY + timedelta(days=4), {"cool2": "100"})
     yesterday = datetime.combine(TODAY - timedelta(days=1), time(6), BRUSSELS).isoformat()
     ingest_rows(
         [
@@ -263,7 +266,6 @@ def test_a_scheduled_move_out_below_a_stored_reading_is_refused_at_processing(ho
             }
         ]
     )
-    created = submit(home, "2", "L2", TODAY + timedelta(days=4), {"cool2": "100"})
     response = process(client_for, created["id"])
     assert (response.status_code, response.json()["code"]) == (400, "reading_refused")
     assert "below the last recorded reading (900)" in response.json()["readings"][0]

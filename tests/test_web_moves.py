@@ -287,3 +287,142 @@ def test_next_without_searching_says_what_to_do(new_address):
     refused = client.post("/move-in/step/1/", {})
     assert refused.status_code == 200
     assert "Choose your new address from the list." in field_errors(refused, "location_id-errors")
+
+
+# -- readings checked at entry, and sent back to correct (issue 15) ----------------------------------
+
+
+def _register(meter, day, value: str, hour: int = 12) -> None:
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from tests.consumption_data import ingest_rows
+
+    moment = datetime.combine(day, time(hour), ZoneInfo("Europe/Brussels")).isoformat()
+    rows = [{"meter": meter.external_id, "timestamp": moment, "kind": "register", "value": value}]
+    assert ingest_rows(rows).accepted == 1
+
+
+def _organisation():
+    from tenants.models import Organisation
+
+    return Organisation.objects.get(schema_name="org_noord")
+
+
+def test_a_move_in_reading_below_the_last_known_one_is_marked_at_its_meter(new_address):
+    from datetime import timedelta
+
+    meter, client = new_address, page_client()
+    stored_on = date.today() - timedelta(days=10)
+    _register(meter, stored_on, "30926")
+    _through_step_four(client, meter, "low-reader@example.test")
+    refused = client.post("/move-in/step/5/", {f"reading_{meter.pk}": "1234,5"})
+    assert refused.status_code == 200
+    assert (
+        f"This is below the last known reading of this meter: 30,926 kWh on {stored_on:%d/%m/%Y}."
+        in field_errors(refused, f"reading_{meter.pk}-errors")
+    )
+    assert f'aria-describedby="reading_{meter.pk}-errors"' in text(refused)
+    assert (
+        client.post("/move-in/step/5/", {f"reading_{meter.pk}": "30.930,5"})["Location"] == "/move-in/step/6/"
+    )
+
+
+def test_a_move_in_sent_back_for_a_correction_is_corrected_on_its_pages(new_address):
+    from datetime import timedelta
+
+    from moves import approval
+    from moves.readings import ReadingsRefused
+
+    meter, client = new_address, page_client()
+    _through_step_four(client, meter, "corrector@example.test")
+    client.post("/move-in/step/5/", {f"reading_{meter.pk}": "1234,5"})
+    client.post("/move-in/step/6/", {"billing_preference": "email", "payment_method": "transfer"})
+    submitted = client.post("/move-in/step/7/", {"accept_terms": "on", "accept_privacy": "on"})
+    assert submitted["Location"] == "/move-in/done/"
+    yesterday = date.today() - timedelta(days=1)
+    _register(meter, yesterday, "5000")  # the billing system sent it since
+    with schema_context("org_noord"):
+        request = MoveInRequest.objects.get(email="corrector@example.test")
+        with pytest.raises(ReadingsRefused):
+            approval.approve(request=request, organisation=_organisation(), staff_user=None)
+    reason = f"This is below the last known reading of this meter: 5,000 kWh on {yesterday:%d/%m/%Y}."
+    done = text(client.get("/move-in/done/"))
+    assert "Please check a meter reading" in done
+    assert reason in done
+    assert 'href="/move-in/step/5/"' in done
+    page = client.get("/move-in/step/5/")
+    assert page.status_code == 200
+    assert reason in field_errors(page, f"reading_{meter.pk}-errors")
+    assert client.get("/move-in/step/3/")["Location"] == "/move-in/done/"  # only the readings change
+    low = client.post("/move-in/step/5/", {f"reading_{meter.pk}": "4000"})
+    assert reason in field_errors(low, f"reading_{meter.pk}-errors")
+    corrected = client.post("/move-in/step/5/", {f"reading_{meter.pk}": "5012,5"})
+    assert corrected["Location"] == "/move-in/done/"
+    with schema_context("org_noord"):
+        request.refresh_from_db()
+        assert (request.status, request.readings_refused) == ("submitted", [])
+        assert request.steps["5"]["readings"] == [{"meter_id": meter.pk, "value": "5012.500"}]
+    assert "Thank you: we received your move-in" in text(client.get("/move-in/done/"))
+
+
+def test_the_correction_link_opens_the_readings_in_another_browser(new_address):
+    from datetime import timedelta
+
+    from moves import approval
+    from moves.readings import ReadingsRefused
+
+    meter, client = new_address, page_client()
+    _through_step_four(client, meter, "linked@example.test")
+    client.post("/move-in/step/5/", {f"reading_{meter.pk}": "1234,5"})
+    client.post("/move-in/step/6/", {"billing_preference": "email", "payment_method": "transfer"})
+    client.post("/move-in/step/7/", {"accept_terms": "on", "accept_privacy": "on"})
+    _register(meter, date.today() - timedelta(days=1), "5000")
+    with schema_context("org_noord"):
+        request = MoveInRequest.objects.get(email="linked@example.test")
+        with pytest.raises(ReadingsRefused):
+            approval.approve(request=request, organisation=_organisation(), staff_user=None)
+    token = last_link("org_noord", "linked@example.test", "move_in_reading_correction", "/move-in/resume/")
+    other = page_client()
+    assert other.post(f"/move-in/resume/{token}")["Location"] == "/move-in/step/5/"
+    assert other.post("/move-in/step/5/", {f"reading_{meter.pk}": "5001"})["Location"] == "/move-in/done/"
+
+
+def test_a_move_out_sent_back_for_a_correction_is_corrected_on_the_move_out_page(leaving):
+    from datetime import timedelta
+
+    from moves import move_out
+    from moves.readings import ReadingsRefused
+
+    data, client, row, meters = leaving
+    day = date.today() - timedelta(days=2)
+    response = client.post("/move-out/", _move_out_post(row, meters, move_out_date=day.isoformat()))
+    assert response.status_code == 302, text(response)[:3000]
+    for meter in meters:
+        _register(meter, day, "5000", hour=6)
+    with schema_context("org_noord"):
+        request = MoveOutRequest.objects.get(customer__customer_number=data["number"])
+        with pytest.raises(ReadingsRefused):
+            move_out.process(request=request, organisation=_organisation(), staff_user=None)
+    page = client.get("/move-out/")
+    body = text(page)
+    assert '<span class="badge correction">Reading to correct</span>' in body
+    reason = f"This is below the last known reading of this meter: 5,000 kWh on {day:%d/%m/%Y}."
+    meter = meters[0]
+    field = f"correct_{request.pk}_{meter.pk}"
+    assert reason in field_errors(page, f"{field}-errors")
+    assert f'<form method="post" action="/move-out/{request.pk}/readings/"' in body
+    post = {f"reading_{m.pk}": "5040" for m in meters}
+    low = client.post(f"/move-out/{request.pk}/readings/", {**post, f"reading_{meter.pk}": "100"})
+    assert low.status_code == 200
+    assert reason in field_errors(low, f"{field}-errors")
+    assert f'id="{field}" name="reading_{meter.pk}" inputmode="decimal" value="100"' in text(low)
+    done = client.post(f"/move-out/{request.pk}/readings/", post)
+    assert done["Location"] == "/move-out/"
+    with schema_context("org_noord"):
+        request.refresh_from_db()
+        assert request.status == "submitted"
+        assert {reading["value"] for reading in request.readings} == {"5040.000"}
+    page = text(client.get("/move-out/"))
+    assert "We received your corrected reading." in page
+    assert f'action="/move-out/{request.pk}/readings/"' not in page

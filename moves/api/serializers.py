@@ -8,6 +8,7 @@ from consumption.models import Meter
 
 from ..approval import LINK_EXISTING, NEW_CUSTOMER
 from ..models import MOVE_IN_STATUSES, MeterPhoto, MoveInRequest, MoveOutRequest, RequestStatus
+from ..steps import ReadingSerializer
 
 
 class MeterChoiceSerializer(serializers.ModelSerializer):
@@ -71,8 +72,33 @@ class MoveInSerializer(serializers.ModelSerializer):
 SUBMITTED_STATUSES = [choice for choice in MOVE_IN_STATUSES if choice[0] != RequestStatus.DRAFT]
 
 
-class MoveInStatusSerializer(serializers.ModelSerializer):
-    """What the key still shows once the request is submitted: no personal or bank details."""
+class ReadingToCorrectSerializer(serializers.Serializer):
+    meter_id = serializers.IntegerField()
+    meter_number = serializers.CharField()
+    value = serializers.CharField(help_text="The reading given")
+    reason = serializers.CharField(
+        help_text="Why it cannot be recorded, naming the meter's last known reading"
+    )
+
+
+class ReadingsToCorrectMixin(serializers.Serializer):
+    readings_to_correct = serializers.SerializerMethodField(
+        help_text="Status correction: the readings to correct and why (empty otherwise)."
+    )
+
+    @extend_schema_field(ReadingToCorrectSerializer(many=True))
+    def get_readings_to_correct(self, request) -> list[dict]:
+        if request.status != RequestStatus.CORRECTION:
+            return []
+        return [
+            {key: row.get(key) for key in ("meter_id", "meter_number", "value", "reason")}
+            for row in request.readings_refused
+        ]
+
+
+class MoveInStatusSerializer(ReadingsToCorrectMixin, serializers.ModelSerializer):
+    """What the key still shows once the request is submitted: no personal or bank details; why
+    it was rejected, or which readings to correct (then step 5 can be saved and submitted again)."""
 
     reference = serializers.SerializerMethodField()
     # Never "draft": a draft shows in full (MoveInSerializer), which keeps the two apart in OpenAPI.
@@ -80,7 +106,7 @@ class MoveInStatusSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MoveInRequest
-        fields = ["reference", "status", "submitted_at"]
+        fields = ["reference", "status", "submitted_at", "rejection_reason", "readings_to_correct"]
 
     def get_reference(self, request) -> str:
         return f"MI-{request.pk:06d}"
@@ -135,7 +161,7 @@ class LocationHitSerializer(serializers.Serializer):
     address = serializers.CharField()
 
 
-class MoveOutSerializer(serializers.ModelSerializer):
+class MoveOutSerializer(ReadingsToCorrectMixin, serializers.ModelSerializer):
     reference = serializers.SerializerMethodField()
     contract_number = serializers.CharField(source="contract_location.contract.number")
     address = serializers.CharField(source="contract_location.location.one_line")
@@ -159,10 +185,15 @@ class MoveOutSerializer(serializers.ModelSerializer):
             "rejection_reason",
             "cancelled_at",
             "cancellation_reason",
+            "readings_to_correct",
         ]
 
     def get_reference(self, request) -> str:
         return f"MO-{request.pk:06d}"
+
+
+class CorrectedReadingsSerializer(serializers.Serializer):
+    readings = ReadingSerializer(many=True, help_text="A final reading for every meter of the move-out.")
 
 
 class AdminMoveInSerializer(MoveInSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +15,7 @@ from config.features import requires_feature
 from memberships.permissions import IsResident
 from portal_api.api.base import ResidentAPIView, ResidentMixin
 
-from .. import move_in, move_out
+from .. import corrections, move_in, move_out
 from ..models import MoveOutRequest
 from ..selectors import move_out_options, search_locations
 from ..steps import STEPS
@@ -281,3 +281,33 @@ class ResidentMoveOutPhotoView(TakesUploads, ResidentAPIView):
             upload=serializer.validated_data["photo"],
         )
         return Response(s.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["portal: moves"],
+    request=s.CorrectedReadingsSerializer,
+    responses={
+        200: s.MoveOutSerializer,
+        409: OpenApiResponse(description="Not waiting for a corrected reading: `not_awaiting_correction`."),
+    },
+)
+class ResidentMoveOutReadingsView(ResidentAPIView):
+    """Correct the final readings
+
+    When staff could not record a final reading (status ``correction``; ``readings_to_correct``
+    says why), the resident sends the final readings again: checked like at entry, the move-out
+    is submitted anew.
+    """
+
+    permission_classes = [IsResident, MoveOutFeature]
+
+    def post(self, request, pk: int):
+        request_row = get_object_or_404(MoveOutRequest, pk=pk, customer=request.customer)
+        serializer = s.CorrectedReadingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        corrected = corrections.correct_move_out(
+            request=request_row,
+            readings=serializer.validated_data["readings"],
+            organisation=request.organisation,
+        )
+        return Response(s.MoveOutSerializer(corrected).data)

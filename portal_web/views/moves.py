@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -12,20 +10,18 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
-from activity.services import Origin
 from config.errors import RuleViolation
 from consumption.models import Meter
-from contracts.models import ContractLocation, Location
-from moves import move_in, move_out
-from moves.models import MoveOutRequest
+from contracts.models import Location
+from moves import move_in
+from moves.models import RequestStatus
 from moves.photos import checked_photo
 from moves.selectors import search_locations
 from moves.steps import moving_day_bounds
 from moves.throttles import LocationSearchThrottle, MoveInThrottle
 
 from .. import throttling
-from ..access import load_resident, resident_required, safe_next
-from ..countries import country_choices
+from ..access import load_resident, safe_next
 from ..forms import normalise_decimal
 
 SESSION_KEY = "move_in_key"
@@ -40,7 +36,7 @@ STEP_TITLES = {
 }
 
 
-def _feature(request, flag: str):
+def feature_refusal(request, flag: str):
     if not request.organisation.feature_enabled(flag):
         return render(
             request,
@@ -63,7 +59,7 @@ def _draft(request):
 
 
 def move_in_start(request):
-    refusal = _feature(request, "move_in")
+    refusal = feature_refusal(request, "move_in")
     if refusal:
         return refusal
     load_resident(request)
@@ -114,7 +110,7 @@ def _messages(detail) -> list[str]:
     return [str(detail)]
 
 
-def _flatten(detail, meter_ids=()) -> dict[str, list[str]]:
+def flatten_errors(detail, meter_ids=()) -> dict[str, list[str]]:
     """DRF errors as field -> messages, for the templates: an address part as ``<field>_<part>``,
     a reading's error as ``reading_<meter id>`` (readings are sent in the order of ``meter_ids``)."""
     if not isinstance(detail, dict):
@@ -140,7 +136,7 @@ def _is_message_list(value) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
-def _photo_errors(request, meter_ids) -> dict[str, list[str]]:
+def photo_errors(request, meter_ids) -> dict[str, list[str]]:
     """Every uploaded meter photo checked before anything is saved, its error next to its meter."""
     errors = {}
     for meter in meter_ids:
@@ -155,7 +151,7 @@ def _photo_errors(request, meter_ids) -> dict[str, list[str]]:
     return errors
 
 
-def _meter_errors(errors: dict, meters) -> dict[int, dict[str, list[str]]]:
+def meter_errors(errors: dict, meters) -> dict[int, dict[str, list[str]]]:
     """Per meter, the errors of its reading and of its photo (shown next to each)."""
     return {
         meter.pk: {
@@ -167,50 +163,31 @@ def _meter_errors(errors: dict, meters) -> dict[int, dict[str, list[str]]]:
 
 
 def move_in_step(request, number: int):
-    refusal = _feature(request, "move_in")
+    refusal = feature_refusal(request, "move_in")
     if refusal:
         return refusal
     load_resident(request)
     draft = _draft(request)
     if draft is None:
         return redirect("/move-in/")
-    if draft.status != "draft":
+    # Staff sent the readings back (moves.corrections): step 5 opens again, and only step 5.
+    correcting = draft.status == RequestStatus.CORRECTION
+    if draft.status != RequestStatus.DRAFT and not (correcting and number == 5):
         return redirect("/move-in/done/")
     number = max(1, min(7, number))
     errors, values = {}, draft.steps.get(str(number), {})
+    if correcting:
+        errors = {f"reading_{row['meter_id']}": [row["reason"]] for row in draft.readings_refused}
     throttled = throttling.check_post(request, [MoveInThrottle])
     if throttled:
         values = _form_values(request, number, draft)  # shown again as typed, nothing saved
         errors = {"__all__": [throttled.message]}
     elif request.method == "POST":
         values = _form_values(request, number, draft)
-        key = request.session[SESSION_KEY]
-        meter_ids = (move_in.meter_ids(draft.location_id) or []) if number == 5 else []
-        try:
-            errors = _photo_errors(request, meter_ids)
-            if errors:
-                raise RuleViolation(next(iter(errors.values()))[0], code="invalid", errors=errors)
-            with transaction.atomic():  # the step and its photos are saved together or not at all
-                draft = move_in.save_step(
-                    key=key, number=number, data=values, organisation=request.organisation
-                )
-                for meter in meter_ids:
-                    upload = request.FILES.get(f"photo_{meter}")
-                    if upload:
-                        move_in.add_photo(key=key, meter_id=meter, upload=upload)
-        except ValidationError as exc:
-            errors = _flatten(exc.detail, meter_ids)
-        except RuleViolation as exc:
-            errors = exc.errors or {exc.field or "__all__": [exc.message]}
-        else:
-            if number < 7:
-                return redirect(f"/move-in/step/{number + 1}/")
-            try:
-                move_in.submit(key=key, organisation=request.organisation)
-            except RuleViolation as exc:
-                errors = exc.errors or {"__all__": [exc.message]}
-            else:
-                return redirect("/move-in/done/")
+        errors = _post_step(request, number, values, draft)
+        if not errors:
+            done = number == 7 or correcting
+            return redirect("/move-in/done/" if done else f"/move-in/step/{number + 1}/")
     # The POST form carries the search, so a refused step 1 shows its results again.
     query = request.GET.get("q") or request.POST.get("q", "")
     hits = []
@@ -252,12 +229,39 @@ def move_in_step(request, number: int):
             "readings": {row.get("meter_id"): row.get("value") for row in values.get("readings", [])}
             if number == 5
             else {},
-            "meter_errors": _meter_errors(errors, meters),
+            "meter_errors": meter_errors(errors, meters),
             "done": {int(key) for key in draft.steps if key.isdigit()},
             "title": STEP_TITLES[number],
         },
     )
     return throttling.respond(response, throttled)
+
+
+def _post_step(request, number: int, values: dict, draft) -> dict[str, list[str]]:
+    """Save the step with its photos (together or not at all); step 7, or corrected readings,
+    submit the request. The errors per field, or none."""
+    key = request.session[SESSION_KEY]
+    meter_ids = (move_in.meter_ids(draft.location_id) or []) if number == 5 else []
+    try:
+        errors = photo_errors(request, meter_ids)
+        if errors:
+            return errors
+        with transaction.atomic():
+            move_in.save_step(key=key, number=number, data=values, organisation=request.organisation)
+            for meter in meter_ids:
+                upload = request.FILES.get(f"photo_{meter}")
+                if upload:
+                    move_in.add_photo(key=key, meter_id=meter, upload=upload)
+    except ValidationError as exc:
+        return flatten_errors(exc.detail, meter_ids)
+    except RuleViolation as exc:
+        return exc.errors or {exc.field or "__all__": [exc.message]}
+    if number == 7 or draft.status == RequestStatus.CORRECTION:
+        try:
+            move_in.submit(key=key, organisation=request.organisation)
+        except RuleViolation as exc:
+            return exc.errors or {"__all__": [exc.message]}
+    return {}
 
 
 def move_in_done(request):
@@ -294,98 +298,12 @@ def move_in_resume(request, token: str):
                 {"title": _("This link cannot be used"), "text": exc.message, "error": True},
             )
         request.session[SESSION_KEY] = draft.key
+        if draft.request.status == RequestStatus.CORRECTION:
+            return redirect("/move-in/step/5/")  # the link of the email asking for a corrected reading
         steps = [int(key) for key in draft.request.steps if key.isdigit()]
         return redirect(f"/move-in/step/{min(max(steps, default=0) + 1, 7)}/")
     return render(
         request,
         "portal/confirm.html",
         {"action": _("Continue my move-in"), "title": _("Continue your move-in")},
-    )
-
-
-FORWARDING_FIELDS = ("street", "house_number", "box", "postal_code", "city", "country")
-
-
-@resident_required
-def move_out_page(request):
-    refusal = _feature(request, "move_out")
-    if refusal:
-        return refusal
-    rows = list(
-        ContractLocation.objects.filter(
-            contract__customer=request.customer,
-            move_out_date__isnull=True,
-            contract__status__in=["active", "pending"],
-        )
-        .select_related("contract", "location")
-        .order_by("contract__number", "location__street", "location__house_number", "pk")
-    )
-    chosen = next(
-        (row for row in rows if str(row.pk) == (request.POST.get("row") or request.GET.get("row"))), None
-    )
-    # Only the meters of the services this contract delivers there need a final reading.
-    meters = list(move_out.covered_meters(chosen).select_related("service")) if chosen else []
-    first_day, last_day = move_out.date_bounds(chosen, request.organisation) if chosen else (None, None)
-    errors = {}
-    values = request.POST.dict() if request.method == "POST" else {}
-    values["country"] = values.get("country") or (chosen.location.country if chosen else "BE")
-    if request.method == "POST" and chosen is not None:
-        post = request.POST
-        data = {
-            "contract_id": chosen.contract_id,
-            "location_id": chosen.location_id,
-            "move_out_date": post.get("move_out_date", ""),
-            "readings": [
-                {"meter_id": meter.pk, "value": normalise_decimal(post.get(f"reading_{meter.pk}", ""))}
-                for meter in meters
-            ],
-            "forwarding_address": {name: values.get(name, "").strip() for name in FORWARDING_FIELDS},
-        }
-        try:
-            # Photos are checked first, and the request is only kept with all its photos: a bad
-            # photo leaves no half-made request and no email behind.
-            errors = _photo_errors(request, [meter.pk for meter in meters])
-            if errors:
-                raise RuleViolation(next(iter(errors.values()))[0], code="invalid", errors=errors)
-            with transaction.atomic():
-                created = move_out.submit_move_out(
-                    customer=request.customer,
-                    data=data,
-                    organisation=request.organisation,
-                    origin=Origin.of(request),
-                )
-                for meter in meters:
-                    upload = request.FILES.get(f"photo_{meter.pk}")
-                    if upload:
-                        move_out.add_photo(request=created, meter_id=meter.pk, upload=upload)
-        except ValidationError as exc:
-            errors = _flatten(exc.detail, [meter.pk for meter in meters])
-        except RuleViolation as exc:
-            errors = exc.errors or {exc.field or "__all__": [exc.message]}
-        else:
-            messages.success(request, _("We received your move-out. You get an email when it is processed."))
-            return redirect("/move-out/")
-    requests = list(
-        MoveOutRequest.objects.filter(customer=request.customer).select_related("contract_location__location")
-    )
-    for item in requests:
-        # A scheduled move-out is completed by the hourly task once its day is over: the day after.
-        item.completes_on = item.move_out_date + timedelta(days=1)
-    return render(
-        request,
-        "portal/move_out.html",
-        {
-            "page": "move_out",
-            "rows": rows,
-            "chosen": chosen,
-            "meters": meters,
-            "errors": errors,
-            "values": values,
-            "countries": country_choices(values["country"]),
-            "requests": requests,
-            "readings": {meter.pk: request.POST.get(f"reading_{meter.pk}", "") for meter in meters},
-            "meter_errors": _meter_errors(errors, meters),
-            "first_day": first_day,
-            "last_day": last_day,
-        },
     )
