@@ -46,6 +46,7 @@ MAX_REGISTER_VALUE = Decimal("1e12")
 # Decimals stored (every reading and aggregate column): in MWh the seventh decimal is 0.1 Wh, the
 # resolution four decimals give in kWh; in GJ it is 0.03 Wh. A value with more is refused, never rounded.
 MAX_DECIMALS = 7
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _STEP = Decimal(1).scaleb(-MAX_DECIMALS)
 
 
@@ -182,15 +183,18 @@ def _validate(rows: Iterable[dict], meters: dict[str, MeterBounds], result: Inge
         if kind not in KINDS:
             result.refuse(index, _("kind must be interval or register"), "kind")
             continue
+        text = str(raw.get("value", "")).strip()
         try:
-            value = Decimal(str(raw.get("value", "")).strip())
+            value = Decimal(text)
         except InvalidOperation:
             result.refuse(index, _("not a number"), "value")
             continue
         if not value.is_finite() or abs(value) >= MAX_REGISTER_VALUE:
             result.refuse(index, _("not a usable number"), "value")
             continue
-        if value != value.quantize(_STEP):  # below 1e12, so seven decimals fit the context
+        # Nine characters without an exponent hold seven decimals at most ("0.1234567"): only
+        # longer texts are compared with their value at seven decimals (below 1e12, so it fits).
+        if (len(text) > 9 or "e" in text or "E" in text) and value != value.quantize(_STEP):
             result.refuse(
                 index,
                 _(
@@ -238,10 +242,15 @@ def _deduplicate(rows: list[tuple], result: IngestResult) -> list[tuple]:
     Different values where one must win: every row of that moment is refused (which one is right
     cannot be told), so nothing is stored for it.
     """
-    first: dict[tuple[int, datetime], int] = {}
+    # Per meter, moment -> the first row's position: no key tuple per row, and the moment as its
+    # distance from 1970 (a timedelta hashes at a third of the cost of an aware datetime).
+    first: dict[int, dict[timedelta, int]] = {}
     clashes: dict[int, list[int]] = {}
     for position, row in enumerate(rows):
-        kept = first.setdefault((row[0], row[1]), position)
+        seen = first.get(row[0])
+        if seen is None:
+            seen = first[row[0]] = {}
+        kept = seen.setdefault(row[1] - EPOCH, position)
         if kept != position:
             clashes.setdefault(kept, []).append(position)
     if not clashes:
