@@ -156,12 +156,12 @@ class NewTicketView(TakesUploads, APIView):
 
 @extend_schema(tags=["portal: help"])
 class ResidentTicketListView(ResidentMixin, generics.ListAPIView):
-    serializer_class = TicketSerializer
     """List your help requests
 
     Your questions and complaints with their status, newest first, paginated.
     """
 
+    serializer_class = TicketSerializer
 
     def get_queryset(self):
         return selectors.customer_tickets(customer=self.request.customer)
@@ -169,12 +169,12 @@ class ResidentTicketListView(ResidentMixin, generics.ListAPIView):
 
 @extend_schema(tags=["portal: help"])
 class ResidentTicketDetailView(ResidentMixin, generics.RetrieveAPIView):
-    serializer_class = TicketDetailSerializer
     """Get one of your help requests
 
     With every message in it, yours and customer service's.
     """
 
+    serializer_class = TicketDetailSerializer
 
     def get_queryset(self):
         return selectors.customer_tickets(customer=self.request.customer).prefetch_related("messages")
@@ -225,12 +225,12 @@ class ResidentTicketReplyView(TakesUploads, ResidentAPIView):
     ],
 )
 class AdminTicketListView(generics.ListAPIView):
-    permission_classes = [IsStaff]
     """List help requests
 
     Paginated; filter by status and kind, search by subject or reference.
     """
 
+    permission_classes = [IsStaff]
     serializer_class = StaffTicketSerializer
 
     def get_queryset(self):
@@ -249,12 +249,12 @@ class AdminTicketListView(generics.ListAPIView):
 
 @extend_schema(tags=["admin: help"])
 class AdminTicketDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsStaff]
     """Get a help request
 
     With every message, and where to download each attachment.
     """
 
+    permission_classes = [IsStaff]
     serializer_class = StaffTicketSerializer
     queryset = Ticket.objects.prefetch_related("messages")
 
