@@ -50,6 +50,15 @@ def one(objects: list[dict[str, Any]], kind: str, component: str | None = None) 
     return found[0]
 
 
+def main_ingress(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Ingress of every listed host's whole site (not the wildcard's nor the bulk endpoints')."""
+    found = [
+        i for i in cc.find(objects, "Ingress") if not i["metadata"]["name"].endswith(("-wildcard", "-bulk"))
+    ]
+    assert len(found) == 1, f"expected one main Ingress, found {len(found)}"
+    return found[0]
+
+
 def workloads(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [obj for obj in objects if obj["kind"] in cc.WORKLOAD_KINDS]
 
@@ -70,10 +79,10 @@ def test_values_file_renders_valid_kubernetes_objects_that_meet_the_policies(val
 
 
 def test_production_serves_both_tenant_domains_with_their_own_certificates(production_objects) -> None:
-    ingress = one(production_objects, "Ingress")
+    ingress = main_ingress(production_objects)
     assert ingress["spec"]["ingressClassName"] == "nginx"
     assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "letsencrypt-production"
-    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "10m"
+    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "12m"
     rules = {rule["host"]: rule for rule in ingress["spec"]["rules"]}
     tls = {tuple(entry["hosts"]): entry["secretName"] for entry in ingress["spec"]["tls"]}
     web_service = one(production_objects, "Service", "web")["metadata"]["name"]
@@ -86,10 +95,33 @@ def test_production_serves_both_tenant_domains_with_their_own_certificates(produ
     assert None not in rules, "no catch-all rule unless asked for"
 
 
+def test_only_the_bulk_endpoints_take_bodies_larger_than_an_upload(production_objects) -> None:
+    """The import and the readings take hundreds of MB; every other path only an upload's 12 MB."""
+    bulk = next(i for i in cc.find(production_objects, "Ingress") if i["metadata"]["name"].endswith("-bulk"))
+    annotations = bulk["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-body-size"] == "500m"
+    # No TLS section and no issuer: the hosts' certificates come from the main Ingress, issued once.
+    assert "tls" not in bulk["spec"]
+    assert "cert-manager.io/cluster-issuer" not in annotations
+    assert bulk["spec"]["ingressClassName"] == "nginx"
+    web_service = one(production_objects, "Service", "web")["metadata"]["name"]
+    for rule in bulk["spec"]["rules"]:
+        assert {path["path"] for path in rule["http"]["paths"]} == {
+            "/api/integration/",
+            "/api/admin/consumption/readings/",
+        }
+        assert {path["backend"]["service"]["name"] for path in rule["http"]["paths"]} == {web_service}
+    assert {rule["host"] for rule in bulk["spec"]["rules"]} == {*TENANT_DOMAINS, "platform.energy-portal.eu"}
+    without = cc.render_values(
+        cc.merge_values(cc.load_values(cc.PRODUCTION_VALUES), {"ingress": {"bulk": {"enabled": False}}})
+    )
+    assert [i["metadata"]["name"] for i in cc.find(without, "Ingress")] == ["energy-portal"]
+
+
 def test_catch_all_rule_serves_domains_not_listed_yet_and_warns() -> None:
     values = cc.merge_values(cc.load_values(cc.PRODUCTION_VALUES), {"ingress": {"catchAll": True}})
     manifests = cc.render_manifests(values)
-    ingress = one(cc.split_objects(manifests), "Ingress")
+    ingress = main_ingress(cc.split_objects(manifests))
     hostless = [rule for rule in ingress["spec"]["rules"] if "host" not in rule]
     assert len(hostless) == 1
     assert all(len(entry["hosts"]) == 1 for entry in ingress["spec"]["tls"])
@@ -263,7 +295,7 @@ def test_hosts_whose_tls_secret_names_collide_are_refused() -> None:
     # With its own secretName the second host is accepted, and each keeps its own Secret.
     hosts[-1] = {"host": "portal.a.b.be", "tls": True, "secretName": "portal-a-dot-b-be-tls"}
     objects = cc.render_values(cc.merge_values(base, {"ingress": {"hosts": hosts}}))
-    tls = {entry["hosts"][0]: entry["secretName"] for entry in one(objects, "Ingress")["spec"]["tls"]}
+    tls = {entry["hosts"][0]: entry["secretName"] for entry in main_ingress(objects)["spec"]["tls"]}
     assert tls["portal.a-b.be"] == "portal-a-b-be-tls"
     assert tls["portal.a.b.be"] == "portal-a-dot-b-be-tls"
     assert cc.policy_errors(objects, cc.merge_values(base, {"ingress": {"hosts": hosts}})) == []
