@@ -16,10 +16,13 @@ keepalive = 5
 # Recycle workers now and then so that a slow leak never takes a pod down.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
-# The ingress terminates TLS and sets X-Forwarded-Proto. Django alone decides whether to trust it
-# (SECURE_PROXY_SSL_HEADER follows TRUSTED_PROXIES), so gunicorn never derives the scheme itself.
+# The ingress terminates TLS and sets X-Forwarded-Proto. It counts only behind trusted proxies
+# (TRUSTED_PROXIES, as Django's SECURE_PROXY_SSL_HEADER): then gunicorn sets the WSGI scheme from it
+# too, which is what WSGI-level readers (Sentry's request URL) see; else nothing derives a scheme.
 forwarded_allow_ips = "*"
-secure_scheme_headers: dict[str, str] = {}
+secure_scheme_headers: dict[str, str] = (
+    {"X-FORWARDED-PROTO": "https"} if int(os.environ.get("TRUSTED_PROXIES", "0") or 0) > 0 else {}
+)
 # The root filesystem is read-only; heartbeat files go to memory.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # gunicorn 25.1+ opens a control socket in $HOME/.gunicorn by default: /app is read-only and
