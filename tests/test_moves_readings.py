@@ -142,10 +142,10 @@ def test_a_move_in_staff_cannot_approve_goes_back_to_the_applicant(site, client_
     assert (response.status_code, response.json()["code"]) == (400, "reading_refused")
     assert "(the register goes backwards (below 5000.000))" in response.json()["readings"][0]
     assert response.json()["detail"].endswith("We emailed the applicant to correct the reading.")
-    # In the applicant's language (Dutch: 5.000); the sentence itself is translated by the catalogue.
+    # In the applicant's language: Dutch, with Dutch number and date formats.
     expected = (
-        f"This is below the last known reading of this meter: 5.000 kWh on {short(stored_on)}. "
-        "Check the meter and enter the reading it shows."
+        f"Dit is lager dan de laatst gekende meterstand van deze meter: 5.000 kWh op {short(stored_on)}. "
+        "Controleer de meter en vul de stand in die hij aangeeft."
     )
     with schema_context("org_noord"):
         request = MoveInRequest.objects.get(pk=request_id)
