@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts.api.urls import credential_urls
 from config.openapi import schema_urls
 from configuration import media
+from configuration.api import console as configuration_console
 from configuration.api import views as configuration_views
 from consumption.api import integration as consumption_integration
 from customers.api import details as details_views
@@ -152,6 +153,13 @@ admin = [
         configuration_views.EmailTemplateView.as_view(),
         name="admin-email-template",
     ),
+    path(
+        "configuration/emails/<str:key>/<str:language>/preview/",
+        configuration_console.EmailPreviewView.as_view(),
+        name="admin-email-preview",
+    ),
+    path("configuration/domains/", configuration_console.OwnDomainListView.as_view(), name="admin-domains"),
+    path("configuration/domains/<str:domain>/", configuration_console.OwnDomainDetailView.as_view()),
 ]
 
 integration = [

@@ -81,3 +81,8 @@ def rows_over_tenant_schemas(
         if limit is not None and len(found) >= limit:
             return found[:limit]
     return found
+
+
+def organisation_domains(*, organisation: Organisation) -> QuerySet[Domain]:
+    """The domains of one organisation only, primary first."""
+    return Domain.objects.filter(tenant=organisation).order_by("-is_primary", "domain")

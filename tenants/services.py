@@ -276,3 +276,18 @@ def set_primary_domain(*, organisation: Organisation, domain: str) -> Domain:
         found.save(update_fields=["is_primary"])
         bump_version()
     return found
+
+
+@transaction.atomic
+def remove_own_domain(*, organisation: Organisation, domain: str) -> None:
+    """An organisation's administrator removes one of its domains: never the primary, never the last.
+
+    The same rules as the operator's removal, plus the last one: a portal without a domain could
+    not be reached to add another.
+    """
+    found = _domain_of(organisation, domain)
+    if not found.is_primary and Domain.objects.filter(tenant=organisation).count() <= 1:
+        raise OrganisationError(
+            _("This is the portal's last domain; it cannot be removed."), code="last_domain", field="domain"
+        )
+    remove_domain(organisation=organisation, domain=found.domain)

@@ -42,6 +42,7 @@ PATH_RULES: list[tuple[str, str, str]] = [
     (r"^/api/admin/configuration/emails/\{key\}/\{language\}/", "key", "email_template_key"),
     (r"^/api/admin/configuration/emails/\{key\}/\{language\}/", "language", "language"),
     (r"^/api/admin/configuration/messages/\{message_id\}/", "message_id", "page_message"),
+    (r"^/api/admin/configuration/domains/\{domain\}/", "domain", "domain"),
     (r"^/api/admin/consumption/meters/\{id\}/", "id", "meter"),
     (r"^/api/admin/contracts/\{id\}/", "id", "contract"),
     (r"^/api/admin/customers/\{customer_id\}/", "customer_id", "customer"),
