@@ -109,11 +109,17 @@ CATALOGUE: dict[str, EmailKind] = {
                 "can_reply",
                 "ticket_url",
                 "help_url",
+                "has_attachment",
             ),
         ),
         EmailKind(
             "ticket_closed",
             _("Help request closed"),
+            ("reference", "subject", "kind", "name", "can_reply", "ticket_url", "help_url"),
+        ),
+        EmailKind(
+            "ticket_reopened",
+            _("Help request opened again by customer service"),
             ("reference", "subject", "kind", "name", "can_reply", "ticket_url", "help_url"),
         ),
         EmailKind(

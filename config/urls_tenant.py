@@ -91,6 +91,7 @@ admin = [
     path("tickets/<int:pk>/", support_views.AdminTicketDetailView.as_view(), name="admin-ticket"),
     path("tickets/<int:pk>/reply/", support_views.ReplyTicketView.as_view()),
     path("tickets/<int:pk>/close/", support_views.CloseTicketView.as_view()),
+    path("tickets/<int:pk>/reopen/", support_views.ReopenTicketView.as_view()),
     path(
         "tickets/<int:pk>/messages/<int:message_id>/attachment/",
         support_views.AdminAttachmentView.as_view(),
@@ -146,6 +147,11 @@ admin = [
     path("configuration/billing/", configuration_views.BillingSettingsView.as_view(), name="admin-billing"),
     path("configuration/pages/", configuration_views.PageListView.as_view(), name="admin-pages"),
     path("configuration/messages/", configuration_views.PageMessageListView.as_view(), name="admin-messages"),
+    path(
+        "configuration/messages/preview/",
+        configuration_views.PageMessagePreviewView.as_view(),
+        name="admin-message-preview",
+    ),
     path("configuration/messages/<int:message_id>/", configuration_views.PageMessageDetailView.as_view()),
     path("configuration/emails/", configuration_views.EmailListView.as_view(), name="admin-emails"),
     path(

@@ -10,7 +10,11 @@ from communications.catalogue import CATALOGUE, EmailKind
 from communications.models import EmailTemplate
 from config.errors import RuleViolation
 
+from .contrast import rich_text_warnings
 from .models import GeneralPreferences, PageMessage, PortalPreferences
+from .rich_text import display_html, text_length
+from .rich_text_colours import MESSAGE_SURFACES
+from .services import RECOMMENDED_MESSAGE_LENGTH, long_message_warnings
 
 LANGUAGES = ("en", "nl", "fr")
 
@@ -99,6 +103,24 @@ def page_message(*, message_id: int) -> PageMessage:
     if message is None:
         raise RuleViolation(_("There is no such message."), code="not_found", http_status=404)
     return message
+
+
+def message_preview(*, kind: str, html: str) -> dict:
+    """A message's HTML exactly as the resident page will show it (the same sanitiser and colour
+    adjustment as ``site.build_site``), with the warnings a save would give. Nothing is stored."""
+    surface = MESSAGE_SURFACES[kind]
+    return {
+        "kind": kind,
+        "html": str(display_html(html, surface=surface)),
+        "length": text_length(html),
+        "recommended_length": RECOMMENDED_MESSAGE_LENGTH,
+        "background": surface.backgrounds[0],
+        "text_colour": surface.text,
+        "warnings": [
+            *long_message_warnings(html, field="html"),
+            *rich_text_warnings(html, surface=surface, field="html"),
+        ],
+    }
 
 
 def email_kind(*, key: str, language: str) -> EmailKind:

@@ -194,6 +194,18 @@ def update_billing_settings(*, minimum_advance_amount: Decimal) -> BillingSettin
     return settings_row
 
 
+def long_message_warnings(html: str, *, field: str) -> list[dict]:
+    """A ``message_long`` warning when the visible text is longer than recommended (saved anyway)."""
+    length = text_length(html)
+    if length <= RECOMMENDED_MESSAGE_LENGTH:
+        return []
+    detail = _(
+        "This message is %(length)s characters long; more than %(limit)s can push the page's "
+        "content down. Consider making it shorter."
+    ) % {"length": length, "limit": RECOMMENDED_MESSAGE_LENGTH}
+    return [_warning(field, "message_long", detail)]
+
+
 def _clean_message(values: dict, errors: FieldErrors) -> tuple[dict, list[dict]]:
     warnings: list[dict] = []
     if "page" in values and values["page"] not in PAGES:
@@ -209,19 +221,11 @@ def _clean_message(values: dict, errors: FieldErrors) -> tuple[dict, list[dict]]
             cleaned = {language: html for language, html in cleaned.items() if text_length(html)}
             if not cleaned:
                 errors.add("bodies", _("Write the message in at least one language."), "required")
-            for language, html in cleaned.items():
-                if text_length(html) > RECOMMENDED_MESSAGE_LENGTH:
-                    warnings.append(
-                        _warning(
-                            f"bodies.{language}",
-                            "message_long",
-                            _(
-                                "This message is %(length)s characters long; more than %(limit)s can push the page's "
-                                "content down. Consider making it shorter."
-                            )
-                            % {"length": text_length(html), "limit": RECOMMENDED_MESSAGE_LENGTH},
-                        )
-                    )
+            warnings += [
+                warning
+                for language, html in cleaned.items()
+                for warning in long_message_warnings(html, field=f"bodies.{language}")
+            ]
             values = {**values, "bodies": cleaned}
     return values, warnings
 

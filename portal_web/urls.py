@@ -54,4 +54,9 @@ urlpatterns = [
     path("privacy/", help.legal_page, {"kind": "privacy"}, name="web-privacy"),
     path("tickets/", help.tickets_page, name="web-tickets"),
     path("tickets/<int:pk>/", help.ticket_page, name="web-ticket"),
+    path(
+        "tickets/<int:pk>/messages/<int:message_id>/attachment/",
+        help.ticket_attachment_page,
+        name="web-ticket-attachment",
+    ),
 ]

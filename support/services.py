@@ -126,13 +126,24 @@ def _answer_links(ticket: Ticket, organisation) -> dict:
 
 
 @transaction.atomic
-def answer_ticket(*, ticket: Ticket, organisation, staff_user, message: str, close: bool = False) -> Ticket:
+def answer_ticket(
+    *, ticket: Ticket, organisation, staff_user, message: str, close: bool = False, attachment=None
+) -> Ticket:
+    """Staff answer by email. An attachment is downloaded from the ticket's page in the portal, so
+    it needs a requester who can log in there (the email says it is waiting)."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status == Ticket.Status.CLOSED:
         raise RuleViolation(_("This ticket is closed."), code="closed", http_status=409)
     if not (message or "").strip():
         raise RuleViolation(_("Write an answer."), code="required", field="message")
-    _add_message(ticket, TicketMessage.Author.STAFF, message.strip(), staff_user=staff_user)
+    links = _answer_links(ticket, organisation)
+    if attachment is not None and not links["can_reply"]:
+        raise RuleViolation(
+            _("This requester has no portal account to download a file from: send it by email instead."),
+            code="no_portal_account",
+            field="attachment",
+        )
+    _add_message(ticket, TicketMessage.Author.STAFF, message.strip(), attachment, staff_user=staff_user)
     ticket.status = Ticket.Status.CLOSED if close else Ticket.Status.ANSWERED
     ticket.closed_at = timezone.now() if close else None
     ticket.save(update_fields=["status", "closed_at", "updated_at"])
@@ -143,9 +154,10 @@ def answer_ticket(*, ticket: Ticket, organisation, staff_user, message: str, clo
         organisation=organisation,
         context={
             **ticket_context(ticket),
-            **_answer_links(ticket, organisation),
+            **links,
             "message": message.strip(),
             "closed": close,
+            "has_attachment": attachment is not None,
         },
     )
     return ticket
@@ -161,6 +173,25 @@ def close_ticket(*, ticket: Ticket, organisation) -> Ticket:
     ticket.save(update_fields=["status", "closed_at", "updated_at"])
     queue_email(
         template="ticket_closed",
+        to=ticket.email,
+        language=ticket.language,
+        organisation=organisation,
+        context={**ticket_context(ticket), **_answer_links(ticket, organisation)},
+    )
+    return ticket
+
+
+@transaction.atomic
+def reopen_ticket(*, ticket: Ticket, organisation) -> Ticket:
+    """Staff open a closed ticket again (closed by mistake, or more to do); the requester is told,
+    as when it was closed. Reopening an open ticket is 409 ``not_closed``."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != Ticket.Status.CLOSED:
+        raise RuleViolation(_("This ticket is not closed."), code="not_closed", http_status=409)
+    ticket.status, ticket.closed_at = Ticket.Status.OPEN, None
+    ticket.save(update_fields=["status", "closed_at", "updated_at"])
+    queue_email(
+        template="ticket_reopened",
         to=ticket.email,
         language=ticket.language,
         organisation=organisation,

@@ -191,6 +191,28 @@ class PageMessageFilterSerializer(serializers.Serializer):
     page = serializers.ChoiceField(choices=PAGE_CHOICES, required=False)
 
 
+class MessagePreviewInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PageMessage.Kind.choices, default=PageMessage.Kind.NEUTRAL)
+    html = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=20_000,
+        help_text="The message's rich text in one language, as staff wrote it.",
+    )
+
+
+class MessagePreviewSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    html = serializers.CharField(
+        help_text="The HTML the resident page shows: sanitised, colours made readable."
+    )
+    length = serializers.IntegerField(help_text="Visible characters.")
+    recommended_length = serializers.IntegerField()
+    background = serializers.CharField(help_text="The background of this kind of message on the portal.")
+    text_colour = serializers.CharField(help_text="The portal's text colour on that background.")
+    warnings = WarningSerializer(many=True)
+
+
 class PageSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()

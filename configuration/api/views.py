@@ -193,6 +193,30 @@ class PageMessageListView(ConfigurationView):
         return Response(_message_data(saved), status=status.HTTP_201_CREATED)
 
 
+@extend_schema(
+    tags=["admin: messages"],
+    request=s.MessagePreviewInput,
+    responses={200: s.MessagePreviewSerializer},
+)
+class PageMessagePreviewView(ConfigurationView):
+    """Preview a page message
+
+    The HTML exactly as residents will see it on the page (sanitised against the allow-list, colours
+    made readable on the message type's background), its length and the warnings saving it would
+    give. Nothing is saved.
+    """
+
+    def get_permissions(self):
+        return [IsStaff()]  # a preview changes nothing: every staff member may see one
+
+    def post(self, request):
+        serializer = s.MessagePreviewInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(
+            s.MessagePreviewSerializer(selectors.message_preview(**serializer.validated_data)).data
+        )
+
+
 @extend_schema(tags=["admin: messages"])
 class PageMessageDetailView(ConfigurationView):
     """One message on the portal's pages."""

@@ -159,7 +159,13 @@ def email_request_page(request, kind: str):
             origin=Origin.of(request),
         )
         return render(request, "portal/notice.html", {"title": title, "text": done})
-    response = render(request, "portal/email_request.html", {"form": form, "title": title})
+    # The forgotten-password page shows the "password" messages; the resend page has none.
+    messages_page = "password" if kind == AccountEmailRequest.Kind.PASSWORD_RESET else None
+    response = render(
+        request,
+        "portal/email_request.html",
+        {"form": form, "title": title, "messages_page": messages_page},
+    )
     return throttling.respond(response, throttled)
 
 
@@ -218,7 +224,7 @@ def password_page(request):
     response = render(
         request,
         "portal/password_form.html",
-        {"form": form, "title": _("Change my password"), "page": "my_details"},
+        {"form": form, "title": _("Change my password"), "page": "my_details", "messages_page": "password"},
     )
     return throttling.respond(response, throttled)
 

@@ -116,7 +116,12 @@ def statements_page(request):
     return render(
         request,
         "portal/statements.html",
-        {"page": "invoices", "rows": _paged(request, rows), "visibility": visibility},
+        {
+            "page": "invoices",
+            "messages_page": "statements",
+            "rows": _paged(request, rows),
+            "visibility": visibility,
+        },
     )
 
 
@@ -128,7 +133,11 @@ def charges_page(request):
     return render(
         request,
         "portal/charges.html",
-        {"page": "invoices", "rows": _paged(request, billing.resident_charges(customer=request.customer))},
+        {
+            "page": "invoices",
+            "messages_page": "charges",
+            "rows": _paged(request, billing.resident_charges(customer=request.customer)),
+        },
     )
 
 
@@ -142,6 +151,7 @@ def transactions_page(request):
         "portal/transactions.html",
         {
             "page": "invoices",
+            "messages_page": "transactions",
             "rows": _paged(request, billing.resident_transactions(customer=request.customer)),
         },
     )
@@ -151,5 +161,7 @@ def transactions_page(request):
 def documents_page(request):
     documents = Document.objects.filter(customer=request.customer).select_related("contract")
     return render(
-        request, "portal/documents.html", {"page": "invoices", "documents": _paged(request, documents)}
+        request,
+        "portal/documents.html",
+        {"page": "invoices", "messages_page": "documents", "documents": _paged(request, documents)},
     )

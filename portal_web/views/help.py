@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from config.errors import RuleViolation
 from support import selectors, services
+from support.attachments import download_response
+from support.models import TicketMessage
 from support.throttles import TicketThrottle
 
 from .. import throttling
@@ -97,7 +99,9 @@ def tickets_page(request):
     tickets = Paginator(selectors.customer_tickets(customer=request.customer), 25).get_page(
         request.GET.get("page")
     )
-    return render(request, "portal/tickets.html", {"page": "help", "tickets": tickets})
+    return render(
+        request, "portal/tickets.html", {"page": "help", "messages_page": "tickets", "tickets": tickets}
+    )
 
 
 @resident_required
@@ -130,6 +134,21 @@ def ticket_page(request, pk: int):
     response = render(
         request,
         "portal/ticket.html",
-        {"page": "help", "ticket": ticket, "form": form, "impersonating": request.impersonation is not None},
+        {
+            "page": "help",
+            "messages_page": "tickets",
+            "ticket": ticket,
+            "form": form,
+            "impersonating": request.impersonation is not None,
+        },
     )
     return throttling.respond(response, throttled)
+
+
+@resident_required
+def ticket_attachment_page(request, pk: int, message_id: int):
+    """A file on one of the resident's own tickets (theirs or customer service's); another
+    customer's ticket or a message without a file is simply not found."""
+    ticket = get_object_or_404(selectors.customer_tickets(customer=request.customer), pk=pk)
+    message = get_object_or_404(TicketMessage.objects.exclude(attachment=""), pk=message_id, ticket=ticket)
+    return download_response(message)

@@ -84,7 +84,9 @@ def reset_page(request, token: str, *, templates: str = "portal"):
                 },
             )
     response = render(
-        request, f"{templates}/password_form.html", {"form": form, "title": _("Choose a new password")}
+        request,
+        f"{templates}/password_form.html",
+        {"form": form, "title": _("Choose a new password"), "messages_page": "password"},
     )
     return throttling.respond(response, throttled)
 

@@ -94,6 +94,11 @@ class AdminFaqCategoryListView(FaqAdminMixin, generics.ListAPIView):
 class AdminFaqCategoryDetailView(FaqAdminMixin, APIView):
     """One category of the frequently asked questions."""
 
+    @extend_schema(responses={200: FaqCategorySerializer})
+    def get(self, request, pk: int):
+        """Get a FAQ category"""
+        return Response(FaqCategorySerializer(get_object_or_404(FaqCategory, pk=pk)).data)
+
     @extend_schema(request=FaqCategoryInput, responses={200: FaqCategorySerializer})
     def put(self, request, pk: int):
         """Replace a FAQ category
@@ -150,6 +155,15 @@ class AdminFaqEntryListView(FaqAdminMixin, generics.ListAPIView):
 @extend_schema(tags=["admin: faq"])
 class AdminFaqEntryDetailView(FaqAdminMixin, APIView):
     """One question of the frequently asked questions."""
+
+    @extend_schema(responses={200: FaqEntrySerializer})
+    def get(self, request, pk: int):
+        """Get a FAQ entry
+
+        Its question and answer per language, with warnings about colours the FAQ page shows in
+        another shade.
+        """
+        return Response(FaqEntrySerializer(get_object_or_404(FaqEntry, pk=pk)).data)
 
     @extend_schema(request=FaqEntryInput, responses={200: FaqEntrySerializer})
     def put(self, request, pk: int):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, permissions, serializers, status
@@ -19,6 +16,7 @@ from memberships.selectors import confirmed_portal_account
 from portal_api.api.base import ResidentAPIView, ResidentMixin
 
 from .. import selectors, services
+from ..attachments import download_response
 from ..models import Ticket, TicketMessage
 from ..throttles import TicketThrottle
 from .faq_views import (  # noqa: F401 - the URLconf reaches every support view through this module
@@ -274,29 +272,26 @@ class AdminAttachmentView(APIView):
 
     def get(self, request, pk: int, message_id: int):
         message = get_object_or_404(TicketMessage.objects.exclude(attachment=""), pk=message_id, ticket_id=pk)
-        name = re.sub(r"[^A-Za-z0-9._ -]", "_", message.attachment_name or "") or message.attachment.name
-        response = FileResponse(
-            message.attachment.open("rb"),
-            as_attachment=True,
-            filename=name.rsplit("/", 1)[-1],
-            content_type=message.attachment_type or "application/octet-stream",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download_response(message)
 
 
 class ReplySerializer(serializers.Serializer):
     message = serializers.CharField(max_length=10_000)
     close = serializers.BooleanField(default=False)
+    attachment = serializers.FileField(
+        required=False,
+        help_text="PDF, PNG or JPEG, at most 10 MB; only for a requester with a portal account",
+    )
 
 
-@extend_schema(tags=["admin: help"], request=ReplySerializer, responses={200: TicketDetailSerializer})
-class ReplyTicketView(APIView):
+@extend_schema(tags=["admin: help"], request=ReplySerializer, responses={200: StaffTicketSerializer})
+class ReplyTicketView(TakesUploads, APIView):
     """Reply to a help request
 
-    The requester gets the answer by email; optionally the request is closed with it.
+    The requester gets the answer by email; optionally the request is closed with it. A file is
+    sent as multipart/form-data with the answer (checked by its content, as residents' files are)
+    and downloaded by the requester from the ticket's page in the portal, so it is refused
+    (`no_portal_account`) for a requester without one. Without a file the answer may be JSON.
     """
 
     permission_classes = [IsStaff]
@@ -315,6 +310,23 @@ class ReplyTicketView(APIView):
                 Ticket.objects.prefetch_related("messages").get(pk=ticket.pk), context={"request": request}
             ).data
         )
+
+
+@extend_schema(tags=["admin: help"], request=None, responses={200: TicketSerializer})
+class ReopenTicketView(APIView):
+    """Open a closed help request again
+
+    The requester is told by email, as when it was closed; reopening a request that is not closed
+    is 409 ``not_closed``.
+    """
+
+    permission_classes = [IsStaff]
+
+    def post(self, request, pk: int):
+        ticket = services.reopen_ticket(
+            ticket=get_object_or_404(Ticket, pk=pk), organisation=request.organisation
+        )
+        return Response(TicketSerializer(ticket).data)
 
 
 @extend_schema(tags=["admin: help"], request=None, responses={200: TicketSerializer})
