@@ -9,8 +9,9 @@ from configuration.api import console as configuration_console
 from configuration.api import views as configuration_views
 from consumption.api import integration as consumption_integration
 from customers.api import details as details_views
+from integration.api import admin_views as integration_admin
 from integration.api import views as integration_views
-from memberships.api import admin_views, auth_views
+from memberships.api import admin_views, auth_views, staff_views
 from memberships.api import views as membership_views
 from moves.api import views as move_views
 from portal_api.api import billing, consumption, me
@@ -83,6 +84,7 @@ admin = [
     path("move-ins/<int:pk>/approve/", move_views.ApproveMoveInView.as_view()),
     path("move-ins/<int:pk>/reject/", move_views.RejectMoveInView.as_view()),
     path("move-outs/", move_views.AdminMoveOutListView.as_view(), name="admin-move-outs"),
+    path("move-outs/<int:pk>/", move_views.AdminMoveOutDetailView.as_view(), name="admin-move-out"),
     path("move-outs/<int:pk>/process/", move_views.ProcessMoveOutView.as_view()),
     path("move-outs/<int:pk>/reject/", move_views.RejectMoveOutView.as_view()),
     path("move-outs/<int:pk>/cancel/", move_views.CancelMoveOutView.as_view()),
@@ -129,13 +131,20 @@ admin = [
     path("impersonations/", admin_views.ImpersonationListView.as_view(), name="admin-impersonations"),
     path("impersonations/<int:session_id>/stop/", admin_views.StopImpersonationAdminView.as_view()),
     path("staff/", admin_views.StaffListView.as_view(), name="admin-staff"),
-    path("staff/<int:membership_id>/", admin_views.StaffDetailView.as_view(), name="admin-staff-member"),
+    path("staff/<int:membership_id>/", staff_views.StaffMemberView.as_view(), name="admin-staff-member"),
+    path("staff/<int:membership_id>/resend-invitation/", staff_views.ResendStaffInvitationView.as_view()),
     path(
         "integration/tokens/",
         integration_views.IntegrationTokenListView.as_view(),
         name="admin-integration-tokens",
     ),
     path("integration/tokens/<int:membership_id>/", integration_views.IntegrationTokenDetailView.as_view()),
+    path(
+        "integration/import-runs/",
+        integration_admin.AdminImportRunListView.as_view(),
+        name="admin-import-runs",
+    ),
+    path("integration/import-runs/<int:pk>/", integration_admin.AdminImportRunDetailView.as_view()),
     path(
         "configuration/preferences/",
         configuration_views.PortalPreferencesView.as_view(),
@@ -203,6 +212,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on their own (an opened PDF, a bookmark): the portal's favicon.
     path("favicon.ico", media.favicon, name="favicon"),
     *schema_urls("config.urls_tenant", "Customer portal API"),
+    path("staff/", include("staff_console.urls")),  # the staff console (docs/staff-console.md)
     path("", include("portal_web.urls")),
 ]
 

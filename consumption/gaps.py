@@ -31,6 +31,7 @@ WITH meters AS (
            LEAST(%(end)s::date, %(yesterday)s::date, COALESCE(mt.removed_on, %(end)s::date)) AS last_day
     FROM consumption_meter mt JOIN consumption_service s ON s.id = mt.service_id
     WHERE (%(location)s::bigint IS NULL OR mt.location_id = %(location)s::bigint)
+      AND (%(meter)s::bigint IS NULL OR mt.id = %(meter)s::bigint)
 ), spans AS (
     SELECT meters.*, GREATEST(%(start)s::date, counted_from) AS first_day
     FROM meters WHERE counted_from IS NOT NULL
@@ -67,12 +68,21 @@ class MeterGaps:
 class GapList:
     """The meters with gaps as a lazily counted and sliced sequence, for a paginator."""
 
-    def __init__(self, *, start: date, end: date, today: date, location_id: int | None = None):
+    def __init__(
+        self,
+        *,
+        start: date,
+        end: date,
+        today: date,
+        location_id: int | None = None,
+        meter_id: int | None = None,
+    ):
         self.params = {
             "start": start,
             "end": end,
             "yesterday": today - timedelta(days=1),
             "location": location_id,
+            "meter": meter_id,
         }
 
     def count(self) -> int:

@@ -46,6 +46,22 @@ IMPORTERS: dict[str, Callable[[list], EntityResult]] = {
 }
 
 
+# Refused rows kept on the run for staff (the call's answer lists them all): enough to act on,
+# bounded so that a broken export of 100,000 rows does not store 100,000 messages.
+STORED_ERRORS = 1000
+
+
+def stored_errors(results: dict[str, EntityResult]) -> list[dict]:
+    """The first refused rows of every list, each naming its list, in the order of ENTITIES."""
+    rows = [
+        {"entity": entity, **error}
+        for entity in ENTITIES
+        if entity in results
+        for error in results[entity].errors
+    ]
+    return rows[:STORED_ERRORS]
+
+
 def run_import(*, payload: dict, actor_email: str = "") -> dict:
     """One transaction for the whole call; files it wrote are removed again if it rolls back."""
     started = time.perf_counter()
@@ -74,8 +90,9 @@ def run_import(*, payload: dict, actor_email: str = "") -> dict:
             entity: {k: v for k, v in values.items() if k != "errors"} for entity, values in summary.items()
         }
         run.error_count = sum(len(r.errors) for r in results.values())
+        run.errors = stored_errors(results)
         run.finished_at = timezone.now()
-        run.save(update_fields=["summary", "error_count", "finished_at"])
+        run.save(update_fields=["summary", "error_count", "errors", "finished_at"])
     return {
         "run": run.pk,
         "seconds": round(time.perf_counter() - started, 3),

@@ -14,6 +14,9 @@ class ImportRun(models.Model):
     actor_email = models.EmailField(blank=True)
     summary = models.JSONField(default=dict)
     error_count = models.PositiveIntegerField(default=0)
+    # The refused rows, for staff to read later: [{"entity", "index", "external_id", "errors"}],
+    # at most integration.importing.STORED_ERRORS of them (error_count says how many there were).
+    errors = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

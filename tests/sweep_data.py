@@ -303,6 +303,7 @@ def build_organisation(slug: str, *, second_customer: bool) -> OrgWorld:
     from communications.catalogue import CATALOGUE
     from configuration.services import save_email_template, save_page_message
     from customers.models import Customer
+    from integration.importing import run_import
     from integration.services import create_integration_token
     from memberships.models import StaffMembership
     from memberships.services.impersonation import start_impersonation
@@ -366,6 +367,9 @@ def build_organisation(slug: str, *, second_customer: bool) -> OrgWorld:
         ended = start_impersonation(staff_membership=admin, customer=target.customer, reason=marker)
         live = start_impersonation(staff_membership=admin, customer=first.customer, reason=marker)
         submitted = _submitted_move_in(org, schema, marker, first.location, first.meters)
+        # An import run that refused a row carrying the marker (the admin's import-run detail).
+        refused_import = run_import(payload={"customers": [{"external_id": f"{marker}-refused"}]})
+        assert refused_import["error_count"] == 1, refused_import
         draft = move_in.start_draft(language="en")
         move_in.save_step(
             key=draft.key,
@@ -385,6 +389,7 @@ def build_organisation(slug: str, *, second_customer: bool) -> OrgWorld:
         "staff_invitation_token": invited_staff.raw_token,
         "activation_token": activation,
         "move_in_request": submitted.pk,
+        "import_run": refused_import["run"],
         "move_in_key": draft.key,
         "move_in_step": 3,
         "organisation_slug": slug,

@@ -51,6 +51,7 @@ PATH_RULES: list[tuple[str, str, str]] = [
     (r"^/api/admin/faq/categories/\{id\}/", "id", "faq_category"),
     (r"^/api/admin/faq/entries/\{id\}/", "id", "faq_entry"),
     (r"^/api/admin/impersonations/\{session_id\}/", "session_id", "impersonation_session"),
+    (r"^/api/admin/integration/import-runs/\{id\}/", "id", "import_run"),
     (r"^/api/admin/integration/tokens/\{membership_id\}/", "membership_id", "integration_membership"),
     (r"^/api/admin/invoices/\{id\}/", "id", "invoice"),
     (r"^/api/admin/locations/\{id\}/", "id", "location"),
@@ -82,6 +83,7 @@ ID_QUERY = {
     "invoice": "invoice",
     "location": "location",
     "locations": "location",
+    "meter": "meter",
 }
 
 # Logging out and revoking one's other tokens end credentials: they run last in every pass (and are

@@ -167,6 +167,8 @@ class PeriodSerializer(serializers.Serializer):
 
 class GapsQuerySerializer(PeriodSerializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False)
+    # One meter's completeness (the staff console's meter page): its incomplete days, or no row.
+    meter = serializers.PrimaryKeyRelatedField(queryset=Meter.objects.all(), required=False)
 
 
 def _moment(day, organisation) -> datetime:
@@ -251,7 +253,8 @@ class RefreshedSerializer(serializers.Serializer):
 class GapsView(APIView):
     """List meters with gaps in their data
 
-    Meters with days without complete actual data in a period (of one location, or all), paginated.
+    Meters with days without complete actual data in a period (of one location, one meter, or
+    all), paginated.
     """
 
     permission_classes = [IsStaff]
@@ -260,12 +263,13 @@ class GapsView(APIView):
         query = GapsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, end = query.validated_data["start"], query.validated_data["end"]
-        location = query.validated_data.get("location")
+        location, meter = query.validated_data.get("location"), query.validated_data.get("meter")
         found = gaps.GapList(
             start=start,
             end=end,
             today=timezone.localdate(timezone=request.organisation.zone),
             location_id=location.pk if location else None,
+            meter_id=meter.pk if meter else None,
         )
         paginator = generics.GenericAPIView.pagination_class()
         page = paginator.paginate_queryset(found, request, view=self)

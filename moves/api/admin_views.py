@@ -151,6 +151,13 @@ class RejectMoveInView(APIView):
         return Response(s.AdminMoveInSerializer(done).data)
 
 
+def move_outs_for_staff():
+    """Move-outs with everything the list and the detail show, in a fixed number of queries."""
+    return MoveOutRequest.objects.select_related(
+        "contract_location__contract", "contract_location__location"
+    ).prefetch_related("photos")
+
+
 @extend_schema(tags=["admin: moves"], parameters=LIST_PARAMETERS)
 class AdminMoveOutListView(generics.ListAPIView):
     """List move-outs
@@ -163,9 +170,7 @@ class AdminMoveOutListView(generics.ListAPIView):
     serializer_class = s.AdminMoveOutSerializer
 
     def get_queryset(self):
-        queryset = MoveOutRequest.objects.select_related(
-            "contract_location__contract", "contract_location__location"
-        ).prefetch_related("photos")
+        queryset = move_outs_for_staff()
         params = self.request.query_params
         if params.get("status"):
             queryset = queryset.filter(status=params["status"])
@@ -187,6 +192,21 @@ class AdminMoveOutListView(generics.ListAPIView):
                     | Q(contract_location__location__city__icontains=word)
                 )
         return queryset
+
+
+@extend_schema(tags=["admin: moves"])
+class AdminMoveOutDetailView(generics.RetrieveAPIView):
+    """Get a move-out
+
+    The reported move-out with its final readings, the meter photos, and the readings to correct or
+    refused; the staff console's detail page reads it.
+    """
+
+    permission_classes = [IsStaff]
+    serializer_class = s.AdminMoveOutSerializer
+
+    def get_queryset(self):
+        return move_outs_for_staff()
 
 
 @extend_schema(tags=["admin: moves"], request=None, responses={200: s.AdminMoveOutSerializer})

@@ -24,6 +24,7 @@ from . import serializers as s
 from .admin_views import (  # noqa: F401 - the URLconf reaches every moves view through this module
     AdminMoveInDetailView,
     AdminMoveInListView,
+    AdminMoveOutDetailView,
     AdminMoveOutListView,
     AdminPhotoView,
     ApproveMoveInView,
