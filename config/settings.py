@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,7 @@ SHARED_APPS = [
     "communications",  # also in TENANT_APPS: each schema has its own outbox
     "health",
     "observability",
+    "staff_console",  # the browser console for staff and operators, on every host (no models)
 ]
 # The demo (seed_demo, published passwords) exists only in development, never on a real platform.
 if DEBUG:
@@ -124,7 +126,7 @@ MIDDLEWARE = [
     "tenants.middleware.OrganisationMiddleware",
     "observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "staff_console.assets.ConsoleWhiteNoiseMiddleware",  # WhiteNoise, plus the console's /staff/assets/
     "csp.middleware.CSPMiddleware",
     # Refuses what cannot be read safely (invalid characters, deep JSON, oversized bodies) before
     # sessions, CSRF, authentication, throttles and views; after routing for branded pages.
@@ -407,6 +409,8 @@ TIME_ZONE = "UTC"
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# The staff console's Vite build (staff_console/dist, made by `make run`/`make test`/the image).
+STAFF_CONSOLE_DIST = Path(env("STAFF_CONSOLE_DIST", str(BASE_DIR / "staff_console" / "dist")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 
@@ -428,7 +432,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        # The nonce appears only on pages that use it: the staff console's style tags (emotion).
+        "style-src": ["'self'", NONCE],
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

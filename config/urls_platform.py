@@ -10,6 +10,7 @@ urlpatterns = [
     # Log in and out, passwords, API tokens, impersonation stop: the same as on every portal domain.
     path("api/auth/", include(credential_urls)),
     path("api/platform/", include("tenants.api.urls")),
+    path("staff/", include("staff_console.urls")),  # the console, for platform operators
     *schema_urls("config.urls_platform", "Energy portal platform: operator API"),
     # Where a platform operator's password reset email links to.
     path(

@@ -71,3 +71,34 @@ def invitation_details(*, raw_token: str) -> dict:
         "needs_password": not User.objects.filter(email=normalise_email(membership.email)).exists(),
         "expires_at": token.expires_at,
     }
+
+
+CONSOLE_ROLES = (StaffMembership.Role.ADMIN, StaffMembership.Role.STAFF, StaffMembership.Role.SUPPORT)
+
+
+def console_access(*, user, organisation, impersonating: bool = False) -> dict:
+    """Who may use the staff console on this host, and with which role (GET /api/auth/console/).
+
+    An organisation's host: its active staff members of a people role (not the billing system's
+    integration identity, not while impersonating a resident). The platform host (public schema,
+    no memberships there): platform operators only.
+    """
+    if organisation is None:
+        operator = bool(getattr(user, "is_platform_operator", False))
+        return {
+            "kind": "platform",
+            "role": None,
+            "can_impersonate": False,
+            "is_platform_operator": operator,
+            "allowed": operator,
+        }
+    membership = None if impersonating else active_staff_membership(user=user)
+    if membership is not None and membership.role not in CONSOLE_ROLES:
+        membership = None
+    return {
+        "kind": "organisation",
+        "role": membership.role if membership else None,
+        "can_impersonate": bool(membership and membership.can_impersonate),
+        "is_platform_operator": bool(getattr(user, "is_platform_operator", False)),
+        "allowed": membership is not None,
+    }

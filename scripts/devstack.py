@@ -140,10 +140,22 @@ def compile_messages(env: dict[str, str]) -> None:
         )
 
 
+def build_console() -> None:
+    """The staff console's Vite build (staff_console/build.py): npm ci when needed, then vite build."""
+    sys.path.insert(0, str(ROOT))
+    from staff_console.build import ConsoleBuildError, ensure_built
+
+    try:
+        ensure_built(say=say)
+    except ConsoleBuildError as exc:
+        sys.exit(str(exc))
+
+
 # -- commands ----------------------------------------------------------------------------------------
 def run() -> None:
     env = environment()
     compile_messages(env)
+    build_console()
     say("Migrating the public schema, every organisation's schema and the tenant template")
     manage(env, "migrate_platform", "--verbosity", "0")
     say("Seeding demo organisations")
@@ -182,7 +194,7 @@ def run() -> None:
     children.append(subprocess.Popen([PYTHON, "manage.py", "runserver", "0.0.0.0:8000"], cwd=ROOT, env=env))
     say(
         "Running: portals on http://noord.localhost:8000/ and http://zuid.localhost:8000/, operator API on "
-        "http://platform.localhost:8000/api/docs/; emails are printed here and saved in .var/mail. Ctrl-C stops."
+        "http://platform.localhost:8000/api/docs/; staff console on <portal>/staff/; emails are printed here and saved in .var/mail. Ctrl-C stops."
     )
 
     def stop(*_):
@@ -205,6 +217,7 @@ def run() -> None:
 def test(args: list[str]) -> None:
     env = environment()
     compile_messages(env)
+    build_console()
     os.chdir(ROOT)
     os.execvpe(PYTHON, [PYTHON, "-m", "pytest", *args], env)
 

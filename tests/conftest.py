@@ -186,3 +186,7 @@ def operator_client(db, platform_client):
     body = login(platform_client, OPERATOR_EMAIL)
     platform_client.credentials(HTTP_AUTHORIZATION=f"Token {body['key']}")
     return platform_client
+
+
+# The staff console's browser fixtures, for every tests/test_console_*.py (tests/console_support.py).
+from tests.console_support import console_browser, console_org, console_server, staff_console  # noqa: E402, F401

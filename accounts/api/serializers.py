@@ -73,3 +73,30 @@ class RevokedTokensSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     revoked = serializers.IntegerField()
+
+
+class ConsoleUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+
+
+class ConsoleAccessSerializer(serializers.Serializer):
+    """What the staff console needs to know about the logged-in person on this host."""
+
+    kind = serializers.ChoiceField(
+        choices=["organisation", "platform"], help_text="An organisation's portal host or the platform host."
+    )
+    user = ConsoleUserSerializer()
+    language = serializers.CharField(help_text="The language of this request (en, nl or fr).")
+    role = serializers.ChoiceField(
+        choices=["admin", "staff", "support"],
+        allow_null=True,
+        help_text="The staff role in this organisation; null on the platform host or for non-staff.",
+    )
+    can_impersonate = serializers.BooleanField()
+    is_platform_operator = serializers.BooleanField()
+    allowed = serializers.BooleanField(
+        help_text="Whether this person may use the console here: an active staff member of this "
+        "organisation, or a platform operator on the platform host."
+    )

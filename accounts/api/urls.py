@@ -15,6 +15,7 @@ credential_urls = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("me/", views.MeView.as_view(), name="me"),
     path("csrf/", views.CsrfView.as_view(), name="csrf"),
+    path("console/", views.ConsoleAccessView.as_view(), name="console-access"),
     path("password/change/", passwords.PasswordChangeView.as_view(), name="password-change"),
     path("password/reset/", passwords.PasswordResetRequestView.as_view(), name="password-reset"),
     path(

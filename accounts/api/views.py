@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dj_rest_auth.views import LoginView as RestAuthLoginView
 from django.middleware.csrf import get_token
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ from credentials.csrf import CsrfFailed, cross_site, csrf_failure, from_a_browse
 from credentials.login_throttle import LoginThrottled
 
 from ..services import log_in, log_out
-from .serializers import IdentitySerializer, LoginSerializer, TokenResponseSerializer
+from .serializers import ConsoleAccessSerializer, IdentitySerializer, LoginSerializer, TokenResponseSerializer
 
 _REFUSED = {
     403: OpenApiResponse(
@@ -108,3 +109,31 @@ class CsrfView(APIView):
 
     def get(self, request):
         return Response({"csrf_token": get_token(request._request)})
+
+
+@extend_schema(tags=["auth"], responses={200: ConsoleAccessSerializer})
+class ConsoleAccessView(APIView):
+    """Get the staff console's access
+
+    Whether the logged-in person may use the staff console on this host (`allowed`), with their
+    staff role and impersonation permission in this organisation; on the platform host, whether
+    they are a platform operator. The console reads it after logging in and on every reload.
+    """
+
+    def get(self, request):
+        from memberships.permissions import is_impersonating
+        from memberships.selectors import console_access
+
+        organisation = getattr(request, "organisation", None)
+        access = console_access(
+            user=request.user,
+            organisation=organisation,
+            impersonating=organisation is not None and is_impersonating(request),
+        )
+        user = request.user
+        payload = {
+            "user": {"id": user.pk, "email": user.email, "full_name": user.full_name},
+            "language": get_language() or "en",
+            **access,
+        }
+        return Response(ConsoleAccessSerializer(payload).data)

@@ -148,3 +148,36 @@ def update_staff_member(
 
             revoke_user_access_tokens(user=membership.user)
     return membership
+
+
+def _pending_invitation(membership: StaffMembership) -> StaffMembership:
+    membership = StaffMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status != StaffMembership.Status.INVITED or membership.user_id is not None:
+        raise MembershipError(
+            _("This person has already accepted the invitation."), code="not_an_invitation", http_status=409
+        )
+    return membership
+
+
+@transaction.atomic
+def resend_staff_invitation(*, organisation, membership: StaffMembership, language: str | None = None):
+    """A new link (the old one stops working) for an invitation not accepted yet."""
+    membership = _pending_invitation(membership)
+    return invite_staff_member(
+        organisation=organisation,
+        email=membership.email,
+        role=membership.role,
+        can_impersonate=membership.can_impersonate,
+        full_name=membership.full_name,
+        language=language,
+    )
+
+
+@transaction.atomic
+def revoke_staff_invitation(*, membership: StaffMembership) -> None:
+    """Withdraw an invitation not accepted yet: its link stops working, the person leaves the list."""
+    from credentials.services import revoke_one_time_tokens
+
+    membership = _pending_invitation(membership)
+    revoke_one_time_tokens(subject=_subject(membership), purpose=OneTimeToken.Purpose.INVITATION)
+    membership.delete()

@@ -1,0 +1,96 @@
+// Staff screen texts; statuses and roles in the product's own wording (locale/nl, locale/fr).
+export default {
+    en: {
+        resources: {
+            staff: {
+                name: 'Staff member |||| Staff',
+                fields: {
+                    email: 'Email address',
+                    full_name: 'Full name',
+                    role: 'Role',
+                    can_impersonate: 'May impersonate residents',
+                    status: 'Status',
+                    invited_at: 'Invited',
+                    accepted_at: 'Accepted',
+                    language: 'Language of the invitation',
+                },
+            },
+        },
+        staff: {
+            status: { invited: 'Invited', active: 'Active', disabled: 'Disabled' },
+            invite: 'Invite a staff member',
+            invited: 'Invitation sent',
+            resend: 'Resend invitation',
+            resent: 'Invitation sent again',
+            revoke: 'Revoke invitation',
+            revoke_content: 'The invitation link stops working and the person is removed from the list.',
+            revoked: 'Invitation revoked',
+            disable: 'Disable',
+            disable_content: 'This person can no longer log in to the console; their API tokens are revoked.',
+            enable: 'Enable',
+            pending: 'Pending invitations',
+        },
+    },
+    nl: {
+        resources: {
+            staff: {
+                name: 'Medewerker |||| Medewerkers',
+                fields: {
+                    email: 'E-mailadres',
+                    full_name: 'Volledige naam',
+                    role: 'Rol',
+                    can_impersonate: 'Mag zich voordoen als bewoner',
+                    status: 'Status',
+                    invited_at: 'Uitgenodigd',
+                    accepted_at: 'Aanvaard',
+                    language: 'Taal van de uitnodiging',
+                },
+            },
+        },
+        staff: {
+            status: { invited: 'Uitgenodigd', active: 'Actief', disabled: 'Uitgeschakeld' },
+            invite: 'Een medewerker uitnodigen',
+            invited: 'Uitnodiging verstuurd',
+            resend: 'Uitnodiging opnieuw versturen',
+            resent: 'Uitnodiging opnieuw verstuurd',
+            revoke: 'Uitnodiging intrekken',
+            revoke_content: 'De uitnodigingslink werkt niet meer en de persoon verdwijnt uit de lijst.',
+            revoked: 'Uitnodiging ingetrokken',
+            disable: 'Uitschakelen',
+            disable_content: 'Deze persoon kan niet meer inloggen op de console; de API-tokens worden ingetrokken.',
+            enable: 'Inschakelen',
+            pending: 'Openstaande uitnodigingen',
+        },
+    },
+    fr: {
+        resources: {
+            staff: {
+                name: 'Collaborateur |||| Collaborateurs',
+                fields: {
+                    email: 'Adresse e-mail',
+                    full_name: 'Nom complet',
+                    role: 'Rôle',
+                    can_impersonate: 'Peut agir au nom des résidents',
+                    status: 'Statut',
+                    invited_at: 'Invité',
+                    accepted_at: 'Accepté',
+                    language: "Langue de l'invitation",
+                },
+            },
+        },
+        staff: {
+            status: { invited: 'Invité', active: 'Actif', disabled: 'Désactivé' },
+            invite: 'Inviter un collaborateur',
+            invited: 'Invitation envoyée',
+            resend: "Renvoyer l'invitation",
+            resent: 'Invitation renvoyée',
+            revoke: "Révoquer l'invitation",
+            revoke_content: "Le lien d'invitation ne fonctionne plus et la personne disparaît de la liste.",
+            revoked: 'Invitation révoquée',
+            disable: 'Désactiver',
+            disable_content: 'Cette personne ne peut plus se connecter à la console ; ses jetons API sont révoqués.',
+            enable: 'Activer',
+            pending: 'Invitations en attente',
+        },
+    },
+};

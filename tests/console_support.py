@@ -1,0 +1,223 @@
+"""Fixtures of the staff console's browser tests (tests/test_console_*.py): how to use them.
+
+They are imported into tests/conftest.py, so a screen test just names them as arguments:
+
+    def test_something(console_org, staff_console):
+        console = staff_console(email=console_org.admin_email)   # logged in through the login form
+        console.go("customers")                                  # /staff/customers
+        console.page.get_by_label("Search").fill("...")
+        console.shot("customers-list")          # test-artifacts/screenshots/staff/customers-list.png
+        console.axe()                           # no WCAG 2.1 A/AA violation (axe-core)
+        with console.db():                      # ORM work in the organisation's schema
+            ...
+
+- ``console_org`` (module): an onboarded organisation (every feature on, English by default) with an
+  administrator who may impersonate (``.admin_email``) and a support member (``.support_email``),
+  both with ``CONSOLE_PASSWORD``; ``.host``, ``.schema_name``, ``.organisation``; dropped afterwards.
+- ``console_server`` (module): gunicorn (tests/live.py PortalServer) on the test database; the
+  console is built first when its sources changed (staff_console/build.py).
+- ``console_browser`` (module): headless Chromium resolving ``*.test`` to this machine.
+- ``staff_console`` (function): a factory of ``ConsoleSession``; ``staff_console(email=None)`` opens
+  a fresh browser context without logging in; every session is checked for CSP violations and
+  closed at the end of the test. ``host=`` another host (the platform's: ``settings.PLATFORM_DOMAIN``).
+Emails: add the ``smtp`` and ``celery_worker`` fixtures (tests/conftest.py) and read ``smtp``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+from django_tenants.utils import schema_context
+from playwright.sync_api import expect, sync_playwright
+
+from tests.axe import describe, violations
+from tests.live import PortalServer
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots" / "staff"
+CONSOLE_PASSWORD = "console-pass-2026"
+
+
+@contextlib.contextmanager
+def database(blocker, schema: str):
+    """ORM work between browser steps (see tests/test_web_browser.py: one connection per block)."""
+    with blocker.unblock(), schema_context(schema):
+        try:
+            yield
+        finally:
+            connection.set_schema_to_public()
+            connections.close_all()
+
+
+def add_staff_member(organisation, *, email: str, role: str, can_impersonate: bool = False) -> None:
+    """An active staff member with CONSOLE_PASSWORD (invited and accepted, as in real life)."""
+    from memberships.services.staff import accept_staff_invitation, invite_staff_member
+
+    invitation = invite_staff_member(
+        organisation=organisation, email=email, role=role, can_impersonate=can_impersonate
+    )
+    accept_staff_invitation(raw_token=invitation.raw_token, password=CONSOLE_PASSWORD)
+
+
+class ConsoleOrganisation:
+    def __init__(self, organisation, host: str, admin_email: str, support_email: str) -> None:
+        self.organisation = organisation
+        self.schema_name = organisation.schema_name
+        self.name = organisation.name
+        self.host = host
+        self.admin_email = admin_email
+        self.support_email = support_email
+        self.password = CONSOLE_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def console_org(django_db_setup, django_db_blocker):
+    from memberships.models import StaffMembership
+    from memberships.services.staff import accept_staff_invitation
+    from tenants import provisioning
+    from tenants.services import onboard_organisation
+
+    slug = f"console{uuid.uuid4().hex[:6]}"
+    admin_email, support_email = f"admin@{slug}.test", f"support@{slug}.test"
+    with django_db_blocker.unblock():
+        result = onboard_organisation(
+            name="Warmte Console",
+            slug=slug,
+            domain=f"portal.{slug}.test",
+            admin_email=admin_email,
+            default_language="en",
+            features={"cost_visualisation": True, "move_in": True, "move_out": True, "help_requests": True},
+        )
+        connections.close_all()
+    organisation = result.organisation
+    with database(django_db_blocker, organisation.schema_name):
+        accepted = accept_staff_invitation(raw_token=result.invitation.raw_token, password=CONSOLE_PASSWORD)
+        StaffMembership.objects.filter(pk=accepted.membership.pk).update(can_impersonate=True)
+        add_staff_member(organisation, email=support_email, role=StaffMembership.Role.SUPPORT)
+    yield ConsoleOrganisation(organisation, f"portal.{slug}.test", admin_email, support_email)
+    with django_db_blocker.unblock():
+        provisioning.drop_schema(organisation.schema_name)
+        organisation.domains.all().delete()
+        organisation.delete()
+        connections.close_all()
+
+
+@pytest.fixture(scope="module")
+def console_server(django_db_setup):
+    from staff_console.build import ensure_built
+
+    ensure_built()
+    server = PortalServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def console_browser():
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls between Playwright's sync steps
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP *.test 127.0.0.1"],
+        )
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+class ConsoleSession:
+    """One browser context on the console of one host."""
+
+    def __init__(self, browser, server, host: str, schema: str, blocker, *, width: int = 1280) -> None:
+        self.server, self.host, self.schema, self.blocker = server, host, schema, blocker
+        self.context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.csp_violations: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+
+    def url(self, path: str = "") -> str:
+        return self.server.url(self.host, "/staff/" + path.lstrip("/"))
+
+    def go(self, path: str = ""):
+        """Open /staff/<path> (a client route: the server answers with the shell page)."""
+        response = self.page.goto(self.url(path))
+        assert response is not None
+        assert response.status < 500, self.server.output()
+        return response
+
+    def log_in(self, email: str, password: str = CONSOLE_PASSWORD, *, expect_success: bool = True) -> None:
+        self.go("login")
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Log in").click()
+        if expect_success:
+            expect(self.page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
+
+    def shot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def axe(self) -> None:
+        found = violations(self.page)
+        assert found == [], describe(found)
+
+    def db(self, schema: str | None = None):
+        return database(self.blocker, schema or self.schema)
+
+    def api(self, path: str, method: str = "GET", data: dict | None = None):
+        """A call with this browser's session (cookie and CSRF token), as the console makes it."""
+        headers = {"Accept": "application/json"}
+        if method != "GET":
+            token = next((c["value"] for c in self.context.cookies() if c["name"].endswith("csrftoken")), "")
+            headers.update({"X-CSRFToken": token, "Content-Type": "application/json"})
+        return self.page.request.fetch(
+            self.server.url(self.host, path), method=method, headers=headers, data=data
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def staff_console(console_org, console_server, console_browser, django_db_blocker):
+    opened: list[ConsoleSession] = []
+
+    def make(
+        email: str | None = None,
+        *,
+        host: str | None = None,
+        password: str = CONSOLE_PASSWORD,
+        width: int = 1280,
+    ):
+        schema = "public" if host == settings.PLATFORM_DOMAIN else console_org.schema_name
+        session = ConsoleSession(
+            console_browser, console_server, host or console_org.host, schema, django_db_blocker, width=width
+        )
+        opened.append(session)
+        if email:
+            session.log_in(email, password)
+        return session
+
+    yield make
+    for session in opened:
+        violations_seen = session.csp_violations
+        session.close()
+        assert violations_seen == [], violations_seen
