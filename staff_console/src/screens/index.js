@@ -1,0 +1,7 @@
+// The screens of each host kind. Adding a screen = one folder (src/screens/<name>/index.jsx, see
+// docs/staff-console.md) + one line here.
+import staff from './staff/index.jsx';
+
+export const organisationScreens = [staff];
+
+export const platformScreens = [];
