@@ -1,7 +1,8 @@
 """Page numbers for every API list (REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]).
 
-DRF's own class, with ``next`` and ``previous`` links on the address the client used
-(config.links: scheme, host and port, behind trusted proxies as forwarded).
+DRF's own class, with a ``page_size`` parameter (at most 100), and ``next`` and ``previous`` links on
+the address the client used (config.links: scheme, host and port, behind trusted proxies as
+forwarded).
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from .links import absolute_uri
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    # 25 a page unless the client asks for up to 100 (the staff console's page-size menu); more is
+    # clamped to 100, so no request can read a whole table at once.
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
     def get_next_link(self) -> str | None:
         if not self.page.has_next():
             return None

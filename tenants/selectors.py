@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from .models import Domain, Organisation
 
@@ -11,17 +11,6 @@ from .models import Domain, Organisation
 def organisations_with_primary_domain() -> QuerySet[Organisation]:
     primary = Domain.objects.filter(tenant=OuterRef("pk"), is_primary=True).values("domain")[:1]
     return Organisation.objects.annotate(primary_domain=Subquery(primary)).prefetch_related("domains")
-
-
-def search_organisations(*, query: str = "", status: str = "") -> QuerySet[Organisation]:
-    queryset = organisations_with_primary_domain()
-    if query:
-        queryset = queryset.filter(
-            Q(name__icontains=query) | Q(slug__icontains=query) | Q(domains__domain__icontains=query)
-        ).distinct()
-    if status:
-        queryset = queryset.filter(status=status)
-    return queryset.order_by("name")
 
 
 def primary_domain_of(organisation: Organisation) -> str | None:

@@ -7,12 +7,12 @@ from datetime import datetime, time, timedelta
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import filters, generics, serializers
+from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_lists import FilteredList
 from contracts.energy_services import SERVICE_CHOICES
 from contracts.models import Location
 from memberships.permissions import IsStaff, IsStaffOrAdmin
@@ -62,17 +62,18 @@ def _meter(pk: int) -> Meter:
 
 
 @extend_schema(tags=["admin: consumption"])
-class MeterListView(generics.ListAPIView):
+class MeterListView(FilteredList, generics.ListAPIView):
     """List meters
 
-    Every meter of the organisation, paginated; search by number, external id or street, filter by
-    location, service code and whether it is active.
+    Every meter of the organisation, paginated; search by number, external id or address, filter by
+    location, service code and whether it is active, order by number or installation date.
     """
 
     serializer_class = MeterSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
     filterset_fields = ["location", "service__code", "active"]
-    search_fields = ["number", "external_id", "location__street"]
+    search_fields = ["number", "external_id", "location__street", "location__postal_code", "location__city"]
+    ordering_fields = ["number", "external_id", "installed_on", "removed_on"]
+    ordering = ["number", "id"]
 
     def get_permissions(self):
         return [IsStaffOrAdmin()] if self.request.method == "POST" else [IsStaff()]

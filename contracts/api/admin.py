@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import filters, generics, serializers
+from rest_framework import generics, serializers
 
-from customers.api.filtering import StrictOrderingFilter
+from config.api_lists import FilteredList
 from customers.models import Customer
 from memberships.permissions import IsStaff
 
@@ -81,24 +80,25 @@ def _contracts():
 
 
 @extend_schema(tags=["admin: contracts"])
-class AdminContractListView(generics.ListAPIView):
+class AdminContractListView(FilteredList, generics.ListAPIView):
     """List contracts
 
     Paginated; filter by customer and status, search by contract number, external id, customer
-    number or a supplied location's street, order by number or start date.
+    number or name, or a supplied location's street, order by number, start or end date.
     """
 
     permission_classes = [IsStaff]
     serializer_class = AdminContractSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_fields = ["customer", "status"]
     search_fields = [
         "number",
         "external_id",
         "customer__customer_number",
+        "customer__last_name",
+        "customer__company_name",
         "contract_locations__location__street",
     ]
-    ordering_fields = ["number", "start_date"]
+    ordering_fields = ["number", "start_date", "end_date"]
     ordering = ["number"]
 
     def get_queryset(self):
@@ -164,7 +164,7 @@ class AdminLocationDetailSerializer(AdminLocationSerializer):
 
 
 @extend_schema(tags=["admin: contracts"])
-class AdminLocationListView(generics.ListAPIView):
+class AdminLocationListView(FilteredList, generics.ListAPIView):
     """List locations
 
     The addresses the organisation supplies, paginated; filter, search by street, postal code, city
@@ -173,7 +173,6 @@ class AdminLocationListView(generics.ListAPIView):
 
     permission_classes = [IsStaff]
     serializer_class = AdminLocationSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_class = LocationFilter
     search_fields = ["street", "postal_code", "city", "external_id"]
     ordering_fields = ["postal_code", "street", "city"]

@@ -6,16 +6,15 @@ import django_filters
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from config.api_lists import MethodSearchList
 from memberships.models import PortalAccount
 from memberships.permissions import IsStaff
 
 from ..models import Customer
 from ..selectors import search_customers
-from .filtering import StrictOrderingFilter
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -55,26 +54,24 @@ class CustomerListSerializer(serializers.ModelSerializer):
         return account.status if account else PortalAccount.Status.NO_ACCOUNT
 
 
-@extend_schema(
-    tags=["admin: customers"],
-    parameters=[OpenApiParameter("search", str, description="Customer number, name or email address")],
-)
-class CustomerListView(generics.ListAPIView):
+@extend_schema(tags=["admin: customers"])
+class CustomerListView(MethodSearchList, generics.ListAPIView):
     """List customers
 
-    Paginated, with the state of each one's portal account; filter, search by customer number, name
-    or email address, order by number, name or date.
+    Paginated, with the state of each one's portal account; filter by kind, language, billing
+    preference and portal status (active, no_account, not_confirmed); search by customer number,
+    name, email address or address (every word must match); order by number, name or date.
     """
 
     permission_classes = [IsStaff]
     serializer_class = CustomerListSerializer
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = CustomerFilter
     ordering_fields = ["customer_number", "last_name", "company_name", "created_at", "updated_at"]
     ordering = ["customer_number"]
+    queryset = search_customers()
 
-    def get_queryset(self):
-        return search_customers(query=self.request.query_params.get("search", "").strip())
+    def search_queryset(self, queryset, term: str):
+        return search_customers(query=term, queryset=queryset)
 
 
 class AddressSerializer(serializers.Serializer):

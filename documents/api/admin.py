@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, generics, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
+from config.api_lists import FilteredList
 from config.api_uploads import TakesUploads
 from contracts.models import Contract
-from customers.api.filtering import StrictOrderingFilter
 from customers.models import Customer
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
@@ -78,7 +77,7 @@ class DocumentViewSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["admin: documents"])
-class AdminDocumentListView(TakesUploads, generics.ListAPIView):
+class AdminDocumentListView(TakesUploads, FilteredList, generics.ListAPIView):
     """List documents
 
     The documents shared with customers, paginated; filter by customer, contract and category,
@@ -86,7 +85,6 @@ class AdminDocumentListView(TakesUploads, generics.ListAPIView):
     """
 
     serializer_class = AdminDocumentSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_fields = ["customer", "contract", "category"]
     search_fields = ["title", "filename", "customer__customer_number"]
     ordering_fields = ["document_date", "created_at", "title"]
@@ -172,14 +170,18 @@ class AdminDocumentDownloadView(APIView):
 
 
 @extend_schema(tags=["admin: documents"])
-class AdminDocumentViewsView(generics.ListAPIView):
+class AdminDocumentViewsView(FilteredList, generics.ListAPIView):
     """List who opened a document
 
-    Who opened this document, and when (also staff acting as the resident).
+    Who opened this document, and when (also staff acting as the resident); search by email
+    address, order by date.
     """
 
     permission_classes = [IsStaff]
     serializer_class = DocumentViewSerializer
+    search_fields = ["user__email", "impersonated_by__email"]
+    ordering_fields = ["viewed_at"]
+    ordering = ["-viewed_at", "-id"]
 
     def get_queryset(self):
         document = generics.get_object_or_404(Document, pk=self.kwargs["pk"])

@@ -6,13 +6,12 @@ import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import filters, generics, serializers
+from rest_framework import generics, serializers
 from rest_framework.views import APIView
 
 from activity.services import Origin
-from customers.api.filtering import StrictOrderingFilter
+from config.api_lists import FilteredList
 from documents.services import record_staff_download
 from memberships.permissions import IsStaff
 
@@ -85,7 +84,7 @@ class AdminInvoiceDetailSerializer(AdminInvoiceSerializer):
 
 
 @extend_schema(tags=["admin: billing"])
-class AdminInvoiceListView(generics.ListAPIView):
+class AdminInvoiceListView(FilteredList, generics.ListAPIView):
     """List invoices
 
     Paginated; filter, search by invoice, external or customer number or name, order by date,
@@ -94,7 +93,6 @@ class AdminInvoiceListView(generics.ListAPIView):
 
     permission_classes = [IsStaff]
     serializer_class = AdminInvoiceSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_class = InvoiceFilter
     search_fields = [
         "number",
@@ -196,7 +194,7 @@ class AdminTransactionSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["admin: billing"])
-class AdminTransactionListView(generics.ListAPIView):
+class AdminTransactionListView(FilteredList, generics.ListAPIView):
     """List transactions
 
     Payments and other transactions, paginated; filter, search by description, external id,
@@ -205,7 +203,6 @@ class AdminTransactionListView(generics.ListAPIView):
 
     permission_classes = [IsStaff]
     serializer_class = AdminTransactionSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, StrictOrderingFilter]
     filterset_class = TransactionFilter
     search_fields = ["description", "external_id", "comments", "customer__customer_number"]
     ordering_fields = ["date", "amount"]

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from activity.selectors import customer_activity
 from activity.services import Origin
+from config.api_lists import FilteredList
 from customers.models import Customer
 
 from ..models import ImpersonationSession, StaffMembership
@@ -19,6 +20,7 @@ from ..selectors import staff_memberships
 from ..services import impersonation, portal_card, registration, staff
 from ..services.common import portal_link
 from . import admin_serializers as s
+from . import filters
 
 
 def _done(code: str, detail: str) -> Response:
@@ -46,14 +48,18 @@ class PortalCardView(CustomerPortalView):
 
 
 @extend_schema(tags=["admin: portal card"], responses={200: s.ActivityEventSerializer(many=True)})
-class PortalActivityView(generics.ListAPIView):
+class PortalActivityView(FilteredList, generics.ListAPIView):
     """List a customer's portal activity
 
-    Every portal event of this customer, newest first, paginated.
+    Every portal event of this customer, newest first, paginated; filter by kind, actor and date,
+    search by the acting email address.
     """
 
     permission_classes = [IsStaff]
     serializer_class = s.ActivityEventSerializer
+    filterset_class = filters.ActivityFilter
+    search_fields = ["actor_email"]
+    ordering_fields = ["created_at"]
 
     def get_queryset(self):
         customer = get_object_or_404(Customer, pk=self.kwargs["customer_id"])
@@ -170,14 +176,18 @@ class StartImpersonationView(CustomerPortalView):
 
 
 @extend_schema(tags=["admin: impersonation"])
-class ImpersonationListView(generics.ListAPIView):
+class ImpersonationListView(FilteredList, generics.ListAPIView):
     """List impersonation sessions
 
-    Administrators see all of them, other staff members their own.
+    Administrators see all of them, other staff members their own; newest first, paginated; filter
+    by customer, running or ended and start date, search by staff email, reason or customer number.
     """
 
     permission_classes = [IsStaff]
     serializer_class = s.ImpersonationSerializer
+    filterset_class = filters.ImpersonationFilter
+    search_fields = ["staff_email", "reason", "customer__customer_number"]
+    ordering_fields = ["started_at", "ended_at"]
 
     def get_queryset(self):
         queryset = ImpersonationSession.objects.order_by("-started_at")
@@ -210,14 +220,18 @@ class StopImpersonationAdminView(APIView):
 
 
 @extend_schema(tags=["admin: staff"])
-class StaffListView(generics.ListAPIView):
+class StaffListView(FilteredList, generics.ListAPIView):
     """List staff members
 
-    The staff members of this organisation, with their roles and status (administrators).
+    The staff members of this organisation, with their roles and status (administrators); filter by
+    role, status and impersonation permission, search by email or name, order by email, name or date.
     """
 
     permission_classes = [IsStaffAdmin]
     serializer_class = s.StaffMemberSerializer
+    filterset_class = filters.StaffMemberFilter
+    search_fields = ["email", "full_name"]
+    ordering_fields = ["email", "full_name", "role", "status", "invited_at", "accepted_at"]
 
     def get_queryset(self):
         return staff_memberships()

@@ -8,23 +8,27 @@ from django.db.models import CharField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
+from config.api_lists import StrictOrderingFilter
 from consumption.models import Meter
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import approval, move_out
 from ..models import MeterPhoto, MoveInRequest, MoveOutRequest
 from . import serializers as s
+from .filters import MoveInFilter, MoveOutFilter
 
 LIST_PARAMETERS = [
-    OpenApiParameter("status", str, description="draft is never listed"),
     OpenApiParameter("search", str, description="reference (MI-/MO-…), name, email, address, numbers"),
 ]
+# The status and date filters (moves/api/filters.py) and ordering; search is the views' own.
+LIST_BACKENDS = [DjangoFilterBackend, StrictOrderingFilter]
 # The applicant's name is inside the step data; #>> reads it as text (a key like "3" is no index).
 APPLICANT_NAME = RawSQL(
     "concat_ws(' ', moves_moveinrequest.steps #>> '{3,first_name}', "
@@ -65,6 +69,9 @@ class AdminMoveInListView(generics.ListAPIView):
 
     permission_classes = [IsStaff]
     serializer_class = s.AdminMoveInSerializer
+    filter_backends = LIST_BACKENDS
+    filterset_class = MoveInFilter
+    ordering_fields = ["submitted_at", "move_in_date", "decided_at", "status"]
 
     def get_queryset(self):
         queryset = move_ins_for_staff()
@@ -168,6 +175,9 @@ class AdminMoveOutListView(generics.ListAPIView):
 
     permission_classes = [IsStaff]
     serializer_class = s.AdminMoveOutSerializer
+    filter_backends = LIST_BACKENDS
+    filterset_class = MoveOutFilter
+    ordering_fields = ["submitted_at", "move_out_date", "decided_at", "status"]
 
     def get_queryset(self):
         queryset = move_outs_for_staff()

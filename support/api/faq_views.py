@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_lists import StrictOrderingFilter
 from configuration.api.serializers import WarningSerializer
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
@@ -133,11 +135,16 @@ class FaqEntryInput(serializers.Serializer):
 class AdminFaqEntryListView(FaqAdminMixin, generics.ListAPIView):
     """List FAQ entries
 
-    Every question with its answer per language, published or not, in order.
+    Every question with its answer per language, published or not, in order (by position, or as
+    `ordering` says); filter by category and whether it is published. Not paginated: the FAQ editor
+    orders them all at once.
     """
 
     serializer_class = FaqEntrySerializer
     pagination_class = None
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    filterset_fields = ["category", "published"]
+    ordering_fields = ["position", "id"]
     queryset = FaqEntry.objects.all()
 
     @extend_schema(request=FaqEntryInput, responses={201: FaqEntrySerializer})
@@ -181,3 +188,4 @@ class AdminFaqEntryDetailView(FaqAdminMixin, APIView):
         """Delete a FAQ entry"""
         get_object_or_404(FaqEntry, pk=pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+

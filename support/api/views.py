@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_lists import FilteredList
 from config.api_uploads import TakesUploads
 from config.features import requires_feature
 from config.links import absolute_uri
@@ -24,8 +25,10 @@ from .faq_views import (  # noqa: F401 - the URLconf reaches every support view 
     AdminFaqCategoryListView,
     AdminFaqEntryDetailView,
     AdminFaqEntryListView,
+    AdminFaqEntryMoveView,
     FaqView,
 )
+from .filters import TicketFilter
 
 HelpFeature = requires_feature("help_requests")
 
@@ -214,35 +217,22 @@ class ResidentTicketReplyView(TakesUploads, ResidentAPIView):
 
 
 # -- staff ---------------------------------------------------------------------------------------
-@extend_schema(
-    tags=["admin: help"],
-    parameters=[
-        OpenApiParameter("status", str),
-        OpenApiParameter("kind", str),
-        OpenApiParameter("search", str),
-    ],
-)
-class AdminTicketListView(generics.ListAPIView):
+@extend_schema(tags=["admin: help"])
+class AdminTicketListView(FilteredList, generics.ListAPIView):
     """List help requests
 
-    Paginated; filter by status and kind, search by subject or reference.
+    Newest first, paginated; filter by status, kind, customer and date; search by subject, reference,
+    name, email address or customer number; order by date or status.
     """
 
     permission_classes = [IsStaff]
     serializer_class = StaffTicketSerializer
+    filterset_class = TicketFilter
+    search_fields = ["subject", "=reference", "name", "email", "customer__customer_number"]
+    ordering_fields = ["created_at", "updated_at", "status", "kind"]
 
     def get_queryset(self):
-        queryset = Ticket.objects.prefetch_related("messages")
-        params = self.request.query_params
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("kind"):
-            queryset = queryset.filter(kind=params["kind"])
-        if params.get("search"):
-            queryset = queryset.filter(subject__icontains=params["search"]) | queryset.filter(
-                reference__iexact=params["search"]
-            )
-        return queryset
+        return Ticket.objects.prefetch_related("messages")
 
 
 @extend_schema(tags=["admin: help"])

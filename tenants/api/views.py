@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_lists import FilteredList
+
 from .. import selectors, services
 from ..models import Organisation
+from .filters import OrganisationFilter
 from .permissions import IsPlatformOperator
 from .serializers import (
     AddDomainSerializer,
@@ -30,29 +33,25 @@ class OperatorView:
 
 
 @extend_schema(tags=["platform: organisations"])
-class OrganisationListView(OperatorView, generics.ListAPIView):
+class OrganisationListView(OperatorView, FilteredList, generics.ListAPIView):
     """The organisations of the platform."""
 
     serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    search_fields = ["name", "slug", "domains__domain"]
+    ordering_fields = ["name", "slug", "status", "portal_status", "created_at"]
+    ordering = ["name"]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("search", str, description="Part of the name, slug or a domain"),
-            OpenApiParameter("status", str, enum=Organisation.Status.values),
-        ]
-    )
     def get(self, request, *args, **kwargs):
         """List organisations
 
-        Search by part of the name, slug or a domain; filter by status.
+        Paginated; search by part of the name, slug or a domain; filter by status, portal status
+        and creation date; order by name, slug, status or creation date.
         """
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.search_organisations(
-            query=self.request.query_params.get("search", "").strip(),
-            status=self.request.query_params.get("status", "").strip(),
-        )
+        return selectors.organisations_with_primary_domain()
 
     @extend_schema(request=OnboardSerializer, responses={201: OnboardingResultSerializer})
     def post(self, request):
