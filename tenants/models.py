@@ -105,3 +105,26 @@ class SpareSchema(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StatusChange(models.Model):
+    """A suspension or reactivation of an organisation: who did it, when and why (kept for audits)."""
+
+    class Action(models.TextChoices):
+        SUSPENDED = "suspended", _("Suspended")
+        REACTIVATED = "reactivated", _("Reactivated")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="status_changes")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.EmailField(_("by"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.action}"

@@ -76,6 +76,13 @@ def template_is_current() -> bool:
     return _tenant_migrations_applied(name) == set(expected_tenant_migrations())
 
 
+def schema_is_current(schema_name: str) -> bool:
+    """The schema exists and carries every tenant migration on disk (an onboarding's schema is usable)."""
+    if not schema_exists(schema_name):
+        return False
+    return _tenant_migrations_applied(schema_name) >= set(expected_tenant_migrations())
+
+
 _clone_function_checked = False
 
 

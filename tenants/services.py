@@ -18,7 +18,7 @@ from . import provisioning
 from .domains import InvalidDomain, normalise_domain
 from .errors import OrganisationError
 from .features import FEATURES, resolve_features
-from .models import SLUG_VALIDATOR, Domain, Organisation
+from .models import SLUG_VALIDATOR, Domain, Organisation, StatusChange
 from .routing import bump_version
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -207,24 +207,52 @@ def update_organisation(
     return organisation
 
 
+def _record_status_change(*, organisation: Organisation, action: str, reason: str, actor) -> None:
+    """Keep who suspended or reactivated an organisation and why: the organisation row only holds now."""
+    StatusChange.objects.create(
+        organisation=organisation,
+        action=action,
+        reason=reason,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_email=getattr(actor, "email", "") or "",
+    )
+
+
 @transaction.atomic
-def suspend_organisation(*, organisation: Organisation, reason: str) -> Organisation:
+def suspend_organisation(*, organisation: Organisation, reason: str, actor=None) -> Organisation:
     if not (reason or "").strip():
         raise OrganisationError(_("Say why the organisation is suspended."), code="required", field="reason")
     organisation.status = Organisation.Status.SUSPENDED
     organisation.suspension_reason = reason.strip()[:500]
     organisation.suspended_at = timezone.now()
     organisation.save(update_fields=["status", "suspension_reason", "suspended_at"])
+    _record_status_change(
+        organisation=organisation,
+        action=StatusChange.Action.SUSPENDED,
+        reason=organisation.suspension_reason,
+        actor=actor,
+    )
     bump_version()
     return organisation
 
 
 @transaction.atomic
-def reactivate_organisation(*, organisation: Organisation) -> Organisation:
+def reactivate_organisation(*, organisation: Organisation, reason: str, actor=None) -> Organisation:
+    """Serve the organisation's portal again; the reason is kept with the suspension's in the history."""
+    if not (reason or "").strip():
+        raise OrganisationError(
+            _("Say why the organisation is reactivated."), code="required", field="reason"
+        )
     organisation.status = Organisation.Status.ACTIVE
     organisation.suspension_reason = ""
     organisation.suspended_at = None
     organisation.save(update_fields=["status", "suspension_reason", "suspended_at"])
+    _record_status_change(
+        organisation=organisation,
+        action=StatusChange.Action.REACTIVATED,
+        reason=reason.strip()[:500],
+        actor=actor,
+    )
     bump_version()
     return organisation
 

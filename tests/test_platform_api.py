@@ -201,7 +201,12 @@ def test_suspend_needs_a_reason_and_reactivate_restores(operator_client, noord_c
     assert response.json()["status"] == "suspended"
     assert response.json()["suspension_reason"] == "Unpaid invoice"
     assert noord_client.get("/api/portal/site/").json()["code"] == "organisation_suspended"
-    response = operator_client.post("/api/platform/organisations/noord/reactivate/")
+    response = operator_client.post("/api/platform/organisations/noord/reactivate/", {}, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    response = operator_client.post(
+        "/api/platform/organisations/noord/reactivate/", {"reason": "Invoice paid"}, format="json"
+    )
     assert response.json()["status"] == "active"
     assert noord_client.get("/api/portal/site/").json()["slug"] == "noord"
 

@@ -49,7 +49,7 @@ def suspended(noord, branded, django_capture_on_commit_callbacks):
         services.suspend_organisation(organisation=noord, reason="Contract ended")
     yield branded
     with django_capture_on_commit_callbacks(execute=True):
-        services.reactivate_organisation(organisation=Organisation.objects.get(slug="noord"))
+        services.reactivate_organisation(organisation=Organisation.objects.get(slug="noord"), reason="Paid")
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_page_is_gone_once_the_portal_is_back(client_for, noord, django_capture_
         services.suspend_organisation(organisation=noord, reason="Unpaid")
     assert page(client_for, "/login/", "en").status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        services.reactivate_organisation(organisation=Organisation.objects.get(slug="noord"))
+        services.reactivate_organisation(organisation=Organisation.objects.get(slug="noord"), reason="Paid")
     response = page(client_for, "/login/", "en")
     assert response.status_code == 200
     assert "<form" in response.content.decode()

@@ -101,7 +101,7 @@ def test_suspended_organisation_gets_a_clear_json_error(
         "detail": "This organisation's portal has been suspended.",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        services.reactivate_organisation(organisation=Organisation.objects.get(slug="noord"))
+        services.reactivate_organisation(organisation=Organisation.objects.get(slug="noord"), reason="Paid")
     assert noord_client.get("/api/portal/site/").status_code == 200
 
 

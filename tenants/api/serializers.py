@@ -4,7 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from ..features import FEATURES, resolve_features
-from ..models import Domain, Organisation
+from ..models import Domain, Organisation, StatusChange
 
 
 class DomainSerializer(serializers.ModelSerializer):
@@ -81,3 +81,32 @@ class SuspendSerializer(serializers.Serializer):
 class AddDomainSerializer(serializers.Serializer):
     domain = serializers.CharField(max_length=300)
     is_primary = serializers.BooleanField(default=False)
+
+
+class ReactivateSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why the portal is served again (kept in the history)."
+    )
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusChange
+        fields = ["id", "action", "reason", "actor_email", "created_at"]
+        read_only_fields = fields
+
+
+class ProgressStepSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["organisation", "schema", "domain", "invitation", "portal"])
+    done = serializers.BooleanField()
+    detail = serializers.CharField(
+        help_text="The schema, the primary domain, the invitation email's state (missing, queued, sent, "
+        "failed, accepted) or the organisation's status."
+    )
+
+
+class OnboardingProgressSerializer(serializers.Serializer):
+    ready = serializers.BooleanField(
+        help_text="Every step is done: the portal answers on its primary domain."
+    )
+    steps = ProgressStepSerializer(many=True)

@@ -13,6 +13,16 @@ urlpatterns = [
         views.ReactivateOrganisationView.as_view(),
         name="platform-reactivate",
     ),
+    path(
+        "organisations/<slug:slug>/status-changes/",
+        views.StatusChangeListView.as_view(),
+        name="platform-status-changes",
+    ),
+    path(
+        "organisations/<slug:slug>/progress/",
+        views.OnboardingProgressView.as_view(),
+        name="platform-onboarding-progress",
+    ),
     path("organisations/<slug:slug>/domains/", views.DomainListView.as_view(), name="platform-domains"),
     path(
         "organisations/<slug:slug>/domains/<str:domain>/",

@@ -17,10 +17,13 @@ from .permissions import IsPlatformOperator
 from .serializers import (
     AddDomainSerializer,
     DomainSerializer,
+    OnboardingProgressSerializer,
     OnboardingResultSerializer,
     OnboardSerializer,
     OrganisationSerializer,
     OrganisationUpdateSerializer,
+    ReactivateSerializer,
+    StatusChangeSerializer,
     SuspendSerializer,
 )
 
@@ -111,20 +114,55 @@ class SuspendOrganisationView(OperatorView, APIView):
         organisation = self.get_organisation(slug)
         serializer = SuspendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.suspend_organisation(organisation=organisation, reason=serializer.validated_data["reason"])
+        services.suspend_organisation(
+            organisation=organisation, reason=serializer.validated_data["reason"], actor=request.user
+        )
         return Response(OrganisationSerializer(self.get_organisation(slug)).data)
 
 
-@extend_schema(tags=["platform: organisations"], request=None, responses={200: OrganisationSerializer})
+@extend_schema(
+    tags=["platform: organisations"], request=ReactivateSerializer, responses={200: OrganisationSerializer}
+)
 class ReactivateOrganisationView(OperatorView, APIView):
     """Reactivate an organisation
 
-    Its domains answer again, as before the suspension.
+    Its domains answer again, as before the suspension; the reason is kept in its history.
     """
 
     def post(self, request, slug: str):
-        services.reactivate_organisation(organisation=self.get_organisation(slug))
+        organisation = self.get_organisation(slug)
+        serializer = ReactivateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.reactivate_organisation(
+            organisation=organisation, reason=serializer.validated_data["reason"], actor=request.user
+        )
         return Response(OrganisationSerializer(self.get_organisation(slug)).data)
+
+
+@extend_schema(tags=["platform: organisations"])
+class StatusChangeListView(OperatorView, generics.ListAPIView):
+    """An organisation's suspensions and reactivations
+
+    Newest first, with the reason and the operator's email address.
+    """
+
+    serializer_class = StatusChangeSerializer
+
+    def get_queryset(self):
+        return selectors.status_changes_of(self.get_organisation(self.kwargs["slug"]))
+
+
+@extend_schema(tags=["platform: organisations"], responses={200: OnboardingProgressSerializer})
+class OnboardingProgressView(OperatorView, APIView):
+    """Onboarding progress of an organisation
+
+    Schema, primary domain routed to it, the first administrator's invitation email, and whether
+    the portal answers; `ready` once every step is done. The console polls it after onboarding.
+    """
+
+    def get(self, request, slug: str):
+        progress = selectors.onboarding_progress(self.get_organisation(slug))
+        return Response(OnboardingProgressSerializer(progress).data)
 
 
 @extend_schema(tags=["platform: domains"])
