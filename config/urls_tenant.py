@@ -103,6 +103,7 @@ admin = [
     path("faq/categories/<int:pk>/", support_views.AdminFaqCategoryDetailView.as_view()),
     path("faq/entries/", support_views.AdminFaqEntryListView.as_view(), name="admin-faq-entries"),
     path("faq/entries/<int:pk>/", support_views.AdminFaqEntryDetailView.as_view()),
+    path("faq/entries/<int:pk>/move/", support_views.AdminFaqEntryMoveView.as_view()),
     path("consumption/", include("consumption.api.urls")),
     # Billing data: customers, contracts and locations, invoices and transactions, documents.
     path("", include("customers.api.admin_urls")),

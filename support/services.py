@@ -259,3 +259,23 @@ def save_faq_entry(
     entry.position, entry.published = position, published
     entry.save()
     return entry
+
+
+@transaction.atomic
+def move_faq_entry(*, entry: FaqEntry, direction: str) -> FaqEntry:
+    """Swap an entry with its neighbour in its category (``up``: earlier on the page). Positions are
+    renumbered 0, 1, 2 … first so that equal positions still move; at either end nothing changes."""
+    if direction not in ("up", "down"):
+        raise RuleViolation(_("Choose up or down."), code="invalid_choice", field="direction")
+    siblings = list(
+        FaqEntry.objects.select_for_update().filter(category_id=entry.category_id).order_by("position", "id")
+    )
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == entry.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(siblings):
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position"])
+    return next(sibling for sibling in siblings if sibling.pk == entry.pk)

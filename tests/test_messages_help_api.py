@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from configuration.pages import PAGES
 from configuration.services import save_page_message
 from memberships.models import StaffMembership
-from support.models import Ticket, TicketMessage
+from support.models import FaqEntry, Ticket, TicketMessage
 from tests.factories import outbox
 from tests.test_moves import staff_for
 from tests.test_portal_card import add_staff
@@ -206,3 +206,39 @@ def test_faq_category_and_entry_are_read_one_by_one(db, client_for):
     )
     zuid = staff_for(client_for, host="portal.zuid.test", email="admin@zuid.test")
     assert zuid.get(f"/api/admin/faq/entries/{entry['id']}/").status_code == 404
+
+
+def test_a_faq_entry_moves_up_and_down_within_its_category(db, client_for):
+    staff = staff_for(client_for)
+    category = staff.post("/api/admin/faq/categories/", {"names": {"en": "Bills"}}, format="json").json()
+    other = staff.post("/api/admin/faq/categories/", {"names": {"en": "Other"}}, format="json").json()
+    ids = [
+        staff.post(
+            "/api/admin/faq/entries/",
+            {"category": cat["id"], "questions": {"en": q}, "answers": {"en": "<p>a</p>"}},
+            format="json",
+        ).json()["id"]
+        for cat, q in ((category, "A"), (category, "B"), (other, "X"), (category, "C"))
+    ]
+    moved = staff.post(f"/api/admin/faq/entries/{ids[3]}/move/", {"direction": "up"}, format="json")
+    assert (moved.status_code, moved.json()["position"]) == (200, 1)
+    staff.post(f"/api/admin/faq/entries/{ids[0]}/move/", {"direction": "up"}, format="json")  # already first
+    with schema_context("org_noord"):
+        order = list(
+            FaqEntry.objects.filter(category_id=category["id"])
+            .order_by("position")
+            .values_list("pk", flat=True)
+        )
+        assert order == [ids[0], ids[3], ids[1]]
+        assert FaqEntry.objects.get(pk=ids[2]).position == 0  # the other category is untouched
+    bad = staff.post(f"/api/admin/faq/entries/{ids[0]}/move/", {"direction": "sideways"}, format="json")
+    assert bad.status_code == 400
+    assert "direction" in bad.json()
+    add_staff("support@noord.test", StaffMembership.Role.SUPPORT)
+    support = staff_for(client_for, email="support@noord.test")
+    assert (
+        support.post(
+            f"/api/admin/faq/entries/{ids[0]}/move/", {"direction": "down"}, format="json"
+        ).status_code
+        == 403
+    )

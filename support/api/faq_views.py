@@ -189,3 +189,23 @@ class AdminFaqEntryDetailView(FaqAdminMixin, APIView):
         get_object_or_404(FaqEntry, pk=pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+
+class FaqMoveInput(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["up", "down"])
+
+
+@extend_schema(tags=["admin: faq"], request=FaqMoveInput, responses={200: FaqEntrySerializer})
+class AdminFaqEntryMoveView(FaqAdminMixin, APIView):
+    """Move a FAQ entry up or down
+
+    It swaps places with its neighbour in its category; the category's positions are renumbered
+    0, 1, 2 … in the new order. At the top or bottom nothing changes.
+    """
+
+    def post(self, request, pk: int):
+        serializer = FaqMoveInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.move_faq_entry(
+            entry=get_object_or_404(FaqEntry, pk=pk), direction=serializer.validated_data["direction"]
+        )
+        return Response(FaqEntrySerializer(entry).data)
