@@ -30,6 +30,7 @@ class ActivityEvent(models.Model):
         EMAIL_CHANGE_REQUESTED = "email_change_requested", _("Email change requested")
         EMAIL_CHANGED = "email_changed", _("Email address changed")
         ADVANCE_CHANGED = "advance_changed", _("Advance payment changed")
+        LOGGED_OUT_EVERYWHERE = "logged_out_everywhere", _("Logged out everywhere")
 
     class Actor(models.TextChoices):
         RESIDENT = "resident", _("Resident")

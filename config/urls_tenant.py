@@ -11,7 +11,7 @@ from consumption.api import integration as consumption_integration
 from customers.api import details as details_views
 from integration.api import admin_views as integration_admin
 from integration.api import views as integration_views
-from memberships.api import admin_views, auth_views, staff_views
+from memberships.api import admin_views, auth_views, logout_views, staff_views
 from memberships.api import views as membership_views
 from moves.api import views as move_views
 from portal_api.api import billing, consumption, me
@@ -129,11 +129,16 @@ admin = [
     ),
     path("customers/<int:customer_id>/portal/reset/", admin_views.ResetPortalAccountView.as_view()),
     path("customers/<int:customer_id>/portal/impersonate/", admin_views.StartImpersonationView.as_view()),
+    path(
+        "customers/<int:customer_id>/portal/log-out-everywhere/",
+        logout_views.CustomerLogOutEverywhereView.as_view(),
+    ),
     path("impersonations/", admin_views.ImpersonationListView.as_view(), name="admin-impersonations"),
     path("impersonations/<int:session_id>/stop/", admin_views.StopImpersonationAdminView.as_view()),
     path("staff/", admin_views.StaffListView.as_view(), name="admin-staff"),
     path("staff/<int:membership_id>/", staff_views.StaffMemberView.as_view(), name="admin-staff-member"),
     path("staff/<int:membership_id>/resend-invitation/", staff_views.ResendStaffInvitationView.as_view()),
+    path("staff/<int:membership_id>/log-out-everywhere/", logout_views.StaffLogOutEverywhereView.as_view()),
     path(
         "integration/tokens/",
         integration_views.IntegrationTokenListView.as_view(),

@@ -132,7 +132,7 @@ def test_every_list_refuses_unknown_ordering_and_honours_page_size(documents):
                 problems.append(f"{op.name}: page_size=2 gave {len(small['results'])} of {small['count']}")
             checked += 1
     assert not problems, "\n".join(problems)
-    assert checked >= 20
+    assert checked >= 15
 
 
 # -- focused: the filters staff use most -------------------------------------------------------------

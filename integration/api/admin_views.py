@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import django_filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import filters, generics, serializers
+from rest_framework import generics, serializers
 
+from config.api_lists import FilteredList
 from memberships.permissions import IsStaffAdmin
 
 from ..models import ImportRun
@@ -66,7 +66,7 @@ class AdminImportRunDetailSerializer(AdminImportRunSerializer):
 
 
 @extend_schema(tags=["admin: integration"])
-class AdminImportRunListView(generics.ListAPIView):
+class AdminImportRunListView(FilteredList, generics.ListAPIView):
     """List the import runs
 
     Every import of the billing system, newest first, paginated with counts; filter on whether a
@@ -75,7 +75,6 @@ class AdminImportRunListView(generics.ListAPIView):
 
     permission_classes = [IsStaffAdmin]
     serializer_class = AdminImportRunSerializer
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     filterset_class = ImportRunFilter
     search_fields = ["actor_email"]
     ordering_fields = ["started_at", "finished_at", "error_count", "id"]
