@@ -1,7 +1,8 @@
 // The screens of each host kind. Adding a screen = one folder (src/screens/<name>/index.jsx, see
 // docs/staff-console.md) + one line here.
 import staff from './staff/index.jsx';
+import preferences from './preferences/index.jsx';
 
-export const organisationScreens = [staff];
+export const organisationScreens = [staff, preferences];
 
 export const platformScreens = [];

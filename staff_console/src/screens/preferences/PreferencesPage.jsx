@@ -1,0 +1,38 @@
+// The preferences screen: tabs for the portal's settings, its emails and (administrators) its domains.
+import { Title, useTranslate } from 'react-admin';
+import { Box, Card, CardContent, Tab, Tabs } from '@mui/material';
+import { Link as RouterLink, useLocation } from 'react-router-dom';
+import PortalForm from './PortalForm.jsx';
+import { EmailEditor, EmailList } from './EmailTemplates.jsx';
+import Domains from './Domains.jsx';
+
+const TABS = [
+    { path: '/preferences', label: 'preferences.tabs.portal' },
+    { path: '/preferences/emails', label: 'preferences.tabs.emails' },
+    { path: '/preferences/domains', label: 'preferences.tabs.domains', adminOnly: true },
+];
+
+export default function PreferencesPage({ tab, isAdmin }) {
+    const translate = useTranslate();
+    const { pathname } = useLocation();
+    const tabs = TABS.filter((entry) => isAdmin || !entry.adminOnly);
+    const current = tabs.findIndex((entry) => entry.path === `/preferences${tab === 'portal' ? '' : `/${tab}`}`);
+    return (
+        <Card sx={{ mt: 1 }}>
+            <Title title={translate('preferences.title')} />
+            <Box sx={{ borderBottom: 1, borderColor: 'divider' }}>
+                <Tabs value={current < 0 ? 0 : current} variant="scrollable" allowScrollButtonsMobile aria-label={translate('preferences.title')}>
+                    {tabs.map((entry) => (
+                        <Tab key={entry.path} component={RouterLink} to={entry.path} label={translate(entry.label)} />
+                    ))}
+                </Tabs>
+            </Box>
+            <CardContent key={pathname}>
+                {tab === 'portal' ? <PortalForm /> : null}
+                {tab === 'emails' ? <EmailList /> : null}
+                {tab === 'email' ? <EmailEditor /> : null}
+                {tab === 'domains' ? <Domains /> : null}
+            </CardContent>
+        </Card>
+    );
+}
