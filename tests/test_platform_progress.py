@@ -84,3 +84,21 @@ def test_staff_of_an_organisation_cannot_read_progress_or_history(platform_clien
     platform_client.credentials(HTTP_AUTHORIZATION=f"Token {body['key']}")
     assert platform_client.get("/api/platform/organisations/noord/progress/").status_code == 403
     assert platform_client.get("/api/platform/organisations/noord/status-changes/").status_code == 403
+
+
+def test_history_filters_searches_and_orders(operator_client):
+    for path, reason in (("suspend", "Unpaid"), ("reactivate", "Paid"), ("suspend", "Fraud")):
+        operator_client.post(f"/api/platform/organisations/noord/{path}/", {"reason": reason}, format="json")
+    url = "/api/platform/organisations/noord/status-changes/"
+    assert [row["reason"] for row in operator_client.get(f"{url}?action=suspended").json()["results"]] == [
+        "Fraud",
+        "Unpaid",
+    ]
+    assert operator_client.get(f"{url}?search=paid").json()["count"] == 2
+    assert [row["reason"] for row in operator_client.get(f"{url}?ordering=created_at").json()["results"]] == [
+        "Unpaid",
+        "Paid",
+        "Fraud",
+    ]
+    assert operator_client.get(f"{url}?ordering=reason").status_code == 400
+    assert operator_client.get(f"{url}?action=deleted").status_code == 400

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from ..models import Organisation
+from ..models import Organisation, StatusChange
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -16,3 +16,11 @@ class OrganisationFilter(django_filters.FilterSet):
     class Meta:
         model = Organisation
         fields = ["status", "portal_status", "created_after", "created_before"]
+
+
+class StatusChangeFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(choices=StatusChange.Action.choices)
+
+    class Meta:
+        model = StatusChange
+        fields = ["action"]

@@ -12,7 +12,7 @@ from config.api_lists import FilteredList
 
 from .. import selectors, services
 from ..models import Organisation
-from .filters import OrganisationFilter
+from .filters import OrganisationFilter, StatusChangeFilter
 from .permissions import IsPlatformOperator
 from .serializers import (
     AddDomainSerializer,
@@ -140,13 +140,18 @@ class ReactivateOrganisationView(OperatorView, APIView):
 
 
 @extend_schema(tags=["platform: organisations"])
-class StatusChangeListView(OperatorView, generics.ListAPIView):
+class StatusChangeListView(OperatorView, FilteredList, generics.ListAPIView):
     """An organisation's suspensions and reactivations
 
-    Newest first, with the reason and the operator's email address.
+    Newest first, with the reason and the operator's email address; filter by action, search the
+    reason or the operator's address.
     """
 
     serializer_class = StatusChangeSerializer
+    filterset_class = StatusChangeFilter
+    search_fields = ["reason", "actor_email"]
+    ordering_fields = ["created_at", "action"]
+    ordering = ["-created_at", "-id"]
 
     def get_queryset(self):
         return selectors.status_changes_of(self.get_organisation(self.kwargs["slug"]))
