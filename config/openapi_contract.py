@@ -43,6 +43,7 @@ TAGS = {
     "admin: configuration": "Staff: portal preferences, branding and billing settings.",
     "admin: messages": "Staff: messages shown on the portal's pages.",
     "admin: emails": "Staff: the wording of every email the portal sends, per language.",
+    "admin: domains": "Administrators: the portal's own domains, added and removed (the operator makes one primary).",
     "admin: contracts": "Staff: contracts and the locations they supply.",
     "admin: billing": "Staff: invoices and transactions.",
     "admin: documents": "Staff: documents shared with customers, and who opened them.",
