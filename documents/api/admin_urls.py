@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import admin
+from . import admin, admin_viewed
 
 urlpatterns = [
     path("documents/", admin.AdminDocumentListView.as_view(), name="admin-documents"),
@@ -13,4 +13,9 @@ urlpatterns = [
         name="admin-document-download",
     ),
     path("documents/<int:pk>/views/", admin.AdminDocumentViewsView.as_view(), name="admin-document-views"),
+    path(
+        "customers/<int:customer_id>/portal/documents-viewed/",
+        admin_viewed.CustomerDocumentViewsView.as_view(),
+        name="admin-portal-documents-viewed",
+    ),
 ]
