@@ -56,9 +56,12 @@ def test_admin_changes_the_primary_colour_and_the_resident_portal_shows_it(conso
 
 
 def test_a_logo_that_is_not_an_image_is_refused_beside_its_field(console_org, staff_console):
-    console = staff_console(email=console_org.admin_email)
+    """At 375 px: the form fits the phone's width, and the refusal is beside the logo field."""
+    console = staff_console(email=console_org.admin_email, width=375)
     console.go("preferences")
     page = console.page
+    expect(page.get_by_role("heading", name="Logo and colours")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_label("Use the organisation's logo").uncheck()
     expect(field(page, "logo")).to_contain_text("PNG, JPG or SVG, at most 500 KB")
     field(page, "logo").locator("input[type=file]").set_input_files(
@@ -71,6 +74,17 @@ def test_a_logo_that_is_not_an_image_is_refused_beside_its_field(console_org, st
         from configuration.models import PortalPreferences
 
         assert not PortalPreferences.objects.current().logo
+
+
+def test_the_organisations_own_colours_are_a_tab_of_their_own(console_org, staff_console):
+    console = staff_console(email=console_org.admin_email)
+    console.go("preferences/organisation")
+    page = console.page
+    page.get_by_label("Primary colour", exact=True).fill("#12")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".ra-input-primary_colour")).to_contain_text("Enter a colour as #rrggbb")
+    console.shot("preferences-organisation")
+    console.axe()
 
 
 def test_a_dutch_email_shows_in_the_live_preview_and_is_saved(console_org, staff_console):

@@ -5,9 +5,11 @@ import { Link as RouterLink, useLocation } from 'react-router-dom';
 import PortalForm from './PortalForm.jsx';
 import { EmailEditor, EmailList } from './EmailTemplates.jsx';
 import Domains from './Domains.jsx';
+import OrganisationForm from './OrganisationForm.jsx';
 
 const TABS = [
     { path: '/preferences', label: 'preferences.tabs.portal' },
+    { path: '/preferences/organisation', label: 'preferences.tabs.organisation' },
     { path: '/preferences/emails', label: 'preferences.tabs.emails' },
     { path: '/preferences/domains', label: 'preferences.tabs.domains', adminOnly: true },
 ];
@@ -16,7 +18,8 @@ export default function PreferencesPage({ tab, isAdmin }) {
     const translate = useTranslate();
     const { pathname } = useLocation();
     const tabs = TABS.filter((entry) => isAdmin || !entry.adminOnly);
-    const current = tabs.findIndex((entry) => entry.path === `/preferences${tab === 'portal' ? '' : `/${tab}`}`);
+    const path = { portal: '/preferences', email: '/preferences/emails' }[tab] || `/preferences/${tab}`;
+    const current = tabs.findIndex((entry) => entry.path === path);
     return (
         <Card sx={{ mt: 1 }}>
             <Title title={translate('preferences.title')} />
@@ -29,6 +32,7 @@ export default function PreferencesPage({ tab, isAdmin }) {
             </Box>
             <CardContent key={pathname}>
                 {tab === 'portal' ? <PortalForm /> : null}
+                {tab === 'organisation' ? <OrganisationForm /> : null}
                 {tab === 'emails' ? <EmailList /> : null}
                 {tab === 'email' ? <EmailEditor /> : null}
                 {tab === 'domains' ? <Domains /> : null}

@@ -24,6 +24,7 @@ export default {
         const page = (tab) => <PreferencesPage tab={tab} isAdmin={admin} />;
         return [
             <Route key="preferences" path="/preferences" element={page('portal')} />,
+            <Route key="preferences-organisation" path="/preferences/organisation" element={page('organisation')} />,
             <Route key="preferences-emails" path="/preferences/emails" element={page('emails')} />,
             <Route key="preferences-email" path="/preferences/emails/:key/:language" element={page('email')} />,
             ...(admin ? [<Route key="preferences-domains" path="/preferences/domains" element={page('domains')} />] : []),

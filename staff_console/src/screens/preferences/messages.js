@@ -5,7 +5,12 @@ export default {
         preferences: {
             menu: 'Portal preferences',
             title: 'Portal preferences',
-            tabs: { portal: 'Portal', emails: 'Emails', domains: 'Domains' },
+            tabs: { portal: 'Portal', organisation: 'Organisation', emails: 'Emails', domains: 'Domains' },
+            organisation: {
+                intro: "The organisation's logo and colours: the portal uses them while “Use the organisation's logo” or “Use the organisation's colours” is on.",
+                logo: 'Organisation logo',
+                remove_logo: "Remove the organisation's logo",
+            },
             status: { label: 'Customer portal', active: 'Active', inactive: 'Inactive' },
             saved: 'The preferences are saved; the portal shows them at once.',
             sections: {
@@ -109,7 +114,12 @@ export default {
         preferences: {
             menu: 'Voorkeuren van het portaal',
             title: 'Voorkeuren van het portaal',
-            tabs: { portal: 'Portaal', emails: 'E-mails', domains: 'Domeinen' },
+            tabs: { portal: 'Portaal', organisation: 'Organisatie', emails: 'E-mails', domains: 'Domeinen' },
+            organisation: {
+                intro: 'Het logo en de kleuren van de organisatie: het portaal gebruikt ze zolang „Logo van de organisatie gebruiken” of „Kleuren van de organisatie gebruiken” aan staat.',
+                logo: 'Logo van de organisatie',
+                remove_logo: 'Logo van de organisatie verwijderen',
+            },
             status: { label: 'Klantenportaal', active: 'Actief', inactive: 'Inactief' },
             saved: 'De voorkeuren zijn bewaard; het portaal toont ze meteen.',
             sections: {
@@ -213,7 +223,12 @@ export default {
         preferences: {
             menu: 'Préférences du portail',
             title: 'Préférences du portail',
-            tabs: { portal: 'Portail', emails: 'E-mails', domains: 'Domaines' },
+            tabs: { portal: 'Portail', organisation: 'Organisation', emails: 'E-mails', domains: 'Domaines' },
+            organisation: {
+                intro: 'Le logo et les couleurs de l’organisation : le portail les utilise tant que « Utiliser le logo de l’organisation » ou « Utiliser les couleurs de l’organisation » est activé.',
+                logo: 'Logo de l’organisation',
+                remove_logo: 'Supprimer le logo de l’organisation',
+            },
             status: { label: 'Portail client', active: 'Actif', inactive: 'Inactif' },
             saved: 'Les préférences sont enregistrées ; le portail les affiche aussitôt.',
             sections: {

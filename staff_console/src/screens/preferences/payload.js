@@ -24,6 +24,8 @@ export const SETTINGS = [
     'remove_favicon',
 ];
 export const FILES = ['logo', 'favicon'];
+// The organisation's own logo and colours (configuration/general), which the portal follows by default.
+export const GENERAL_SETTINGS = ['primary_colour', 'secondary_colour', 'remove_logo'];
 
 function emptyToNull(name, value) {
     if (value === undefined) return undefined;
@@ -42,9 +44,9 @@ function same(a, b) {
 }
 
 /** The settings that differ from the record; {} when nothing changed. */
-export function changedSettings(values, record = {}) {
+export function changedSettings(values, record = {}, settings = SETTINGS) {
     const out = {};
-    for (const name of SETTINGS) {
+    for (const name of settings) {
         const value = emptyToNull(name, values[name]);
         if (value === undefined) continue;
         if (name.startsWith('remove_') && !value) continue;
@@ -64,8 +66,8 @@ export function chosenFiles(values) {
 }
 
 /** JSON body, or a FormData when files are sent. */
-export function preferencesBody(values, record = {}) {
-    const settings = changedSettings(values, record);
+export function preferencesBody(values, record = {}, names = SETTINGS) {
+    const settings = changedSettings(values, record, names);
     const files = chosenFiles(values);
     if (!Object.keys(files).length) return settings;
     const form = new FormData();
