@@ -4,6 +4,17 @@
 #   docker run energy-portal web|worker|beat|migrate|manage <command>
 
 ARG PYTHON_VERSION=3.11
+# The staff console's build (staff_console/): Node only in its own stage, never in the image.
+ARG NODE_VERSION=20.20.2
+
+# --- console: the staff console's Vite build, from its lock file ------------------------------
+FROM node:${NODE_VERSION}-bookworm-slim AS console
+WORKDIR /console
+COPY staff_console/package.json staff_console/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY staff_console/vite.config.js ./
+COPY staff_console/src ./src
+RUN npm run build
 
 # --- build: wheels for every pinned dependency ------------------------------------------------
 FROM python:${PYTHON_VERSION}-slim-bookworm AS build
@@ -40,6 +51,8 @@ RUN apt-get update \
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --chown=root:root . /app
+# The console's hashed files, served by WhiteNoise under /staff/assets/ (staff_console/assets.py).
+COPY --from=console --chown=root:root /console/dist /app/staff_console/dist
 # Hashed, compressed static files for WhiteNoise; DEBUG=1 only so that settings need no secrets here.
 # Bytecode for every module of the application (the root filesystem is read-only at run time, so
 # Python could not cache it there).

@@ -89,7 +89,10 @@ ORGANISATIONS = [
         language="fr",
         time_zone="Europe/Brussels",
         features={},
-        staff=[("admin@zuid.localhost", StaffMembership.Role.ADMIN, True)],
+        staff=[
+            ("admin@zuid.localhost", StaffMembership.Role.ADMIN, True),
+            ("support@zuid.localhost", StaffMembership.Role.SUPPORT, False),
+        ],
         customers=[
             {
                 "customer_number": "Z-5001",

@@ -8,7 +8,9 @@ export default defineConfig({
     plugins: [react()],
     build: {
         outDir: 'dist',
-        emptyOutDir: true,
+        // Never empty dist/ first: servers (and other test runs) keep reading it while a build runs;
+        // hashed names do not collide, and staff_console/build.py builds into a fresh folder anyway.
+        emptyOutDir: false,
         manifest: true,
         sourcemap: false,
         chunkSizeWarningLimit: 2500,

@@ -65,6 +65,31 @@ def add_staff_member(organisation, *, email: str, role: str, can_impersonate: bo
     accept_staff_invitation(raw_token=invitation.raw_token, password=CONSOLE_PASSWORD)
 
 
+def add_resident(organisation, *, email: str, password: str = CONSOLE_PASSWORD):
+    """A confirmed resident (customer + portal account) of ``organisation``; returns the customer."""
+    from credentials.models import OneTimeToken
+    from credentials.services import issue_one_time_token
+    from memberships.models import PortalAccount
+    from memberships.services.registration import confirm_registration, register_resident
+    from tests.factories import make_customer
+
+    customer = make_customer(organisation.schema_name, email=email)
+    with schema_context(organisation.schema_name):
+        register_resident(
+            organisation=organisation,
+            customer_number=customer.customer_number,
+            email=email,
+            password=password,
+            language="en",
+        )
+        account = PortalAccount.objects.get(customer=customer)
+        issued = issue_one_time_token(
+            purpose=OneTimeToken.Purpose.CONFIRMATION, subject=f"portal_account:{account.pk}", email=email
+        )
+        confirm_registration(raw_token=issued.raw)
+    return customer
+
+
 class ConsoleOrganisation:
     def __init__(self, organisation, host: str, admin_email: str, support_email: str) -> None:
         self.organisation = organisation
@@ -182,14 +207,24 @@ class ConsoleSession:
     def db(self, schema: str | None = None):
         return database(self.blocker, schema or self.schema)
 
-    def api(self, path: str, method: str = "GET", data: dict | None = None):
-        """A call with this browser's session (cookie and CSRF token), as the console makes it."""
-        headers = {"Accept": "application/json"}
-        if method != "GET":
-            token = next((c["value"] for c in self.context.cookies() if c["name"].endswith("csrftoken")), "")
-            headers.update({"X-CSRFToken": token, "Content-Type": "application/json"})
-        return self.page.request.fetch(
-            self.server.url(self.host, path), method=method, headers=headers, data=data
+    def api(self, path: str, method: str = "GET", data: dict | None = None) -> dict:
+        """A call from the page with this browser's session (cookie and CSRF token), as the console
+        makes it: ``{"status": …, "json": …}``."""
+        return self.page.evaluate(
+            """async ([path, method, data]) => {
+                const token = (document.cookie.match(/(?:^|; )(?:__Host-)?csrftoken=([^;]*)/) || [])[1] || '';
+                const response = await fetch(path, {
+                    method, credentials: 'same-origin',
+                    headers: {'Accept': 'application/json', 'Content-Type': 'application/json',
+                              'X-CSRFToken': decodeURIComponent(token)},
+                    body: data === null ? undefined : JSON.stringify(data),
+                });
+                const text = await response.text();
+                let json = null;
+                try { json = text ? JSON.parse(text) : null; } catch (e) { json = text; }
+                return {status: response.status, json};
+            }""",
+            [path, method, data],
         )
 
     def close(self) -> None:

@@ -153,8 +153,9 @@ def update_staff_member(
 def _pending_invitation(membership: StaffMembership) -> StaffMembership:
     membership = StaffMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != StaffMembership.Status.INVITED or membership.user_id is not None:
+        # Accepted already (active or disabled): the same words as inviting a member again.
         raise MembershipError(
-            _("This person has already accepted the invitation."), code="not_an_invitation", http_status=409
+            _("This person is already a staff member."), code="not_an_invitation", http_status=409
         )
     return membership
 

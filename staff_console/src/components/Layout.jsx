@@ -1,9 +1,24 @@
 // The console's frame: the organisation's logo and name in the app bar (its colours come from the
 // theme), the language menu, and a menu made of every screen's resources and extra entries.
-import { AppBar, Layout as RaLayout, LocalesMenuButton, Menu, TitlePortal, usePermissions } from 'react-admin';
+import {
+    AppBar,
+    Layout as RaLayout,
+    LocalesMenuButton,
+    Menu,
+    TitlePortal,
+    UserMenu,
+    useGetIdentity,
+    usePermissions,
+} from 'react-admin';
 import { Box, Typography } from '@mui/material';
 import { useConsole } from './ConsoleContext.jsx';
 import { useTranslate } from 'react-admin';
+
+// The menu button shows the person's name: that name is also its accessible name (WCAG 2.5.3).
+function ConsoleUserMenu() {
+    const { identity } = useGetIdentity();
+    return <UserMenu label={identity?.fullName || 'ra.auth.user_menu'} />;
+}
 
 function ConsoleAppBar() {
     const { bootstrap } = useConsole();
@@ -13,7 +28,7 @@ function ConsoleAppBar() {
             ? translate('console.platform_title')
             : translate('console.title', { name: bootstrap.name });
     return (
-        <AppBar toolbar={<LocalesMenuButton />}>
+        <AppBar toolbar={<LocalesMenuButton />} userMenu={<ConsoleUserMenu />}>
             {bootstrap.logo_url ? (
                 <Box
                     component="img"
