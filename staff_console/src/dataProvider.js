@@ -63,16 +63,22 @@ export function listResult(json) {
 export function createDataProvider({ http, root, resourceOptions = {} }) {
     const { fetchJson } = http;
     const updateMethod = (resource) => resourceOptions[resource]?.update || 'PATCH';
+    // A resource whose API names its records by another field ({organisations: {id: 'slug'}}).
+    const withId = (resource, record) => {
+        const field = resourceOptions[resource]?.id;
+        return field && record && typeof record === 'object' ? { ...record, id: record[field] } : record;
+    };
 
     const provider = {
         async getList(resource, params = {}) {
             const query = listQuery(params);
             const { json } = await fetchJson(`${root}${resource}/${query ? `?${query}` : ''}`);
-            return listResult(json);
+            const result = listResult(json);
+            return { ...result, data: result.data.map((record) => withId(resource, record)) };
         },
         async getOne(resource, { id }) {
             const { json } = await fetchJson(itemUrl(root, resource, id));
-            return { data: withSingletonId(json, id) };
+            return { data: withSingletonId(withId(resource, json), id) };
         },
         async getMany(resource, { ids }) {
             const data = await Promise.all(ids.map((id) => provider.getOne(resource, { id }).then((r) => r.data)));
@@ -89,7 +95,7 @@ export function createDataProvider({ http, root, resourceOptions = {} }) {
             const body = { ...data };
             if (id === SINGLETON_ID) delete body.id;
             const { json } = await fetchJson(itemUrl(root, resource, id), { method: updateMethod(resource), body });
-            return { data: withSingletonId(json ?? { ...previousData, ...data }, id) };
+            return { data: withSingletonId(withId(resource, json) ?? { ...previousData, ...data }, id) };
         },
         async updateMany(resource, { ids, data }) {
             await Promise.all(ids.map((id) => provider.update(resource, { id, data })));

@@ -1,9 +1,10 @@
 // The screens of each host kind. Adding a screen = one folder (src/screens/<name>/index.jsx, see
 // docs/staff-console.md) + one line here.
 import staff from './staff/index.jsx';
+import operators from './operators/index.jsx';
 import customers from './customers/index.jsx';
 import preferences from './preferences/index.jsx';
 
 export const organisationScreens = [customers, staff, preferences];
 
-export const platformScreens = [];
+export const platformScreens = [operators];
