@@ -71,7 +71,9 @@ export function createDataProvider({ http, root, resourceOptions = {} }) {
 
     const provider = {
         async getList(resource, params = {}) {
-            const query = listQuery(params);
+            // {paginate: false}: an unpaginated list whose `page` is a filter (configuration/messages).
+            const paginate = resourceOptions[resource]?.paginate !== false;
+            const query = listQuery(paginate ? params : { ...params, pagination: undefined });
             const { json } = await fetchJson(`${root}${resource}/${query ? `?${query}` : ''}`);
             const result = listResult(json);
             return { ...result, data: result.data.map((record) => withId(resource, record)) };

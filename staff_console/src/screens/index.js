@@ -2,9 +2,11 @@
 // docs/staff-console.md) + one line here.
 import staff from './staff/index.jsx';
 import operators from './operators/index.jsx';
+import messages from './messages/index.jsx';
+import help from './help/index.jsx';
 import customers from './customers/index.jsx';
 import preferences from './preferences/index.jsx';
 
-export const organisationScreens = [customers, staff, preferences];
+export const organisationScreens = [customers, staff, preferences, messages, help];
 
 export const platformScreens = [operators];
