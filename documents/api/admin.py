@@ -180,6 +180,7 @@ class AdminDocumentViewsView(FilteredList, generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = DocumentViewSerializer
     search_fields = ["user__email", "impersonated_by__email"]
+    queryset = DocumentView.objects.none()  # the model for the document's filters; see get_queryset
     ordering_fields = ["viewed_at"]
     ordering = ["-viewed_at", "-id"]
 

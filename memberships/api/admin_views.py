@@ -9,6 +9,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from activity.models import ActivityEvent
 from activity.selectors import customer_activity
 from activity.services import Origin
 from config.api_lists import FilteredList
@@ -58,6 +59,8 @@ class PortalActivityView(FilteredList, generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = s.ActivityEventSerializer
     filterset_class = filters.ActivityFilter
+    # The model for the OpenAPI document's filters (get_queryset needs the request's customer).
+    queryset = ActivityEvent.objects.none()
     search_fields = ["actor_email"]
     ordering_fields = ["created_at"]
 
@@ -186,6 +189,7 @@ class ImpersonationListView(FilteredList, generics.ListAPIView):
     permission_classes = [IsStaff]
     serializer_class = s.ImpersonationSerializer
     filterset_class = filters.ImpersonationFilter
+    queryset = ImpersonationSession.objects.none()  # the model for the document; see get_queryset
     search_fields = ["staff_email", "reason", "customer__customer_number"]
     ordering_fields = ["started_at", "ended_at"]
 
