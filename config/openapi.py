@@ -101,6 +101,8 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
     ("post", f"{_PORTAL}/send-password-reset/"): {409: ["no_account", "not_confirmed"]},
     ("post", f"{_PORTAL}/reset/"): {409: ["no_account"]},
     ("post", f"{_PORTAL}/impersonate/"): {409: ["no_active_account"]},
+    # memberships.services.sessions
+    ("post", f"{_PORTAL}/log-out-everywhere/"): {404: ["no_account"], 409: ["staff_identity"]},
     # support.services
     ("post", "/api/admin/tickets/{id}/reply/"): {409: ["closed"]},
     ("post", "/api/admin/tickets/{id}/close/"): {409: ["already_closed"]},
