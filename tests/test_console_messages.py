@@ -180,11 +180,20 @@ def test_a_date_range_the_api_refuses_is_shown_beside_its_field(console_org, sta
 
 
 def test_support_members_read_messages_and_the_api_refuses_their_writes(console_org, staff_console):
-    console = staff_console(email=console_org.support_email)
+    console = staff_console(email=console_org.support_email, width=375)  # a phone
+    with console.db():
+        from configuration.services import save_page_message
+
+        save_page_message(
+            message=None, values={"page": "faq", "bodies": {"en": "<p>New questions added.</p>"}}
+        )
     page = console.page
     console.go("configuration/messages")
     expect(page.get_by_role("heading", name="Page messages", exact=True)).to_be_visible()
+    expect(page.get_by_text("New questions added.")).to_be_visible()
     expect(page.get_by_role("link", name="Create")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    console.shot("messages-list-375")
     refused = console.api(
         "/api/admin/configuration/messages/", "POST", {"page": "overview", "bodies": {"en": "<p>x</p>"}}
     )
