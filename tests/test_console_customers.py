@@ -14,9 +14,13 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.billing_data import billing_customer
 from tests.console_support import ARTIFACTS, database
 
 RESIDENT_PASSWORD = "resident-console-pass-9"
+WIDE = """[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().width > 380
+  && ![...e.children].some(c => c.getBoundingClientRect().width > 380))
+  .slice(0, 12).map(e => e.tagName + '.' + String(e.className).slice(0, 60) + ' ' + Math.round(e.getBoundingClientRect().width))"""
 
 
 def _customer(tag: str, first: str, last: str, street: str):
@@ -61,16 +65,39 @@ def _register(organisation, customer, *, confirm: bool) -> None:
 @pytest.fixture(scope="module")
 def people(console_org, django_db_blocker):
     """Customers in each portal state: active, not confirmed, no account; one active to reset."""
+    from accounts.models import User
+    from customers.models import Customer, CustomerAddress
+    from documents.models import Document
+    from documents.services import record_document_view
+
     street = f"Lindelaan{uuid.uuid4().hex[:6]}"
+    with database(django_db_blocker, "public"):
+        billing = billing_customer(
+            console_org.schema_name, invoices=2, email=f"anna-{uuid.uuid4().hex[:6]}@example.test"
+        )
     with database(django_db_blocker, console_org.schema_name):
-        active = _customer("a", "Anna", "Actief", street)
+        # The active customer has contracts, invoices, payments, documents and an advance.
+        active = Customer.objects.get(customer_number=billing["number"])
+        CustomerAddress.objects.create(
+            customer=active, kind="personal", street=street, house_number="3", postal_code="9000", city="Gent"
+        )
         _register(console_org.organisation, active, confirm=True)
+        document = Document.objects.filter(customer=active).first()
+        record_document_view(document=document, user=User.objects.get(email=active.email))
         pending = _customer("p", "Piet", "Wachtend", "Kerkstraat")
         _register(console_org.organisation, pending, confirm=False)
         nobody = _customer("n", "Nina", "Nieuw", "Stationsplein")
         resettable = _customer("r", "Rik", "Herbegin", "Molenweg")
         _register(console_org.organisation, resettable, confirm=True)
-    return {"active": active, "pending": pending, "nobody": nobody, "reset": resettable, "street": street}
+    return {
+        "active": active,
+        "pending": pending,
+        "nobody": nobody,
+        "reset": resettable,
+        "street": street,
+        "billing": billing,
+        "document": document.title,
+    }
 
 
 def _rows(page):
@@ -110,7 +137,36 @@ def test_search_by_number_email_and_street_and_filter_by_portal_status(staff_con
     assert narrow.page.evaluate("document.documentElement.scrollWidth") <= 375
     narrow.shot("customers-list-375")
     _open_card(narrow, people["active"])
+    expect(narrow.page.get_by_role("button", name="Log out everywhere")).to_be_visible()
+    assert narrow.page.evaluate("document.documentElement.scrollWidth") <= 375, narrow.page.evaluate(WIDE)
     narrow.shot("customers-portal-card-375")
+
+
+def test_the_customers_billing_data_and_documents_viewed_in_its_tabs(staff_console, console_org, people):
+    customer, billing = people["active"], people["billing"]
+    console = staff_console(email=console_org.admin_email)
+    _open_card(console, customer)
+    page = console.page
+    viewed = page.get_by_role("region", name="Documents viewed")
+    expect(viewed.get_by_role("cell", name=people["document"])).to_be_visible()
+    expect(viewed).to_contain_text(customer.email)
+    contract = f"K-{billing['number'].removeprefix('B-')}-1"
+    for tab, shows in (
+        ("Details", people["street"]),
+        ("Contracts", contract),
+        ("Invoices", "Credit note"),
+        ("Payments", "Reminder fee"),
+        ("Documents", people["document"]),
+        ("Advance payments", "€100.00"),
+    ):
+        page.get_by_role("tab", name=tab, exact=True).click()
+        expect(page.locator("main").get_by_text(shows).first).to_be_visible()
+        console.shot(f"customers-tab-{tab.lower().replace(' ', '-')}")
+    page.get_by_role("tab", name="Invoices").click()
+    page.get_by_label("Payment status").click()
+    page.get_by_role("option", name="Awaiting payment processing confirmation").click()
+    expect(page.locator("main").locator("tbody tr")).to_have_count(1)
+    console.axe()
 
 
 def test_invite_sends_the_email_whose_link_opens_the_activation_page(

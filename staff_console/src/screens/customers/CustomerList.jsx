@@ -37,7 +37,7 @@ const CustomerList = () => {
   const small = useMediaQuery((theme) => theme.breakpoints.down('sm'));
   const translate = useTranslate();
   return (
-    <List filters={filters} sort={{ field: 'customer_number', order: 'ASC' }} title="customers.menu">
+    <List filters={filters} exporter={false} sort={{ field: 'customer_number', order: 'ASC' }} title="customers.menu">
       {small ? (
         <SimpleList
           primaryText={(record) => record.name}

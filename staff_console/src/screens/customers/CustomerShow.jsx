@@ -8,6 +8,7 @@ import {
   Show,
   SimpleShowLayout,
   TabbedShowLayout,
+  TabbedShowLayoutTabs,
   TextField,
   useRecordContext,
   useTranslate,
@@ -59,8 +60,12 @@ const Details = () => (
 
 /** The customer page: details, the portal card, and the customer's billing data in tabs. */
 const CustomerShow = () => (
-  <Show title={<CustomerTitle />}>
-    <TabbedShowLayout>
+  <Show
+    title={<CustomerTitle />}
+    // The page takes the width it is given (not its tables' width): wide parts scroll inside it.
+    sx={{ contain: 'inline-size', minWidth: 0 }}
+  >
+    <TabbedShowLayout tabs={<TabbedShowLayoutTabs variant="scrollable" scrollButtons="auto" />}>
       <TabbedShowLayout.Tab label="customers.tabs.details">
         <Details />
       </TabbedShowLayout.Tab>

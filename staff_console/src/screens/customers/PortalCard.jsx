@@ -14,6 +14,7 @@ import {
 import { Alert, Box, Card, CardContent, Chip, Typography } from '@mui/material';
 
 import { languageChoices } from './choices';
+import Scroll from './Scroll.jsx';
 import PortalActions from './PortalActions';
 
 const STATUS_COLOURS = { active: 'success', not_confirmed: 'warning', no_account: 'default' };
@@ -76,6 +77,7 @@ const ActivityLog = ({ customerId }) => (
     disableSyncWithLocation
     storeKey={false}
   >
+    <Scroll>
     <Datagrid bulkActionButtons={false} rowClick={false} sx={{ '& td': { verticalAlign: 'top' } }}>
       <DateField source="created_at" label="customers.activity.created_at" showTime sortable={false} />
       <TextField source="kind_label" label="customers.activity.kind" sortable={false} />
@@ -86,6 +88,7 @@ const ActivityLog = ({ customerId }) => (
       />
       <TextField source="ip" label="customers.activity.ip" sortable={false} emptyText="—" />
     </Datagrid>
+    </Scroll>
     <Pagination rowsPerPageOptions={[10, 25, 50]} />
   </ListBase>
 );
@@ -101,6 +104,7 @@ const DocumentsViewed = ({ customerId }) => {
       storeKey={false}
       sort={{ field: 'viewed_at', order: 'DESC' }}
     >
+      <Scroll>
       <Datagrid
         bulkActionButtons={false}
         rowClick={false}
@@ -117,6 +121,7 @@ const DocumentsViewed = ({ customerId }) => {
           }
         />
       </Datagrid>
+      </Scroll>
       <Pagination rowsPerPageOptions={[10, 25, 50]} />
     </ListBase>
   );

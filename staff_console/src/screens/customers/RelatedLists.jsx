@@ -23,6 +23,7 @@ import {
   transactionKindChoices,
 } from './choices';
 import Money from './Money';
+import Scroll from './Scroll.jsx';
 
 /**
  * One of the customer's lists (contracts, invoices, …): the admin list API filtered on this
@@ -41,9 +42,11 @@ export const CustomerRelatedList = ({ resource, sort, filters = [], children, pe
       storeKey={false}
     >
       {filters.length > 0 && <FilterForm filters={filters} />}
-      <Datagrid bulkActionButtons={false} rowClick={false}>
-        {children}
-      </Datagrid>
+      <Scroll>
+        <Datagrid bulkActionButtons={false} rowClick={false}>
+          {children}
+        </Datagrid>
+      </Scroll>
       <Pagination rowsPerPageOptions={[10, 25, 50]} />
     </ListBase>
   );
