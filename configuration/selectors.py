@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -91,10 +92,21 @@ def general_preferences_view(*, general: GeneralPreferences, warnings=()) -> dic
     }
 
 
-def page_messages(*, page: str | None = None) -> QuerySet[PageMessage]:
-    """Every message of this organisation, or those of one page, in page order."""
+def page_messages(
+    *, page: str | None = None, kind: str | None = None, search: str = ""
+) -> QuerySet[PageMessage]:
+    """Every message of this organisation in page order, or those of one page or type, or whose
+    text (in any language) holds every word searched for."""
     messages = PageMessage.objects.all()
-    return messages.filter(page=page) if page else messages
+    if page:
+        messages = messages.filter(page=page)
+    if kind:
+        messages = messages.filter(kind=kind)
+    if search.split():
+        messages = messages.annotate(text=Cast("bodies", TextField()))
+        for word in search.split():
+            messages = messages.filter(text__icontains=word)
+    return messages
 
 
 def page_message(*, message_id: int) -> PageMessage:

@@ -242,3 +242,31 @@ def test_a_faq_entry_moves_up_and_down_within_its_category(db, client_for):
         ).status_code
         == 403
     )
+
+
+def test_messages_are_filtered_by_type_and_searched_in_every_language(db, client_for):
+    staff = staff_for(client_for)
+    with schema_context("org_noord"):
+        for page, kind, bodies in (
+            (
+                "overview",
+                "warning",
+                {"en": "<p>Heat <strong>outage</strong> tonight</p>", "nl": "<p>Storing</p>"},
+            ),
+            ("overview", "neutral", {"en": "<p>New tariffs</p>"}),
+            ("login", "warning", {"fr": "<p>Panne de chauffage</p>"}),
+        ):
+            save_page_message(message=None, values={"page": page, "kind": kind, "bodies": bodies})
+    messages = "/api/admin/configuration/messages/"
+
+    def texts(**query):
+        response = staff.get(messages, query)
+        assert response.status_code == 200, response.content
+        return sorted(next(iter(m["bodies"].values())) for m in response.json())
+
+    assert len(texts(kind="warning")) == 2
+    assert texts(search="STORING") == ["<p>Heat <strong>outage</strong> tonight</p>"]
+    assert texts(search="panne chauffage") == ["<p>Panne de chauffage</p>"]
+    assert texts(search="outage tariffs") == []  # every word must be there
+    assert texts(page="overview", kind="neutral") == ["<p>New tariffs</p>"]
+    assert staff.get(messages, {"kind": "loud"}).status_code == 400

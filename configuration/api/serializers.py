@@ -189,6 +189,10 @@ class PageMessageSerializer(serializers.ModelSerializer):
 
 class PageMessageFilterSerializer(serializers.Serializer):
     page = serializers.ChoiceField(choices=PAGE_CHOICES, required=False)
+    kind = serializers.ChoiceField(choices=PageMessage.Kind.choices, required=False)
+    search = serializers.CharField(
+        required=False, max_length=200, help_text="Words in the text, any language"
+    )
 
 
 class MessagePreviewInput(serializers.Serializer):

@@ -170,14 +170,22 @@ class PageMessageListView(ConfigurationView):
     """Messages that staff put on the portal's pages, per language, optionally for a period."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("page", str, enum=list(PAGES))],
+        parameters=[
+            OpenApiParameter("page", str, enum=list(PAGES), description="A portal page (not a page number)"),
+            OpenApiParameter("kind", str, enum=list(PageMessage.Kind.values)),
+            OpenApiParameter("search", str, description="Words in the text, in any language"),
+        ],
         responses={200: s.PageMessageSerializer(many=True)},
     )
     def get(self, request):
-        """List the page messages"""
+        """List the page messages
+
+        Every message at once (not paginated), in page order; filter by page and type, search the
+        text.
+        """
         query = s.PageMessageFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        messages = selectors.page_messages(page=query.validated_data.get("page"))
+        messages = selectors.page_messages(**query.validated_data)
         return Response(s.PageMessageSerializer(messages, many=True).data)
 
     @extend_schema(request=s.PageMessageSerializer, responses={201: s.PageMessageSerializer})

@@ -14,6 +14,7 @@ import {
     NumberField,
     NumberInput,
     RadioButtonGroupInput,
+    SearchInput,
     SelectField,
     SelectInput,
     SimpleForm,
@@ -54,7 +55,11 @@ export function MessageList({ canWrite }) {
     const pages = usePages();
     const translate = useTranslate();
     const small = useMediaQuery((theme) => theme.breakpoints.down('sm'));
-    const filters = [<SelectInput key="page" source="page" choices={pages} translateChoice={false} alwaysOn />];
+    const filters = [
+        <SearchInput key="q" source="q" alwaysOn />,
+        <SelectInput key="page" source="page" choices={pages} translateChoice={false} alwaysOn />,
+        <SelectInput key="kind" source="kind" choices={KINDS} alwaysOn />,
+    ];
     const pageName = (record) => pages.find((page) => page.id === record.page)?.name || record.page;
     return (
         <List filters={filters} perPage={50} pagination={false} hasCreate={canWrite} exporter={false}>
