@@ -6,7 +6,9 @@ import messages from './messages/index.jsx';
 import help from './help/index.jsx';
 import customers from './customers/index.jsx';
 import preferences from './preferences/index.jsx';
+import moves from './moves/index.jsx';
+import consumption from './consumption/index.jsx';
 
-export const organisationScreens = [customers, staff, preferences, messages, help];
+export const organisationScreens = [customers, staff, preferences, messages, help, moves, consumption];
 
 export const platformScreens = [operators];

@@ -1,0 +1,25 @@
+// Screen 6: meters with their readings and completeness (every staff role), and the billing
+// system's import runs with the rows they refused (administrators; the API refuses others too).
+import { Resource } from 'react-admin';
+import SpeedIcon from '@mui/icons-material/Speed';
+import SyncIcon from '@mui/icons-material/Sync';
+import messages from './messages.js';
+import { MeterList, MeterShow } from './MeterViews.jsx';
+import { ImportRunList, ImportRunShow } from './ImportRunViews.jsx';
+
+export default {
+    name: 'consumption',
+    messages,
+    resources: (permissions) => {
+        if (permissions?.kind !== 'organisation') return [];
+        const resources = [
+            <Resource key="meters" name="consumption/meters" list={MeterList} show={MeterShow} icon={SpeedIcon} recordRepresentation="number" />,
+        ];
+        if (permissions.role === 'admin') {
+            resources.push(
+                <Resource key="import-runs" name="integration/import-runs" list={ImportRunList} show={ImportRunShow} icon={SyncIcon} />,
+            );
+        }
+        return resources;
+    },
+};
