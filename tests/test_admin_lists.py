@@ -43,8 +43,6 @@ EXCEPTIONS = {
     # A meter's readings in a period, in time order: the period is the filter, there is no text.
     "/api/admin/consumption/meters/{id}/readings/": "a meter's readings in a period, in time order",
     "/api/admin/consumption/meters/{id}/registers/": "a meter's register readings in a period, in time order",
-    # A short history, newest first, with nothing to search (paginated all the same).
-    "/api/platform/organisations/{slug}/status-changes/": "an organisation's suspensions, newest first",
 }
 
 

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from config.api_lists import FilteredList
 
 from .. import selectors, services
-from ..models import Organisation
+from ..models import Organisation, StatusChange
 from .filters import OrganisationFilter, StatusChangeFilter
 from .permissions import IsPlatformOperator
 from .serializers import (
@@ -152,6 +152,7 @@ class StatusChangeListView(OperatorView, FilteredList, generics.ListAPIView):
     search_fields = ["reason", "actor_email"]
     ordering_fields = ["created_at", "action"]
     ordering = ["-created_at", "-id"]
+    queryset = StatusChange.objects.none()  # the model for the document's filters; see get_queryset
 
     def get_queryset(self):
         return selectors.status_changes_of(self.get_organisation(self.kwargs["slug"]))
