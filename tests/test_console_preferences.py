@@ -61,7 +61,12 @@ def test_a_logo_that_is_not_an_image_is_refused_beside_its_field(console_org, st
     console.go("preferences")
     page = console.page
     expect(page.get_by_role("heading", name="Logo and colours")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    wider = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+            .map((element) => `${element.tagName}.${element.className} ${Math.round(element.getBoundingClientRect().width)}`.slice(0, 100))"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), wider[-8:]
     page.get_by_label("Use the organisation's logo").uncheck()
     expect(field(page, "logo")).to_contain_text("PNG, JPG or SVG, at most 500 KB")
     field(page, "logo").locator("input[type=file]").set_input_files(

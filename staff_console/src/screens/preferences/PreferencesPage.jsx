@@ -23,7 +23,8 @@ export default function PreferencesPage({ tab, isAdmin }) {
     return (
         <Card sx={{ mt: 1 }}>
             <Title title={translate('preferences.title')} />
-            <Box sx={{ borderBottom: 1, borderColor: 'divider' }}>
+            {/* Capped so that the tabs scroll on a phone instead of widening the whole page. */}
+            <Box sx={{ borderBottom: 1, borderColor: 'divider', maxWidth: 'calc(100vw - 32px)' }}>
                 <Tabs value={current < 0 ? 0 : current} variant="scrollable" allowScrollButtonsMobile aria-label={translate('preferences.title')}>
                     {tabs.map((entry) => (
                         <Tab key={entry.path} component={RouterLink} to={entry.path} label={translate(entry.label)} />
