@@ -70,28 +70,36 @@ const CardFacts = ({ card }) => {
 };
 
 /** Every portal event of the customer, newest first, ten a page. */
-const ActivityLog = ({ customerId }) => (
-  <ListBase
-    resource={`customers/${customerId}/portal/activity`}
-    perPage={10}
-    disableSyncWithLocation
-    storeKey={false}
-  >
-    <Scroll>
-    <Datagrid bulkActionButtons={false} rowClick={false} sx={{ '& td': { verticalAlign: 'top' } }}>
-      <DateField source="created_at" label="customers.activity.created_at" showTime sortable={false} />
-      <TextField source="kind_label" label="customers.activity.kind" sortable={false} />
-      <FunctionField
-        label="customers.activity.actor"
-        render={(event) => event.actor_email || event.actor}
-        sortable={false}
-      />
-      <TextField source="ip" label="customers.activity.ip" sortable={false} emptyText="—" />
-    </Datagrid>
-    </Scroll>
-    <Pagination rowsPerPageOptions={[10, 25, 50]} />
-  </ListBase>
-);
+const ActivityLog = ({ customerId }) => {
+  const translate = useTranslate();
+  return (
+    <ListBase
+      resource={`customers/${customerId}/portal/activity`}
+      perPage={10}
+      disableSyncWithLocation
+      storeKey={false}
+    >
+      <Scroll>
+        <Datagrid
+          bulkActionButtons={false}
+          rowClick={false}
+          sx={{ '& td': { verticalAlign: 'top' } }}
+          empty={<Typography variant="body2">{translate('customers.activity.empty')}</Typography>}
+        >
+          <DateField source="created_at" label="customers.activity.created_at" showTime />
+          <TextField source="kind_label" label="customers.activity.kind" sortable={false} />
+          <FunctionField
+            label="customers.activity.actor"
+            render={(event) => event.actor_email || event.actor}
+            sortable={false}
+          />
+          <TextField source="ip" label="customers.activity.ip" sortable={false} emptyText="—" />
+        </Datagrid>
+      </Scroll>
+      <Pagination rowsPerPageOptions={[10, 25, 50]} />
+    </ListBase>
+  );
+};
 
 /** Each opening of one of the customer's documents in the portal. */
 const DocumentsViewed = ({ customerId }) => {
@@ -105,22 +113,22 @@ const DocumentsViewed = ({ customerId }) => {
       sort={{ field: 'viewed_at', order: 'DESC' }}
     >
       <Scroll>
-      <Datagrid
-        bulkActionButtons={false}
-        rowClick={false}
-        empty={<Typography variant="body2">{translate('customers.card.no_documents_viewed')}</Typography>}
-      >
-        <TextField source="title" label="customers.documents.title" sortBy="document__title" />
-        <DateField source="viewed_at" label="customers.card.viewed_at" showTime />
-        <FunctionField
-          label="customers.card.viewed_by"
-          render={(view) =>
-            view.impersonated_by_email
-              ? translate('customers.card.as_customer', { email: view.impersonated_by_email })
-              : view.user_email
-          }
-        />
-      </Datagrid>
+        <Datagrid
+          bulkActionButtons={false}
+          rowClick={false}
+          empty={<Typography variant="body2">{translate('customers.card.no_documents_viewed')}</Typography>}
+        >
+          <TextField source="title" label="customers.documents.title" sortBy="document__title" />
+          <DateField source="viewed_at" label="customers.card.viewed_at" showTime />
+          <FunctionField
+            label="customers.card.viewed_by"
+            render={(view) =>
+              view.impersonated_by_email
+                ? translate('customers.card.as_customer', { email: view.impersonated_by_email })
+                : view.user_email
+            }
+          />
+        </Datagrid>
       </Scroll>
       <Pagination rowsPerPageOptions={[10, 25, 50]} />
     </ListBase>

@@ -13,7 +13,7 @@ import {
   useRecordContext,
   useTranslate,
 } from 'react-admin';
-import { Link } from '@mui/material';
+import { Link, Typography } from '@mui/material';
 
 import {
   contractStatusChoices,
@@ -31,6 +31,7 @@ import Scroll from './Scroll.jsx';
  */
 export const CustomerRelatedList = ({ resource, sort, filters = [], children, perPage = 10 }) => {
   const record = useRecordContext();
+  const translate = useTranslate();
   if (!record) return null;
   return (
     <ListBase
@@ -43,7 +44,15 @@ export const CustomerRelatedList = ({ resource, sort, filters = [], children, pe
     >
       {filters.length > 0 && <FilterForm filters={filters} />}
       <Scroll>
-        <Datagrid bulkActionButtons={false} rowClick={false}>
+        <Datagrid
+          bulkActionButtons={false}
+          rowClick={false}
+          empty={
+            <Typography variant="body2" sx={{ p: 2 }}>
+              {translate('ra.navigation.no_results')}
+            </Typography>
+          }
+        >
           {children}
         </Datagrid>
       </Scroll>
@@ -79,7 +88,7 @@ export const ContractsTab = () => (
       sortable={false}
     />
     <DateField source="start_date" label="customers.contracts.start_date" />
-    <DateField source="end_date" label="customers.contracts.end_date" sortable={false} emptyText="—" />
+    <DateField source="end_date" label="customers.contracts.end_date" emptyText="—" />
     <FunctionField label="customers.contracts.address" render={address} sortable={false} />
   </CustomerRelatedList>
 );
