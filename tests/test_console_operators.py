@@ -185,6 +185,14 @@ def test_domains_invalid_name_make_primary_and_remove(staff_console, operated):
     expect(page.locator(f'tr[data-domain="{old}"]')).to_have_count(0)
     _portal_page, response = _portal(console, new)
     assert response.status == 200
+
+    # The organisation's settings: a time zone the API does not know is refused beside the field.
+    page.get_by_label("Time zone").fill("Mars/Base")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".ra-input-time_zone")).to_contain_text("is not a known time zone")
+    page.get_by_label("Time zone").fill("Europe/Amsterdam")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Europe/Amsterdam", exact=True)).to_be_visible()
     _gone, response = _portal(console, old)
     assert response.status == 404
 

@@ -14,6 +14,7 @@ import { Link as RouterLink } from 'react-router-dom';
 import { Box, Button, Divider } from '@mui/material';
 import Domains from './Domains.jsx';
 import Features from './Features.jsx';
+import Settings from './Settings.jsx';
 import Status from './Status.jsx';
 import { LANGUAGES, PORTAL_STATUSES, STATUSES } from './choices.js';
 
@@ -49,6 +50,7 @@ export default function OrganisationShow() {
                 <Status />
                 <Features />
                 <Domains />
+                <Settings />
             </Box>
         </Show>
     );

@@ -95,6 +95,7 @@ export default {
         none: 'Never suspended',
       },
       cancel: 'Cancel',
+      settings: 'Settings',
     },
   },
   nl: {
@@ -191,6 +192,7 @@ export default {
         none: 'Nooit opgeschort',
       },
       cancel: 'Annuleren',
+      settings: 'Instellingen',
     },
   },
   fr: {
@@ -287,6 +289,7 @@ export default {
         none: 'Jamais suspendue',
       },
       cancel: 'Annuler',
+      settings: 'Paramètres',
     },
   },
 };
