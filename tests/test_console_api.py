@@ -118,3 +118,44 @@ def test_staff_of_another_organisation_is_not_found(zuid_client):
         assert zuid_client.get(f"/api/admin/staff/{noord_admin.pk}/").status_code == 404
     else:  # the same id is zuid's own member: zuid's, never noord's
         assert zuid_client.get(f"/api/admin/staff/{noord_admin.pk}/").json()["email"] != "admin@noord.test"
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_shell_page_for_every_client_route(client_for, noord):
+    response = client_for("portal.noord.test", "fr").get("/staff/customers/3/show", HTTP_ACCEPT=BROWSER)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "<title>Console du personnel de Warmtenet Noord</title>" in html
+    assert 'id="console-bootstrap" type="application/json"' in html
+    assert '"kind": "organisation"' in html
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_shell_page_says_when_the_console_is_not_built(client_for, noord, settings, tmp_path):
+    settings.STAFF_CONSOLE_DIST = tmp_path / "nowhere"
+    response = client_for("portal.noord.test").get("/staff/", HTTP_ACCEPT=BROWSER)
+    assert response.status_code == 503
+    assert "The staff console is not built on this server" in response.content.decode()
+
+
+def test_suspended_organisation_console_shows_the_unavailable_page(
+    client_for, noord, django_capture_on_commit_callbacks
+):
+    from tenants import services
+    from tenants.models import Organisation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.suspend_organisation(organisation=noord, reason="Contract ended")
+    try:
+        response = client_for("portal.noord.test").get("/staff/", HTTP_ACCEPT=BROWSER)
+        assert response.status_code == 403
+        assert "This portal has been suspended" in response.content.decode()
+        assert "console-bootstrap" not in response.content.decode()
+    finally:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.reactivate_organisation(
+                organisation=Organisation.objects.get(slug="noord"), reason="Paid"
+            )

@@ -63,6 +63,11 @@ def test_admin_invites_a_colleague_and_changes_a_role(console_org, staff_console
     console.axe()
     console.page.get_by_role("button", name="Save").click()
     expect(console.page.get_by_text("Element updated")).to_be_visible()
+    # Log the member out everywhere (after the dialog says what ends).
+    console.page.get_by_role("button", name="Log out everywhere").click()
+    expect(console.page.get_by_role("dialog")).to_contain_text("Every browser session and API token")
+    console.page.get_by_role("button", name="Confirm").click()
+    expect(console.page.get_by_text("The staff member was logged out everywhere.")).to_be_visible()
     from memberships.models import StaffMembership
 
     with console.db():

@@ -89,10 +89,10 @@ class ConsoleAccessSerializer(serializers.Serializer):
     )
     user = ConsoleUserSerializer()
     language = serializers.CharField(help_text="The language of this request (en, nl or fr).")
-    role = serializers.ChoiceField(
-        choices=["admin", "staff", "support"],
+    role = serializers.CharField(
         allow_null=True,
-        help_text="The staff role in this organisation; null on the platform host or for non-staff.",
+        help_text="The staff role in this organisation (`admin`, `staff` or `support`); null on the "
+        "platform host and for anyone who is not staff here.",
     )
     can_impersonate = serializers.BooleanField()
     is_platform_operator = serializers.BooleanField()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -22,7 +23,7 @@ def _member(membership_id: int) -> StaffMembership:
 
 class ResendInvitationSerializer(serializers.Serializer):
     language = serializers.ChoiceField(
-        choices=["en", "nl", "fr"], required=False, help_text="The email's language; else the organisation's."
+        choices=settings.LANGUAGES, required=False, help_text="The email's language; else the organisation's."
     )
 
 
@@ -40,6 +41,15 @@ class StaffMemberView(StaffDetailView):
         Their role, impersonation permission and status (invited, active, disabled).
         """
         return Response(s.StaffMemberSerializer(_member(membership_id)).data)
+
+    @extend_schema(request=s.UpdateStaffSerializer, responses={200: s.StaffMemberSerializer})
+    def patch(self, request, membership_id: int):
+        """Change a staff member
+
+        Their role, whether they may impersonate residents, and whether they are active (disabling
+        a member ends their API tokens). Nobody changes their own role or disables themselves.
+        """
+        return super().patch(request, membership_id)
 
     @extend_schema(request=None, responses={204: None, **_NOT_AN_INVITATION})
     def delete(self, request, membership_id: int):

@@ -8,6 +8,7 @@ import {
     Edit,
     EmailField,
     FunctionField,
+    Labeled,
     List,
     SaveButton,
     SearchInput,
@@ -154,13 +155,21 @@ function StatusActions() {
     }
     if (record.status === 'active') {
         return (
-            <ConfirmButton
-                label="staff.disable"
-                content={translate('staff.disable_content')}
-                color="error"
-                confirmColor="warning"
-                onConfirm={() => setStatus('disabled')}
-            />
+            <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap' }}>
+                <ActionButton
+                    action="log-out-everywhere"
+                    label="staff.log_out_everywhere"
+                    success="staff.logged_out"
+                    confirm={{ title: 'staff.log_out_everywhere', content: translate('staff.log_out_content') }}
+                />
+                <ConfirmButton
+                    label="staff.disable"
+                    content={translate('staff.disable_content')}
+                    color="error"
+                    confirmColor="warning"
+                    onConfirm={() => setStatus('disabled')}
+                />
+            </Box>
         );
     }
     return <ConfirmButton label="staff.enable" onConfirm={() => setStatus('active')} />;
@@ -183,8 +192,12 @@ export function StaffEdit() {
             transform={(data) => ({ role: data.role, can_impersonate: data.can_impersonate })}
         >
             <SimpleForm toolbar={<EditToolbar />}>
-                <TextField source="email" component="p" />
-                <FunctionField source="status" render={(record) => <StatusLabel status={record.status} />} />
+                <Labeled>
+                    <TextField source="email" />
+                </Labeled>
+                <Labeled>
+                    <FunctionField source="status" render={(record) => <StatusLabel status={record.status} />} />
+                </Labeled>
                 <SelectInput source="role" choices={ROLES} validate={required()} />
                 <BooleanInput source="can_impersonate" />
             </SimpleForm>
