@@ -106,6 +106,7 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
     # support.services
     ("post", "/api/admin/tickets/{id}/reply/"): {409: ["closed"]},
     ("post", "/api/admin/tickets/{id}/close/"): {409: ["already_closed"]},
+    ("post", "/api/admin/tickets/{id}/reopen/"): {409: ["not_closed"]},
     # consumption.reports: a `locations` id that is not one of the resident's
     ("get", "/api/portal/consumption/year/"): {404: ["unknown_location"]},
     ("get", "/api/portal/consumption/month/"): {404: ["unknown_location"]},
