@@ -1,12 +1,15 @@
 """Build the staff console (npm ci + vite build) when its sources changed: for make run/test and tests.
 
-Up to date = dist/.vite/manifest.json newer than every source (src/, package files, Vite config).
+Up to date = dist/ was built from the sources as they are now: a digest of every source file (src/,
+package files, Vite config) taken before the build starts is kept beside the manifest, so an edit
+made while a build runs is never taken as built.
 A file lock keeps two processes (two test runs, a test run and `make run`) from building at once.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
@@ -15,6 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DIST = HERE / "dist"
 MANIFEST = DIST / ".vite" / "manifest.json"
+DIGEST_NAME = "source-digest.txt"
 LOCK = HERE / "package-lock.json"
 SOURCES = ("src", "package.json", "package-lock.json", "vite.config.js")
 
@@ -23,19 +27,26 @@ class ConsoleBuildError(RuntimeError):
     pass
 
 
-def _newest_source() -> float:
-    newest = 0.0
+def _source_files() -> list[Path]:
+    found = []
     for name in SOURCES:
         path = HERE / name
         files = path.rglob("*") if path.is_dir() else [path]
-        for file in files:
-            if file.is_file() and not file.name.endswith(".test.js"):
-                newest = max(newest, file.stat().st_mtime)
-    return newest
+        found += [file for file in files if file.is_file() and not file.name.endswith(".test.js")]
+    return sorted(found)
+
+
+def source_digest() -> str:
+    """sha256 over every source file's path and content."""
+    digest = hashlib.sha256()
+    for file in _source_files():
+        digest.update(str(file.relative_to(HERE)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def is_built() -> bool:
-    return MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source()
+    stored = DIST / DIGEST_NAME
+    return MANIFEST.exists() and stored.exists() and stored.read_text().strip() == source_digest()
 
 
 def _npm() -> str:
@@ -73,6 +84,7 @@ def ensure_built(*, quiet: bool = True, say=print) -> bool:
         say("Building the staff console (npm ci, vite build)")
         install_dependencies(quiet=quiet)
         out = subprocess.DEVNULL if quiet else None
+        digest = source_digest()  # before the build: an edit made during it makes the next one stale
         fresh = HERE / f"dist.build-{os.getpid()}"
         result = subprocess.run(  # noqa: S603 (fixed arguments, npm from PATH)
             [_npm(), "run", "build", "--", "--outDir", fresh.name, "--emptyOutDir"],
@@ -84,6 +96,7 @@ def ensure_built(*, quiet: bool = True, say=print) -> bool:
         if result.returncode != 0:
             shutil.rmtree(fresh, ignore_errors=True)
             raise ConsoleBuildError("The staff console did not build:\n" + result.stderr[-4000:])
+        (fresh / DIGEST_NAME).write_text(digest + "\n")
         _swap_in(fresh)
     return True
 

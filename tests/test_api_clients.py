@@ -39,6 +39,7 @@ UPLOADS = {
     ("put", "/api/admin/configuration/preferences/"),
     ("patch", "/api/admin/configuration/preferences/"),
     ("post", "/api/admin/documents/"),
+    ("post", "/api/admin/tickets/{id}/reply/"),
     ("post", "/api/moves/move-in/{key}/photos/"),
     ("post", "/api/portal/move-outs/{id}/photos/"),
     ("post", "/api/portal/tickets/{id}/reply/"),
