@@ -205,6 +205,11 @@ class ConsoleSession:
         return path
 
     def axe(self) -> None:
+        # A menu or dialog still fading in or out is half transparent: axe would measure its
+        # contrast mid-transition. Check the page once its CSS transitions have ended.
+        self.page.wait_for_function(
+            "() => document.getAnimations().every(animation => animation.playState !== 'running')"
+        )
         found = violations(self.page)
         assert found == [], describe(found)
 

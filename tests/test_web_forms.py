@@ -569,7 +569,14 @@ def test_a_resident_replies_on_their_ticket_page_with_an_attachment(resident):
     after = text(client.get(sent["Location"]))
     assert "Your reply was sent. Customer service will answer you." in after
     assert "Still blinking." in after
-    assert "Attachment: more.png" in after
+    # The resident's own file is listed with a download link that gives it back.
+    link = re.search(
+        rf'Attachment: <a href="(/tickets/{ticket.pk}/messages/\d+/attachment/)" download>more.png</a>', after
+    )
+    assert link, after
+    download = client.get(link.group(1))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
     with schema_context("org_noord"):
         reply = TicketMessage.objects.filter(ticket_id=ticket.pk).latest("id")
         assert (reply.author, reply.body, reply.attachment_type) == (
