@@ -6,6 +6,8 @@ PostgreSQL: ``DATABASE_URL`` if set; else the machine's server on 127.0.0.1:5432
 else an embedded PostgreSQL from the ``pgserver`` package, kept under ``.var/pgdata``.
 Redis: ``REDIS_URL`` if set; else 127.0.0.1:6379 if it answers; else a ``redis-server`` started
 from the machine's binary (installed with apt-get when missing and allowed).
+The staff console: built with npm (staff_console/build.py); Node.js and npm installed with apt-get
+when missing and allowed.
 """
 
 from __future__ import annotations
@@ -144,6 +146,10 @@ def build_console() -> None:
     """The staff console's Vite build (staff_console/build.py): npm ci when needed, then vite build."""
     sys.path.insert(0, str(ROOT))
     from staff_console.build import ConsoleBuildError, ensure_built
+
+    if shutil.which("npm") is None and shutil.which("apt-get") and os.geteuid() == 0:
+        say("Node.js: installing nodejs and npm with apt-get (the staff console's build)")
+        subprocess.run(["apt-get", "install", "-y", "-q", "nodejs", "npm"], check=False)
 
     try:
         ensure_built(say=say)
