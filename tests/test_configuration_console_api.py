@@ -117,6 +117,8 @@ def test_preview_refuses_a_template_that_may_not_be_used(noord_client):
     assert response.status_code == 400
     assert "subject" in response.json()
     unknown = as_staff(noord_client).post(
-        "/api/admin/configuration/emails/nothing/nl/preview/", {"subject": "s", "body_text": "t"}, format="json"
+        "/api/admin/configuration/emails/nothing/nl/preview/",
+        {"subject": "s", "body_text": "t"},
+        format="json",
     )
     assert unknown.status_code == 404
