@@ -3,7 +3,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint chart-check lock bench clean
+.PHONY: run test lint chart-check lock bench clean citus citus-stop
+
+# CITUS=1 runs the platform and the tests on the local Citus cluster (`make citus`).
+export CITUS
 
 # Build tools first (hashed), then the lock without build isolation: pip fetches nothing unhashed,
 # not even setuptools for the one package PyPI has no wheel for.
@@ -18,6 +21,14 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) scripts/devstack.py test $(ARGS)
+
+# A Citus coordinator and two workers under .var/citus (ports 9700-9702) with PgBouncer (9760);
+# builds and installs Citus into the machine's PostgreSQL first when it is missing.
+citus: $(VENV)/.installed
+	$(PY) scripts/citus.py start
+
+citus-stop:
+	$(PY) scripts/citus.py stop
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

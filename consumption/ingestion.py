@@ -432,8 +432,13 @@ def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
                 result=result,
             )
         if result.accepted:
+            # The staged readings' local days, read from the temporary table on this connection.
+            cursor.execute(
+                "SELECT DISTINCT meter_id, (moment AT TIME ZONE %s)::date FROM incoming_readings",
+                [organisation.time_zone],
+            )
             result.days_refreshed, result.months_refreshed = refresh_aggregates(
-                cursor, incoming="incoming_readings", time_zone=organisation.time_zone
+                cursor, meter_days=cursor.fetchall(), time_zone=organisation.time_zone
             )
     return result
 

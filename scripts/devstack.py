@@ -6,6 +6,9 @@ PostgreSQL: ``DATABASE_URL`` if set; else the machine's server on 127.0.0.1:5432
 else an embedded PostgreSQL from the ``pgserver`` package, kept under ``.var/pgdata``.
 Redis: ``REDIS_URL`` if set; else 127.0.0.1:6379 if it answers; else a ``redis-server`` started
 from the machine's binary (installed with apt-get when missing and allowed).
+With ``CITUS=1`` (and no DATABASE_URL) PostgreSQL is the local Citus cluster of scripts/citus.py
+(a coordinator and two workers under ``.var/citus``); a DATABASE_URL at a Citus coordinator is
+recognised as such, and tests then prepare their database on every node (tests/citus_cluster.py).
 The staff console: built with npm (staff_console/build.py); Node.js and npm installed with apt-get
 when missing and allowed.
 """
@@ -42,6 +45,10 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
 
 # -- PostgreSQL ------------------------------------------------------------------------------------
 def postgres_url() -> str:
+    if os.environ.get("CITUS") == "1" and not os.environ.get("DATABASE_URL"):
+        say("PostgreSQL: the local Citus cluster (scripts/citus.py; built and started when needed)")
+        subprocess.run([PYTHON, str(ROOT / "scripts" / "citus.py"), "start"], check=True)
+        return f"postgres://postgres@127.0.0.1:9700/{DB_NAME}"
     if os.environ.get("DATABASE_URL"):
         say("PostgreSQL: using DATABASE_URL")
         return os.environ["DATABASE_URL"]
@@ -67,6 +74,17 @@ def ensure_database(url: str) -> None:
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
             say(f"PostgreSQL: created database {name}")
+
+
+def is_citus_coordinator(url: str) -> bool:
+    """The database has the Citus extension with worker nodes registered: tests prepare theirs alike."""
+    import psycopg
+    from django_dsn import to_conninfo
+
+    with psycopg.connect(to_conninfo(url), autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone():
+            return False
+        return bool(connection.execute("SELECT count(*) FROM pg_dist_node WHERE groupid > 0").fetchone()[0])
 
 
 # -- Redis -----------------------------------------------------------------------------------------
@@ -119,6 +137,11 @@ def environment() -> dict[str, str]:
     env = dict(os.environ)
     env["DATABASE_URL"] = postgres_url()
     ensure_database(env["DATABASE_URL"])
+    if is_citus_coordinator(env["DATABASE_URL"]):
+        say("PostgreSQL: a Citus coordinator (schema-based sharding): CITUS=1")
+        env["CITUS"] = "1"
+    else:
+        env.pop("CITUS", None)
     env["REDIS_URL"] = redis_url()
     env.setdefault("PYTHONUNBUFFERED", "1")
     # Settings default to production (DEBUG off); these are development tools. Tests that need

@@ -21,7 +21,7 @@ from django.db.migrations.loader import MigrationLoader
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
-from . import snapshot
+from . import cluster, snapshot
 from .snapshot import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -111,8 +111,12 @@ def refresh_template(verbosity: int = 0) -> None:
     _clone_function_checked = True
     name = template_schema_name()
     if not schema_exists(name):
-        with connection.cursor() as cursor:
+        with cluster.regular_schemas(), connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{name}"')
+    elif cluster.is_distributed(name):
+        # Made by an older release while schema-based sharding was on: bring it back to the coordinator.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT citus_schema_undistribute(%s::regnamespace)", [name])
     if _tenant_migrations_applied(name) != set(expected_tenant_migrations()):
         call_command("migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=verbosity)
     forget_snapshot()
@@ -239,4 +243,8 @@ def replenish_spare_schemas(target: int | None = None) -> int:
             _clone(name)
             SpareSchema.objects.create(name=name, template_version=version)
         made += 1
+        if not connection.in_atomic_block:
+            # On Citus the organisation that claims this spare stays on the spare's node: place
+            # it now, while it is empty (a move outside any transaction, Citus commits in steps).
+            cluster.place_on_least_loaded_node(name)
     return made

@@ -2,7 +2,7 @@
 
 django-tenants' ``clone_schema()`` introspects the template table by table on every call. The
 template only changes with a migration, so its structure is read from the catalogue once (five
-queries), kept as one DDL script, and a new schema is then a single round trip: create the tables
+queries), kept as a list of DDL statements, and a new schema is then a single round trip (a pipeline): create the tables
 with their defaults and identities, the constraints, the indexes, then the foreign keys, and copy
 the rows the template holds (its migration records, content types). ``schema_signature()`` lets
 tests prove that a schema made this way is identical to the template.
@@ -19,7 +19,7 @@ from django.db import connection
 @dataclass(frozen=True)
 class Snapshot:
     template: str
-    script: str  # unqualified names: run with search_path = <new schema>, public
+    statements: tuple[str, ...]  # unqualified names: run with search_path = <new schema>, public
     data_tables: tuple[str, ...]
     identity_columns: tuple[tuple[str, str], ...]  # (table, column) of tables that hold rows
 
@@ -127,36 +127,43 @@ def take(template: str) -> Snapshot:
     data_tables = tuple(table for table, has_rows in counts if has_rows)
     return Snapshot(
         template=template,
-        script=";\n".join(statements),
+        statements=tuple(statements),
         data_tables=data_tables,
         identity_columns=tuple((t, c) for t, c in identities if t in data_tables),
     )
 
 
 def replay(snapshot: Snapshot, schema_name: str) -> None:
-    """Create ``schema_name`` from the snapshot in one round trip (the caller's transaction)."""
+    """Create ``schema_name`` from the snapshot in one round trip (the caller's transaction).
+
+    The statements are sent one by one in a pipeline, not as one multi-statement string: Citus
+    forwards a statement on a distributed schema to its worker as it came, and the worker refuses
+    the string ("cannot insert multiple commands into a prepared statement").
+    """
     target, template = _quote(schema_name), _quote(snapshot.template)
     copies = [
         f"INSERT INTO {target}.{_quote(t)} SELECT * FROM {template}.{_quote(t)}"  # noqa: S608 - quoted catalogue names
         for t in snapshot.data_tables
     ]
+    # The next identity value is read from the template, whose rows were just copied: with the
+    # new table's own max() the setval would be routed to a Citus worker, whose sequence has
+    # another range ("setval: value ... is out of bounds for sequence").
     sequences = [
         f"SELECT setval(pg_get_serial_sequence('{target}.{_quote(t)}', '{c}'), "  # noqa: S608 - quoted catalogue names
-        f"(SELECT COALESCE(max({_quote(c)}), 0) + 1 FROM {target}.{_quote(t)}), false)"
+        f"(SELECT COALESCE(max({_quote(c)}), 0) + 1 FROM {template}.{_quote(t)}), false)"
         for t, c in snapshot.identity_columns
     ]
-    script = ";\n".join(
-        [
-            f"CREATE SCHEMA {target}",
-            f"SET search_path TO {target}, public",
-            snapshot.script,
-            *copies,
-            *sequences,
-            "SET search_path TO public",
-        ]
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(script)
+    statements = [
+        f"CREATE SCHEMA {target}",
+        f"SET search_path TO {target}, public",
+        *snapshot.statements,
+        *copies,
+        *sequences,
+        "SET search_path TO public",
+    ]
+    with connection.cursor() as cursor, connection.connection.pipeline():
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def schema_signature(schema_name: str) -> dict:

@@ -97,8 +97,16 @@ def django_db_setup(request, broker, smtp, django_test_environment, django_db_bl
     # Django's test environment swaps in the in-memory email backend; this suite sends through a
     # real SMTP server on localhost instead (the ``smtp`` fixture).
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    from tests import citus_cluster
+
+    test_name = connection.creation._get_test_db_name()
     with django_db_blocker.unblock():
-        db_config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        if citus_cluster.ON_CITUS:
+            # Every node gets the database and the extension first; Django then migrates it.
+            citus_cluster.create_test_database(settings.DATABASE_URL, test_name)
+        db_config = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, keepdb=citus_cluster.ON_CITUS
+        )
         assert connection.settings_dict["NAME"].startswith("test_"), "refusing to seed a non-test database"
         provisioning.refresh_template()
         User.objects.create_platform_operator(OPERATOR_EMAIL, PASSWORD)
@@ -116,7 +124,11 @@ def django_db_setup(request, broker, smtp, django_test_environment, django_db_bl
     yield
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        teardown_databases(db_config, verbosity=0)
+        if citus_cluster.ON_CITUS:
+            connection.close()
+            citus_cluster.drop_test_database(settings.DATABASE_URL, test_name)
+        else:
+            teardown_databases(db_config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

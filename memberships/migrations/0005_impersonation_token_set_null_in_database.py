@@ -6,7 +6,11 @@ this table does not exist; a collector-side SET_NULL made every such delete quer
 
 from django.db import migrations, models
 
-SET_NULL = """
+# Separate statements: Citus forwards a statement on a table that references a reference table to
+# the workers as it came, and refuses a multi-statement string ("cannot insert multiple commands
+# into a prepared statement").
+SET_NULL = [
+    """
 DO $$
 DECLARE name text;
 BEGIN
@@ -18,20 +22,21 @@ BEGIN
     LOOP
         EXECUTE format('ALTER TABLE memberships_impersonationsession DROP CONSTRAINT %I', name);
     END LOOP;
-END $$;
+END $$
+""",
+    """
 ALTER TABLE memberships_impersonationsession
     ADD CONSTRAINT memberships_impersonationsession_access_token_set_null
     FOREIGN KEY (access_token_id) REFERENCES credentials_accesstoken (id)
-    ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;
-"""
+    ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED
+""",
+]
 
-NO_ACTION = """
-ALTER TABLE memberships_impersonationsession
-    DROP CONSTRAINT memberships_impersonationsession_access_token_set_null;
-ALTER TABLE memberships_impersonationsession
-    ADD CONSTRAINT memberships_impersonationsession_access_token_set_null
-    FOREIGN KEY (access_token_id) REFERENCES credentials_accesstoken (id) DEFERRABLE INITIALLY DEFERRED;
-"""
+NO_ACTION = [
+    "ALTER TABLE memberships_impersonationsession DROP CONSTRAINT memberships_impersonationsession_access_token_set_null",
+    "ALTER TABLE memberships_impersonationsession ADD CONSTRAINT memberships_impersonationsession_access_token_set_null "
+    "FOREIGN KEY (access_token_id) REFERENCES credentials_accesstoken (id) DEFERRABLE INITIALLY DEFERRED",
+]
 
 
 class Migration(migrations.Migration):

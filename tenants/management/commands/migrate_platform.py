@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants import provisioning
+from tenants import cluster, provisioning
 from tenants.selectors import rows_over_tenant_schemas
 
 # Rounds of the final re-check (an organisation onboarded while a round runs is found by the next).
@@ -37,6 +37,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+        # On Citus: before any tenant schema is migrated or distributed (accounts migration 0003
+        # does it too, for a database that had Citus when it ran).
+        cluster.ensure_reference_tables()
         if options["processes"]:
             from django.conf import settings
 
