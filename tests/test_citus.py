@@ -270,14 +270,18 @@ def pgbouncer_url() -> str:
 
 
 @pytest.mark.parametrize("pooler", ["direct", "pgbouncer"])
-def test_moving_an_organisation_under_load_loses_nothing_and_shows_no_foreign_data(committed, pooler):
+def test_moving_an_organisation_under_load_loses_nothing_and_shows_no_foreign_data(committed, pooler, settings):
     """``citus_schema_move`` (logical replication) while residents of two organisations call the API.
 
     Through PgBouncer in session mode (docs/scaling.md §3) with ``DB_CONN_MAX_AGE=0``: every request
     borrows a server connection whose search_path another organisation's request set before.
     """
-    mover, _ = onboard(committed, "mv")
+    # From spares, placed when they were made: no placement task moves them meanwhile.
+    settings.TENANT_SPARE_SCHEMAS = 2
+    provisioning.replenish_spare_schemas()
+    mover, method = onboard(committed, "mv")
     neighbour, _ = onboard(committed, "nb")
+    assert method == provisioning.SPARE
     residents = [resident_with_data(mover), resident_with_data(neighbour)]
     source = cluster.node_of(mover.schema_name)
     [target] = [node.name for node in cluster.nodes() if node.accepts_schemas and node.name != source]
