@@ -117,6 +117,11 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
     # tenants.services (the platform's document)
     ("post", "/api/platform/organisations/"): {409: ["conflict"]},
     ("delete", "/api/platform/organisations/{slug}/domains/{domain}/"): {400: ["primary_domain"]},
+    # tenants.placement
+    ("post", "/api/platform/organisations/{slug}/placement/"): {
+        400: ["unknown_node", "already_there"],
+        409: ["not_distributed", "move_in_progress"],
+    },
 }
 
 

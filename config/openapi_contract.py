@@ -56,6 +56,8 @@ TAGS = {
     "changes made in the portal.",
     "platform: organisations": "Platform operators: onboarding, suspending and reactivating organisations.",
     "platform: domains": "Platform operators: an organisation's domains and which one is primary.",
+    "platform: cluster": "Platform operators: the database's nodes, where each organisation lives, "
+    "and moving one to another node of a Citus cluster.",
 }
 
 

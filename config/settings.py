@@ -368,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "StaffStatusEnum": "memberships.models.StaffMembership.Status",
         "OrganisationStatusEnum": "tenants.models.Organisation.Status",
         "PortalStatusEnum": "tenants.models.Organisation.PortalStatus",
+        "SchemaMoveStatusEnum": "tenants.models.SchemaMove.Status",
         "PageMessageKindEnum": "configuration.models.PageMessage.Kind",
         "TicketKindEnum": "support.models.Ticket.Kind",
         "TicketStatusEnum": "support.models.Ticket.Status",

@@ -128,3 +128,39 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.action}"
+
+
+class SchemaMove(models.Model):
+    """An organisation's schema moved to another node of a Citus cluster: asked, run, and how it went."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        MOVING = "moving", _("Moving")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    IN_PROGRESS = (Status.QUEUED, Status.MOVING)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="schema_moves")
+    source_node = models.CharField(_("from node"), max_length=255)
+    target_node = models.CharField(_("to node"), max_length=255)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.EmailField(_("requested by"), blank=True)  # empty: the management command
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(status__in=["queued", "moving"]),
+                name="one_schema_move_in_progress_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.source_node} -> {self.target_node} ({self.status})"

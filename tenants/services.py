@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import zoneinfo
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from . import provisioning
+from . import cluster, provisioning
 from .domains import InvalidDomain, normalise_domain
 from .errors import OrganisationError
 from .features import FEATURES, resolve_features
@@ -143,6 +144,10 @@ def onboard_organisation(
                 )
             bump_version()
             transaction.on_commit(_replenish_spare_schemas)
+            if method != provisioning.SPARE and cluster.citus_enabled():
+                # Citus put the new schema on a node by its colocation id, not by load. Spares
+                # were placed when they were made (provisioning.replenish_spare_schemas).
+                transaction.on_commit(partial(_place_new_organisation, organisation.schema_name))
     except IntegrityError as exc:
         raise OrganisationError(
             _("This organisation or domain was just created by someone else."),
@@ -165,6 +170,14 @@ def _replenish_spare_schemas() -> None:
         from .tasks import replenish_spare_schemas
 
         publish(replenish_spare_schemas)
+
+
+def _place_new_organisation(schema_name: str) -> None:
+    from communications.publishing import publish
+
+    from .tasks import place_new_organisation
+
+    publish(place_new_organisation, schema_name)
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from ..features import FEATURES, resolve_features
-from ..models import Domain, Organisation, StatusChange
+from ..models import Domain, Organisation, SchemaMove, StatusChange
 
 
 class DomainSerializer(serializers.ModelSerializer):
@@ -110,3 +110,67 @@ class OnboardingProgressSerializer(serializers.Serializer):
         help_text="Every step is done: the portal answers on its primary domain."
     )
     steps = ProgressStepSerializer(many=True)
+
+
+class NodeSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="`host:port` of the node; `local` on a single PostgreSQL server.")
+    schemas = serializers.IntegerField(
+        help_text="Schemas on the node: organisations (on a Citus cluster also spare schemas)."
+    )
+    size_bytes = serializers.IntegerField(help_text="Bytes of those schemas' tables and indexes.")
+    accepts_organisations = serializers.BooleanField(
+        help_text="Organisations live here and can be moved here (not the Citus coordinator)."
+    )
+
+
+class ClusterSerializer(serializers.Serializer):
+    distributed = serializers.BooleanField(
+        help_text="A Citus cluster: each organisation lives on one worker node and can be moved."
+    )
+    nodes = NodeSerializer(many=True)
+
+
+class SchemaMoveSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(
+        read_only=True, help_text="The operator's email address; empty for the command line."
+    )
+
+    class Meta:
+        model = SchemaMove
+        fields = [
+            "id",
+            "source_node",
+            "target_node",
+            "status",
+            "error",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "seconds",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "seconds": {"help_text": "How long the move took, switch-over included."},
+        }
+
+
+class PlacementSerializer(serializers.Serializer):
+    distributed = serializers.BooleanField(
+        help_text="The organisation's schema is a Citus distributed schema."
+    )
+    node = serializers.CharField(
+        allow_null=True,
+        help_text="`host:port` of its node; `local` on a single PostgreSQL server; null for a schema "
+        "Citus does not distribute (it stays on the coordinator).",
+    )
+    size_bytes = serializers.IntegerField()
+    moves = SchemaMoveSerializer(many=True, help_text="The last ten moves, newest first.")
+
+
+class MoveRequestSerializer(serializers.Serializer):
+    node = serializers.CharField(
+        max_length=255,
+        help_text="`host:port` of the node to move to: one with `accepts_organisations` in "
+        "`GET /api/platform/cluster/`.",
+    )

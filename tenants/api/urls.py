@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("cluster/", views.ClusterView.as_view(), name="platform-cluster"),
     path("organisations/", views.OrganisationListView.as_view(), name="platform-organisations"),
     path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="platform-organisation"),
     path(
@@ -22,6 +23,11 @@ urlpatterns = [
         "organisations/<slug:slug>/progress/",
         views.OnboardingProgressView.as_view(),
         name="platform-onboarding-progress",
+    ),
+    path(
+        "organisations/<slug:slug>/placement/",
+        views.PlacementView.as_view(),
+        name="platform-organisation-placement",
     ),
     path("organisations/<slug:slug>/domains/", views.DomainListView.as_view(), name="platform-domains"),
     path(

@@ -10,19 +10,23 @@ from rest_framework.views import APIView
 
 from config.api_lists import FilteredList
 
-from .. import selectors, services
+from .. import placement, selectors, services
 from ..models import Organisation, StatusChange
 from .filters import OrganisationFilter, StatusChangeFilter
 from .permissions import IsPlatformOperator
 from .serializers import (
     AddDomainSerializer,
+    ClusterSerializer,
     DomainSerializer,
+    MoveRequestSerializer,
     OnboardingProgressSerializer,
     OnboardingResultSerializer,
     OnboardSerializer,
     OrganisationSerializer,
     OrganisationUpdateSerializer,
+    PlacementSerializer,
     ReactivateSerializer,
+    SchemaMoveSerializer,
     StatusChangeSerializer,
     SuspendSerializer,
 )
@@ -223,3 +227,49 @@ class SetPrimaryDomainView(OperatorView, APIView):
     def post(self, request, slug: str, domain: str):
         found = services.set_primary_domain(organisation=self.get_organisation(slug), domain=domain)
         return Response(DomainSerializer(found).data)
+
+
+@extend_schema(tags=["platform: cluster"], responses={200: ClusterSerializer})
+class ClusterView(OperatorView, APIView):
+    """List the database's nodes
+
+    Each node with how many schemas and bytes it holds, and whether organisations live there: on
+    plain PostgreSQL one node, `local`; on a Citus cluster the coordinator (no organisations) and
+    the workers.
+    """
+
+    def get(self, request):
+        return Response(ClusterSerializer(placement.placement_overview()).data)
+
+
+@extend_schema(tags=["platform: cluster"])
+class PlacementView(OperatorView, APIView):
+    """Where an organisation lives among the database's nodes, and moving it to another one."""
+
+    @extend_schema(responses={200: PlacementSerializer})
+    def get(self, request, slug: str):
+        """Get an organisation's placement
+
+        Its node, its size in bytes and its last ten moves, newest first.
+        """
+        return Response(
+            PlacementSerializer(placement.organisation_placement(self.get_organisation(slug))).data
+        )
+
+    @extend_schema(request=MoveRequestSerializer, responses={202: SchemaMoveSerializer})
+    def post(self, request, slug: str):
+        """Move an organisation to another node
+
+        Only on a Citus cluster. The move is queued and runs in the background: Citus copies the
+        schema with logical replication and blocks its writes only for the switch-over. Follow it
+        with the GET (`status`: queued, moving, done or failed, with the error).
+        """
+        organisation = self.get_organisation(slug)
+        serializer = MoveRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        move = placement.request_move(
+            organisation=organisation,
+            node=serializer.validated_data["node"],
+            requested_by=request.user.email,
+        )
+        return Response(SchemaMoveSerializer(move).data, status=status.HTTP_202_ACCEPTED)
