@@ -138,8 +138,13 @@ SETTINGS = {
     "wal_level": "logical",  # citus_schema_move copies with logical replication
     "max_prepared_transactions": "100",  # writes to reference tables commit in two phases
     "max_connections": "300",
-    "max_wal_senders": "20",
-    "max_replication_slots": "20",
+    # Citus keeps a maintenance daemon per database on every node, and each schema move needs a
+    # logical replication worker: with PostgreSQL's default 8 background workers a move waits
+    # (up to citus.logical_replication_timeout) once a few databases exist (tests, benchmarks).
+    "max_worker_processes": "64",
+    "max_logical_replication_workers": "16",
+    "max_wal_senders": "40",
+    "max_replication_slots": "40",
     "fsync": "off",  # a development and test cluster: throw-away data, speed over durability
     "synchronous_commit": "off",
     "full_page_writes": "off",
@@ -185,11 +190,27 @@ def _initdb(name: str, port: int) -> Path:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    settings = "".join(f"{key} = {value}\n" for key, value in SETTINGS.items())
-    settings += f"port = {port}\n"
     with open(data / "postgresql.conf", "a") as conf:
-        conf.write("\n# energy portal: local Citus cluster (scripts/citus.py)\n" + settings)
+        conf.write(
+            "\n# energy portal: local Citus cluster (scripts/citus.py)\ninclude 'energy_portal.conf'\n"
+        )
     return data
+
+
+def _write_settings(data: Path, port: int) -> bool:
+    """Writes this script's settings for a node; True when they changed (the node must restart)."""
+    conf = data / "postgresql.conf"
+    if "include 'energy_portal.conf'" not in conf.read_text():
+        with open(conf, "a") as handle:
+            handle.write("\ninclude 'energy_portal.conf'\n")
+    wanted = "".join(f"{key} = {value}\n" for key, value in SETTINGS.items()) + f"port = {port}\n"
+    path = data / "energy_portal.conf"
+    if path.exists() and path.read_text() == wanted:
+        return False
+    path.write_text(wanted)
+    if as_root():
+        shutil.chown(path, "postgres", "postgres")
+    return True
 
 
 def _psql(port: int, sql: str, database: str = DATABASE) -> str:
@@ -221,7 +242,25 @@ def start() -> None:
     build()
     for name, port in NODES.items():
         data = _initdb(name, port)
+        changed = _write_settings(data, port)
         if _ready(port):
+            if changed and (data / "postmaster.pid").exists():
+                say(f"restarting {name}: its settings changed")
+                _run_as_postgres(
+                    [
+                        pg_bin("pg_ctl"),
+                        "-D",
+                        str(data),
+                        "-l",
+                        str(data / "server.log"),
+                        "-w",
+                        "-m",
+                        "fast",
+                        "restart",
+                    ],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
             continue
         say(f"starting {name} on {HOST}:{port}")
         _run_as_postgres(

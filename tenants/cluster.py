@@ -183,6 +183,22 @@ def schema_sizes() -> dict[str, int]:
         return {name: int(size) for name, size in cursor.fetchall()}
 
 
+@contextlib.contextmanager
+def _schema_move_lock(schema_name: str) -> Iterator[None]:
+    """One move of a schema at a time, across processes (an operator's move and a placement task).
+
+    Citus refuses a second concurrent move ("could not acquire the lock required to move ...");
+    waiting for the first and then deciding again is what an operator expects.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext('schema-move'), hashtext(%s))", [schema_name])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext('schema-move'), hashtext(%s))", [schema_name])
+
+
 def move_schema(schema_name: str, node_name: str, *, block_writes: bool = False) -> None:
     """Move a distributed schema to ``node_name`` (``host:port``) with ``citus_schema_move``.
 
@@ -191,40 +207,50 @@ def move_schema(schema_name: str, node_name: str, *, block_writes: bool = False)
     Must run outside a transaction: Citus commits the move in steps.
     """
     if not citus_enabled():
-        raise ClusterError("not_distributed", "This platform runs on one database server; there is nothing to move.")
+        raise ClusterError(
+            "not_distributed", "This platform runs on one database server; there is nothing to move."
+        )
     if not is_distributed(schema_name):
         raise ClusterError("not_distributed", f"Schema {schema_name} is not a distributed schema.")
     target = {node.name: node for node in nodes()}.get(node_name)
     if target is None or not target.accepts_schemas:
         raise ClusterError("unknown_node", f"{node_name} is not a node that holds organisations.")
-    if node_of(schema_name) == node_name:
-        return
-    mode = "block_writes" if block_writes else "auto"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT citus_schema_move(%s::regnamespace, %s, %s, %s::citus.shard_transfer_mode)",
-            [schema_name, target.host, target.port, mode],
-        )
+    with _schema_move_lock(schema_name):
+        if node_of(schema_name) == node_name:
+            return
+        mode = "block_writes" if block_writes else "auto"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT citus_schema_move(%s::regnamespace, %s, %s, %s::citus.shard_transfer_mode)",
+                [schema_name, target.host, target.port, mode],
+            )
 
 
-def place_on_least_loaded_node(schema_name: str, *, block_writes: bool = True) -> str | None:
+def place_on_least_loaded_node(
+    schema_name: str, *, block_writes: bool = True, only_from: str | None = None
+) -> str | None:
     """Move a new schema to the least loaded node; returns where it now lives.
 
     Citus places a new distributed schema by its colocation id, not by load; onboarding calls
     this for spares (empty: ``block_writes``) and for organisations cloned without a spare.
+    ``only_from``: leave the schema alone when it is no longer on that node (an operator moved it).
     """
     if not is_distributed(schema_name):
         return None
-    current = node_of(schema_name)
-    every = nodes()
-    others = [node for node in every if node.accepts_schemas and node.name != current]
-    here = next((node for node in every if node.name == current), None)
-    best = min(others, key=lambda node: node.load, default=None)
-    if best is None or here is None:
-        return current
-    # Compare loads as if the schema were not on its current node yet.
-    size = schema_sizes().get(schema_name, 0)
-    if (here.size_bytes - size, here.schemas - 1) <= best.load:
-        return current
-    move_schema(schema_name, best.name, block_writes=block_writes)
+    with _schema_move_lock(schema_name):
+        current = node_of(schema_name)
+        if only_from is not None and current != only_from:
+            return current
+        every = nodes()
+        others = [node for node in every if node.accepts_schemas and node.name != current]
+        here = next((node for node in every if node.name == current), None)
+        best = min(others, key=lambda node: node.load, default=None)
+        if best is None or here is None:
+            return current
+        # Compare loads as if the schema were not on its current node yet.
+        size = schema_sizes().get(schema_name, 0)
+        if (here.size_bytes - size, here.schemas - 1) <= best.load:
+            return current
+        # Advisory locks stack within a session: move_schema takes it a second time.
+        move_schema(schema_name, best.name, block_writes=block_writes)
     return best.name

@@ -177,7 +177,8 @@ def _place_new_organisation(schema_name: str) -> None:
 
     from .tasks import place_new_organisation
 
-    publish(place_new_organisation, schema_name)
+    # Where Citus put it: the task leaves the schema alone if an operator moved it meanwhile.
+    publish(place_new_organisation, schema_name, cluster.node_of(schema_name))
 
 
 @transaction.atomic

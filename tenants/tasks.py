@@ -28,9 +28,10 @@ def move_organisation_schema(move_id: int) -> str:
 
 
 @shared_task(ignore_result=True)
-def place_new_organisation(schema_name: str) -> str | None:
+def place_new_organisation(schema_name: str, created_on: str | None = None) -> str | None:
     """Move a just-onboarded organisation's schema to the least loaded node (Citus placed it by id).
 
-    Writes are blocked only for the switch-over: the organisation may already be in use.
+    Writes are blocked only for the switch-over: the organisation may already be in use. A
+    schema no longer on ``created_on`` was moved by an operator meanwhile and stays where it is.
     """
-    return cluster.place_on_least_loaded_node(schema_name, block_writes=False)
+    return cluster.place_on_least_loaded_node(schema_name, block_writes=False, only_from=created_on)

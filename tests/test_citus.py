@@ -270,7 +270,9 @@ def pgbouncer_url() -> str:
 
 
 @pytest.mark.parametrize("pooler", ["direct", "pgbouncer"])
-def test_moving_an_organisation_under_load_loses_nothing_and_shows_no_foreign_data(committed, pooler, settings):
+def test_moving_an_organisation_under_load_loses_nothing_and_shows_no_foreign_data(
+    committed, pooler, settings
+):
     """``citus_schema_move`` (logical replication) while residents of two organisations call the API.
 
     Through PgBouncer in session mode (docs/scaling.md §3) with ``DB_CONN_MAX_AGE=0``: every request
