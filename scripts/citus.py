@@ -13,6 +13,7 @@ The servers run as the ``postgres`` user when this runs as root (initdb refuses 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import subprocess
@@ -157,6 +158,7 @@ SETTINGS = {
 def _run_as_postgres(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     if as_root():
         command = ["runuser", "-u", "postgres", "--", *command]
+    kwargs.setdefault("cwd", "/")  # the postgres user may not enter the current folder
     return subprocess.run(command, **kwargs)
 
 
@@ -167,13 +169,35 @@ def _ready(port: int) -> bool:
     return result.returncode == 0
 
 
+def _ensure_cluster_dir() -> None:
+    """``.var/citus``, reachable by the ``postgres`` user the servers run as.
+
+    A checkout whose parent folders the ``postgres`` user may not enter (a root-only home, say)
+    gets its cluster under /var/lib/postgresql instead, with ``.var/citus`` a link to it.
+    """
+    if CITUS_DIR.exists() or not as_root():
+        CITUS_DIR.mkdir(parents=True, exist_ok=True)
+        return
+    CITUS_DIR.parent.mkdir(parents=True, exist_ok=True)
+    reachable = _run_as_postgres(["test", "-x", str(CITUS_DIR.parent)], check=False).returncode == 0
+    if reachable:
+        CITUS_DIR.mkdir()
+        return
+    digest = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    elsewhere = Path("/var/lib/postgresql/energy-portal") / f"citus-{digest}"
+    elsewhere.mkdir(parents=True, exist_ok=True)
+    shutil.chown(elsewhere.parent, "postgres", "postgres")
+    CITUS_DIR.symlink_to(elsewhere, target_is_directory=True)
+    say(f"{CITUS_DIR} links to {elsewhere} (the postgres user cannot enter this checkout)")
+
+
 def _initdb(name: str, port: int) -> Path:
-    data = CITUS_DIR / name
+    data = CITUS_DIR.resolve() / name
     if (data / "PG_VERSION").exists():
         return data
     data.mkdir(parents=True, exist_ok=True)
     if as_root():
-        shutil.chown(CITUS_DIR, "postgres", "postgres")
+        shutil.chown(CITUS_DIR.resolve(), "postgres", "postgres")
         shutil.chown(data, "postgres", "postgres")
     _run_as_postgres(
         [
@@ -240,6 +264,7 @@ def prepare_database(database: str) -> None:
 
 def start() -> None:
     build()
+    _ensure_cluster_dir()
     for name, port in NODES.items():
         data = _initdb(name, port)
         changed = _write_settings(data, port)
@@ -281,7 +306,7 @@ def start() -> None:
 def stop() -> None:
     stop_pgbouncer()
     for name in NODES:
-        data = CITUS_DIR / name
+        data = CITUS_DIR.resolve() / name
         if (data / "postmaster.pid").exists():
             say(f"stopping {name}")
             _run_as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"], check=False)
@@ -292,7 +317,10 @@ def url(database: str = DATABASE) -> str:
 
 
 # -- PgBouncer ---------------------------------------------------------------------------------------
-PGBOUNCER_DIR = CITUS_DIR / "pgbouncer"
+
+
+def _pgbouncer_dir() -> Path:
+    return CITUS_DIR.resolve() / "pgbouncer"
 
 
 def start_pgbouncer() -> bool:
@@ -305,9 +333,9 @@ def start_pgbouncer() -> bool:
         return False
     if _ready(PGBOUNCER_PORT):
         return True
-    PGBOUNCER_DIR.mkdir(parents=True, exist_ok=True)
-    (PGBOUNCER_DIR / "userlist.txt").write_text('"postgres" ""\n')
-    (PGBOUNCER_DIR / "pgbouncer.ini").write_text(
+    _pgbouncer_dir().mkdir(parents=True, exist_ok=True)
+    (_pgbouncer_dir() / "userlist.txt").write_text('"postgres" ""\n')
+    (_pgbouncer_dir() / "pgbouncer.ini").write_text(
         "[databases]\n"
         f"* = host={HOST} port={COORDINATOR_PORT}\n"
         "[pgbouncer]\n"
@@ -315,19 +343,19 @@ def start_pgbouncer() -> bool:
         f"listen_port = {PGBOUNCER_PORT}\n"
         "unix_socket_dir =\n"
         "auth_type = trust\n"
-        f"auth_file = {PGBOUNCER_DIR / 'userlist.txt'}\n"
+        f"auth_file = {_pgbouncer_dir() / 'userlist.txt'}\n"
         "pool_mode = session\n"
         "max_client_conn = 400\n"
         "default_pool_size = 40\n"
         "ignore_startup_parameters = extra_float_digits,options\n"
-        f"logfile = {PGBOUNCER_DIR / 'pgbouncer.log'}\n"
-        f"pidfile = {PGBOUNCER_DIR / 'pgbouncer.pid'}\n"
+        f"logfile = {_pgbouncer_dir() / 'pgbouncer.log'}\n"
+        f"pidfile = {_pgbouncer_dir() / 'pgbouncer.pid'}\n"
     )
     if as_root():
-        for path in [PGBOUNCER_DIR, *PGBOUNCER_DIR.iterdir()]:
+        for path in [_pgbouncer_dir(), *_pgbouncer_dir().iterdir()]:
             shutil.chown(path, "postgres", "postgres")
     say(f"starting PgBouncer (session pooling) on {HOST}:{PGBOUNCER_PORT}")
-    _run_as_postgres([binary, "-d", str(PGBOUNCER_DIR / "pgbouncer.ini")], check=True)
+    _run_as_postgres([binary, "-d", str(_pgbouncer_dir() / "pgbouncer.ini")], check=True)
     for _ in range(50):
         if _ready(PGBOUNCER_PORT):
             return True
@@ -336,7 +364,7 @@ def start_pgbouncer() -> bool:
 
 
 def stop_pgbouncer() -> None:
-    pidfile = PGBOUNCER_DIR / "pgbouncer.pid"
+    pidfile = _pgbouncer_dir() / "pgbouncer.pid"
     if pidfile.exists():
         with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pidfile.read_text().strip()), 15)
