@@ -54,28 +54,47 @@ class Member:
 
 
 def load_or_build(count: int, *, rebuild: bool = False) -> list[Member]:
-    """The fleet of an earlier run of today when it is still there (its tokens live 12 hours), else a new one."""
-    saved = ROOT / "benchmarks" / "results" / f"fleet-{count}.json"
+    """The fleet of an earlier run of today when it is still there (its tokens live 12 hours), else a new one.
+
+    One saved fleet per database (every build replaces the database): a fleet of another size is
+    rebuilt, never mistaken for the first organisations of the database's current one.
+    """
+    saved = ROOT / "benchmarks" / "results" / f"fleet-{_database_tag()}.json"
     if not rebuild and saved.exists():
         state = json.loads(saved.read_text())
-        if time.time() - state["created"] < 6 * 3600 and _database_has(state["slugs"]):
+        if (
+            time.time() - state["created"] < 6 * 3600
+            and state.get("database") == bench_database_url(SUFFIX)  # not another server's fleet
+            and len(state["slugs"]) == count
+            and _database_has(state["slugs"])
+        ):
             from harness import setup_django
 
             setup_django(migrate=False, suffix=SUFFIX)
             print(f"==> reusing the fleet of {count} organisations from {saved.name}", flush=True)
             return [Member(**{**row, "reading": Decimal(row["reading"])}) for row in state["members"]]
+    saved.unlink(missing_ok=True)  # the database is dropped now: a build that fails leaves no stale fleet
     members = build(count)
     saved.parent.mkdir(parents=True, exist_ok=True)
     saved.write_text(
         json.dumps(
             {
                 "created": time.time(),
+                "database": bench_database_url(SUFFIX),
                 "slugs": [member.slug for member in members],
                 "members": [{**member.__dict__, "reading": str(member.reading)} for member in members],
             }
         )
     )
     return members
+
+
+def _database_tag() -> str:
+    """Port and name of the fleet's database: fleets on two servers are saved apart."""
+    import dj_database_url
+
+    config = dj_database_url.parse(bench_database_url(SUFFIX))
+    return f"{config['PORT'] or 5432}-{config['NAME']}"
 
 
 def _database_has(slugs: list[str]) -> bool:
@@ -93,14 +112,12 @@ def _database_has(slugs: list[str]) -> bool:
 
 
 def _drop_and_create_database() -> str:
-    import psycopg
-    from django_dsn import database_name, to_conninfo
+    """A new, empty fleet database (on a Citus coordinator: on every node, with the extension)."""
+    from harness import drop_database, ensure_bench_database
 
     url = bench_database_url(SUFFIX)
-    name = database_name(url)
-    with psycopg.connect(to_conninfo(url, dbname="postgres"), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    drop_database(url)
+    ensure_bench_database(url)
     return url
 
 

@@ -39,22 +39,112 @@ class Result:
 def bench_database_url(suffix: str = "_bench") -> str:
     from django_dsn import database_name
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/energy_portal")
+    base = main_database_url()
     name = database_name(base)
     return base.rsplit("/", 1)[0] + f"/{name}{suffix}" if not base.endswith(suffix) else base
 
 
+def main_database_url() -> str:
+    """The database DATABASE_URL names, without a benchmark suffix (before ``setup_django``
+    repoints DATABASE_URL, or as remembered by it)."""
+    return os.environ.get(
+        "BENCH_MAIN_DATABASE_URL",
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/energy_portal"),
+    )
+
+
+def on_citus(url: str | None = None) -> bool:
+    """Whether the main database is a Citus coordinator (the extension, worker nodes registered),
+    as ``scripts/devstack.py`` decides it. A main database that does not exist is plain PostgreSQL."""
+    import psycopg
+    from devstack import is_citus_coordinator
+
+    try:
+        return is_citus_coordinator(url or main_database_url())
+    except psycopg.OperationalError:
+        return False
+
+
+def citus_nodes(url: str) -> list[tuple[str, int]]:
+    """(host, port) of every primary node of the coordinator ``url``, the coordinator (group 0) first."""
+    import psycopg
+    from django_dsn import to_conninfo
+
+    with psycopg.connect(to_conninfo(url), autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' ORDER BY groupid"
+        ).fetchall()
+    return [(host, int(port)) for host, port in rows]
+
+
+def _node_connection(host: str, port: int, dbname: str = "postgres"):
+    import psycopg
+
+    return psycopg.connect(host=host, port=port, user="postgres", dbname=dbname, autocommit=True)
+
+
+def prepare_citus_database(name: str) -> None:
+    """Give database ``name`` what Citus needs before Django migrates it, as ``scripts/citus.py``
+    ``prepare_database`` does for the main one: the database and the extension on every node of
+    the main database's cluster, the coordinator and the workers registered. Idempotent."""
+    nodes = citus_nodes(main_database_url())
+    for host, port in nodes:
+        with _node_connection(host, port) as connection:
+            if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                connection.execute(f'CREATE DATABASE "{name}"')
+        with _node_connection(host, port, name) as connection:
+            connection.execute("CREATE EXTENSION IF NOT EXISTS citus")
+    (coordinator_host, coordinator_port), workers = nodes[0], nodes[1:]
+    with _node_connection(coordinator_host, coordinator_port, name) as connection:
+        connection.execute("SELECT citus_set_coordinator_host(%s, %s)", [coordinator_host, coordinator_port])
+        for host, port in workers:
+            known = connection.execute(
+                "SELECT 1 FROM pg_dist_node WHERE nodename = %s AND nodeport = %s", [host, port]
+            ).fetchone()
+            if not known:
+                connection.execute("SELECT citus_add_node(%s, %s)", [host, port])
+
+
+def drop_database(url: str) -> None:
+    """Drop the database of ``url`` (on every node when the main database is a Citus coordinator)."""
+    import psycopg
+    from django_dsn import database_name, to_conninfo
+
+    name = database_name(url)
+    if on_citus():
+        for host, port in citus_nodes(main_database_url()):
+            with _node_connection(host, port) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    with psycopg.connect(to_conninfo(url, dbname="postgres"), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def ensure_bench_database(url: str) -> None:
+    """Create the benchmark database of ``url`` if missing; on Citus, on every node with the extension."""
+    from devstack import ensure_database
+    from django_dsn import database_name
+
+    if on_citus():
+        prepare_citus_database(database_name(url))
+    else:
+        ensure_database(url)
+
+
 def setup_django(migrate: bool = True, suffix: str = "_bench") -> None:
-    """Point Django at a benchmark database (``<db><suffix>``), create and migrate it."""
+    """Point Django at a benchmark database (``<db><suffix>``), create and migrate it.
+
+    When the main database is a Citus coordinator the benchmark database is prepared on every node
+    first (``prepare_citus_database``) and its organisation schemas are distributed schemas.
+    """
+    os.environ.setdefault("BENCH_MAIN_DATABASE_URL", main_database_url())
     os.environ["DATABASE_URL"] = bench_database_url(suffix)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("CACHE_KEY_PREFIX", "bench")
     os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", "bench")
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("REQUEST_LOG_LEVEL", "WARNING")
-    from devstack import ensure_database
-
-    ensure_database(os.environ["DATABASE_URL"])
+    ensure_bench_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
@@ -62,8 +152,9 @@ def setup_django(migrate: bool = True, suffix: str = "_bench") -> None:
         from django.core.management import call_command
 
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        from tenants import provisioning
+        from tenants import cluster, provisioning
 
+        cluster.ensure_reference_tables()  # on Citus, as migrate_platform does; nothing on PostgreSQL
         provisioning.refresh_template()
 
 

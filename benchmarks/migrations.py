@@ -20,9 +20,15 @@ PREFIX = "migbench"
 
 
 def _ensure_schemas(count: int) -> None:
+    """Exactly ``count`` benchmark organisations: missing ones made, those of a larger earlier run dropped."""
     from tenants import provisioning
     from tenants.models import Domain, Organisation
 
+    wanted = {f"{PREFIX}{n:03d}" for n in range(count)}
+    for organisation in Organisation.objects.filter(slug__startswith=PREFIX).exclude(slug__in=wanted):
+        provisioning.drop_schema(organisation.schema_name)
+        Domain.objects.filter(tenant=organisation).delete()
+        organisation.delete()
     existing = set(Organisation.objects.values_list("slug", flat=True))
     for n in range(count):
         slug = f"{PREFIX}{n:03d}"

@@ -34,16 +34,23 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "consumption": ([], ["--years", "1", "--rounds", "20"]),
     "http_load": ([], ["--organisations", "10", "--seconds", "5"]),
     "load_test": ([], ["--organisations", "10", "--seconds", "20"]),
+    # PostgreSQL and a Citus cluster side by side; skipped when no cluster can be started.
+    "citus": ([], ["--quick"]),
 }
+SKIPPED = 75  # a benchmark's exit status when it cannot run here (it prints why)
 
 
-def run_one(name: str, arguments: list[str]) -> tuple[bool, float]:
+def run_one(name: str, arguments: list[str]) -> tuple[str, float]:
+    """Run one benchmark; ("ok" | "failed" | "skipped", seconds)."""
     started = time.perf_counter()
     print(f"\n=== {name} {' '.join(arguments)}", flush=True)
     completed = subprocess.run(
         [sys.executable, str(HERE / f"{name}.py"), *arguments], cwd=HERE.parent, check=False
     )
-    return completed.returncode == 0, time.perf_counter() - started
+    status = {0: "ok", SKIPPED: "skipped"}.get(completed.returncode, "failed")
+    if status == "skipped":
+        print(f"=== {name} skipped (the reason is printed above)", flush=True)
+    return status, time.perf_counter() - started
 
 
 def collect(names: list[str]) -> list[Result]:
@@ -89,7 +96,8 @@ def main() -> int:
                 "machine": info,
                 "quick": arguments.quick,
                 "runs": {
-                    name: {"ok": ok, "seconds": round(seconds, 1)} for name, (ok, seconds) in outcome.items()
+                    name: {"ok": status == "ok", "status": status, "seconds": round(seconds, 1)}
+                    for name, (status, seconds) in outcome.items()
                 },
                 "results": [result.__dict__ for result in results],
             },
@@ -98,7 +106,10 @@ def main() -> int:
         )
     )
     print("\n" + header + "\n" + table)
-    failed = [name for name, (ok, _seconds) in outcome.items() if not ok]
+    failed = [name for name, (status, _seconds) in outcome.items() if status == "failed"]
+    skipped = [name for name, (status, _seconds) in outcome.items() if status == "skipped"]
+    if skipped:
+        print(f"\nskipped: {', '.join(skipped)} (the reason is printed with each)")
     if failed:
         print(f"\nfailed: {', '.join(failed)}")
     print(f"\nwritten to {RESULTS / 'summary.md'} and summary.json")
