@@ -13,7 +13,7 @@ from django.contrib.auth import logout as django_logout
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 from credentials.csrf import csrf_failure
 from credentials.login_throttle import begin_login_attempt
 from credentials.services import IssuedToken, issue_access_token, revoke_access_token, revoke_session_token

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from credentials.client_ip import client_ip
+from core.client_ip import client_ip
 
 from .models import ActivityEvent
 

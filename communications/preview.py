@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from config.errors import FieldErrors
+from core.errors import FieldErrors
 
 from .branding import email_branding
 from .catalogue import CATALOGUE

@@ -24,9 +24,9 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from config.errors import RuleViolation
 from configuration.rich_text import display_html
 from configuration.rich_text_colours import EMAIL_SURFACE
+from core.errors import RuleViolation
 
 from .branding import DEFAULT_PRIMARY_COLOUR, readable_brand
 

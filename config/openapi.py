@@ -151,7 +151,7 @@ def derived_errors(view, method: str, operation: dict) -> set[int]:
     takes_body = "requestBody" in operation
     query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
     in_path = any(p.get("in") == "path" for p in operation.get("parameters", []))
-    # Any parameter or body can hold characters that are not allowed (config.input_guard), even a
+    # Any parameter or body can hold characters that are not allowed (core.input_guard), even a
     # free-text search or a page number; any body can be larger than the operation accepts.
     if takes_body or query or in_path:
         statuses.add(400)

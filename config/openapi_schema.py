@@ -3,7 +3,7 @@
 Two rules, decided here once for every view, so that a client generated from the documents works:
 
 - **One media type per request body.** ``application/json`` for every operation, except those whose
-  view takes uploads (config.api_uploads.TakesUploads): ``multipart/form-data``, the one media type
+  view takes uploads (core.api_uploads.TakesUploads): ``multipart/form-data``, the one media type
   that carries everything they take. Generators cannot tell several media types with one schema
   apart (openapi-python-client makes modules that do not import).
 - **Summary and description from the docstring** of the operation's handler (``get``, ``post``, a

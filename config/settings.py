@@ -130,9 +130,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Refuses what cannot be read safely (invalid characters, deep JSON, oversized bodies) before
     # sessions, CSRF, authentication, throttles and views; after routing for branded pages.
-    "config.input_guard.InputGuardMiddleware",
+    "core.input_guard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.locale.PortalLocaleMiddleware",
+    "core.locale.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -291,7 +291,7 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 # without proxies the header is the client's own word and is ignored, in development as in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES > 0 else None
 
-# Request bodies (config.input_guard, config.parsers): JSON and form fields up to this size (Django's
+# Request bodies (core.input_guard, core.parsers): JSON and form fields up to this size (Django's
 # own setting, also applied to JSON); a request with files up to MAX_UPLOAD_REQUEST_SIZE (the largest
 # upload is 10 MB); the bulk import endpoints declare their own (max_body_bytes). JSON nests at most
 # JSON_MAX_DEPTH levels, far deeper than any body the API documents.
@@ -307,13 +307,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # One media type per request body, summaries and descriptions from docstrings (docs/api.md).
     "DEFAULT_SCHEMA_CLASS": "config.openapi_schema.PortalAutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only: the one place that chooses how API bodies are read. Views that take a file add
-    # multipart/form-data to these (config.api_uploads.TakesUploads); the pages are Django forms.
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
+    # multipart/form-data to these (core.api_uploads.TakesUploads); the pages are Django forms.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_THROTTLE_RATES": {
         "auth_ip": env("THROTTLE_AUTH_IP", "30/min"),
         "auth_account": env("THROTTLE_AUTH_ACCOUNT", "10/min"),
@@ -329,7 +329,7 @@ REST_FRAMEWORK = {
         "email_change": env("THROTTLE_EMAIL_CHANGE", "10/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # DRF's own throttles count the same hops as credentials.client_ip.
+    # DRF's own throttles count the same hops as core.client_ip.
     "NUM_PROXIES": TRUSTED_PROXIES,
 }
 if DEBUG:
@@ -425,7 +425,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Cookies are host-only (no Domain attribute): each organisation's domain has its own, and the
 # sessions behind them live in that organisation's schema.
-CSRF_FAILURE_VIEW = "config.web_errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.web_errors.csrf_failure"
 # The portal pages load nothing from elsewhere and run no inline script. Inline style attributes
 # are allowed only for the text colours of staff messages, which the sanitiser limits to colours.
 CONTENT_SECURITY_POLICY = {

@@ -21,7 +21,7 @@ urlpatterns = [
     ),
 ]
 
-handler400 = "config.web_errors.bad_request"
-handler403 = "config.web_errors.permission_denied"
-handler404 = "config.web_errors.not_found"
-handler500 = "config.web_errors.server_error"
+handler400 = "core.web_errors.bad_request"
+handler403 = "core.web_errors.permission_denied"
+handler404 = "core.web_errors.not_found"
+handler500 = "core.web_errors.server_error"

@@ -16,5 +16,5 @@ urlpatterns = [
     re_path(r"", portal_unavailable, name="portal-unavailable"),
 ]
 
-handler404 = "config.web_errors.not_found"
-handler500 = "config.web_errors.server_error"
+handler404 = "core.web_errors.not_found"
+handler500 = "core.web_errors.server_error"

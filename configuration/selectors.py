@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from communications.catalogue import CATALOGUE, EmailKind
 from communications.models import EmailTemplate
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 
 from .contrast import rich_text_warnings
 from .models import GeneralPreferences, PageMessage, PortalPreferences

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from communications.catalogue import CATALOGUE
 from communications.models import EmailTemplate
 from communications.rendering import UnsafeTemplate, compile_restricted
-from config.errors import FieldErrors, RuleViolation
+from core.errors import FieldErrors, RuleViolation
 
 from .contrast import colour_warnings, rich_text_warnings
 from .models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences

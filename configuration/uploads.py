@@ -21,7 +21,7 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"

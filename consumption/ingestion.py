@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.parsers import load_json
+from core.parsers import load_json
 
 from .aggregates import refresh_aggregates
 from .models import Meter, Source
@@ -446,4 +446,4 @@ def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
 def load(text: str, content_type: str) -> Iterable[dict]:
     if content_type.startswith("text/csv"):
         return rows_from_csv(text)
-    return rows_from_json(load_json(text))  # config.parsers: not too deep, no refused characters
+    return rows_from_json(load_json(text))  # core.parsers: not too deep, no refused characters

@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import RuleViolation
 from configuration.models import PortalPreferences
 from configuration.site import portal_features
+from core.errors import RuleViolation
 
 from . import costs, peers, selectors
 from .models import Service

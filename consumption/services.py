@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.errors import FieldErrors, RuleViolation
+from core.errors import FieldErrors, RuleViolation
 
 from .models import IntervalReading, Meter, RegisterReading, Service
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
 from communications.services import queue_email
-from config.errors import RuleViolation
 from configuration.models import BillingSettings, PortalPreferences
+from core.errors import RuleViolation
 from integration.changes import record_change
 from integration.models import PortalChange
 

@@ -25,9 +25,10 @@ from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
+from core.throttle_message import throttled_message
 
-from .throttles import address_key, throttled_message
+from .throttles import address_key
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 
 from .models import AccessToken, OneTimeToken
 

@@ -1,6 +1,6 @@
 """Throttles for the endpoints that guess-and-try attacks aim at (registration, resets, links).
 
-Counted per organisation and per client IP (:func:`credentials.client_ip.client_ip`, which trusts
+Counted per organisation and per client IP (:func:`core.client_ip.client_ip`, which trusts
 exactly ``TRUSTED_PROXIES`` hops of X-Forwarded-For), and per submitted email address, whether or
 not that address is known, so the throttle itself reveals nothing. These act on one organisation's
 data (its customer numbers, its outbox), so one organisation's counters never block another's.
@@ -12,15 +12,12 @@ throttle lets requests through rather than failing them.
 from __future__ import annotations
 
 import hashlib
-import math
 
 from django.db import connection
-from django.utils.translation import ngettext
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import normalise_email
-
-from .client_ip import client_ip
+from core.client_ip import client_ip
 
 
 class AuthIPThrottle(SimpleRateThrottle):
@@ -54,20 +51,3 @@ class AuthAccountThrottle(SimpleRateThrottle):
 
 
 AUTH_THROTTLES = [AuthIPThrottle, AuthAccountThrottle]
-
-
-def throttled_message(wait: float | None) -> str:
-    """What a refused attempt is told, in the caller's language (API and pages alike)."""
-    wait = max(1, math.ceil(wait or 1))
-    if wait < 120:
-        return ngettext(
-            "Too many attempts. Try again in %(count)s second.",
-            "Too many attempts. Try again in %(count)s seconds.",
-            wait,
-        ) % {"count": wait}
-    minutes = math.ceil(wait / 60)
-    return ngettext(
-        "Too many attempts. Try again in %(count)s minute.",
-        "Too many attempts. Try again in %(count)s minutes.",
-        minutes,
-    ) % {"count": minutes}

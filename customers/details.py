@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
 from communications.services import queue_email
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 from credentials.models import OneTimeToken
 from credentials.services import consume_one_time_token, issue_one_time_token, subject_id
 from integration.changes import record_change

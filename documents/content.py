@@ -16,7 +16,7 @@ import warnings
 from django.utils.translation import gettext as _
 from PIL import Image
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 CONTENT_TYPES = ("application/pdf", "image/png", "image/jpeg")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 
 
 class MembershipError(RuleViolation):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
-from config.locale import use_language
+from core.locale import use_language
 
 from .models import StaffMembership
 from .selectors import active_staff_membership, confirmed_portal_account

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.models import normalise_email
 from activity.services import Origin
 from communications.services import queue_email
-from config.errors import RuleViolation
 from consumption.models import Meter
 from contracts.models import Contract, ContractLocation, Location
+from core.errors import RuleViolation
 from customers.models import Customer, CustomerAddress
 from integration.changes import record_change
 from integration.models import PortalChange

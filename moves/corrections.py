@@ -18,8 +18,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from communications.services import queue_email
-from config.errors import RuleViolation
 from consumption.entered_readings import check_entered_readings, reading_errors
+from core.errors import RuleViolation
 from credentials.models import OneTimeToken
 from credentials.services import issue_one_time_token
 from memberships.services.common import portal_link

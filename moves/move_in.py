@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from communications.services import queue_email
-from config.errors import RuleViolation
 from consumption.models import Meter
+from core.errors import RuleViolation
 from credentials.models import OneTimeToken
 from credentials.services import consume_one_time_token, issue_one_time_token, subject_id
 from customers.models import Customer

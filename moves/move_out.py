@@ -14,10 +14,10 @@ from rest_framework import serializers
 
 from activity.services import Origin
 from communications.services import queue_email
-from config.errors import RuleViolation
 from consumption.entered_readings import check_entered_readings, reading_errors
 from consumption.models import Meter
 from contracts.models import Contract, ContractLocation
+from core.errors import RuleViolation
 from integration.changes import record_change
 from integration.models import PortalChange
 from invoicing.services import end_advances_after

@@ -18,9 +18,9 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import RuleViolation
 from consumption.entered_readings import register_bounds
 from consumption.models import Meter
+from core.errors import RuleViolation
 
 
 def move_in_moment(day: date, organisation) -> datetime:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from config.locale import use_language
+from core.locale import use_language
 from memberships.selectors import confirmed_portal_account
 from memberships.services.impersonation import session_impersonation
 

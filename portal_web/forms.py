@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 from support.models import Ticket
 
 from .countries import country_choices

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.throttling import SimpleRateThrottle
 
-from credentials.throttles import throttled_message
+from core.throttle_message import throttled_message
 
 TOO_MANY_REQUESTS = 429
 

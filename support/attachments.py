@@ -18,7 +18,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communications.services import queue_email
-from config.errors import RuleViolation
 from configuration.models import PortalPreferences
 from configuration.rich_text import sanitise
+from core.errors import RuleViolation
 from memberships.models import PortalAccount, StaffMembership
 from memberships.services.common import portal_link
 

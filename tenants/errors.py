@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 
 
 class OrganisationError(RuleViolation):

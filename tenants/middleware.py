@@ -11,7 +11,7 @@ from django.http.request import split_domain_port
 from django.urls import set_urlconf
 from django.utils.translation import gettext as _
 
-from config.api_errors import error_response
+from core.api_errors import error_response
 
 from .routing import routing_table
 

@@ -106,11 +106,11 @@ def _api_views(urlconf: str):
 
 @pytest.mark.parametrize("urlconf", ["config.urls_tenant", "config.urls_platform"])
 def test_every_api_view_reads_bodies_with_the_projects_parsers(urlconf):
-    """One place chooses how bodies are read (the setting, plus config.api_uploads for files): no
+    """One place chooses how bodies are read (the setting, plus core.api_uploads for files): no
     view brings parsers of its own that would skip the project's checks or widen the documents."""
     from rest_framework.settings import api_settings
 
-    from config.api_uploads import TakesUploads
+    from core.api_uploads import TakesUploads
 
     own = list(api_settings.DEFAULT_PARSER_CLASSES)
     found = {}

@@ -319,7 +319,7 @@ def test_the_documents_are_valid_and_generate_without_warnings(urlconf, tmp_path
 def test_error_answers_follow_each_views_parts(tmp_path):
     """Derived from the view (no blanket list): input, credentials, path ids, pages, throttles.
 
-    Any parameter or body can hold characters that are not allowed (config.input_guard: 400), and
+    Any parameter or body can hold characters that are not allowed (core.input_guard: 400), and
     any body can be larger than the operation accepts (413)."""
     document = generated_document("config.urls_tenant", tmp_path)
     statuses = {

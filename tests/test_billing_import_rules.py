@@ -159,7 +159,7 @@ def _rows_with_nul() -> dict:
 
 
 def test_the_api_refuses_an_import_holding_nul_and_names_every_field(integration):  # noqa: F811
-    """Text no field may hold (config.characters) is refused with the body, before any row is read:
+    """Text no field may hold (core.characters) is refused with the body, before any row is read:
     400 with the place of each in the body, and nothing written."""
     body = json.dumps(_rows_with_nul())
     assert "\\u0000" in body

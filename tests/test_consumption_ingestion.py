@@ -141,7 +141,7 @@ def test_parse_errors_answer_400_with_a_code(setup):
     broken = post(api, "{", "application/json")
     assert broken.status_code == 400
     assert broken.json()["code"] == "parse_error"
-    assert broken.json()["detail"].startswith("The body is not valid JSON: ")  # config.parsers
+    assert broken.json()["detail"].startswith("The body is not valid JSON: ")  # core.parsers
     not_a_list = post(api, '{"readings": 5}', "application/json")
     assert not_a_list.json() == {
         "code": "parse_error",

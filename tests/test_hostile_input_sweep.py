@@ -15,7 +15,7 @@ platform operator on the platform domain, once with each kind of hostile input:
 Each answer must be a 4xx in the JSON error shape (a string ``code``), and the request must not have
 written a single row: PostgreSQL's per-transaction counters (pg_stat_xact_user_tables) of inserted,
 updated and deleted rows in every table of every schema must not move. Where the input guard decides
-(config.input_guard), the status and code are exact.
+(core.input_guard), the status and code are exact.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from tests.sweep_data import build_organisation, jpeg_upload, operator_credentia
 from tests.sweep_schema import Operation, Side, kind_of, operations, request_parts
 
 NOORD = "portal.noord.test"
-# The characters no text may hold (config.characters), as a Python string and as the bytes a client
+# The characters no text may hold (core.characters), as a Python string and as the bytes a client
 # sends for it (a surrogate can only be sent as its invalid UTF-8 form, or as a JSON escape).
 CHARACTERS = {"surrogate": "\ud800", "nul": "\x00", "noncharacter": "\uffff"}
 MEGABYTES = 3 * 1024 * 1024

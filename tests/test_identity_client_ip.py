@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from activity.models import ActivityEvent
 from activity.services import Origin
-from credentials.client_ip import client_ip
+from core.client_ip import client_ip
 from tests.test_passwords import active_resident, login
 
 

@@ -102,8 +102,8 @@ def test_deeply_nested_json_on_the_bulk_import_endpoints(db):
 )
 def test_json_depth_is_counted_outside_strings(body, refused):
     """The depth check reads brackets on the raw body (it must be cheap for 200 MB imports)."""
-    from config.errors import RequestRefused
-    from config.parsers import load_json
+    from core.errors import RequestRefused
+    from core.parsers import load_json
 
     json.loads(body)  # every case is valid JSON
     if refused:
@@ -114,7 +114,7 @@ def test_json_depth_is_counted_outside_strings(body, refused):
 
 
 def test_escaped_backslashes_before_u_are_text_not_escapes():
-    from config.parsers import load_json
+    from core.parsers import load_json
 
     assert load_json(b'{"a": "\\\\u0000 and \\\\ud800"}') == {"a": "\\u0000 and \\ud800"}
 

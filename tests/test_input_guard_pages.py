@@ -1,6 +1,6 @@
 """The portal's pages refuse input that cannot be read with a branded 400 or 413 page (issue 15).
 
-Characters no text may hold (config.characters) in an address or a form, forms of megabytes, and
+Characters no text may hold (core.characters) in an address or a form, forms of megabytes, and
 query values far too long or not numbers at all: never a 500, nothing written. The API side is
 tests/test_input_guard.py.
 """

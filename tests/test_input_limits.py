@@ -1,7 +1,7 @@
 """No field of any API body can carry megabytes or characters past the checks (issue 15).
 
 Every string a request body of either OpenAPI document takes has a maximum length; every view that
-reads a media type other than JSON reads it with the checking parser (config.parsers).
+reads a media type other than JSON reads it with the checking parser (core.parsers).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from tests.test_input_guard import NOORD, api, assert_refused, help_request, pos
 @pytest.mark.parametrize("urlconf", ["config.urls_tenant", "config.urls_platform"])
 def test_every_api_view_reads_forms_with_the_checking_parsers(urlconf):
     """JSON is read by the input guard before any parser; a view that takes another media type must
-    read it with config.parsers (strict UTF-8, every field checked), not with DRF's own."""
+    read it with core.parsers (strict UTF-8, every field checked), not with DRF's own."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
-    from config import parsers
+    from core import parsers
 
     def views(patterns):
         for pattern in patterns:

@@ -93,7 +93,7 @@ def test_every_paginated_list_uses_the_same_links(staff_token):
 
     nxt, _previous = links(staff_token, "/api/admin/customers/?page=1", HTTP_HOST=NOORD, SERVER_PORT="8443")
     assert nxt.startswith(f"http://{NOORD}:8443/")
-    assert api_settings.DEFAULT_PAGINATION_CLASS.__module__ == "config.pagination"
+    assert api_settings.DEFAULT_PAGINATION_CLASS.__module__ == "core.pagination"
     assert generics.GenericAPIView.pagination_class is api_settings.DEFAULT_PAGINATION_CLASS
 
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from communications.models import EmailTemplate
 from communications.rendering import default_source
-from config.api_uploads import TakesUploads
+from core.api_uploads import TakesUploads
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import selectors, services

@@ -12,9 +12,9 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_lists import FilteredList
 from contracts.energy_services import SERVICE_CHOICES
 from contracts.models import Location
+from core.api_lists import FilteredList
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import aggregates, gaps, services
@@ -317,7 +317,7 @@ class StaffReadingsView(APIView):
     """
 
     permission_classes = [IsStaffOrAdmin]
-    max_body_bytes = MAX_BYTES  # config.input_guard refuses more before it is read
+    max_body_bytes = MAX_BYTES  # core.input_guard refuses more before it is read
 
     def post(self, request):
         return Response(ingest_request(request))

@@ -10,9 +10,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config import characters
-from config.errors import RequestRefused, RuleViolation
-from config.parsers import too_large
+from core import characters
+from core.errors import RequestRefused, RuleViolation
+from core.parsers import too_large
 from memberships.permissions import IsIntegration
 
 from .. import ingestion
@@ -103,7 +103,7 @@ class ReadingsView(APIView):
     """
 
     permission_classes = [IsIntegration]
-    max_body_bytes = MAX_BYTES  # config.input_guard refuses more before it is read
+    max_body_bytes = MAX_BYTES  # core.input_guard refuses more before it is read
 
     def post(self, request):
         return Response(ingest_request(request))

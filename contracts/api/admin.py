@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from config.api_lists import FilteredList
+from core.api_lists import FilteredList
 from customers.models import Customer
 from memberships.permissions import IsStaff
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from config.api_lists import MethodSearchList
+from core.api_lists import MethodSearchList
 from memberships.models import PortalAccount
 from memberships.permissions import IsStaff
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
-from config.locale import use_language
+from core.locale import use_language
 from credentials.throttles import AuthIPThrottle
 from memberships.permissions import IsResident, NotImpersonating
 from portal_api.api.base import ResidentAPIView

@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
-from config.api_lists import FilteredList
-from config.api_uploads import TakesUploads
 from contracts.models import Contract
+from core.api_lists import FilteredList
+from core.api_uploads import TakesUploads
 from customers.models import Customer
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 

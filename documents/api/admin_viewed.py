@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from config.api_lists import FilteredList
+from core.api_lists import FilteredList
 from customers.models import Customer
 from memberships.permissions import IsStaff
 

@@ -6,7 +6,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 
-from config.api_lists import FilteredList
+from core.api_lists import FilteredList
 from memberships.permissions import IsStaffAdmin
 
 from ..models import ImportRun

@@ -9,8 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import RuleViolation
-from config.parsers import load_json, too_large
+from core.errors import RuleViolation
+from core.parsers import load_json, too_large
 from memberships.models import StaffMembership
 from memberships.permissions import IsIntegration, IsStaffAdmin
 
@@ -39,7 +39,7 @@ class ImportView(APIView):
     """
 
     permission_classes = [IsIntegration]
-    max_body_bytes = MAX_IMPORT_BYTES  # config.input_guard refuses more before it is read
+    max_body_bytes = MAX_IMPORT_BYTES  # core.input_guard refuses more before it is read
 
     def post(self, request):
         if request.content_type.split(";")[0].strip() != "application/json":

@@ -7,8 +7,8 @@ removed by ``documents.storage.atomic_with_files`` around the whole import.
 
 from __future__ import annotations
 
-from config.errors import RuleViolation
 from contracts.models import Contract
+from core.errors import RuleViolation
 from customers.models import Customer
 from documents.models import Document
 from documents.services import content_hash, display_filename, store_content

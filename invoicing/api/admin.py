@@ -11,7 +11,7 @@ from rest_framework import generics, serializers
 from rest_framework.views import APIView
 
 from activity.services import Origin
-from config.api_lists import FilteredList
+from core.api_lists import FilteredList
 from documents.services import record_staff_download
 from memberships.permissions import IsStaff
 

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from activity.models import ActivityEvent
 from activity.selectors import customer_activity
 from activity.services import Origin
-from config.api_lists import FilteredList
+from core.api_lists import FilteredList
 from customers.models import Customer
 
 from ..models import ImpersonationSession, StaffMembership

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
-from config.api_lists import StrictOrderingFilter
 from consumption.models import Meter
+from core.api_lists import StrictOrderingFilter
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import approval, move_out

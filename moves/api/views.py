@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from activity.services import Origin
-from config.api_uploads import TakesUploads
-from config.features import requires_feature
+from core.api_uploads import TakesUploads
+from core.features import requires_feature
 from memberships.permissions import IsResident
 from portal_api.api.base import ResidentAPIView, ResidentMixin
 

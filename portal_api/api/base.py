@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.views import APIView
 
-from config.locale import use_language
+from core.locale import use_language
 from memberships.permissions import IsResident
 
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from activity.services import Origin
-from config.locale import use_language
+from core.locale import use_language
 from memberships.services.preferences import change_language
 
 from .base import ResidentAPIView

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.services import continue_after_password_change, log_in, log_out
 from activity.services import Origin
-from config.errors import RuleViolation
 from configuration.models import GeneralPreferences, PortalPreferences
 from configuration.site import effective_branding
+from core.errors import RuleViolation
 from credentials.login_throttle import LoginThrottled
 from credentials.services import authenticate_access_token
 from credentials.throttles import AUTH_THROTTLES, AuthIPThrottle

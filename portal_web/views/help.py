@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 from support import selectors, services
 from support.attachments import download_response
 from support.models import TicketMessage

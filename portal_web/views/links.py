@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from activity.services import Origin
-from config.errors import RuleViolation
+from core.errors import RuleViolation
 from credentials.throttles import AuthIPThrottle
 from customers.api.details import EmailChangeThrottle
 from customers.details import confirm_email_change

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
 from activity.services import Origin
-from config.errors import RuleViolation
 from contracts.models import ContractLocation
+from core.errors import RuleViolation
 from moves import corrections, move_out
 from moves.models import MoveOutRequest, RequestStatus
 from moves.readings import plain

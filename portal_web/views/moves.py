@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
-from config.errors import RuleViolation
 from consumption.models import Meter
 from contracts.models import Location
+from core.errors import RuleViolation
 from moves import move_in
 from moves.models import RequestStatus
 from moves.photos import checked_photo

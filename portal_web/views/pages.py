@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from activity.services import Origin
-from config.errors import RuleViolation
 from consumption import reports
 from consumption import selectors as consumption
 from contracts import advance
 from contracts.energy_services import ENERGY_SERVICES
 from contracts.models import Location
 from contracts.selectors import customer_contracts
+from core.errors import RuleViolation
 from customers.api.details import EmailChangeThrottle
 from customers.details import details_of, request_email_change, update_details
 from invoicing.selectors import InvoiceState

@@ -9,8 +9,8 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_lists import StrictOrderingFilter
 from configuration.api.serializers import WarningSerializer
+from core.api_lists import StrictOrderingFilter
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import selectors, services

@@ -8,10 +8,10 @@ from rest_framework import exceptions, generics, permissions, serializers, statu
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_lists import FilteredList
-from config.api_uploads import TakesUploads
-from config.features import requires_feature
-from config.links import absolute_uri
+from core.api_lists import FilteredList
+from core.api_uploads import TakesUploads
+from core.features import requires_feature
+from core.links import absolute_uri
 from memberships.permissions import IsResident, IsStaff, NotImpersonating
 from memberships.selectors import confirmed_portal_account
 from portal_api.api.base import ResidentAPIView, ResidentMixin

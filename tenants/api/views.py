@@ -8,7 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_lists import FilteredList
+from core.api_lists import FilteredList
 
 from .. import placement, selectors, services
 from ..models import Organisation, StatusChange

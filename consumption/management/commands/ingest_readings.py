@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 from tqdm import tqdm
 
-from config.errors import RequestRefused
-from config.parsers import load_json
 from consumption.ingestion import ingest, rows_from_json
+from core.errors import RequestRefused
+from core.parsers import load_json
 from tenants.models import Organisation
 
 

@@ -52,7 +52,7 @@ def bad_request(request, exception=None):
 
 
 def refused(request, refusal: RequestRefused):
-    """A request that cannot be read (config.input_guard): the JSON error shape, or the branded page."""
+    """A request that cannot be read (core.input_guard): the JSON error shape, or the branded page."""
     if not _is_page(request):
         return JsonResponse(refusal.as_dict(), status=refusal.http_status)
     request.LANGUAGE_CODE = translation.get_language()  # the guard runs before the locale middleware

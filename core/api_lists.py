@@ -2,7 +2,7 @@
 
 Every list under /api/admin/, /api/platform/ and the import runs takes the same query parameters,
 so the staff console's data provider (and any integration) needs one rule for all of them:
-``page`` and ``page_size`` (config.pagination), the list's own filters (django-filter: a bad value
+``page`` and ``page_size`` (core.pagination), the list's own filters (django-filter: a bad value
 is a 400 naming the field), ``search`` and ``ordering``. An unknown ordering field is a 400 here:
 DRF's own filter drops it silently and the client would believe the list is ordered.
 """

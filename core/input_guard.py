@@ -6,14 +6,14 @@ throttles and views, so that none of them ever meets such input. Every operation
 every page passes through it: a new view cannot forget it. What it refuses (docs/robustness.md):
 
 - a path, query string or header value that is not UTF-8 text or holds a character that
-  config.characters refuses: 400 ``invalid_characters``;
+  core.characters refuses: 400 ``invalid_characters``;
 - a body whose declared length is more than the view accepts (``max_body_bytes`` on the view class,
   else ``DATA_UPLOAD_MAX_MEMORY_SIZE``, or ``MAX_UPLOAD_REQUEST_SIZE`` for multipart): 413
   ``request_too_large``, before a byte of it is read;
-- a JSON body that config.parsers.load_json refuses (read here once; the API's parser hands the
+- a JSON body that core.parsers.load_json refuses (read here once; the API's parser hands the
   result on): 400 ``parse_error`` or ``invalid_characters``;
 - a form body: urlencoded fields like the query string; on the pages, multipart fields too (the
-  API's multipart parser, config.parsers.MultiPartParser, checks its own).
+  API's multipart parser, core.parsers.MultiPartParser, checks its own).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Page numbers for every API list (REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]).
 
 DRF's own class, with a ``page_size`` parameter (at most 100), and ``next`` and ``previous`` links on
-the address the client used (config.links: scheme, host and port, behind trusted proxies as
+the address the client used (core.links: scheme, host and port, behind trusted proxies as
 forwarded).
 """
 

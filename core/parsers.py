@@ -1,16 +1,16 @@
 """How request bodies are read, and refused when they cannot be read safely.
 
 Decided here once and used by the API's parsers (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] and
-config.api_uploads), by the input guard (config.input_guard), which reads every JSON body before a
+core.api_uploads), by the input guard (core.input_guard), which reads every JSON body before a
 throttle or a view can meet it, and by the bulk endpoints that read their own bodies (the billing
 import, readings ingestion):
 
 - JSON is UTF-8, valid, nested at most ``settings.JSON_MAX_DEPTH`` levels, and no key or string in
-  it holds a character that config.characters refuses;
+  it holds a character that core.characters refuses;
 - form fields (multipart) are decoded as strict UTF-8 and checked the same way, names and file
   names included.
 
-Refusals are :class:`config.errors.RequestRefused`: 400 ``parse_error`` or ``invalid_characters``
+Refusals are :class:`core.errors.RequestRefused`: 400 ``parse_error`` or ``invalid_characters``
 with the messages per field (nested as the body nests), 413 ``request_too_large``.
 """
 

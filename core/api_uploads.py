@@ -7,7 +7,7 @@ multipart/form-data (config.openapi_schema), the media type that carries the fil
 
 from __future__ import annotations
 
-from .parsers import MultiPartParser  # strict UTF-8, every field checked (config.parsers)
+from .parsers import MultiPartParser  # strict UTF-8, every field checked (core.parsers)
 
 
 class TakesUploads:

@@ -12,6 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import RequestRefused, RuleViolation
+from .throttle_message import throttled_message
 
 
 def error_response(http_status: int, code: str, detail: str, **extra) -> JsonResponse:
@@ -19,7 +20,7 @@ def error_response(http_status: int, code: str, detail: str, **extra) -> JsonRes
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, RequestRefused):  # raised by the parsers (config.parsers): detail and fields
+    if isinstance(exc, RequestRefused):  # raised by the parsers (core.parsers): detail and fields
         return JsonResponse(exc.as_dict(), status=exc.http_status)
     if isinstance(exc, RuleViolation) and exc.errors:
         exc = DomainError(exc.message, code=exc.code, http_status=exc.http_status, errors=exc.errors)
@@ -36,8 +37,6 @@ def exception_handler(exc, context):
             data = {"code": exc.error_code, "detail": data["detail"] if isinstance(data, dict) else data}
     elif isinstance(exc, exceptions.Throttled):
         # DRF's own wording is poorly translated; the pages say the same as the API.
-        from credentials.throttles import throttled_message
-
         data = {"code": "throttled", "detail": throttled_message(exc.wait)}
     elif isinstance(exc, exceptions.ValidationError):
         if isinstance(data, list):
