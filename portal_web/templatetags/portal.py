@@ -6,14 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from configuration.site import cached_site
 
-from ..charts import value_axis
+from ..charts import bar_layout
 
 register = template.Library()
 
@@ -98,101 +98,41 @@ def _axis_label(period: str) -> str:
 def bar_chart(
     points: list[dict], unit: str, label: str, other: list[dict] | None = None, other_label: str = ""
 ) -> str:
-    """An accessible SVG bar chart; periods without data are drawn as gaps with a marker."""
-    width, height, top, bottom, left = 760, 276, 28, 36, 56
-    values = [Decimal(p["value"]) for p in points if p["value"] is not None]
-    values += [Decimal(p["value"]) for p in (other or []) if p["value"] is not None]
-    axis = value_axis(max(values, default=Decimal(0)))
-    peak = axis.top  # bars are scaled to the axis' round top
-    slot = (width - left) / max(len(points), 1)
-    bar = slot * (0.38 if other else 0.7)
-    plot = height - top - bottom
-    # The unit heads the value axis, so every figure on it reads as "<value> <unit>".
-    parts = [
-        format_html('<text class="axis unit" x="{}" y="{}" text-anchor="end">{}</text>', left - 6, 14, unit)
-    ]
-    steps = len(axis.ticks) - 1
-    for step, tick in enumerate(reversed(axis.ticks)):
-        y = top + plot * step / steps
-        parts.append(
-            format_html(
-                '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>', left, width, round(y, 1), round(y, 1)
-            )
-        )
-        parts.append(
-            format_html(
-                '<text class="axis" x="{}" y="{}" text-anchor="end">{}</text>',
-                left - 6,
-                round(y + 4, 1),
-                quantity(tick, axis.decimals),
-            )
-        )
-    for index, point in enumerate(points):
-        x = left + slot * index + (slot - (bar * (2 if other else 1))) / 2
-        series = [("current", point)] + ([("other", other[index])] if other and index < len(other) else [])
-        for offset, (name, item) in enumerate(series):
-            bar_x = round(x + offset * bar, 1)
-            if item["value"] is None:
-                if item.get("future") or name == "other":
-                    continue  # nothing to measure yet, or no comparison figure: no marker
-                title = _("%(period)s: no data") % {"period": period(item["period"])}
-                parts.append(
-                    format_html(
-                        '<g class="gap"><title>{}</title><rect x="{}" y="{}" width="{}" height="3"/></g>',
-                        title,
-                        bar_x,
-                        height - bottom - 3,
-                        round(bar, 1),
-                    )
-                )
-                continue
-            value = Decimal(item["value"])
-            bar_height = max(float(value / peak) * plot, 1.0)
-            incomplete = item.get("completeness", 1) < 0.999
-            title = f"{period(item['period'])}: {quantity(value)} {unit}"
-            if incomplete:
-                share = _("%(share)s of the readings received") % {"share": percent(item["completeness"])}
-                title = f"{title} ({share})"
-            css = f"bar {name}{' partial' if incomplete else ''}"
-            parts.append(
-                format_html(
-                    '<rect class="{}" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
-                    css,
-                    bar_x,
-                    round(height - bottom - bar_height, 1),
-                    round(bar, 1),
-                    round(bar_height, 1),
-                    title,
-                )
-            )
-        short = _axis_label(point["period"])
-        parts.append(
-            format_html(
-                '<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text>',
-                round(left + slot * index + slot / 2, 1),
-                height - bottom + 16,
-                short,
-            )
-        )
-    description = _("Bar chart of %(label)s per period, in %(unit)s.") % {"label": label, "unit": unit}
-    legend = ""
-    if other:
-        legend = format_html(
-            '<text class="legend current" x="{}" y="{}">■ {}</text><text class="legend other" x="{}" y="{}">■ {}</text>',
-            left,
-            height - 4,
-            label,
-            left + 220,
-            height - 4,
-            other_label,
-        )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title chart-desc">'
-        '<title id="chart-title">{}</title><desc id="chart-desc">{}</desc>{}{}</svg>',
-        width,
-        height,
-        label,
-        description,
-        format_html_join("", "{}", ((part,) for part in parts)),
-        legend,
+    """An accessible SVG bar chart (portal/_bar_chart.svg); periods without data are drawn as gaps
+    with a marker. Where things go is decided by ``charts.bar_layout``; here only the words."""
+    layout = bar_layout(points, other)
+    for line in layout["grid"]:
+        line["label"] = quantity(line["tick"], layout["axis"].decimals)
+    for column in layout["columns"]:
+        column["label"] = _axis_label(column["point"]["period"])
+        for bar in column["bars"]:
+            bar["title"] = _bar_title(bar, unit)
+    frame = layout["frame"]
+    return render_to_string(
+        "portal/_bar_chart.svg",
+        {
+            **layout,
+            "label": label,
+            "unit": unit,
+            "description": _("Bar chart of %(label)s per period, in %(unit)s.")
+            % {"label": label, "unit": unit},
+            "unit_x": frame.left - 6,
+            "label_y": frame.baseline + 16,
+            "legend": bool(other),
+            "other_label": other_label,
+            "legend_y": frame.height - 4,
+            "legend_other_x": frame.left + 220,
+        },
     )
+
+
+def _bar_title(bar: dict, unit: str) -> str:
+    """What a bar's tooltip (and a screen reader) says: the period and its figure, or no data."""
+    item = bar["item"]
+    if bar["gap"]:
+        return _("%(period)s: no data") % {"period": period(item["period"])}
+    title = f"{period(item['period'])}: {quantity(bar['value'])} {unit}"
+    if bar["incomplete"]:
+        share = _("%(share)s of the readings received") % {"share": percent(item["completeness"])}
+        title = f"{title} ({share})"
+    return title
