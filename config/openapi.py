@@ -112,7 +112,7 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
     ("get", "/api/portal/consumption/month/"): {404: ["unknown_location"]},
     ("get", "/api/portal/consumption/compare/"): {404: ["unknown_location"]},
     ("get", "/api/portal/consumption/register/"): {404: ["unknown_location"]},
-    # consumption.api.integration.ingest_request
+    # integration.api.readings.ingest_request
     ("post", "/api/integration/readings/"): {413: ["request_too_large"], 415: ["unsupported_media_type"]},
     # tenants.services (the platform's document)
     ("post", "/api/platform/organisations/"): {409: ["conflict"]},

@@ -364,7 +364,7 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "DocumentCategoryEnum": "documents.models.Document.Category",
         "StaffRoleEnum": "memberships.models.StaffMembership.Role",
-        "PeopleRoleEnum": "memberships.api.admin_serializers.PEOPLE_ROLES",
+        "PeopleRoleEnum": "staff_api.memberships.admin_serializers.PEOPLE_ROLES",
         "StaffStatusEnum": "memberships.models.StaffMembership.Status",
         "OrganisationStatusEnum": "tenants.models.Organisation.Status",
         "PortalStatusEnum": "tenants.models.Organisation.PortalStatus",
@@ -414,6 +414,12 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STAFF_CONSOLE_DIST = Path(env("STAFF_CONSOLE_DIST", str(BASE_DIR / "staff_console" / "dist")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads of each organisation under MEDIA_ROOT/<schema>/ and served from /media/<schema>/ (the
+# default MULTITENANT_RELATIVE_MEDIA_ROOT): stored names carry no schema (core/storage.py).
+STORAGES = {
+    "default": {"BACKEND": "core.storage.OrganisationFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -448,10 +454,7 @@ CONTENT_SECURITY_POLICY = {
 WHITENOISE_MAX_AGE = 3600 if DEBUG else 31536000
 # Hashed, compressed static files (collected when the image is built) in production.
 if env_bool("STATIC_MANIFEST", not DEBUG):
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

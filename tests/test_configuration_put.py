@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from configuration.api.serializers import GeneralPreferencesSerializer, PortalPreferencesSerializer
+from staff_api.configuration.serializers import GeneralPreferencesSerializer, PortalPreferencesSerializer
 from tests.test_configuration import GENERAL, PREFS, as_staff, image_file
 from tests.test_configuration_access import FULL_PREFERENCES, configuration_state
 

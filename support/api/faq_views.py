@@ -9,8 +9,8 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from configuration.api.serializers import WarningSerializer
 from core.api_lists import StrictOrderingFilter
+from core.api_warnings import WarningSerializer
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
 from .. import selectors, services

@@ -4,8 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from activity.models import ActivityEvent
-
-from ..models import ImpersonationSession, PortalAccount, StaffMembership
+from memberships.models import ImpersonationSession, PortalAccount, StaffMembership
 
 
 class PortalCardSerializer(serializers.Serializer):

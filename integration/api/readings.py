@@ -10,12 +10,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from consumption import ingestion
 from core import characters
 from core.errors import RequestRefused, RuleViolation
 from core.parsers import too_large
 from memberships.permissions import IsIntegration
-
-from .. import ingestion
 
 
 class IngestResultSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import admin
+from . import views as admin
 
 urlpatterns = [
     path("customers/", admin.CustomerListView.as_view(), name="admin-customers"),

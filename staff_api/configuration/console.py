@@ -12,12 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communications.preview import preview_email
+from configuration import selectors
 from memberships.permissions import IsStaffAdmin
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
 from tenants.api.serializers import DomainSerializer
 
-from .. import selectors
 from .views import ConfigurationView
 
 

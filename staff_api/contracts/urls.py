@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import admin
+from . import views as admin
 
 urlpatterns = [
     path("contracts/", admin.AdminContractListView.as_view(), name="admin-contracts"),

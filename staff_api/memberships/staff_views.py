@@ -9,10 +9,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import StaffMembership
-from ..permissions import IsStaffAdmin
-from ..selectors import staff_memberships
-from ..services import staff
+from memberships.models import StaffMembership
+from memberships.permissions import IsStaffAdmin
+from memberships.selectors import staff_memberships
+from memberships.services import staff
+
 from . import admin_serializers as s
 from .admin_views import StaffDetailView
 

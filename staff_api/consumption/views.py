@@ -12,14 +12,13 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from consumption import aggregates, gaps, services
+from consumption.models import IntervalReading, Meter, RegisterReading
 from contracts.energy_services import SERVICE_CHOICES
 from contracts.models import Location
 from core.api_lists import FilteredList
+from integration.api.readings import MAX_BYTES, IngestResultSerializer, ingest_request
 from memberships.permissions import IsStaff, IsStaffOrAdmin
-
-from .. import aggregates, gaps, services
-from ..models import IntervalReading, Meter, RegisterReading
-from .integration import MAX_BYTES, IngestResultSerializer, ingest_request
 
 
 class MeterSerializer(serializers.ModelSerializer):

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from ..colours import normalise_colour
-from ..models import PageMessage, PortalPreferences
-from ..pages import PAGE_CHOICES
+from configuration.colours import normalise_colour
+from configuration.models import PageMessage, PortalPreferences
+from configuration.pages import PAGE_CHOICES
+from core.api_warnings import WarningSerializer
 
 
 class ColourField(serializers.CharField):
@@ -48,16 +48,6 @@ class FullUpdateSerializer(serializers.Serializer):
         if not self.partial:
             for name in self.PUT_REQUIRED:
                 self.fields[name].required = True
-
-
-@extend_schema_serializer(component_name="ConfigurationWarning")  # other apps have warnings of their own
-class WarningSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    code = serializers.CharField()
-    use = serializers.CharField(
-        required=False, help_text="For colour warnings: which use of the colour is hard to read."
-    )
-    detail = serializers.CharField()
 
 
 class EmailLinkSerializer(serializers.Serializer):

@@ -14,11 +14,10 @@ from contracts.models import Contract
 from core.api_lists import FilteredList
 from core.api_uploads import TakesUploads
 from customers.models import Customer
+from documents.content import CONTENT_TYPES
+from documents.models import Document, DocumentView
+from documents.services import add_document, delete_document, record_staff_download
 from memberships.permissions import IsStaff, IsStaffOrAdmin
-
-from ..content import CONTENT_TYPES
-from ..models import Document, DocumentView
-from ..services import add_document, delete_document, record_staff_download
 
 DOCUMENT_RESPONSES = {(200, kind): bytes for kind in CONTENT_TYPES}
 

@@ -8,10 +8,9 @@ from rest_framework import generics, serializers
 
 from core.api_lists import FilteredList
 from customers.models import Customer
+from documents.models import DocumentView
+from documents.selectors import customer_document_views
 from memberships.permissions import IsStaff
-
-from ..models import DocumentView
-from ..selectors import customer_document_views
 
 
 class CustomerDocumentViewSerializer(serializers.ModelSerializer):

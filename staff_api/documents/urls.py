@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import admin, admin_viewed
+from . import viewed as admin_viewed
+from . import views as admin
 
 urlpatterns = [
     path("documents/", admin.AdminDocumentListView.as_view(), name="admin-documents"),

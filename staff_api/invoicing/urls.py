@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import admin
+from . import views as admin
 
 urlpatterns = [
     path("invoices/", admin.AdminInvoiceListView.as_view(), name="admin-invoices"),

@@ -7,12 +7,11 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from contracts.energy_services import SERVICE_CHOICES
+from contracts.models import AdvancePaymentPlan, Contract, ContractLocation, Location
 from core.api_lists import FilteredList
 from customers.models import Customer
 from memberships.permissions import IsStaff
-
-from ..energy_services import SERVICE_CHOICES
-from ..models import AdvancePaymentPlan, Contract, ContractLocation, Location
 
 
 class AdminLocationSerializer(serializers.ModelSerializer):

@@ -11,8 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from activity.models import ActivityEvent
-
-from ..models import ImpersonationSession, StaffMembership
+from memberships.models import ImpersonationSession, StaffMembership
 
 PEOPLE_ROLES = [
     choice for choice in StaffMembership.Role.choices if choice[0] != StaffMembership.Role.INTEGRATION

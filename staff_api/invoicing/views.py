@@ -13,11 +13,10 @@ from rest_framework.views import APIView
 from activity.services import Origin
 from core.api_lists import FilteredList
 from documents.services import record_staff_download
+from invoicing.models import Invoice, InvoiceLine, Transaction
+from invoicing.pdf import invoice_pdf
+from invoicing.visibility import Visibility
 from memberships.permissions import IsStaff
-
-from ..models import Invoice, InvoiceLine, Transaction
-from ..pdf import invoice_pdf
-from ..visibility import Visibility
 
 
 class InvoiceFilter(django_filters.FilterSet):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import admin
+from . import views as admin
 
 urlpatterns = [
     path("meters/", admin.MeterListView.as_view(), name="admin-meters"),

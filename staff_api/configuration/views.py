@@ -9,12 +9,13 @@ from rest_framework.views import APIView
 
 from communications.models import EmailTemplate
 from communications.rendering import default_source
+from configuration import selectors, services
+from configuration.models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
+from configuration.pages import PAGES
 from core.api_uploads import TakesUploads
+from core.api_warnings import WarningSerializer
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 
-from .. import selectors, services
-from ..models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
-from ..pages import PAGES
 from . import serializers as s
 
 
@@ -161,7 +162,7 @@ class PageListView(ConfigurationView):
 
 def _message_data(saved) -> dict:
     data = s.PageMessageSerializer(saved.instance).data
-    data["warnings"] = s.WarningSerializer(saved.warnings, many=True).data
+    data["warnings"] = WarningSerializer(saved.warnings, many=True).data
     return data
 
 

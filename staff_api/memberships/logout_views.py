@@ -11,10 +11,9 @@ from rest_framework.views import APIView
 
 from activity.services import Origin
 from customers.models import Customer
-
-from ..permissions import IsStaff, IsStaffAdmin
-from ..selectors import staff_memberships
-from ..services import sessions
+from memberships.permissions import IsStaff, IsStaffAdmin
+from memberships.selectors import staff_memberships
+from memberships.services import sessions
 
 
 class LoggedOutSerializer(serializers.Serializer):

@@ -14,12 +14,12 @@ from activity.selectors import customer_activity
 from activity.services import Origin
 from core.api_lists import FilteredList
 from customers.models import Customer
+from memberships.models import ImpersonationSession, StaffMembership
+from memberships.permissions import IsStaff, IsStaffAdmin, IsStaffOrAdmin
+from memberships.selectors import staff_memberships
+from memberships.services import impersonation, portal_card, registration, staff
+from memberships.services.common import portal_link
 
-from ..models import ImpersonationSession, StaffMembership
-from ..permissions import IsStaff, IsStaffAdmin, IsStaffOrAdmin
-from ..selectors import staff_memberships
-from ..services import impersonation, portal_card, registration, staff
-from ..services.common import portal_link
 from . import admin_serializers as s
 from . import filters
 
