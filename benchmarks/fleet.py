@@ -138,9 +138,9 @@ def build(count: int) -> list[Member]:
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
     from tenants.services import onboard_organisation
-    from tests.billing_data import billing_customer
-    from tests.consumption_data import add_meters, day_rows, ingest_rows
-    from tests.factories import last_link
+    from tests.support.billing_data import billing_customer
+    from tests.support.consumption_data import add_meters, day_rows, ingest_rows
+    from tests.support.factories import last_link
 
     members = []
     started = time.perf_counter()
@@ -315,7 +315,7 @@ def _check_consumption(member: Member, report: dict, path: str) -> None:
         for day in (first_day + timedelta(days=offset) for offset in range(DAYS_OF_READINGS))
         if day.year == year and (month is None or day.month == int(month.group(1)))
     ]
-    from tests.consumption_data import quarter_hours
+    from tests.support.consumption_data import quarter_hours
 
     total = report.get("total")
     value = total.get("value") if isinstance(total, dict) else total

@@ -57,9 +57,9 @@ def _resident(organisation, *, invoices: int, days: int, tickets: int) -> dict:
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
     from support.models import Ticket
-    from tests.billing_data import billing_customer
-    from tests.consumption_data import add_meters, day_rows, ingest_rows
-    from tests.factories import last_link
+    from tests.support.billing_data import billing_customer
+    from tests.support.consumption_data import add_meters, day_rows, ingest_rows
+    from tests.support.factories import last_link
 
     data = billing_customer(organisation.schema_name, invoices=invoices)
     meters = add_meters(data, organisation.schema_name)

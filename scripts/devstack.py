@@ -8,7 +8,7 @@ Redis: ``REDIS_URL`` if set; else 127.0.0.1:6379 if it answers; else a ``redis-s
 from the machine's binary (installed with apt-get when missing and allowed).
 With ``CITUS=1`` (and no DATABASE_URL) PostgreSQL is the local Citus cluster of scripts/citus.py
 (a coordinator and two workers under ``.var/citus``); a DATABASE_URL at a Citus coordinator is
-recognised as such, and tests then prepare their database on every node (tests/citus_cluster.py).
+recognised as such, and tests then prepare their database on every node (tests/support/citus_cluster.py).
 The staff console: built with npm (staff_console/build.py); Node.js and npm installed with apt-get
 when missing and allowed.
 """

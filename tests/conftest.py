@@ -17,7 +17,7 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from tests.support import start_smtp_server
+from tests.support.common import start_smtp_server
 
 PASSWORD = "correct-horse-battery-9"
 ORGANISATIONS = {
@@ -56,7 +56,7 @@ def smtp():
 @pytest.fixture(scope="session")
 def broker():
     """The Celery broker of this test session: its own redis-server, which tests may stop."""
-    from tests.live import RedisServer
+    from tests.support.live import RedisServer
 
     server = RedisServer()
     server.start()
@@ -72,7 +72,7 @@ def broker():
 
 @pytest.fixture(scope="session")
 def celery_worker(broker, django_db_setup):
-    from tests.live import CeleryWorker
+    from tests.support.live import CeleryWorker
 
     worker = CeleryWorker()
     worker.start()
@@ -97,7 +97,7 @@ def django_db_setup(request, broker, smtp, django_test_environment, django_db_bl
     # Django's test environment swaps in the in-memory email backend; this suite sends through a
     # real SMTP server on localhost instead (the ``smtp`` fixture).
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    from tests import citus_cluster
+    from tests.support import citus_cluster
 
     test_name = connection.creation._get_test_db_name()
     with django_db_blocker.unblock():
@@ -200,5 +200,5 @@ def operator_client(db, platform_client):
     return platform_client
 
 
-# The staff console's browser fixtures, for every tests/test_console_*.py (tests/console_support.py).
-from tests.console_support import console_browser, console_org, console_server, staff_console  # noqa: E402, F401
+# The staff console's browser fixtures, for every tests/test_console_*.py (tests/support/console.py).
+from tests.support.console import console_browser, console_org, console_server, staff_console  # noqa: E402, F401

@@ -18,9 +18,9 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD
-from tests.factories import make_customer
-from tests.sweep_data import build_organisation, operator_credentials
-from tests.sweep_schema import Operation, Side, operations, request_parts
+from tests.support.factories import make_customer
+from tests.support.sweep_data import build_organisation, operator_credentials
+from tests.support.sweep_schema import Operation, Side, operations, request_parts
 
 NOORD = "portal.noord.test"
 STANDARD = {"page", "page_size", "search", "ordering"}

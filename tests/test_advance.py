@@ -13,8 +13,8 @@ from configuration.models import BillingSettings, PortalPreferences
 from contracts.models import AdvancePaymentPlan, Contract
 from integration.importing import run_import
 from invoicing.models import Invoice
-from tests.billing_data import billing_customer, invoice_row
-from tests.factories import outbox
+from tests.support.billing_data import billing_customer, invoice_row
+from tests.support.factories import outbox
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import as_staff_client
 

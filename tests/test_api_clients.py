@@ -4,7 +4,7 @@ A Python client is generated from each document with openapi-python-client; ever
 import, and it logs in (a JSON body) and calls resident, staff and operator operations against the
 portal under gunicorn, parsing the answers into its models. Spectral lints both documents with the
 project's ruleset (.spectral.yaml, ``spectral:oas``) and must find nothing. Both tools are installed
-on demand under .var/tools/ (tests/api_tools.py). The document-level rules that make this work are
+on demand under .var/tools/ (tests/support/api_tools.py). The document-level rules that make this work are
 also checked directly, without the tools, in the first tests.
 """
 
@@ -24,10 +24,10 @@ from django.db import connection, connections
 from django_tenants.utils import schema_context
 from PIL import Image
 
-from tests.api_tools import generate_client, generator_python, spectral_findings
-from tests.billing_data import billing_customer
 from tests.conftest import OPERATOR_EMAIL, ORGANISATIONS, PASSWORD, login
-from tests.live import PortalServer
+from tests.support.api_tools import generate_client, generator_python, spectral_findings
+from tests.support.billing_data import billing_customer
+from tests.support.live import PortalServer
 
 DRIVER = Path(__file__).resolve().parent / "tools" / "client_calls.py"
 NOORD = ORGANISATIONS["noord"]["domain"]

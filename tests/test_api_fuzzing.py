@@ -37,8 +37,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.sweep_data import build_organisation
-from tests.sweep_schema import Side, kind_of
+from tests.support.sweep_data import build_organisation
+from tests.support.sweep_schema import Side, kind_of
 
 HOST = "portal.noord.test"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
@@ -248,7 +248,7 @@ def test_every_operation_as_visitor_resident_and_staff(role, in_process, client_
 def test_logout_fuzzed_with_a_fresh_token_each_time(role, in_process, client_for):
     """Logging out revokes the token the other operations use, so it gets a new one each time."""
     from tests.conftest import PASSWORD
-    from tests.sweep_data import RESIDENT_PASSWORD
+    from tests.support.sweep_data import RESIDENT_PASSWORD
 
     application, errors = in_process
     caller = caller_for(role)

@@ -13,7 +13,7 @@ from documents.models import Document, DocumentView
 from invoicing.models import Invoice
 from memberships.services.registration import register_resident
 from tenants.models import Organisation
-from tests.billing_data import PDF_BYTES, billing_customer
+from tests.support.billing_data import PDF_BYTES, billing_customer
 from tests.test_billing_admin_access import _ids
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import as_staff_client

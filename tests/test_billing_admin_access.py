@@ -14,8 +14,8 @@ from documents.models import Document
 from documents.services import record_document_view
 from invoicing.models import Invoice, Transaction
 from memberships.models import StaffMembership
-from tests.billing_data import PDF_BYTES, billing_customer
-from tests.support import data_queries
+from tests.support.billing_data import PDF_BYTES, billing_customer
+from tests.support.common import data_queries
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import add_staff, as_staff_client
 

@@ -9,7 +9,7 @@ from activity.models import ActivityEvent
 from customers.models import Customer
 from documents.models import Document, DocumentView
 from invoicing.models import Invoice
-from tests.billing_data import PDF_BYTES, billing_customer
+from tests.support.billing_data import PDF_BYTES, billing_customer
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import as_staff_client
 

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from contracts.models import ContractLocation
 from customers.models import Customer
 from invoicing.models import Invoice, InvoiceLine
-from tests.billing_data import billing_customer, invoice_row
+from tests.support.billing_data import billing_customer, invoice_row
 from tests.test_portal_card import as_staff_client
 
 

@@ -22,7 +22,7 @@ from documents.services import store_content
 from documents.storage import atomic_with_files
 from invoicing.models import Invoice
 from moves.models import MoveOutRequest, RequestStatus
-from tests.billing_data import billing_customer, invoice_row, minimal_pdf
+from tests.support.billing_data import billing_customer, invoice_row, minimal_pdf
 from tests.test_billing_import import CUSTOMER, integration, post  # noqa: F401 - the fixture
 
 NUL = "must not contain NUL (\\u0000) characters"

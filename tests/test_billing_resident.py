@@ -19,9 +19,9 @@ from integration.importing import run_import
 from invoicing.models import Invoice
 from memberships.services.registration import confirm_registration, register_resident
 from tenants.models import Organisation
-from tests.billing_data import billing_customer, invoice_row
-from tests.factories import last_link
-from tests.support import data_queries
+from tests.support.billing_data import billing_customer, invoice_row
+from tests.support.common import data_queries
+from tests.support.factories import last_link
 
 PASSWORD = "a-fine-portal-password"
 

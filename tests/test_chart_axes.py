@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from portal_web.charts import value_axis
-from tests.consumption_data import day_rows, ingest_rows
+from tests.support.consumption_data import day_rows, ingest_rows
 from tests.test_web_consumption import home  # noqa: F401 - the fixture
 from tests.test_web_pages import logged_in, text
 

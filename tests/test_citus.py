@@ -22,8 +22,8 @@ from django_tenants.utils import schema_context
 
 from tenants import cluster, provisioning, snapshot
 from tenants.models import Organisation, SpareSchema
-from tests.citus_cluster import ON_CITUS
-from tests.live import ROOT, PortalServer, child_environment
+from tests.support.citus_cluster import ON_CITUS
+from tests.support.live import ROOT, PortalServer, child_environment
 
 pytestmark = pytest.mark.skipif(
     not ON_CITUS, reason="needs a Citus cluster (make test CITUS=1); plain PostgreSQL has no nodes"
@@ -158,9 +158,9 @@ def resident_with_data(organisation: Organisation) -> dict:
     from customers.models import Customer
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
-    from tests.billing_data import billing_customer
-    from tests.consumption_data import add_meters, day_rows, ingest_rows
-    from tests.factories import last_link
+    from tests.support.billing_data import billing_customer
+    from tests.support.consumption_data import add_meters, day_rows, ingest_rows
+    from tests.support.factories import last_link
 
     schema = organisation.schema_name
     data = billing_customer(schema, invoices=6, email=f"resident@{organisation.slug}.test")
@@ -311,8 +311,8 @@ def test_moving_an_organisation_under_load_loses_nothing_and_shows_no_foreign_da
 
 def test_ingestion_and_aggregates_on_the_organisations_node(db):
     from consumption.models import DailyConsumption, MonthlyConsumption
-    from tests.billing_data import billing_customer
-    from tests.consumption_data import add_meters, day_rows, ingest_rows
+    from tests.support.billing_data import billing_customer
+    from tests.support.consumption_data import add_meters, day_rows, ingest_rows
 
     data = billing_customer("org_noord", invoices=2)
     meters = add_meters(data, "org_noord")

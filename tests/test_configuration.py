@@ -15,7 +15,7 @@ from PIL import Image
 
 from configuration.models import PageMessage
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.support import data_queries
+from tests.support.common import data_queries
 from tests.test_passwords import login
 
 PREFS = "/api/admin/configuration/preferences/"

@@ -11,7 +11,7 @@ from communications.catalogue import CATALOGUE
 from communications.models import EmailTemplate
 from configuration.models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.support import data_queries
+from tests.support.common import data_queries
 from tests.test_configuration import GENERAL, MESSAGES, PREFS, as_staff
 from tests.test_passwords import active_resident, login
 from tests.test_portal_card import add_staff

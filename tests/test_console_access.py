@@ -72,7 +72,7 @@ def _refused(
 def test_other_organisations_staff_operators_and_residents_are_refused(
     console_org, staff_console, django_db_blocker
 ):
-    from tests.console_support import add_resident, database
+    from tests.support.console import add_resident, database
 
     resident_email = f"resident-{uuid.uuid4().hex[:6]}@example.test"
     with database(django_db_blocker, "public"):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.console_support import database
+from tests.support.console import database
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
@@ -23,8 +23,8 @@ def consumption_world(console_org, django_db_blocker):
     """A meter with a complete day, a partial day and a register reading; an import that refused rows."""
     from consumption.ingestion import ingest
     from integration.importing import run_import
-    from tests.billing_data import billing_customer
-    from tests.consumption_data import add_meters, day_rows
+    from tests.support.billing_data import billing_customer
+    from tests.support.consumption_data import add_meters, day_rows
 
     schema, organisation = console_org.schema_name, console_org.organisation
     with database(django_db_blocker, "public"):

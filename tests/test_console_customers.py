@@ -14,8 +14,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.billing_data import billing_customer
-from tests.console_support import ARTIFACTS, database
+from tests.support.billing_data import billing_customer
+from tests.support.console import ARTIFACTS, database
 
 RESIDENT_PASSWORD = "resident-console-pass-9"
 WIDE = """[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().width > 380

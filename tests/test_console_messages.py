@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.console_support import database
+from tests.support.console import database
 
 RESIDENT_PASSWORD = "resident-pass-2026"
 LINK = "https://status.example/outage"
@@ -38,7 +38,7 @@ def console_resident(console_org, django_db_blocker):
     from credentials.services import issue_one_time_token
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
-    from tests.billing_data import billing_customer
+    from tests.support.billing_data import billing_customer
 
     with database(django_db_blocker, "public"):
         data = billing_customer(

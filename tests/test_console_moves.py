@@ -16,14 +16,14 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.console_support import database
-from tests.support import wait_until
+from tests.support.common import wait_until
+from tests.support.console import database
 
 
 def _move_in(organisation, location, meters: list[int], *, name: str, photo: bool) -> int:
     """A complete move-in submitted by a newcomer (the wizard's services), optionally with a photo."""
     from moves import move_in
-    from tests.sweep_data import jpeg_upload
+    from tests.support.sweep_data import jpeg_upload
 
     steps = {
         1: {"location_id": location.pk},
@@ -59,8 +59,8 @@ def moves_world(console_org, django_db_blocker):
     from contracts.models import ContractLocation
     from customers.models import Customer
     from moves import move_out
-    from tests.billing_data import billing_customer
-    from tests.consumption_data import add_meters
+    from tests.support.billing_data import billing_customer
+    from tests.support.consumption_data import add_meters
 
     schema, organisation = console_org.schema_name, console_org.organisation
     with database(django_db_blocker, "public"):

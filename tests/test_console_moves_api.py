@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from integration.importing import STORED_ERRORS, run_import
 from memberships.models import StaffMembership
-from tests.consumption_data import day_rows, ingest_rows
+from tests.support.consumption_data import day_rows, ingest_rows
 from tests.test_moves import TODAY, jpeg, staff_for
 from tests.test_moves_out import home, submit  # noqa: F401 - the fixture is used by name
 from tests.test_portal_card import add_staff

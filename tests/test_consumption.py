@@ -12,9 +12,16 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from consumption.models import DailyConsumption, IntervalReading, Meter, MonthlyConsumption
-from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters, apartments, day_rows, enable_costs, ingest_rows, month_rows
-from tests.support import data_queries
+from tests.support.billing_data import billing_customer
+from tests.support.common import data_queries
+from tests.support.consumption_data import (
+    add_meters,
+    apartments,
+    day_rows,
+    enable_costs,
+    ingest_rows,
+    month_rows,
+)
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import as_staff_client
 

@@ -14,8 +14,9 @@ from django_tenants.utils import schema_context
 from consumption.models import Meter, Service
 from contracts.models import Location
 from tenants.models import Organisation
-from tests.billing_data import billing_customer
-from tests.consumption_data import (
+from tests.support.billing_data import billing_customer
+from tests.support.common import data_queries
+from tests.support.consumption_data import (
     add_meters,
     day_rows,
     ingest_rows,
@@ -23,7 +24,6 @@ from tests.consumption_data import (
     month_rows,
     spread_customer,
 )
-from tests.support import data_queries
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import add_staff, as_staff_client
 

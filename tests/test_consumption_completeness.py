@@ -12,8 +12,8 @@ from consumption.models import IntervalReading, Meter
 from contracts.models import Contract, ContractLocation
 from integration.importing import run_import
 from tenants.models import Organisation
-from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters, day_rows, ingest_rows, month_rows
+from tests.support.billing_data import billing_customer
+from tests.support.consumption_data import add_meters, day_rows, ingest_rows, month_rows
 from tests.test_billing_resident import resident_client
 
 

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django_tenants.utils import schema_context
 
 from consumption.models import DailyConsumption, IntervalReading, Meter, MonthlyConsumption, RegisterReading
-from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters, day_rows, ingest_rows, integration_client, month_rows
+from tests.support.billing_data import billing_customer
+from tests.support.consumption_data import add_meters, day_rows, ingest_rows, integration_client, month_rows
 from tests.test_portal_card import as_staff_client
 
 

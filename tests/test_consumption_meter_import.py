@@ -12,9 +12,9 @@ from django_tenants.utils import schema_context
 
 from consumption.models import Meter
 from integration.importing import run_import
-from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters, day_rows, ingest_rows, spread_customer
-from tests.support import data_queries
+from tests.support.billing_data import billing_customer
+from tests.support.common import data_queries
+from tests.support.consumption_data import add_meters, day_rows, ingest_rows, spread_customer
 from tests.test_billing_import import integration, post  # noqa: F401 - the fixture
 from tests.test_portal_card import as_staff_client
 

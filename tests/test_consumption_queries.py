@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.consumption_data import enable_costs, ingest_rows, month_rows, spread_customer
-from tests.support import data_queries
+from tests.support.common import data_queries
+from tests.support.consumption_data import enable_costs, ingest_rows, month_rows, spread_customer
 from tests.test_billing_resident import resident_client
 
 VIEWS = {

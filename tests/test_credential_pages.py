@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from memberships.services.registration import invite_customer
 from tenants.models import Organisation
-from tests.factories import last_link, make_customer
+from tests.support.factories import last_link, make_customer
 from tests.test_passwords import active_resident
 from tests.test_web_pages import page_client, text
 
@@ -83,7 +83,7 @@ def test_a_used_reset_link_says_so_once(db):
     customer = active_resident()
     client = page_client()
     client.post("/forgot-password/", {"email": customer.email})
-    from tests.factories import process_account_requests
+    from tests.support.factories import process_account_requests
 
     process_account_requests("org_noord")
     token = last_link("org_noord", customer.email, "password_reset", "/reset-password/")

@@ -21,7 +21,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
 from memberships.models import ImpersonationSession
-from tests.factories import last_link, outbox, process_account_requests
+from tests.support.factories import last_link, outbox, process_account_requests
 from tests.test_passwords import PASSWORD, active_resident
 from tests.test_portal_card import staff_client
 

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from tests.live import ROOT, PortalServer, child_environment
+from tests.support.live import ROOT, PortalServer, child_environment
 
 PASSWORD = "portal-demo-2026"
 NOORD, ZUID, PLATFORM = "noord.localhost", "zuid.localhost", "platform.localhost"

@@ -19,8 +19,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.live import ROOT
-from tests.support import data_queries, free_port, wait_until
+from tests.support.common import data_queries, free_port, wait_until
+from tests.support.live import ROOT
 from tests.test_production_mode import fetch, production_environment
 
 

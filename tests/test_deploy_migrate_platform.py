@@ -22,7 +22,7 @@ from django_tenants.utils import schema_exists
 from tenants import provisioning, snapshot
 from tenants.management.commands.migrate_platform import lagging_schemas
 from tenants.models import Organisation, SpareSchema
-from tests.live import ROOT, child_environment
+from tests.support.live import ROOT, child_environment
 
 APP = "contracts"  # a tenant app with more than one migration
 

@@ -24,8 +24,8 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from tests.live import ROOT
-from tests.support import free_port, wait_until
+from tests.support.common import free_port, wait_until
+from tests.support.live import ROOT
 from tests.test_production_mode import fetch, production_environment, secure
 
 # A credentials token's shape ("<12>.<43>") and personal data the requests carry.

@@ -12,9 +12,9 @@ from accounts.models import User
 from activity.models import ActivityEvent
 from customers.models import Customer
 from integration.models import PortalChange
-from tests.billing_data import PDF_BYTES, billing_customer
-from tests.factories import last_link, outbox
-from tests.support import data_queries
+from tests.support.billing_data import PDF_BYTES, billing_customer
+from tests.support.common import data_queries
+from tests.support.factories import last_link, outbox
 from tests.test_billing_resident import PASSWORD, resident_client
 from tests.test_portal_card import as_staff_client
 

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from communications.models import EmailTemplate
 from communications.services import queue_email
 from tenants.models import Organisation
-from tests.factories import outbox
+from tests.support.factories import outbox
 from tests.test_moves import complete, site  # noqa: F401 - the fixture
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")

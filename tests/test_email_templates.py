@@ -191,7 +191,7 @@ def test_a_refused_email_is_logged_without_the_address(db, settings):
     from aiosmtpd.controller import Controller
 
     from communications.services import deliver
-    from tests.support import free_port
+    from tests.support.common import free_port
 
     class Refusing:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import ROOT, child_environment
-from tests.support import free_port, wait_until
+from tests.support.common import free_port, wait_until
+from tests.support.live import ROOT, child_environment
 
 PRODUCTION_SECRET = "production-like-secret-key-for-the-test-suite-0123456789"
 SHOW_SETTINGS = (

@@ -22,9 +22,9 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tests.citus_cluster import skip_on_citus
-from tests.faults_servers import AppServer, OwnPostgres, http
-from tests.support import wait_until
+from tests.support.citus_cluster import skip_on_citus
+from tests.support.common import wait_until
+from tests.support.faults_servers import AppServer, OwnPostgres, http
 
 HOST = "portal.faults.test"
 SCHEMA = "org_faults"
@@ -310,7 +310,7 @@ def _sent_at(email_id):
 def own_worker(celery_worker):
     """A worker of this test's own: the session's worker is stopped meanwhile, so that the task
     can only go to the worker that the test kills."""
-    from tests.live import CeleryWorker
+    from tests.support.live import CeleryWorker
 
     celery_worker.stop()
     worker = CeleryWorker()

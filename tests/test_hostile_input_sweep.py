@@ -1,7 +1,7 @@
 """Hostile input on every operation of both OpenAPI documents (issue 15; docs/robustness.md).
 
 The operations, their parameters and their request bodies come from the documents themselves
-(tests/sweep_schema.py fills path parameters with real objects, tests/sweep_data.py builds them), so
+(tests/support/sweep_schema.py fills path parameters with real objects, tests/support/sweep_data.py builds them), so
 a new endpoint gets the same treatment without anyone adding it here. Every operation is called as a
 visitor, a resident and a staff administrator on an organisation's domain, and as a visitor and the
 platform operator on the platform domain, once with each kind of hostile input:
@@ -33,8 +33,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import resolve
 
-from tests.sweep_data import build_organisation, jpeg_upload, operator_credentials
-from tests.sweep_schema import Operation, Side, kind_of, operations, request_parts
+from tests.support.sweep_data import build_organisation, jpeg_upload, operator_credentials
+from tests.support.sweep_schema import Operation, Side, kind_of, operations, request_parts
 
 NOORD = "portal.noord.test"
 # The characters no text may hold (core.characters), as a Python string and as the bytes a client

@@ -9,7 +9,7 @@ from memberships.errors import MembershipError
 from memberships.models import PortalAccount, StaffMembership
 from memberships.services.registration import register_resident
 from tenants.models import Organisation
-from tests.factories import make_customer, outbox
+from tests.support.factories import make_customer, outbox
 from tests.test_portal_card import staff_client
 
 PASSWORD = "a-fine-portal-password"

@@ -9,7 +9,7 @@ from accounts.models import User
 from credentials.models import OneTimeToken
 from memberships.models import PortalAccount, StaffMembership
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.factories import last_link, make_customer, outbox, process_account_requests
+from tests.support.factories import last_link, make_customer, outbox, process_account_requests
 from tests.test_passwords import PASSWORD, active_resident, login
 from tests.test_portal_card import add_staff, staff_client
 

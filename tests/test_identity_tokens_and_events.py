@@ -12,7 +12,7 @@ from credentials.models import OneTimeToken
 from memberships.models import PortalAccount, StaffMembership
 from memberships.services.staff import invite_staff_member
 from tenants.models import Organisation
-from tests.factories import last_link, make_customer, process_account_requests
+from tests.support.factories import last_link, make_customer, process_account_requests
 from tests.test_passwords import PASSWORD, active_resident, login
 from tests.test_portal_card import staff_client
 

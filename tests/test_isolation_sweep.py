@@ -7,7 +7,7 @@ visitor gets, and never anything of A. (b) A resident calling every operation wi
 another customer of the same organisation never gets that customer's data.
 
 The operations come from the documents themselves, so a new endpoint is swept without anyone adding
-it here; a path parameter that no rule in tests/sweep_schema.py can fill fails the first test.
+it here; a path parameter that no rule in tests/support/sweep_schema.py can fill fails the first test.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from tests.sweep_data import build_organisation, jpeg_upload, operator_credentials
-from tests.sweep_schema import CUSTOMER_KINDS, Findings, Side, call, kind_of, operations, unfillable
+from tests.support.sweep_data import build_organisation, jpeg_upload, operator_credentials
+from tests.support.sweep_schema import CUSTOMER_KINDS, Findings, Side, call, kind_of, operations, unfillable
 
 NOORD, ZUID = "portal.noord.test", "portal.zuid.test"
 REFUSED = {401, 403, 404}
@@ -47,7 +47,7 @@ def org_markers(world) -> list[str]:
 
 def assert_credentials_work(world, operator: dict | None = None) -> None:
     """The credentials are real where they were issued: otherwise the sweep would prove nothing."""
-    from tests.sweep_schema import Operation
+    from tests.support.sweep_schema import Operation
 
     checks = {
         "resident token": ("/api/portal/me/", world.first.marker),

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from activity.models import ActivityEvent
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.factories import make_customer
+from tests.support.factories import make_customer
 from tests.test_passwords import PASSWORD, active_resident
 from tests.test_portal_card import add_staff
 

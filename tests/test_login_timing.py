@@ -21,7 +21,7 @@ from django_tenants.utils import schema_context
 
 from memberships.services.registration import register_resident
 from tenants.models import Organisation
-from tests.factories import make_customer
+from tests.support.factories import make_customer
 from tests.test_passwords import PASSWORD, active_resident
 
 ROUNDS = 15

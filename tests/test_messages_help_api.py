@@ -12,7 +12,7 @@ from configuration.pages import PAGES
 from configuration.services import save_page_message
 from memberships.models import StaffMembership
 from support.models import FaqEntry, Ticket, TicketMessage
-from tests.factories import outbox
+from tests.support.factories import outbox
 from tests.test_moves import staff_for
 from tests.test_portal_card import add_staff
 from tests.test_support_tickets import image, new_ticket, pdf, resident  # noqa: F401 - fixture
@@ -80,7 +80,7 @@ def test_every_resident_page_can_be_chosen(db, client_for):
     ],
 )
 def test_a_message_shows_on_its_page(db, page, path, resident_page):
-    from tests.billing_data import billing_customer
+    from tests.support.billing_data import billing_customer
 
     with schema_context("org_noord"):
         save_page_message(
@@ -130,7 +130,7 @@ def test_staff_reply_with_a_file_reaches_the_residents_ticket_page_and_email(res
     assert download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content) == pdf()
     # Another resident cannot reach it.
-    from tests.billing_data import billing_customer
+    from tests.support.billing_data import billing_customer
 
     other = billing_customer()
     make_resident(other)

@@ -22,7 +22,7 @@ from integration.importing import run_import
 from invoicing.models import Invoice
 from invoicing.services import end_advances_after
 from invoicing.vat import CENT, expected_tax, proportion, vat_of
-from tests.billing_data import billing_customer, invoice_row
+from tests.support.billing_data import billing_customer, invoice_row
 from tests.test_vat import money, rates
 
 DATABASE = settings(

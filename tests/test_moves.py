@@ -19,9 +19,9 @@ from customers.models import Customer
 from integration.models import PortalChange
 from moves import move_in
 from moves.models import MoveInRequest
-from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters
-from tests.factories import last_link, outbox
+from tests.support.billing_data import billing_customer
+from tests.support.consumption_data import add_meters
+from tests.support.factories import last_link, outbox
 from tests.test_billing_resident import resident_client
 from tests.test_portal_card import as_staff_client
 

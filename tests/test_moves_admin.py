@@ -15,10 +15,10 @@ from contracts.models import Contract
 from customers.models import Customer
 from moves.models import MoveInRequest
 from moves.tasks import complete_due_moves
-from tests.billing_data import billing_customer
-from tests.consumption_data import ingest_rows
-from tests.factories import outbox
-from tests.support import data_queries
+from tests.support.billing_data import billing_customer
+from tests.support.common import data_queries
+from tests.support.consumption_data import ingest_rows
+from tests.support.factories import outbox
 from tests.test_billing_resident import resident_client
 from tests.test_moves import BRUSSELS, TODAY, good_steps, make_site, put, staff_for, submitted
 from tests.test_portal_card import add_staff

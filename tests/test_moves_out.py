@@ -18,10 +18,10 @@ from integration.models import PortalChange
 from invoicing.models import Invoice
 from moves.models import MoveOutRequest
 from moves.tasks import complete_due_moves
-from tests.billing_data import billing_customer, invoice_row
-from tests.consumption_data import add_meters, ingest_rows
-from tests.factories import outbox
-from tests.support import data_queries
+from tests.support.billing_data import billing_customer, invoice_row
+from tests.support.common import data_queries
+from tests.support.consumption_data import add_meters, ingest_rows
+from tests.support.factories import outbox
 from tests.test_billing_resident import resident_client
 from tests.test_moves import BRUSSELS, TODAY, jpeg, staff_for
 

@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 
 from consumption.models import RegisterReading
 from moves.models import MoveInRequest, MoveOutRequest
-from tests.consumption_data import day_rows, ingest_rows
-from tests.factories import outbox
+from tests.support.consumption_data import day_rows, ingest_rows
+from tests.support.factories import outbox
 from tests.test_moves import BRUSSELS, TODAY, good_steps, make_site, put, staff_for, start, submitted
 from tests.test_moves_out import home, payload, process, submit  # noqa: F401 - home is a fixture
 
@@ -247,7 +247,7 @@ def test_a_move_out_staff_cannot_process_goes_back_to_the_resident(home, client_
 
 
 def test_another_resident_cannot_correct_a_move_out(home, client_for):  # noqa: F811
-    from tests.billing_data import billing_customer
+    from tests.support.billing_data import billing_customer
     from tests.test_billing_resident import resident_client
 
     day = TODAY - timedelta(days=2)

@@ -16,7 +16,7 @@ from communications.models import OutboundEmail
 from communications.tasks import sweep_outbox
 from tenants import provisioning
 from tenants.models import Organisation
-from tests.support import wait_until
+from tests.support.common import wait_until
 
 LINK = re.compile(r"http://[^\s\"<]+/invitation/(\S+)")
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from customers.models import Customer
-from tests.live import ROOT, child_environment
+from tests.support.live import ROOT, child_environment
 
 NOORD = "portal.noord.test"
 PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -10,8 +10,8 @@ from accounts.models import User
 from memberships.services.registration import confirm_registration, register_resident
 from tenants.models import Organisation
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.factories import LINK, last_link, make_customer, outbox, process_account_requests
-from tests.support import data_queries
+from tests.support.common import data_queries
+from tests.support.factories import LINK, last_link, make_customer, outbox, process_account_requests
 
 PASSWORD = "a-fine-portal-password"
 

@@ -1,7 +1,7 @@
 """Where organisations live on the database's nodes: the operator API, the command and the tasks.
 
 Runs on both backends. On plain PostgreSQL there is one node, ``local``, and a move is refused
-(409 ``not_distributed``). On a Citus cluster (tests/citus_cluster.py) the coordinator holds no
+(409 ``not_distributed``). On a Citus cluster (tests/support/citus_cluster.py) the coordinator holds no
 organisations, the two workers do, and an organisation really moves (``citus_schema_move``, by the
 Celery worker for the API and in the process for the command).
 """
@@ -18,16 +18,16 @@ from django.db import connection
 
 from tenants import cluster, placement, provisioning, services, tasks
 from tenants.models import Organisation, SchemaMove
-from tests.citus_cluster import ON_CITUS
 from tests.conftest import OPERATOR_EMAIL, login
-from tests.placement_support import (
+from tests.support.citus_cluster import ON_CITUS
+from tests.support.common import wait_until
+from tests.support.placement import (
     free_worker_slots,
     other_worker,
     pg_dist_nodes,
     still_has_its_data,
     stop_moves,
 )
-from tests.support import wait_until
 
 CLUSTER = "/api/platform/cluster/"
 NOORD_PLACEMENT = "/api/platform/organisations/noord/placement/"

@@ -17,8 +17,8 @@ from memberships.services.registration import register_resident
 from memberships.services.staff import accept_staff_invitation, invite_staff_member
 from tenants.models import Organisation
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.factories import last_link, make_customer, outbox
-from tests.support import data_queries
+from tests.support.common import data_queries
+from tests.support.factories import last_link, make_customer, outbox
 from tests.test_passwords import PASSWORD, active_resident, login
 
 

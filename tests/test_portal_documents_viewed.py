@@ -8,8 +8,8 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from documents.services import add_document, record_document_view
-from tests.billing_data import PDF_BYTES
-from tests.factories import make_customer
+from tests.support.billing_data import PDF_BYTES
+from tests.support.factories import make_customer
 from tests.test_passwords import PASSWORD, active_resident, login
 from tests.test_portal_card import staff_client
 

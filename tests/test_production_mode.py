@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import ROOT, child_environment
-from tests.support import free_port, wait_until
+from tests.support.common import free_port, wait_until
+from tests.support.live import ROOT, child_environment
 
 METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")

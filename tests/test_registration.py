@@ -14,8 +14,8 @@ from accounts.models import User
 from activity.models import ActivityEvent
 from credentials.models import OneTimeToken
 from memberships.models import PortalAccount
-from tests.factories import last_link, make_customer, outbox, process_account_requests
-from tests.support import data_queries
+from tests.support.common import data_queries
+from tests.support.factories import last_link, make_customer, outbox, process_account_requests
 
 PASSWORD = "a-fine-portal-password"
 

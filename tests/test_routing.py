@@ -15,8 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from tenants import services
 from tenants.models import Domain, Organisation
 from tenants.routing import routing_table
-from tests.live import child_environment
-from tests.support import data_queries
+from tests.support.common import data_queries
+from tests.support.live import child_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 

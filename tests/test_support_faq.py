@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from support.models import FaqCategory, FaqEntry
-from tests.support import data_queries
+from tests.support.common import data_queries
 from tests.test_moves import staff_for
 from tests.test_portal_card import add_staff
 

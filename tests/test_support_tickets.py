@@ -13,9 +13,9 @@ from django_tenants.utils import schema_context
 from PIL import Image
 
 from support.models import Ticket, TicketMessage
-from tests.billing_data import billing_customer
-from tests.factories import outbox
-from tests.support import data_queries
+from tests.support.billing_data import billing_customer
+from tests.support.common import data_queries
+from tests.support.factories import outbox
 from tests.test_billing_resident import resident_client, set_preferences
 from tests.test_moves import staff_for
 from tests.test_portal_card import add_staff

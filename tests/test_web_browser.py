@@ -25,10 +25,10 @@ from django_tenants.utils import schema_context
 from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
-from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters, day_rows, ingest_rows, quarter_hours
-from tests.factories import import_address_with_meter
-from tests.live import PortalServer
+from tests.support.billing_data import billing_customer
+from tests.support.consumption_data import add_meters, day_rows, ingest_rows, quarter_hours
+from tests.support.factories import import_address_with_meter
+from tests.support.live import PortalServer
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 PASSWORD = "browser-portal-pass-7"
@@ -794,7 +794,7 @@ class AxeReport:
         self.browser, self.failures, self.checked = browser, [], 0
 
     def __call__(self, label: str) -> None:
-        from tests.axe import describe, violations
+        from tests.support.axe import describe, violations
 
         found = violations(self.browser.page)
         self.checked += 1

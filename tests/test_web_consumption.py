@@ -13,8 +13,8 @@ from django_tenants.utils import schema_context
 from contracts.models import Location
 from integration.importing import run_import
 from tenants.models import Organisation
-from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters, day_rows, ingest_rows
+from tests.support.billing_data import billing_customer
+from tests.support.consumption_data import add_meters, day_rows, ingest_rows
 from tests.test_web_pages import logged_in, make_resident, text
 
 

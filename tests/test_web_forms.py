@@ -20,9 +20,9 @@ from contracts.models import AdvancePaymentPlan
 from customers.models import Customer, CustomerAddress
 from memberships.models import ImpersonationSession, PortalAccount
 from tenants.models import Organisation
-from tests.billing_data import billing_customer
 from tests.conftest import login
-from tests.factories import last_link, make_customer, process_account_requests
+from tests.support.billing_data import billing_customer
+from tests.support.factories import last_link, make_customer, process_account_requests
 from tests.test_web_pages import NOORD, PASSWORD, ZUID, logged_in, make_resident, page_client, text
 
 

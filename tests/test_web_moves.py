@@ -16,9 +16,9 @@ from communications.models import OutboundEmail
 from consumption.models import Meter
 from contracts.models import ContractLocation
 from moves.models import MoveInRequest, MoveOutRequest
-from tests.billing_data import billing_customer
-from tests.consumption_data import add_meters
-from tests.factories import import_address_with_meter, last_link
+from tests.support.billing_data import billing_customer
+from tests.support.consumption_data import add_meters
+from tests.support.factories import import_address_with_meter, last_link
 from tests.test_web_forms import field_errors
 from tests.test_web_pages import logged_in, make_resident, page_client, text
 
@@ -296,7 +296,7 @@ def _register(meter, day, value: str, hour: int = 12) -> None:
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
-    from tests.consumption_data import ingest_rows
+    from tests.support.consumption_data import ingest_rows
 
     moment = datetime.combine(day, time(hour), ZoneInfo("Europe/Brussels")).isoformat()
     rows = [{"meter": meter.external_id, "timestamp": moment, "kind": "register", "value": value}]

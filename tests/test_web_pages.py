@@ -20,10 +20,10 @@ from customers.models import Customer
 from memberships.services.registration import confirm_registration, register_resident
 from support.models import Ticket
 from tenants.models import Organisation
-from tests.billing_data import billing_customer
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.factories import last_link
-from tests.support import data_queries
+from tests.support.billing_data import billing_customer
+from tests.support.common import data_queries
+from tests.support.factories import last_link
 
 PASSWORD = "a-fine-portal-password"
 NOORD, ZUID = "portal.noord.test", "portal.zuid.test"
@@ -270,7 +270,7 @@ def test_page_query_count_does_not_grow_with_the_data(db, path):
 def test_consumption_query_count_does_not_grow_with_the_readings(db, query):
     from datetime import date, timedelta
 
-    from tests.consumption_data import add_meters, day_rows, ingest_rows
+    from tests.support.consumption_data import add_meters, day_rows, ingest_rows
 
     first = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
     path = "/consumption/?" + query.format(year=first.year, month=first.month)
@@ -461,7 +461,7 @@ def test_an_ended_impersonation_key_cannot_open_the_portal(db):
 
 
 def test_forgotten_password_page_to_reset_page_to_login(resident):
-    from tests.factories import process_account_requests
+    from tests.support.factories import process_account_requests
 
     client = page_client()
     asked = client.post("/forgot-password/", {"email": resident["email"]})

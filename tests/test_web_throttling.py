@@ -25,9 +25,9 @@ from moves.models import MoveInRequest
 from portal_web.throttling import Throttled
 from support.models import Ticket, TicketMessage
 from tenants.models import Organisation
-from tests.billing_data import billing_customer
 from tests.conftest import login
-from tests.factories import (
+from tests.support.billing_data import billing_customer
+from tests.support.factories import (
     import_address_with_meter,
     last_link,
     make_customer,

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import ROOT, RedisServer
-from tests.support import wait_until
+from tests.support.common import wait_until
+from tests.support.live import ROOT, RedisServer
 from tests.test_production_mode import production_environment
 
 MAX_AGE = "3"

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PINS = ROOT / "tests" / "tools"
 TOOLS = ROOT / ".var" / "tools"
 RULESET = ROOT / ".spectral.yaml"

@@ -14,7 +14,7 @@ They are imported into tests/conftest.py, so a screen test just names them as ar
 - ``console_org`` (module): an onboarded organisation (every feature on, English by default) with an
   administrator who may impersonate (``.admin_email``) and a support member (``.support_email``),
   both with ``CONSOLE_PASSWORD``; ``.host``, ``.schema_name``, ``.organisation``; dropped afterwards.
-- ``console_server`` (module): gunicorn (tests/live.py PortalServer) on the test database; the
+- ``console_server`` (module): gunicorn (tests/support/live.py PortalServer) on the test database; the
   console is built first when its sources changed (staff_console/build.py).
 - ``console_browser`` (module): headless Chromium resolving ``*.test`` to this machine.
 - ``staff_console`` (function): a factory of ``ConsoleSession``; ``staff_console(email=None)`` opens
@@ -37,10 +37,10 @@ from django.db import connection, connections
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect, sync_playwright
 
-from tests.axe import describe, violations
-from tests.live import PortalServer
+from tests.support.axe import describe, violations
+from tests.support.live import PortalServer
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots" / "staff"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots" / "staff"
 # Nothing like an organisation slug or an email (Django's similarity check refuses those at random).
 CONSOLE_PASSWORD = "Harbour-lantern-7319"
 
@@ -72,7 +72,7 @@ def add_resident(organisation, *, email: str, password: str = CONSOLE_PASSWORD):
     from credentials.services import issue_one_time_token
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
-    from tests.factories import make_customer
+    from tests.support.factories import make_customer
 
     customer = make_customer(organisation.schema_name, email=email)
     with schema_context(organisation.schema_name):

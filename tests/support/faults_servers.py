@@ -22,8 +22,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.live import PortalServer
-from tests.support import free_port
+from tests.support.common import free_port
+from tests.support.live import PortalServer
 
 
 def _binaries() -> Path:

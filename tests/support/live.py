@@ -18,9 +18,9 @@ from pathlib import Path
 import redis
 from django.conf import settings
 
-from tests.support import free_port
+from tests.support.common import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class RedisServer:

@@ -9,8 +9,8 @@ from django_tenants.utils import schema_context
 
 from memberships.models import StaffMembership
 from tenants.models import Organisation, SchemaMove
-from tests.citus_cluster import ON_CITUS
-from tests.support import wait_until
+from tests.support.citus_cluster import ON_CITUS
+from tests.support.common import wait_until
 
 
 def pg_dist_nodes() -> tuple[str, list[str]]:

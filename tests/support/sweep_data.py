@@ -19,11 +19,11 @@ from django_tenants.utils import schema_context
 from PIL import Image
 from rest_framework.test import APIClient
 
-from tests.billing_data import PDF_BYTES, invoice_row
 from tests.conftest import OPERATOR_EMAIL, ORGANISATIONS
 from tests.conftest import PASSWORD as STAFF_PASSWORD
-from tests.consumption_data import day_rows
-from tests.factories import last_link
+from tests.support.billing_data import PDF_BYTES, invoice_row
+from tests.support.consumption_data import day_rows
+from tests.support.factories import last_link
 
 RESIDENT_PASSWORD = "a-fine-sweep-password-7"
 

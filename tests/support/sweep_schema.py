@@ -1,7 +1,7 @@
 """The isolation sweep's machinery: read an OpenAPI document, fill every operation, call it, judge it.
 
 Path parameters are filled by rules (path pattern, parameter name) -> kind of object; the sweep's data
-(tests/sweep_data.py) provides a real object of each kind on each side. A parameter no rule fills
+(tests/support/sweep_data.py) provides a real object of each kind on each side. A parameter no rule fills
 is reported, so a new endpoint cannot slip past the sweep.
 """
 
@@ -143,8 +143,8 @@ class Side:
     """Where path parameters come from: a customer (for customer kinds) and an organisation."""
 
     label: str
-    org: object  # tests.sweep_data.OrgWorld
-    customer: object  # tests.sweep_data.CustomerWorld
+    org: object  # tests.support.sweep_data.OrgWorld
+    customer: object  # tests.support.sweep_data.CustomerWorld
     secrets_from: object | None = None  # a CustomerWorld whose own secrets to use, if any
 
     def value(self, kind: str):
