@@ -17,7 +17,7 @@ def branding_file(request, schema: str, path: str):
     """Files are named by their content hash, so they can be cached for a year."""
     if schema != connection.schema_name:  # another organisation's file is not served here
         raise Http404
-    name = f"{schema}/branding/{path}"
+    name = f"branding/{path}"  # under this organisation's folder (core/storage.py)
     if "/" in path or ".." in path or not default_storage.exists(name):
         raise Http404
     extension = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""

@@ -11,12 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from .pages import PAGE_CHOICES
 
 
-def branding_path(instance, filename: str) -> str:
-    from django.db import connection
-
-    return f"{connection.schema_name}/branding/{filename}"
-
-
 class SingletonQuerySet(models.QuerySet):
     def current(self):
         """The one row of this schema, created with defaults on first use."""
@@ -27,7 +21,7 @@ class SingletonQuerySet(models.QuerySet):
 class GeneralPreferences(models.Model):
     """The organisation's corporate identity, used by the portal when its toggles say so."""
 
-    logo = models.FileField(_("organisation logo"), upload_to=branding_path, blank=True)
+    logo = models.FileField(_("organisation logo"), upload_to="branding/", blank=True)
     primary_colour = models.CharField(_("primary colour"), max_length=7, default="#0b5394")
     secondary_colour = models.CharField(_("secondary colour"), max_length=7, default="#f1c232")
     updated_at = models.DateTimeField(auto_now=True)
@@ -44,8 +38,8 @@ class PortalPreferences(models.Model):
         PERCENTAGE = "percentage", _("Percentage of the base advance")
 
     use_organisation_logo = models.BooleanField(_("use the organisation's logo"), default=True)
-    logo = models.FileField(_("portal logo"), upload_to=branding_path, blank=True)
-    favicon = models.FileField(_("favicon"), upload_to=branding_path, blank=True)
+    logo = models.FileField(_("portal logo"), upload_to="branding/", blank=True)
+    favicon = models.FileField(_("favicon"), upload_to="branding/", blank=True)
     use_organisation_colours = models.BooleanField(_("use the organisation's colours"), default=True)
     primary_colour = models.CharField(_("primary colour"), max_length=7, blank=True)
     secondary_colour = models.CharField(_("secondary colour"), max_length=7, blank=True)

@@ -14,6 +14,7 @@ from communications.catalogue import CATALOGUE
 from communications.models import EmailTemplate
 from communications.rendering import UnsafeTemplate, compile_restricted
 from core.errors import FieldErrors, RuleViolation
+from core.storage import delete_after_commit
 
 from .contrast import colour_warnings, rich_text_warnings
 from .models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
@@ -37,20 +38,16 @@ def _warning(field_name: str, code: str, message: str) -> dict:
     return {"field": field_name, "code": code, "detail": str(message)}
 
 
-def _delete_after_commit(storage, name: str) -> None:
-    """The old file goes only once the new state is committed: a rollback keeps it in use."""
-    transaction.on_commit(lambda: storage.delete(name))
-
-
 def _store(file_field, checked, *, old_name: str | None) -> None:
     file_field.save(checked.filename, ContentFile(checked.content), save=False)
     if old_name and old_name != file_field.name:
-        _delete_after_commit(file_field.storage, old_name)
+        # The old file goes only once the new state is committed: a rollback keeps it in use.
+        delete_after_commit(old_name, storage=file_field.storage)
 
 
 def _remove(instance, name: str) -> None:
     file_field = getattr(instance, name)
-    _delete_after_commit(file_field.storage, file_field.name)
+    delete_after_commit(file_field.name, storage=file_field.storage)
     setattr(instance, name, "")
 
 

@@ -8,12 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-def document_path(instance, filename: str) -> str:
-    from django.db import connection
-
-    return f"{connection.schema_name}/documents/{filename}"
-
-
 class Document(models.Model):
     class Category(models.TextChoices):
         CONTRACT = "contract", _("Contract")
@@ -31,7 +25,7 @@ class Document(models.Model):
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
     )
-    file = models.FileField(upload_to=document_path)
+    file = models.FileField(upload_to="documents/")
     filename = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

@@ -16,6 +16,8 @@ from contextvars import ContextVar
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from core import storage as core_storage
+
 logger = logging.getLogger(__name__)
 _written: ContextVar[list[str] | None] = ContextVar("documents_written_files", default=None)
 
@@ -56,5 +58,5 @@ def note_written(name: str) -> None:
 
 
 def delete_after_commit(name: str) -> None:
-    if name:
-        transaction.on_commit(lambda: _delete([name]))
+    """In the caller's schema, even if the commit comes after its ``schema_context`` (core.storage)."""
+    core_storage.delete_after_commit(name)

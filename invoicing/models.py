@@ -6,12 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-def invoice_pdf_path(instance, filename: str) -> str:
-    from django.db import connection
-
-    return f"{connection.schema_name}/invoices/{filename}"
-
-
 class Invoice(models.Model):
     class Kind(models.TextChoices):
         ADVANCE = "advance", _("Advance (pro forma)")
@@ -49,7 +43,7 @@ class Invoice(models.Model):
     payment_status = models.CharField(
         _("payment status"), max_length=24, choices=PaymentStatus.choices, default=PaymentStatus.OPEN
     )
-    pdf = models.FileField(upload_to=invoice_pdf_path, blank=True)
+    pdf = models.FileField(upload_to="invoices/", blank=True)
     # Digest of the billing system's row: a re-import of the same data writes nothing.
     source_hash = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import unquote
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -27,9 +28,10 @@ def _logo_data(branding: dict) -> str | None:
     from base64 import b64encode
 
     url = branding.get("logo_url")
-    if not url:
+    # The URL is the storage's (/media/<schema>/branding/...): the name is what follows its base.
+    if not url or not url.startswith(default_storage.base_url):
         return None
-    name = url.split("/media/", 1)[-1]
+    name = unquote(url.removeprefix(default_storage.base_url))
     if not default_storage.exists(name):
         return None
     extension = name.rsplit(".", 1)[-1]

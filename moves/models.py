@@ -8,12 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-def photo_path(instance, filename: str) -> str:
-    from django.db import connection
-
-    return f"{connection.schema_name}/moves/{filename}"
-
-
 class RequestStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -97,7 +91,7 @@ class MeterPhoto(models.Model):
         "MoveOutRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
     )
     meter = models.ForeignKey("consumption.Meter", on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(upload_to=photo_path)
+    file = models.FileField(upload_to="moves/")
     content_type = models.CharField(max_length=40)
     uploaded_at = models.DateTimeField(default=timezone.now)
 

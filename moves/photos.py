@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import RuleViolation
+from core.storage import delete_after_commit
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -43,12 +44,9 @@ def checked_photo(upload, *, field: str = "photo") -> ContentFile:
 
 def delete_photos(photos) -> int:
     """Delete the photo rows, and their files once the transaction commits (a rollback keeps both)."""
-    from django.db import transaction
-
     rows = list(photos)
     for photo in rows:
         storage, name = photo.file.storage, photo.file.name
         photo.delete()
-        if name:
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        delete_after_commit(name, storage=storage)
     return len(rows)

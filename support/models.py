@@ -8,12 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-def attachment_path(instance, filename: str) -> str:
-    from django.db import connection
-
-    return f"{connection.schema_name}/tickets/{filename}"
-
-
 class Ticket(models.Model):
     class Kind(models.TextChoices):
         QUESTION = "question", _("Question")
@@ -64,7 +58,7 @@ class TicketMessage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField()
-    attachment = models.FileField(upload_to=attachment_path, blank=True)
+    attachment = models.FileField(upload_to="tickets/", blank=True)
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment_type = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -33,7 +33,10 @@ def _branding(schema: str) -> dict:
 
 
 def _file(url: str) -> bytes:
-    return default_storage.open(url.removeprefix("/media/"), "rb").read()
+    """The stored file behind a /media/<schema>/<name> URL, read in that schema."""
+    schema, name = url.removeprefix("/media/").split("/", 1)
+    with schema_context(schema), default_storage.open(name, "rb") as handle:
+        return handle.read()
 
 
 def test_each_demo_organisation_gets_its_own_logo_and_favicon(noord, zuid, client_for):

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import documents.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -25,7 +24,7 @@ class Migration(migrations.Migration):
                 ('external_id', models.CharField(blank=True, max_length=100, null=True, unique=True)),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('category', models.CharField(choices=[('contract', 'Contract'), ('letter', 'Letter'), ('tariff', 'Tariff sheet'), ('meter_reading', 'Meter reading'), ('other', 'Other')], default='other', max_length=20, verbose_name='category')),
-                ('file', models.FileField(upload_to=documents.models.document_path)),
+                ('file', models.FileField(upload_to='documents/')),
                 ('filename', models.CharField(max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

@@ -6,11 +6,10 @@ change is not touched.
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 
 from contracts.models import Contract
+from core.storage import delete_after_commit
 from customers.models import Customer
 from invoicing import vat
 from invoicing.models import Invoice, InvoiceLine, Transaction
@@ -145,7 +144,8 @@ def import_invoices(raw: list) -> EntityResult:
             .values_list("pdf", flat=True)
         ]
         bulk_update_values(Invoice, to_update, [*INVOICE_FIELDS, "pdf", "updated_at"])
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in stale_pdfs])
+        for name in stale_pdfs:
+            delete_after_commit(name)
         InvoiceLine.objects.filter(invoice_id__in=[invoice.pk for invoice in to_update]).delete()
     InvoiceLine.objects.bulk_create(
         [line for invoice, row in lines_for.values() for line in _lines(invoice, row)],

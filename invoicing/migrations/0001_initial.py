@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.db.models.expressions
-import invoicing.models
 from django.db import migrations, models
 
 
@@ -33,7 +32,7 @@ class Migration(migrations.Migration):
                 ('amount_incl_tax', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount including tax')),
                 ('amount_open', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='outstanding amount')),
                 ('payment_status', models.CharField(choices=[('open', 'Open'), ('partially_paid', 'Partially paid'), ('paid', 'Paid'), ('awaiting_confirmation', 'Awaiting payment processing confirmation'), ('cancelled', 'Cancelled')], default='open', max_length=24, verbose_name='payment status')),
-                ('pdf', models.FileField(blank=True, upload_to=invoicing.models.invoice_pdf_path)),
+                ('pdf', models.FileField(blank=True, upload_to='invoices/')),
                 ('source_hash', models.CharField(blank=True, max_length=64)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('contract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='contracts.contract')),

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import moves.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -67,7 +66,7 @@ class Migration(migrations.Migration):
             name='MeterPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=moves.models.photo_path)),
+                ('file', models.FileField(upload_to='moves/')),
                 ('content_type', models.CharField(max_length=40)),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('meter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consumption.meter')),

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import support.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -68,7 +67,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('author', models.CharField(choices=[('requester', 'Requester'), ('staff', 'Staff')], max_length=10)),
                 ('body', models.TextField()),
-                ('attachment', models.FileField(blank=True, upload_to=support.models.attachment_path)),
+                ('attachment', models.FileField(blank=True, upload_to='tickets/')),
                 ('attachment_name', models.CharField(blank=True, max_length=200)),
                 ('attachment_type', models.CharField(blank=True, max_length=60)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -1,0 +1,38 @@
+"""Stored file names lose their schema prefix ("<schema>/documents/x" becomes "documents/x").
+
+The default storage (core.storage.OrganisationFileStorage) puts the schema in front of every name
+itself now, so the files stay where they are on disk (MEDIA_ROOT/<schema>/documents/x) and only
+the names change. Runs once per schema, in that schema; names without the prefix are left alone.
+"""
+
+from django.db import migrations
+
+FIELDS = [("Document", "file")]
+STRIP = "UPDATE {table} SET {column} = substr({column}, %(start)s) WHERE starts_with({column}, %(prefix)s)"
+ADD = "UPDATE {table} SET {column} = %(prefix)s || {column} WHERE {column} <> '' AND NOT starts_with({column}, %(prefix)s)"
+
+
+def _update(apps, schema_editor, sql: str) -> None:
+    prefix = schema_editor.connection.schema_name + "/"
+    with schema_editor.connection.cursor() as cursor:
+        for model_name, field_name in FIELDS:
+            model = apps.get_model("documents", model_name)
+            table = schema_editor.quote_name(model._meta.db_table)
+            column = schema_editor.quote_name(model._meta.get_field(field_name).column)
+            cursor.execute(
+                sql.format(table=table, column=column), {"prefix": prefix, "start": len(prefix) + 1}
+            )
+
+
+def strip_schema(apps, schema_editor) -> None:
+    _update(apps, schema_editor, STRIP)
+
+
+def add_schema(apps, schema_editor) -> None:
+    _update(apps, schema_editor, ADD)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("documents", "0002_document_content_hash")]
+
+    operations = [migrations.RunPython(strip_schema, add_schema)]
