@@ -72,8 +72,8 @@ def run(count: int = 10_000, baseline_count: int = 1_000) -> list[Result]:
     from integration.importing import run_import
     from integration.services import create_integration_token
     from invoicing.models import Invoice, InvoiceLine
+    from operators.onboarding import onboard_organisation
     from tenants.models import Organisation
-    from tenants.services import onboard_organisation
 
     organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
     if organisation is None:

@@ -52,8 +52,8 @@ def prepare(years: int):
     from integration.importing import run_import
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
+    from operators.onboarding import onboard_organisation
     from tenants.models import Organisation
-    from tenants.services import onboard_organisation
 
     organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
     if organisation is None:

@@ -137,7 +137,7 @@ def build(count: int) -> list[Member]:
     from customers.models import Customer
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
-    from tenants.services import onboard_organisation
+    from operators.onboarding import onboard_organisation
     from tests.support.billing_data import billing_customer
     from tests.support.consumption_data import add_meters, day_rows, ingest_rows
     from tests.support.factories import last_link

@@ -20,9 +20,9 @@ def run(rounds: int = 5) -> list[Result]:
     from django.conf import settings
     from django.db import connection
 
+    from operators.onboarding import onboard_organisation
     from tenants import provisioning
     from tenants.models import Organisation
-    from tenants.services import onboard_organisation
 
     def timed(create) -> float:
         name = f"bench_{uuid.uuid4().hex[:8]}"

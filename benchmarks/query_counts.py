@@ -34,8 +34,8 @@ QUERY_PARAMETERS = {
 def _organisation():
     from django.conf import settings
 
+    from operators.onboarding import onboard_organisation
     from tenants.models import Organisation
-    from tenants.services import onboard_organisation
 
     settings.TENANT_SPARE_SCHEMAS = 0
     # A fresh organisation every run: the residents' customer numbers start again at 1.

@@ -12,9 +12,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.publishing import publish
+
 from .branding import email_branding
 from .models import EmailTemplate, OutboundEmail
-from .publishing import publish
 from .rendering import render_email
 
 logger = logging.getLogger(__name__)

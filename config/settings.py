@@ -66,6 +66,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
 SHARED_APPS = [
     "django_tenants",
     "tenants",
+    "operators",  # onboarding and the operator API (no tables)
     "accounts",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -301,7 +302,7 @@ JSON_MAX_DEPTH = 32
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "credentials.authentication.AccessTokenAuthentication",
+        "memberships.authentication.AccessTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -336,7 +337,7 @@ if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
 # dj-rest-auth provides the login view skeleton; tokens are credentials.AccessToken (schema-bound,
-# hashed, expiring) and are issued by accounts.services.log_in.
+# hashed, expiring) and are issued by memberships.services.login.log_in.
 REST_AUTH = {
     "SESSION_LOGIN": True,
     "TOKEN_MODEL": None,

@@ -2,14 +2,14 @@
 
 from django.urls import include, path
 
-from accounts.api.urls import credential_urls
 from config.openapi import schema_urls
+from memberships.api.credential_urls import credential_urls
 from portal_web.views.links import reset_page
 
 urlpatterns = [
     # Log in and out, passwords, API tokens, impersonation stop: the same as on every portal domain.
     path("api/auth/", include(credential_urls)),
-    path("api/platform/", include("tenants.api.urls")),
+    path("api/platform/", include("operators.api.urls")),
     path("staff/", include("staff_console.urls")),  # the console, for platform operators
     *schema_urls("config.urls_platform", "Energy portal platform: operator API"),
     # Where a platform operator's password reset email links to.

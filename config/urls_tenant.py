@@ -2,7 +2,6 @@
 
 from django.urls import include, path
 
-from accounts.api.urls import credential_urls
 from config.openapi import schema_urls
 from configuration import media
 from customers.api import details as details_views
@@ -10,6 +9,7 @@ from integration.api import readings as consumption_integration
 from integration.api import views as integration_views
 from memberships.api import auth_views
 from memberships.api import views as membership_views
+from memberships.api.credential_urls import credential_urls
 from moves.api import views as move_views
 from portal_api.api import billing, consumption, me
 from support.api import views as support_views

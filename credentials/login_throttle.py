@@ -4,7 +4,7 @@ One identity has one password on every domain, so guesses at it add up wherever 
 keys hold no schema. Per normalised address (``login_account``, known or not, so the count reveals
 nothing) and per client IP (``login_ip``); a login over either limit is refused with 429 before
 its password is looked at, on every host, through the API and the portal's login page alike
-(:func:`accounts.services.log_in` is the one caller).
+(:func:`memberships.services.login.log_in` is the one caller).
 
 Each key is a sliding window in a Redis sorted set. An attempt takes its place before the password
 is checked, in one MULTI/EXEC, so parallel guesses cannot all slip under the limit; a login that did

@@ -17,9 +17,9 @@ from customers.models import Customer
 from memberships.models import PortalAccount, StaffMembership
 from memberships.services.registration import confirm_registration, register_resident
 from memberships.services.staff import accept_staff_invitation, invite_staff_member
+from operators.onboarding import onboard_organisation
 from tenants.models import Organisation
 from tenants.selectors import base_url_for_host
-from tenants.services import onboard_organisation
 
 User = get_user_model()
 

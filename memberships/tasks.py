@@ -29,7 +29,7 @@ def process_account_request(schema_name: str, request_id: int) -> str:
 @shared_task(ignore_result=True)
 def sweep_account_requests(limit: int = 1000) -> int:
     """Process requests whose task never ran (broker outage), in every organisation and on the platform."""
-    from accounts.password_reset import sweep_reset_requests
+    from .services.platform_reset import sweep_reset_requests  # services dispatch these tasks
 
     with schema_context(get_public_schema_name()):
         platform = sweep_reset_requests(limit=limit)
@@ -55,9 +55,8 @@ def _by_schema(rows) -> dict[str, list]:
 @shared_task(ignore_result=True)
 def purge_account_requests(limit: int = 10000) -> int:
     """Delete handled requests older than the retention period; only schemas that have some are visited."""
-    from accounts.password_reset import purge_reset_requests
-
     from .models import AccountEmailRequest
+    from .services.platform_reset import purge_reset_requests  # services dispatch these tasks
 
     with schema_context(get_public_schema_name()):
         deleted = purge_reset_requests(limit=limit)
@@ -91,3 +90,14 @@ def close_expired_impersonations(limit: int = 1000) -> int:
         with schema_context(schema_name):
             closed += sum(close_if_expired(session_id=session_id) for session_id in ids)
     return closed
+
+
+@shared_task(name="accounts.tasks.process_platform_reset_request", acks_late=True, ignore_result=True)
+def process_platform_reset_request(request_id: int) -> str:
+    """A reset asked for on the platform domain: one email per organisation the address belongs to.
+
+    Registered under its old name, so requests queued by an older release are still served."""
+    from .services.platform_reset import process_reset_request  # the service dispatches this task
+
+    with schema_context(get_public_schema_name()):
+        return process_reset_request(request_id=request_id)

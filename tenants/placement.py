@@ -256,7 +256,7 @@ def _move_lock(move_id: int) -> Iterator[bool]:
 
 
 def _publish_move(move_id: int) -> None:
-    from communications.publishing import publish
+    from core.publishing import publish
 
     from .tasks import move_organisation_schema
 

@@ -1,25 +1,22 @@
-"""Use cases of platform operators: onboarding, suspension, domains."""
+"""Organisations and their domains: creation (for operators.onboarding), suspension, domains."""
 
 from __future__ import annotations
 
-import time
 import zoneinfo
-from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+
+from core.publishing import publish
 
 from . import cluster, provisioning
 from .domains import InvalidDomain, normalise_domain
 from .errors import OrganisationError
 from .features import FEATURES, resolve_features
-from .models import SLUG_VALIDATOR, Domain, Organisation, StatusChange
+from .models import Domain, Organisation, StatusChange
 from .routing import bump_version
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -29,7 +26,7 @@ def schema_name_for(slug: str) -> str:
     return "org_" + slug.replace("-", "_")
 
 
-def _clean_domain(value: str, *, field: str = "domain") -> str:
+def clean_new_domain(value: str, *, field: str = "domain") -> str:
     try:
         domain = normalise_domain(value)
     except InvalidDomain as exc:
@@ -39,7 +36,7 @@ def _clean_domain(value: str, *, field: str = "domain") -> str:
     return domain
 
 
-def _check_time_zone(value: str) -> None:
+def check_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise OrganisationError(
             _("“%(value)s” is not a known time zone, e.g. Europe/Brussels.") % {"value": value},
@@ -48,7 +45,7 @@ def _check_time_zone(value: str) -> None:
         )
 
 
-def _check_language(value: str) -> None:
+def check_language(value: str) -> None:
     if value not in LANGUAGE_CODES:
         raise OrganisationError(
             _("Choose one of: %(codes)s.") % {"codes": ", ".join(sorted(LANGUAGE_CODES))},
@@ -57,7 +54,7 @@ def _check_language(value: str) -> None:
         )
 
 
-def _check_features(features: dict) -> dict:
+def check_features(features: dict) -> dict:
     unknown = sorted(set(features) - set(FEATURES))
     if unknown:
         raise OrganisationError(
@@ -72,110 +69,43 @@ def _check_features(features: dict) -> dict:
     return features
 
 
-@dataclass(frozen=True)
-class OnboardingResult:
-    organisation: Organisation
-    domain: Domain
-    schema_method: str
-    seconds: float
-    invitation: object
+def create_organisation(
+    *, name: str, slug: str, domain: str, time_zone: str, default_language: str, features: dict
+) -> tuple[Organisation, Domain, str]:
+    """The organisation row, its schema and primary domain, in the caller's transaction.
 
-
-def onboard_organisation(
-    *,
-    name: str,
-    slug: str,
-    domain: str,
-    admin_email: str,
-    time_zone: str = "Europe/Brussels",
-    default_language: str = "nl",
-    features: dict | None = None,
-) -> OnboardingResult:
-    """Create the organisation, its schema and primary domain, and invite its first administrator.
-
-    Everything happens in one transaction (PostgreSQL DDL is transactional): a failure leaves no
-    organisation, schema, domain or invitation behind.
+    Inputs are checked by the caller (operators.onboarding); returns how the schema was made.
+    Spare schemas are renewed, and on Citus the new schema placed, after commit.
     """
-    started = time.perf_counter()
-    name = (name or "").strip()
-    if not name:
-        raise OrganisationError(_("Enter the organisation's name."), code="required", field="name")
-    try:
-        SLUG_VALIDATOR(slug)
-    except ValidationError as exc:
-        raise OrganisationError(exc.messages[0], code="invalid_slug", field="slug") from exc
-    if Organisation.objects.filter(slug=slug).exists():
-        raise OrganisationError(
-            _("An organisation with this slug already exists."), code="slug_taken", field="slug"
-        )
-    clean_domain = _clean_domain(domain)
-    _check_time_zone(time_zone)
-    _check_language(default_language)
-    try:
-        validate_email(admin_email)
-    except ValidationError as exc:
-        raise OrganisationError(
-            _("Enter a valid email address."), code="invalid_email", field="admin_email"
-        ) from exc
-    stored_features = resolve_features(_check_features(features or {}))
-
-    from memberships.models import StaffMembership
-    from memberships.services.staff import invite_staff_member
-
-    try:
-        with transaction.atomic():
-            organisation = Organisation.objects.create(
-                schema_name=schema_name_for(slug),
-                name=name,
-                slug=slug,
-                time_zone=time_zone,
-                default_language=default_language,
-                features=stored_features,
-            )
-            method = provisioning.create_schema(organisation.schema_name)
-            primary = Domain.objects.create(domain=clean_domain, tenant=organisation, is_primary=True)
-            organisation.primary_domain = primary.domain
-            with schema_context(organisation.schema_name):
-                invitation = invite_staff_member(
-                    organisation=organisation,
-                    email=admin_email,
-                    role=StaffMembership.Role.ADMIN,
-                    can_impersonate=True,
-                )
-            bump_version()
-            transaction.on_commit(_replenish_spare_schemas)
-            if method != provisioning.SPARE and cluster.citus_enabled():
-                # Citus put the new schema on a node by its colocation id, not by load. Spares
-                # were placed when they were made (provisioning.replenish_spare_schemas).
-                transaction.on_commit(partial(_place_new_organisation, organisation.schema_name))
-    except IntegrityError as exc:
-        raise OrganisationError(
-            _("This organisation or domain was just created by someone else."),
-            code="conflict",
-            http_status=409,
-        ) from exc
-    return OnboardingResult(
-        organisation=organisation,
-        domain=primary,
-        schema_method=method,
-        seconds=time.perf_counter() - started,
-        invitation=invitation,
+    organisation = Organisation.objects.create(
+        schema_name=schema_name_for(slug),
+        name=name,
+        slug=slug,
+        time_zone=time_zone,
+        default_language=default_language,
+        features=features,
     )
+    method = provisioning.create_schema(organisation.schema_name)
+    primary = Domain.objects.create(domain=domain, tenant=organisation, is_primary=True)
+    organisation.primary_domain = primary.domain
+    bump_version()
+    transaction.on_commit(_replenish_spare_schemas)
+    if method != provisioning.SPARE and cluster.citus_enabled():
+        # Citus put the new schema on a node by its colocation id, not by load. Spares
+        # were placed when they were made (provisioning.replenish_spare_schemas).
+        transaction.on_commit(partial(_place_new_organisation, organisation.schema_name))
+    return organisation, primary, method
 
 
 def _replenish_spare_schemas() -> None:
     if settings.TENANT_SPARE_SCHEMAS:
-        from communications.publishing import publish
-
-        from .tasks import replenish_spare_schemas
+        from .tasks import replenish_spare_schemas  # tasks import this module
 
         publish(replenish_spare_schemas)
 
 
 def _place_new_organisation(schema_name: str) -> None:
-    from communications.publishing import publish
-
-    from .tasks import place_new_organisation
+    from .tasks import place_new_organisation  # tasks import this module
 
     # Where Citus put it: the task leaves the schema alone if an operator moved it meanwhile.
     publish(place_new_organisation, schema_name, cluster.node_of(schema_name))
@@ -205,15 +135,15 @@ def update_organisation(
         organisation.portal_status = portal_status
         fields.append("portal_status")
     if time_zone is not None:
-        _check_time_zone(time_zone)
+        check_time_zone(time_zone)
         organisation.time_zone = time_zone
         fields.append("time_zone")
     if default_language is not None:
-        _check_language(default_language)
+        check_language(default_language)
         organisation.default_language = default_language
         fields.append("default_language")
     if features is not None:
-        organisation.features = resolve_features({**organisation.features, **_check_features(features)})
+        organisation.features = resolve_features({**organisation.features, **check_features(features)})
         fields.append("features")
     if fields:
         organisation.save(update_fields=fields)
@@ -273,7 +203,7 @@ def reactivate_organisation(*, organisation: Organisation, reason: str, actor=No
 
 @transaction.atomic
 def add_domain(*, organisation: Organisation, domain: str, make_primary: bool = False) -> Domain:
-    clean = _clean_domain(domain)
+    clean = clean_new_domain(domain)
     try:
         with transaction.atomic():
             if make_primary:

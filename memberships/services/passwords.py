@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import normalise_email
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
-from communications.publishing import publish
 from communications.services import queue_email
+from core.publishing import publish
 from credentials.models import OneTimeToken
 from credentials.services import (
     consume_one_time_token,
@@ -54,7 +54,7 @@ def dispatch_account_request(*, schema_name: str, request_id: int) -> bool:
 def request_password_reset(*, organisation, email: str, language: str, origin: Origin | None = None) -> None:
     """Ask for a reset link on this host; answered the same whether or not the address is known."""
     if organisation is None:
-        from accounts.password_reset import request_platform_reset
+        from .platform_reset import request_platform_reset  # platform_reset sends through this module
 
         request_platform_reset(email=email, language=language, origin=origin)
     else:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
-from ..features import FEATURES, resolve_features
-from ..models import Domain, Organisation, SchemaMove, StatusChange
+from tenants.features import FEATURES, resolve_features
+from tenants.models import Domain, Organisation, SchemaMove, StatusChange
 
 
 class DomainSerializer(serializers.ModelSerializer):

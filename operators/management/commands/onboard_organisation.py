@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from operators.onboarding import onboard_organisation
 from tenants.errors import OrganisationError
-from tenants.services import onboard_organisation
 
 
 class Command(BaseCommand):

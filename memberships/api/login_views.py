@@ -12,9 +12,16 @@ from rest_framework.views import APIView
 
 from credentials.csrf import CsrfFailed, cross_site, csrf_failure, from_a_browser
 from credentials.login_throttle import LoginThrottled
+from memberships.permissions import is_impersonating, use_resident_language
+from memberships.selectors import console_access
+from memberships.services.login import log_in, log_out
 
-from ..services import log_in, log_out
-from .serializers import ConsoleAccessSerializer, IdentitySerializer, LoginSerializer, TokenResponseSerializer
+from .login_serializers import (
+    ConsoleAccessSerializer,
+    IdentitySerializer,
+    LoginSerializer,
+    TokenResponseSerializer,
+)
 
 _REFUSED = {
     403: OpenApiResponse(
@@ -75,7 +82,6 @@ class LogoutView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def post(self, request):
-        from memberships.permissions import use_resident_language
 
         use_resident_language(request)
         log_out(request=request)
@@ -121,8 +127,6 @@ class ConsoleAccessView(APIView):
     """
 
     def get(self, request):
-        from memberships.permissions import is_impersonating
-        from memberships.selectors import console_access
 
         organisation = getattr(request, "organisation", None)
         access = console_access(

@@ -13,13 +13,17 @@ from django.contrib.auth import logout as django_logout
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.hashing import check_once
+from accounts.models import User, normalise_email
+from activity.models import ActivityEvent
+from activity.services import Origin, record_event
 from core.errors import RuleViolation
-from credentials.csrf import csrf_failure
+from credentials.csrf import CsrfFailed, csrf_failure
 from credentials.login_throttle import begin_login_attempt
 from credentials.services import IssuedToken, issue_access_token, revoke_access_token, revoke_session_token
-
-from .hashing import check_once
-from .models import User, normalise_email
+from memberships.models import PortalAccount
+from memberships.selectors import active_staff_membership, confirmed_portal_account, login_secrets
+from memberships.services.impersonation import end_impersonation_of_request
 
 # The token a session's login issued along with it: it ends with the session (see log_out).
 SESSION_TOKEN_KEY = "access_token_id"  # noqa: S105 - a session key name, not a secret
@@ -39,7 +43,6 @@ class LoginResult:
 
 
 def _origin(request):
-    from activity.services import Origin
 
     return Origin.of(request)
 
@@ -57,8 +60,6 @@ def _not_confirmed() -> LoginError:
 
 
 def _record(account, kind: str, request, user=None) -> None:
-    from activity.models import ActivityEvent
-    from activity.services import record_event
 
     actor = ActivityEvent.Actor.RESIDENT if user is not None else ActivityEvent.Actor.ANONYMOUS
     record_event(customer=account.customer, kind=kind, actor=actor, actor_user=user, origin=_origin(request))
@@ -74,8 +75,6 @@ def _identity(*, organisation, request, email: str, password: str):
     user = User.objects.filter(email=email).first()
     pending, account = (None, None)
     if organisation is not None:
-        from memberships.selectors import login_secrets
-
         pending, account = login_secrets(email)
     identity_matches, pending_matches = check_once(password, [user.password if user else None, pending])
     if identity_matches and user.is_active:
@@ -83,17 +82,12 @@ def _identity(*, organisation, request, email: str, password: str):
     if pending_matches:
         raise _not_confirmed()
     if account is not None:
-        from activity.models import ActivityEvent
-
         _record(account, ActivityEvent.Kind.LOGIN_FAILED, request)
     raise _invalid()
 
 
 def _organisation_context(*, organisation, request, user, account) -> dict:
     """Whether the identity may use this organisation's domain, and as what."""
-    from activity.models import ActivityEvent
-    from memberships.models import PortalAccount
-    from memberships.selectors import active_staff_membership
 
     membership = active_staff_membership(user=user)
     own = PortalAccount.objects.select_related("customer").filter(user=user).first()
@@ -138,8 +132,6 @@ def log_in(
     email = normalise_email(email)
     organisation = getattr(request, "organisation", None)
     if start_session and csrf_failure(request):
-        from credentials.csrf import CsrfFailed
-
         raise LoginError("csrf_failed", str(CsrfFailed.default_detail), http_status=403)
     origin = _origin(request)
     attempt = begin_login_attempt(email=email, ip=origin.ip)
@@ -178,18 +170,13 @@ def log_out(*, request) -> None:
     """
     token = getattr(request, "auth", None)
     organisation = getattr(request, "organisation", None)
-    if organisation is not None:
-        from activity.models import ActivityEvent
-        from memberships.selectors import confirmed_portal_account
-        from memberships.services.impersonation import end_impersonation_of_request
-
-        if (
-            not end_impersonation_of_request(request, origin=_origin(request))
-            and request.user.is_authenticated
-        ):
-            account = getattr(request, "portal_account", None) or confirmed_portal_account(user=request.user)
-            if account is not None:
-                _record(account, ActivityEvent.Kind.LOGOUT, request, user=request.user)
+    ended_impersonation = organisation is not None and end_impersonation_of_request(
+        request, origin=_origin(request)
+    )
+    if organisation is not None and not ended_impersonation and request.user.is_authenticated:
+        account = getattr(request, "portal_account", None) or confirmed_portal_account(user=request.user)
+        if account is not None:
+            _record(account, ActivityEvent.Kind.LOGOUT, request, user=request.user)
     if token is not None and hasattr(token, "key_id"):
         revoke_access_token(token=token)
     session = getattr(request, "session", None)

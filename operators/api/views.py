@@ -9,9 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_lists import FilteredList
+from operators.onboarding import onboard_organisation
+from operators.progress import onboarding_progress
+from tenants import placement, selectors, services
+from tenants.models import Organisation, StatusChange
 
-from .. import placement, selectors, services
-from ..models import Organisation, StatusChange
 from .filters import OrganisationFilter, StatusChangeFilter
 from .permissions import IsPlatformOperator
 from .serializers import (
@@ -69,7 +71,7 @@ class OrganisationListView(OperatorView, FilteredList, generics.ListAPIView):
         """
         serializer = OnboardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.onboard_organisation(**serializer.validated_data)
+        result = onboard_organisation(**serializer.validated_data)
         organisation = self.get_organisation(result.organisation.slug)
         return Response(
             OnboardingResultSerializer(
@@ -171,7 +173,7 @@ class OnboardingProgressView(OperatorView, APIView):
     """
 
     def get(self, request, slug: str):
-        progress = selectors.onboarding_progress(self.get_organisation(slug))
+        progress = onboarding_progress(self.get_organisation(slug))
         return Response(OnboardingProgressSerializer(progress).data)
 
 

@@ -14,10 +14,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import PasswordResetRequest, User, normalise_email
 from activity.services import Origin
-from communications.publishing import publish
-
-from .models import PasswordResetRequest, User, normalise_email
+from core.publishing import publish
+from memberships.services.passwords import send_password_reset
 
 SWEEP_GRACE = timedelta(seconds=20)
 RETENTION = timedelta(days=30)  # as the organisations' account requests
@@ -32,7 +32,7 @@ def request_platform_reset(*, email: str, language: str, origin: Origin | None =
 
 
 def dispatch_reset_request(*, request_id: int) -> bool:
-    from .tasks import process_platform_reset_request
+    from memberships.tasks import process_platform_reset_request  # the task calls back into this module
 
     return publish(process_platform_reset_request, request_id)
 
@@ -40,7 +40,6 @@ def dispatch_reset_request(*, request_id: int) -> bool:
 @transaction.atomic
 def process_reset_request(*, request_id: int) -> str:
     """Send the reset link if the address is an active platform operator's; once per request."""
-    from memberships.services.passwords import send_password_reset
 
     request = PasswordResetRequest.objects.select_for_update(skip_locked=True).filter(pk=request_id).first()
     if request is None or request.processed_at is not None:

@@ -13,8 +13,7 @@ from credentials.throttles import AUTH_THROTTLES, AuthIPThrottle
 from memberships.api import auth_serializers as s
 from memberships.permissions import NotImpersonating, use_resident_language
 from memberships.services import passwords
-
-from ..services import continue_after_password_change
+from memberships.services.login import continue_after_password_change
 
 
 def _message(code: str, detail: str, http_status: int = 200, **extra) -> Response:

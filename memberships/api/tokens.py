@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 from credentials.selectors import live_access_tokens
 from credentials.services import revoke_other_access_tokens, revoke_own_access_token
 from memberships.permissions import NotImpersonating, use_resident_language
+from memberships.services.login import SESSION_TOKEN_KEY
 
-from ..services import SESSION_TOKEN_KEY
-from .serializers import AccessTokenSerializer, RevokedTokensSerializer
+from .login_serializers import AccessTokenSerializer, RevokedTokensSerializer
 
 
 def current_token_id(request) -> int | None:

@@ -9,7 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class AccessTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "credentials.authentication.AccessTokenAuthentication"
+    target_class = "memberships.authentication.AccessTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

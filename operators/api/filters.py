@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from ..models import Organisation, StatusChange
+from tenants.models import Organisation, StatusChange
 
 
 class OrganisationFilter(django_filters.FilterSet):

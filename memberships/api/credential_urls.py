@@ -8,7 +8,8 @@ from django.urls import path
 
 from memberships.api.auth_views import StopImpersonationView
 
-from . import passwords, tokens, views
+from . import login_views as views
+from . import passwords, tokens
 
 credential_urls = [
     path("login/", views.LoginView.as_view(), name="login"),

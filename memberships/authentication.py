@@ -1,4 +1,5 @@
-"""DRF authentication with the schema-bound access tokens of :mod:`credentials.models`."""
+"""DRF authentication with the schema-bound access tokens of :mod:`credentials.models`; an expired
+impersonation token closes its session (memberships), which is why it lives here and not in credentials."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 from rest_framework import authentication, exceptions
 
-from .services import authenticate_access_token, expired_impersonation_token
+from credentials.services import authenticate_access_token, expired_impersonation_token
+from memberships.services.impersonation import close_expired_token_session
 
 
 def _closed_expired_impersonation(raw: str) -> bool:
@@ -17,8 +19,6 @@ def _closed_expired_impersonation(raw: str) -> bool:
     token = expired_impersonation_token(raw)
     if token is None:
         return False
-    from memberships.services.impersonation import close_expired_token_session
-
     close_expired_token_session(token=token)
     return True
 
