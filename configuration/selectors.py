@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from communications.catalogue import CATALOGUE, EmailKind
-from communications.models import EmailTemplate
 from core.errors import RuleViolation
 
 from .contrast import rich_text_warnings
@@ -18,39 +15,6 @@ from .rich_text_colours import MESSAGE_SURFACES
 from .services import RECOMMENDED_MESSAGE_LENGTH, long_message_warnings
 
 LANGUAGES = ("en", "nl", "fr")
-
-
-def email_links() -> list[dict]:
-    return [
-        {
-            "key": kind.key,
-            "label": str(kind.label),
-            "templates": {
-                language: reverse("admin-email-template", kwargs={"key": kind.key, "language": language})
-                for language in LANGUAGES
-            },
-        }
-        for kind in CATALOGUE.values()
-    ]
-
-
-def email_overview() -> list[dict]:
-    customised = set(EmailTemplate.objects.values_list("template", "language"))
-    return [
-        {
-            "key": kind.key,
-            "label": str(kind.label),
-            "variables": list(kind.variables),
-            "templates": {
-                language: {
-                    "customised": (kind.key, language) in customised,
-                    "url": reverse("admin-email-template", kwargs={"key": kind.key, "language": language}),
-                }
-                for language in LANGUAGES
-            },
-        }
-        for kind in CATALOGUE.values()
-    ]
 
 
 def portal_preferences_view(*, organisation, preferences: PortalPreferences, warnings=()) -> dict:
@@ -76,7 +40,6 @@ def portal_preferences_view(*, organisation, preferences: PortalPreferences, war
         "payment_status_visible": preferences.payment_status_visible,
         "cost_visualisation": preferences.cost_visualisation,
         "cost_visualisation_available": organisation.feature_enabled("cost_visualisation"),
-        "emails": email_links(),
         "warnings": list(warnings),
         "updated_at": preferences.updated_at,
     }
@@ -133,12 +96,3 @@ def message_preview(*, kind: str, html: str) -> dict:
             *rich_text_warnings(html, surface=surface, field="html"),
         ],
     }
-
-
-def email_kind(*, key: str, language: str) -> EmailKind:
-    """The catalogue entry of an email, for a language the portal offers."""
-    if key not in CATALOGUE:
-        raise RuleViolation(_("There is no such email."), code="not_found", http_status=404)
-    if language not in LANGUAGES:
-        raise RuleViolation(_("Choose en, nl or fr."), code="not_found", http_status=404)
-    return CATALOGUE[key]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,9 +9,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from communications.catalogue import CATALOGUE
-from communications.models import EmailTemplate
-from communications.rendering import UnsafeTemplate, compile_restricted
 from core.errors import FieldErrors, RuleViolation
 from core.storage import delete_after_commit
 
@@ -20,7 +16,7 @@ from .contrast import colour_warnings, rich_text_warnings
 from .models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
 from .pages import PAGES
 from .rich_text import sanitise, text_length
-from .rich_text_colours import EMAIL_SURFACE, MESSAGE_SURFACES
+from .rich_text_colours import MESSAGE_SURFACES
 from .site import bump_configuration_version
 from .uploads import UploadRejected, check_favicon, check_logo
 
@@ -34,7 +30,7 @@ class Saved:
     warnings: list[dict] = field(default_factory=list)
 
 
-def _warning(field_name: str, code: str, message: str) -> dict:
+def warning(field_name: str, code: str, message: str) -> dict:
     return {"field": field_name, "code": code, "detail": str(message)}
 
 
@@ -200,7 +196,7 @@ def long_message_warnings(html: str, *, field: str) -> list[dict]:
         "This message is %(length)s characters long; more than %(limit)s can push the page's "
         "content down. Consider making it shorter."
     ) % {"length": length, "limit": RECOMMENDED_MESSAGE_LENGTH}
-    return [_warning(field, "message_long", detail)]
+    return [warning(field, "message_long", detail)]
 
 
 def _clean_message(values: dict, errors: FieldErrors) -> tuple[dict, list[dict]]:
@@ -254,45 +250,3 @@ def save_page_message(*, message: PageMessage | None, values: dict) -> Saved:
 def delete_page_message(*, message: PageMessage) -> None:
     message.delete()
     bump_configuration_version()
-
-
-@transaction.atomic
-def save_email_template(
-    *, key: str, language: str, subject: str, body_text: str, body_html: str = ""
-) -> Saved:
-    if key not in CATALOGUE:
-        raise RuleViolation(_("There is no such email."), code="not_found", http_status=404)
-    if language not in LANGUAGES:
-        raise RuleViolation(_("Choose en, nl or fr."), code="not_found", http_status=404)
-    errors = FieldErrors()
-    clean_html = sanitise(body_html)
-    for name, source in (("subject", subject), ("body_text", body_text), ("body_html", clean_html)):
-        try:
-            compile_restricted(source, field=name)
-        except UnsafeTemplate as exc:
-            errors.add(name, exc.message, exc.code)
-    if not subject.strip():
-        errors.add("subject", _("Write a subject."), "required")
-    if not body_text.strip():
-        errors.add("body_text", _("Write the text version of the email."), "required")
-    errors.raise_if_any()
-    template, _created = EmailTemplate.objects.update_or_create(
-        template=key,
-        language=language,
-        defaults={"subject": subject, "body_text": body_text, "body_html": clean_html},
-    )
-    known = set(CATALOGUE[key].variables) | {"organisation_name", "portal_url", "support_email"}
-    used = set(re.findall(r"{{\s*([a-z_]+)", subject + body_text + clean_html))
-    warnings = [
-        _warning(
-            "body_text", "unknown_variable", _("“%(name)s” is not available in this email.") % {"name": name}
-        )
-        for name in sorted(used - known)
-    ]
-    warnings += rich_text_warnings(clean_html, surface=EMAIL_SURFACE, field="body_html")
-    return Saved(template, warnings)
-
-
-@transaction.atomic
-def reset_email_template(*, key: str, language: str) -> None:
-    EmailTemplate.objects.filter(template=key, language=language).delete()

@@ -11,8 +11,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communications import customisation
 from communications.preview import preview_email
-from configuration import selectors
 from memberships.permissions import IsStaffAdmin
 from operators.api.serializers import DomainSerializer
 from tenants import selectors as tenant_selectors
@@ -98,7 +98,7 @@ class EmailPreviewView(ConfigurationView):
     """
 
     def post(self, request, key: str, language: str):
-        selectors.email_kind(key=key, language=language)
+        customisation.email_kind(key=key, language=language)
         serializer = EmailDraftSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rendered = preview_email(

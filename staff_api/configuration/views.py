@@ -7,6 +7,7 @@ from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communications import customisation
 from communications.models import EmailTemplate
 from communications.rendering import default_source
 from configuration import selectors, services
@@ -45,6 +46,7 @@ class PortalPreferencesView(TakesUploads, ConfigurationView):
         data = selectors.portal_preferences_view(
             organisation=request.organisation, preferences=preferences, warnings=warnings
         )
+        data["emails"] = customisation.email_links()
         return Response(s.PortalPreferencesSerializer(data).data)
 
     @extend_schema(responses={200: s.PortalPreferencesSerializer})
@@ -276,7 +278,7 @@ class EmailListView(ConfigurationView):
     """
 
     def get(self, request):
-        return Response(s.EmailKindSerializer(selectors.email_overview(), many=True).data)
+        return Response(s.EmailKindSerializer(customisation.email_overview(), many=True).data)
 
 
 @extend_schema(tags=["admin: emails"])
@@ -284,7 +286,7 @@ class EmailTemplateView(ConfigurationView):
     """One email in one language: the organisation's wording, or the default to start from."""
 
     def _kind(self, key: str, language: str):
-        return selectors.email_kind(key=key, language=language)
+        return customisation.email_kind(key=key, language=language)
 
     def _data(self, key, language, warnings=()) -> dict:
         kind = self._kind(key, language)
@@ -318,7 +320,7 @@ class EmailTemplateView(ConfigurationView):
         self._kind(key, language)
         serializer = s.EmailTemplateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        saved = services.save_email_template(key=key, language=language, **serializer.validated_data)
+        saved = customisation.save_email_template(key=key, language=language, **serializer.validated_data)
         return Response(s.EmailTemplateSerializer(self._data(key, language, saved.warnings)).data)
 
     @extend_schema(responses={200: s.EmailTemplateSerializer})
@@ -328,5 +330,5 @@ class EmailTemplateView(ConfigurationView):
         The organisation's own wording in this language is deleted; the default applies again.
         """
         self._kind(key, language)
-        services.reset_email_template(key=key, language=language)
+        customisation.reset_email_template(key=key, language=language)
         return Response(s.EmailTemplateSerializer(self._data(key, language)).data)
