@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from communications.services import queue_email
 from consumption.entered_readings import check_entered_readings, reading_errors
@@ -26,6 +27,8 @@ from memberships.services.common import portal_link
 
 from . import readings as moving_day
 from .models import MoveInRequest, MoveOutRequest, RequestStatus
+from .steps import ReadingSerializer
+from .validation import validated
 
 
 def resident_can_fix(refused: list[dict]) -> bool:
@@ -146,6 +149,18 @@ def check_entered(readings: list[dict], *, moment: datetime, organisation) -> No
             code="invalid",
             errors={"readings": reading_errors(problems, readings)},
         )
+
+
+class CorrectedReadings(serializers.Serializer):
+    readings = ReadingSerializer(many=True)
+
+
+def typed_readings(readings: list[dict]) -> list[dict]:
+    """Final readings as typed on the page, as numbers the way the API's serializer takes them (one
+    error per reading, under ``readings``)."""
+    return validated(CorrectedReadings, {"readings": readings}, message=_("Check the final readings."))[
+        "readings"
+    ]
 
 
 @transaction.atomic

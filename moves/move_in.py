@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import serializers
 
 from communications.services import queue_email
 from consumption.models import Meter
@@ -26,6 +25,7 @@ from . import readings as moving_day
 from .models import MeterPhoto, MoveInRequest, RequestStatus
 from .photos import checked_photo, delete_photos
 from .steps import STEPS
+from .validation import validated
 
 
 def _hash(key: str) -> str:
@@ -106,9 +106,7 @@ def _validate_step(request: MoveInRequest, number: int, data: dict, organisation
     context = {"organisation": organisation, "meter_ids": meter_ids(location_id)}
     if number == 5:
         context["moment"] = _reading_moment(request, organisation)
-    serializer = STEPS[number](data=data, context=context)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(STEPS[number], data, context=context)
 
 
 def _plain(data: dict) -> dict:
@@ -160,6 +158,16 @@ def add_photo(*, key: str, meter_id: int, upload) -> MeterPhoto:
         return MeterPhoto.objects.create(
             move_in=request, meter_id=meter_id, file=photo, content_type="image/jpeg"
         )
+
+
+@transaction.atomic
+def save_step_with_photos(*, key: str, number: int, data: dict, organisation, photos: dict) -> MoveInRequest:
+    """A step and its meter photos (``{meter id: upload}``, the page's step 5) together or not at
+    all: a refused photo leaves the step unsaved."""
+    request = save_step(key=key, number=number, data=data, organisation=organisation)
+    for meter_id, upload in photos.items():
+        add_photo(key=key, meter_id=meter_id, upload=upload)
+    return request
 
 
 def send_resume_link(*, request: MoveInRequest, organisation) -> None:
@@ -217,9 +225,9 @@ def submit(*, key: str, organisation) -> Submission:
             continue
         try:
             _validate_step(request, number, request.steps[str(number)], organisation)
-        except serializers.ValidationError as exc:
+        except RuleViolation as exc:
             errors[f"step_{number}"] = [
-                str(message) for messages in _flatten(exc.detail) for message in messages
+                str(message) for messages in _flatten(exc.errors) for message in messages
             ]
     if errors:
         raise RuleViolation(_("Some steps need attention."), code="incomplete", errors=errors)
@@ -245,11 +253,11 @@ def _resubmit(request: MoveInRequest, organisation) -> Submission:
     """The corrected readings go back to staff: checked again, the request is submitted anew."""
     try:
         _validate_step(request, 5, request.steps["5"], organisation)
-    except serializers.ValidationError as exc:
+    except RuleViolation as exc:
         raise RuleViolation(
             _("Some steps need attention."),
             code="incomplete",
-            errors={"step_5": [str(message) for messages in _flatten(exc.detail) for message in messages]},
+            errors={"step_5": [str(message) for messages in _flatten(exc.errors) for message in messages]},
         ) from exc
     request.status, request.readings_refused = RequestStatus.SUBMITTED, []
     request.submitted_at = timezone.now()

@@ -27,6 +27,7 @@ from . import readings as moving_day
 from .models import MeterPhoto, MoveOutRequest, RequestStatus
 from .photos import checked_photo, delete_photos
 from .steps import ReadingSerializer, moving_day_bounds
+from .validation import validated
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +73,34 @@ def date_bounds(row: ContractLocation, organisation) -> tuple[date, date]:
 
 @transaction.atomic
 def submit_move_out(*, customer, data: dict, organisation, origin: Origin | None = None) -> MoveOutRequest:
-    serializer = MoveOutSerializer(data=data)
-    serializer.is_valid(raise_exception=True)
-    values = serializer.validated_data
+    values = validated(MoveOutSerializer, data)
     row = get_object_or_404(
         ContractLocation.objects.select_related("contract", "location"),
         contract__customer=customer,
         contract_id=values["contract_id"],
         location_id=values["location_id"],
     )
+    meters = _check_move_out(row, values, organisation)
+    request = _create_move_out(customer, row, values, meters)
+    _notify(request, organisation, "move_out_submitted")
+    return request
+
+
+@transaction.atomic
+def submit_move_out_with_photos(
+    *, customer, data: dict, organisation, origin: Origin | None = None, photos: dict
+) -> MoveOutRequest:
+    """The move-out with its meter photos (``{meter id: upload}``, the page's form) together or
+    not at all: a bad photo leaves no half-made request and no email behind."""
+    request = submit_move_out(customer=customer, data=data, organisation=organisation, origin=origin)
+    for meter_id, upload in photos.items():
+        add_photo(request=request, meter_id=meter_id, upload=upload)
+    return request
+
+
+def _check_move_out(row: ContractLocation, values: dict, organisation) -> dict[int, str]:
+    """Every rule of a move-out at once (its date, the address still open, a final reading per
+    meter); the meters covered, by id with their numbers, when all pass."""
     errors = {}
     first, last = date_bounds(row, organisation)
     if values["move_out_date"] < first:
@@ -90,34 +110,43 @@ def submit_move_out(*, customer, data: dict, organisation, origin: Origin | None
     if row.move_out_date or row.contract.status == Contract.Status.ENDED:
         errors["location_id"] = [_("You already moved out of this address.")]
     meters = dict(covered_meters(row).values_list("pk", "number"))
-    given = [reading["meter_id"] for reading in values["readings"]]
-    unknown = sorted(set(given) - set(meters))
-    if unknown:
-        errors["readings"] = [
-            _("These meters are not part of this contract at this address: %(ids)s.")
-            % {"ids": ", ".join(map(str, unknown))}
-        ]
-    elif set(given) != set(meters) or len(given) != len(set(given)):
-        errors["readings"] = [
-            _("Give one final reading for every meter of this contract at this address: %(numbers)s.")
-            % {"numbers": ", ".join(sorted(meters.values()))}
-        ]
-    else:  # each final reading against the meter's history, at once (consumption.entered_readings)
-        moment = moving_day.move_out_moment(values["move_out_date"], organisation)
-        problems = check_entered_readings(
-            readings=values["readings"], moment=moment, organisation=organisation
-        )
-        if problems:
-            errors["readings"] = reading_errors(problems, values["readings"])
+    reading_problems = _final_reading_errors(values, meters, organisation)
+    if reading_problems:
+        errors["readings"] = reading_problems
     if errors:
         first = next(iter(errors.values()))[0]
         raise RuleViolation(
             first if isinstance(first, str) else _("Check the final readings."), errors=errors
         )
+    return meters
+
+
+def _final_reading_errors(values: dict, meters: dict[int, str], organisation) -> list:
+    """One final reading for every meter covered, each checked against the meter's history at
+    once (consumption.entered_readings); what is wrong, or nothing."""
+    given = [reading["meter_id"] for reading in values["readings"]]
+    unknown = sorted(set(given) - set(meters))
+    if unknown:
+        return [
+            _("These meters are not part of this contract at this address: %(ids)s.")
+            % {"ids": ", ".join(map(str, unknown))}
+        ]
+    if set(given) != set(meters) or len(given) != len(set(given)):
+        return [
+            _("Give one final reading for every meter of this contract at this address: %(numbers)s.")
+            % {"numbers": ", ".join(sorted(meters.values()))}
+        ]
+    moment = moving_day.move_out_moment(values["move_out_date"], organisation)
+    problems = check_entered_readings(readings=values["readings"], moment=moment, organisation=organisation)
+    return reading_errors(problems, values["readings"]) if problems else []
+
+
+def _create_move_out(customer, row: ContractLocation, values: dict, meters: dict[int, str]) -> MoveOutRequest:
+    """The request as checked; a second one for the same address while one waits is refused."""
     language = recipient(customer)[1]
     try:
         with transaction.atomic():
-            request = MoveOutRequest.objects.create(
+            return MoveOutRequest.objects.create(
                 customer=customer,
                 contract_location=row,
                 move_out_date=values["move_out_date"],
@@ -138,8 +167,6 @@ def submit_move_out(*, customer, data: dict, organisation, origin: Origin | None
             code="already_submitted",
             http_status=409,
         ) from exc
-    _notify(request, organisation, "move_out_submitted")
-    return request
 
 
 def _notify(request: MoveOutRequest, organisation, template: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from core.errors import RuleViolation
 from support.models import Ticket
@@ -38,14 +37,9 @@ class LocalDecimalField(forms.DecimalField):
         return super().to_python(normalise_decimal(value) if value not in self.empty_values else value)
 
 
-def apply_errors(form: forms.Form, exc) -> None:
-    """Attach a service's error (RuleViolation or DRF ValidationError) to the form."""
-    if isinstance(exc, RuleViolation):
-        errors = exc.errors or ({exc.field: [exc.message]} if exc.field else {None: [exc.message]})
-    elif isinstance(exc, ApiValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {None: exc.detail}
-    else:
-        raise exc
+def apply_errors(form: forms.Form, exc: RuleViolation) -> None:
+    """Attach a service's error to the form: next to the fields it names, else above the form."""
+    errors = exc.errors or ({exc.field: [exc.message]} if exc.field else {None: [exc.message]})
     for field, messages in errors.items():
         if isinstance(messages, dict):
             messages = [

@@ -2,80 +2,77 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from core.errors import RuleViolation
 from support import selectors, services
 from support.attachments import download_response
 from support.models import TicketMessage
 from support.throttles import TicketThrottle
 
-from .. import throttling
 from ..access import load_resident, resident_required
-from ..forms import TicketForm, TicketReplyForm, apply_errors
+from ..forms import TicketForm, TicketReplyForm
+from .form_view import FormPageView
 
 
-def help_page(request):
+class HelpPage(FormPageView):
     """Anyone may ask for help; a logged-in resident's request is linked to their customer record.
     Staff acting as the customer cannot write in the customer's name."""
-    resident = load_resident(request)
-    impersonating = resident and request.impersonation is not None
-    form = None
-    if request.organisation.feature_enabled("help_requests") and not impersonating:
-        form = TicketForm(request.POST or None, request.FILES or None)
-        if resident:
+
+    template_name = "portal/help.html"
+    throttles = (TicketThrottle,)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.resident = load_resident(request)
+        self.impersonating = self.resident and request.impersonation is not None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self):
+        if not self.request.organisation.feature_enabled("help_requests") or self.impersonating:
+            return None
+        form = TicketForm(self.request.POST or None, self.request.FILES or None)
+        if self.resident:
             del form.fields["name"], form.fields["email"]
         else:
             form.fields["email"].required = True
-    throttled = throttling.check_post(request, [TicketThrottle]) if form is not None else None
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form is not None and form.is_valid():
+        return form
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            ticket = services.open_ticket(
-                organisation=request.organisation,
-                kind=data["kind"],
-                subject=data["subject"],
-                message=data["message"],
-                language=request.LANGUAGE_CODE,
-                customer=request.customer,
-                name=data.get("name", ""),
-                email=data.get("email", ""),
-                attachment=data.get("attachment"),
-            )
-        except RuleViolation as exc:
-            apply_errors(form, exc)
-        else:
-            return render(
-                request,
-                "portal/notice.html",
-                {
-                    "page": "help",
-                    "title": _("Thank you for your message"),
-                    "text": _(
-                        "We received your message with reference %(reference)s and sent you a confirmation by email."
-                    )
-                    % {"reference": ticket.reference},
-                },
-            )
-    faq = selectors.published_faq(
-        language=request.LANGUAGE_CODE, fallback=request.organisation.default_language
-    )
-    response = render(
-        request,
-        "portal/help.html",
-        {
+        return services.open_ticket(
+            organisation=self.request.organisation,
+            kind=data["kind"],
+            subject=data["subject"],
+            message=data["message"],
+            language=self.request.LANGUAGE_CODE,
+            customer=self.request.customer,
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            attachment=data.get("attachment"),
+        )
+
+    def succeeded(self, ticket):
+        text = _(
+            "We received your message with reference %(reference)s and sent you a confirmation by email."
+        ) % {"reference": ticket.reference}
+        return self.notice(_("Thank you for your message"), text, page="help")
+
+    def get_context_data(self, form):
+        faq = selectors.published_faq(
+            language=self.request.LANGUAGE_CODE, fallback=self.request.organisation.default_language
+        )
+        return {
             "page": "help",
             "form": form,
-            "impersonating": impersonating,
+            "impersonating": self.impersonating,
             "faq_count": sum(len(c["entries"]) for c in faq),
-        },
-    )
-    return throttling.respond(response, throttled)
+        }
+
+
+help_page = HelpPage.as_view()
 
 
 def legal_page(request, kind: str):
@@ -104,45 +101,49 @@ def tickets_page(request):
     )
 
 
-@resident_required
-def ticket_page(request, pk: int):
+@method_decorator(resident_required, name="dispatch")
+class TicketPage(FormPageView):
     """One of the resident's tickets, with a reply form: replying opens the ticket again and tells
     customer service. Staff acting as the customer cannot write in the customer's name."""
-    tickets = selectors.customer_tickets(customer=request.customer)
-    ticket = get_object_or_404(tickets, pk=pk)  # another customer's ticket is simply not found
-    form = None
-    if request.organisation.feature_enabled("help_requests") and request.impersonation is None:
-        form = TicketReplyForm(request.POST or None, request.FILES or None)
-    throttled = throttling.check_post(request, [TicketThrottle]) if form is not None else None
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form is not None and form.is_valid():
-        try:
-            services.reply_as_resident(
-                ticket=ticket,
-                customer=request.customer,
-                organisation=request.organisation,
-                message=form.cleaned_data["message"],
-                attachment=form.cleaned_data.get("attachment"),
-            )
-        except RuleViolation as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your reply was sent. Customer service will answer you."))
-            return redirect(f"/tickets/{ticket.pk}/")
-    ticket = tickets.prefetch_related("messages").get(pk=ticket.pk)
-    response = render(
-        request,
-        "portal/ticket.html",
-        {
+
+    template_name = "portal/ticket.html"
+    throttles = (TicketThrottle,)
+    success_message = _lazy("Your reply was sent. Customer service will answer you.")
+
+    def dispatch(self, request, pk: int):
+        self.tickets = selectors.customer_tickets(customer=request.customer)
+        self.ticket = get_object_or_404(self.tickets, pk=pk)  # another customer's ticket is simply not found
+        return super().dispatch(request, pk)
+
+    def get_form(self):
+        if not self.request.organisation.feature_enabled("help_requests") or self.request.impersonation:
+            return None
+        return TicketReplyForm(self.request.POST or None, self.request.FILES or None)
+
+    def perform(self, form):
+        services.reply_as_resident(
+            ticket=self.ticket,
+            customer=self.request.customer,
+            organisation=self.request.organisation,
+            message=form.cleaned_data["message"],
+            attachment=form.cleaned_data.get("attachment"),
+        )
+
+    def succeeded(self, result):
+        self.success_url = f"/tickets/{self.ticket.pk}/"
+        return super().succeeded(result)
+
+    def get_context_data(self, form):
+        return {
             "page": "help",
             "messages_page": "tickets",
-            "ticket": ticket,
+            "ticket": self.tickets.prefetch_related("messages").get(pk=self.ticket.pk),
             "form": form,
-            "impersonating": request.impersonation is not None,
-        },
-    )
-    return throttling.respond(response, throttled)
+            "impersonating": self.request.impersonation is not None,
+        }
+
+
+ticket_page = TicketPage.as_view()
 
 
 @resident_required

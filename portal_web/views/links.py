@@ -20,7 +20,8 @@ from memberships.services import passwords, registration
 from memberships.services.staff import accept_staff_invitation
 
 from .. import throttling
-from ..forms import ActivateForm, NewPasswordForm, apply_errors
+from ..forms import ActivateForm, NewPasswordForm
+from .form_view import FormPageView
 
 
 def confirm_page(request, token: str):
@@ -56,108 +57,111 @@ def confirm_page(request, token: str):
     )
 
 
-def reset_page(request, token: str, *, templates: str = "portal"):
+class ResetPage(FormPageView):
     """The link of a reset email; on the platform domain (``templates="accounts/platform"``) too."""
-    form = NewPasswordForm(request.POST or None)
-    throttled = throttling.check_post(request, [AuthIPThrottle])
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            passwords.reset_password(
-                organisation=getattr(request, "organisation", None),
-                raw_token=token,
-                new_password=form.cleaned_data["new_password"],
-                origin=Origin.of(request),
-                fallback_language=request.LANGUAGE_CODE,
-            )
-        except RuleViolation as exc:
-            apply_errors(form, exc)  # the token's error is not a field's: shown once, above the form
-        else:
-            return render(
-                request,
-                f"{templates}/notice.html",
-                {
-                    "title": _("Password changed"),
-                    "login": True,
-                    "text": _("Your password was changed. Log in with your new password."),
-                },
-            )
-    response = render(
-        request,
-        f"{templates}/password_form.html",
-        {"form": form, "title": _("Choose a new password"), "messages_page": "password"},
-    )
-    return throttling.respond(response, throttled)
 
+    form_class = NewPasswordForm
+    throttles = (AuthIPThrottle,)
 
-def activate_page(request, token: str):
-    try:
-        details = registration.invitation_needs_password(raw_token=token)
-    except RuleViolation as exc:
-        return render(
-            request,
-            "portal/notice.html",
-            {"title": _("This link cannot be used"), "text": exc.message, "error": True},
+    def dispatch(self, request, token: str, *, templates: str = "portal"):
+        self.token, self.templates = token, templates
+        self.template_name = f"{templates}/password_form.html"
+        return super().dispatch(request, token)
+
+    def perform(self, form):
+        passwords.reset_password(
+            organisation=getattr(self.request, "organisation", None),
+            raw_token=self.token,
+            new_password=form.cleaned_data["new_password"],
+            origin=Origin.of(self.request),
+            fallback_language=self.request.LANGUAGE_CODE,
         )
-    form = ActivateForm(
-        request.POST if request.method == "POST" else None, needs_password=details["needs_password"]
-    )
-    throttled = throttling.check_post(request, [AuthIPThrottle])
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            registration.accept_portal_invitation(
-                organisation=request.organisation,
-                raw_token=token,
-                password=form.cleaned_data.get("password") or None,
-                language=request.LANGUAGE_CODE,
-                origin=Origin.of(request),
-            )
-        except RuleViolation as exc:
-            apply_errors(form, exc)
-        else:
-            return render(
-                request,
-                "portal/notice.html",
-                {
-                    "title": _("Your account is active"),
-                    "login": True,
-                    "text": _("Your account is active. You can log in now."),
-                },
-            )
-    response = render(request, "portal/activate.html", {"form": form, "details": details})
-    return throttling.respond(response, throttled)
+        # A refused token's error is not a field's: apply_errors shows it once, above the form.
+
+    def succeeded(self, result):
+        return render(
+            self.request,
+            f"{self.templates}/notice.html",
+            {
+                "title": _("Password changed"),
+                "login": True,
+                "text": _("Your password was changed. Log in with your new password."),
+            },
+        )
+
+    def get_context_data(self, form):
+        return {"form": form, "title": _("Choose a new password"), "messages_page": "password"}
 
 
-def staff_invitation_page(request, token: str):
-    try:
-        needs_password = invitation_details(raw_token=token)["needs_password"]
-    except RuleViolation:
-        needs_password = True  # the service says what is wrong with the link when it is posted
-    form = ActivateForm(request.POST if request.method == "POST" else None, needs_password=needs_password)
-    throttled = throttling.check_post(request, [AuthIPThrottle])
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form.is_valid():
+reset_page = ResetPage.as_view()
+
+
+class ActivatePage(FormPageView):
+    """A portal invitation: a password is asked only of someone who has no login yet."""
+
+    template_name = "portal/activate.html"
+    throttles = (AuthIPThrottle,)
+
+    def dispatch(self, request, token: str):
+        self.token = token
         try:
-            accept_staff_invitation(raw_token=token, password=form.cleaned_data.get("password") or None)
+            self.details = registration.invitation_needs_password(raw_token=token)
         except RuleViolation as exc:
-            apply_errors(form, exc)
-        else:
-            return render(
-                request,
-                "portal/notice.html",
-                {
-                    "title": _("Invitation accepted"),
-                    "text": _("You can now log in to the administration with this email address."),
-                },
-            )
-    response = render(
-        request, "portal/password_form.html", {"form": form, "title": _("Accept the invitation")}
-    )
-    return throttling.respond(response, throttled)
+            return self.notice(_("This link cannot be used"), exc.message, error=True)
+        return super().dispatch(request, token)
+
+    def get_form(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return ActivateForm(data, needs_password=self.details["needs_password"])
+
+    def perform(self, form):
+        registration.accept_portal_invitation(
+            organisation=self.request.organisation,
+            raw_token=self.token,
+            password=form.cleaned_data.get("password") or None,
+            language=self.request.LANGUAGE_CODE,
+            origin=Origin.of(self.request),
+        )
+
+    def succeeded(self, result):
+        text = _("Your account is active. You can log in now.")
+        return self.notice(_("Your account is active"), text, login=True)
+
+    def get_context_data(self, form):
+        return {"form": form, "details": self.details}
+
+
+activate_page = ActivatePage.as_view()
+
+
+class StaffInvitationPage(FormPageView):
+    template_name = "portal/password_form.html"
+    throttles = (AuthIPThrottle,)
+
+    def dispatch(self, request, token: str):
+        self.token = token
+        try:
+            self.needs_password = invitation_details(raw_token=token)["needs_password"]
+        except RuleViolation:
+            self.needs_password = True  # the service says what is wrong with the link when it is posted
+        return super().dispatch(request, token)
+
+    def get_form(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return ActivateForm(data, needs_password=self.needs_password)
+
+    def perform(self, form):
+        accept_staff_invitation(raw_token=self.token, password=form.cleaned_data.get("password") or None)
+
+    def succeeded(self, result):
+        text = _("You can now log in to the administration with this email address.")
+        return self.notice(_("Invitation accepted"), text)
+
+    def get_context_data(self, form):
+        return {"form": form, "title": _("Accept the invitation")}
+
+
+staff_invitation_page = StaffInvitationPage.as_view()
 
 
 def confirm_email_page(request, token: str):

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError
 
 from activity.services import Origin
 from contracts.models import ContractLocation
@@ -21,7 +19,7 @@ from moves.readings import plain
 from ..access import resident_required
 from ..countries import country_choices
 from ..forms import normalise_decimal
-from .moves import feature_refusal, flatten_errors, meter_errors, photo_errors
+from .moves import feature_refusal, flatten_errors, meter_errors, photo_errors, uploads
 
 FORWARDING_FIELDS = ("street", "house_number", "box", "postal_code", "city", "country")
 
@@ -123,25 +121,18 @@ def _submit(request, chosen: ContractLocation, values: dict) -> dict:
         "forwarding_address": {name: values.get(name, "").strip() for name in FORWARDING_FIELDS},
     }
     meter_ids = [meter.pk for meter in meters]
+    # Photos are checked first; the service keeps the request only with all its photos.
+    errors = photo_errors(request, meter_ids)
+    if errors:
+        return errors
     try:
-        # Photos are checked first, and the request is only kept with all its photos: a bad
-        # photo leaves no half-made request and no email behind.
-        errors = photo_errors(request, meter_ids)
-        if errors:
-            return errors
-        with transaction.atomic():
-            created = move_out.submit_move_out(
-                customer=request.customer,
-                data=data,
-                organisation=request.organisation,
-                origin=Origin.of(request),
-            )
-            for meter in meters:
-                upload = request.FILES.get(f"photo_{meter.pk}")
-                if upload:
-                    move_out.add_photo(request=created, meter_id=meter.pk, upload=upload)
-    except ValidationError as exc:
-        return flatten_errors(exc.detail, meter_ids)
+        move_out.submit_move_out_with_photos(
+            customer=request.customer,
+            data=data,
+            organisation=request.organisation,
+            origin=Origin.of(request),
+            photos=uploads(request, meter_ids),
+        )
     except RuleViolation as exc:
         # A reading's errors come per reading, in the meters' order (consumption.entered_readings).
         return (
@@ -164,7 +155,7 @@ def move_out_correct(request, pk: int):
     ]
     try:
         corrections.correct_move_out(
-            request=item, readings=_checked(readings), organisation=request.organisation
+            request=item, readings=corrections.typed_readings(readings), organisation=request.organisation
         )
     except RuleViolation as exc:
         flat = flatten_errors(exc.errors or {"__all__": [exc.message]}, list(typed))
@@ -177,16 +168,6 @@ def move_out_correct(request, pk: int):
         )
     messages.success(request, _("We received your corrected reading. We process your move-out again."))
     return redirect("/move-out/")
-
-
-def _checked(readings: list[dict]) -> list[dict]:
-    """The typed readings as numbers the way the API's serializer takes them (one error per reading)."""
-    from moves.api.serializers import CorrectedReadingsSerializer
-
-    serializer = CorrectedReadingsSerializer(data={"readings": readings})
-    if not serializer.is_valid():
-        raise RuleViolation(_("Check the final readings."), errors=dict(serializer.errors))
-    return serializer.validated_data["readings"]
 
 
 def _general(flat: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError
 
 from consumption.models import Meter
 from contracts.models import Location
@@ -111,7 +109,7 @@ def _messages(detail) -> list[str]:
 
 
 def flatten_errors(detail, meter_ids=()) -> dict[str, list[str]]:
-    """DRF errors as field -> messages, for the templates: an address part as ``<field>_<part>``,
+    """A service's errors as field -> messages, for the templates: an address part as ``<field>_<part>``,
     a reading's error as ``reading_<meter id>`` (readings are sent in the order of ``meter_ids``)."""
     if not isinstance(detail, dict):
         return {"__all__": _messages(detail)}
@@ -149,6 +147,13 @@ def photo_errors(request, meter_ids) -> dict[str, list[str]]:
             finally:
                 upload.seek(0)
     return errors
+
+
+def uploads(request, meter_ids) -> dict:
+    """The meter photos uploaded with the form, by meter id."""
+    return {
+        meter: request.FILES[f"photo_{meter}"] for meter in meter_ids if request.FILES.get(f"photo_{meter}")
+    }
 
 
 def meter_errors(errors: dict, meters) -> dict[int, dict[str, list[str]]]:
@@ -242,20 +247,21 @@ def _post_step(request, number: int, values: dict, draft) -> dict[str, list[str]
     submit the request. The errors per field, or none."""
     key = request.session[SESSION_KEY]
     meter_ids = (move_in.meter_ids(draft.location_id) or []) if number == 5 else []
+    errors = photo_errors(request, meter_ids)
+    if errors:
+        return errors
     try:
-        errors = photo_errors(request, meter_ids)
-        if errors:
-            return errors
-        with transaction.atomic():
-            move_in.save_step(key=key, number=number, data=values, organisation=request.organisation)
-            for meter in meter_ids:
-                upload = request.FILES.get(f"photo_{meter}")
-                if upload:
-                    move_in.add_photo(key=key, meter_id=meter, upload=upload)
-    except ValidationError as exc:
-        return flatten_errors(exc.detail, meter_ids)
+        move_in.save_step_with_photos(
+            key=key,
+            number=number,
+            data=values,
+            organisation=request.organisation,
+            photos=uploads(request, meter_ids),
+        )
     except RuleViolation as exc:
-        return exc.errors or {exc.field or "__all__": [exc.message]}
+        return (
+            flatten_errors(exc.errors, meter_ids) if exc.errors else {exc.field or "__all__": [exc.message]}
+        )
     if number == 7 or draft.status == RequestStatus.CORRECTION:
         try:
             move_in.submit(key=key, organisation=request.organisation)

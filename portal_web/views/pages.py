@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
 from activity.services import Origin
@@ -28,7 +29,8 @@ from portal_api.overview import resident_overview
 from .. import throttling
 from ..access import resident_required
 from ..countries import organisation_country
-from ..forms import AdvanceForm, DetailsForm, EmailChangeForm, apply_errors
+from ..forms import AdvanceForm, DetailsForm, EmailChangeForm
+from .form_view import FormPageView
 
 
 @resident_required
@@ -95,6 +97,51 @@ def _cost_periods(report: dict, *, year: int, month: int, compare: bool) -> list
     return periods
 
 
+def _chosen_locations(request, current_service: dict) -> list[int]:
+    """The ``locations`` asked for that belong to the service shown (others are ignored)."""
+    known = {location["id"] for location in current_service["locations"]}
+    return [
+        int(value)
+        for value in request.GET.getlist("locations")
+        if value.isascii() and value.isdigit() and int(value) in known
+    ]
+
+
+def _report(*, year: int, month: int, compare: bool, **args) -> dict:
+    """The year or month report, or the comparison with the year before."""
+    if compare and month:
+        return reports.comparison_report(mode="month", year=year, month=month, **args)
+    if compare:
+        return reports.comparison_report(mode="year", year=year, other_year=year - 1, **args)
+    if month:
+        return reports.month_report(year=year, month=month, **args)
+    return reports.year_report(year=year, **args)
+
+
+def _chart_series(report: dict, compare: bool) -> dict:
+    """The bars (and a comparison's second series) with their totals, and the similar customers'."""
+    peers = report.get("similar_customers") or {}
+    peer_points = (
+        [{"period": m["period"], "value": m["similar_value"]} for m in peers.get("months", [])]
+        if peers.get("available")
+        else None
+    )
+    if compare:
+        current, other = report["current"], report["other"]
+        points, other_points = current["points"], other["points"]
+        totals = {"total": current["total"], "other_total": other["total"]}
+    else:
+        points, other_points = report["points"], None
+        totals = {"total": report["total"], "other_total": None}
+    return {
+        "points": points,
+        "other": other_points,
+        **totals,
+        "rows": list(zip_longest(points, other_points or [])),
+        "peer_points": peer_points,
+    }
+
+
 @resident_required
 def consumption_page(request):
     services = consumption.available_services(customer=request.customer)
@@ -113,54 +160,22 @@ def consumption_page(request):
     month = _int(request.GET.get("month"), 0, 1, 12)
     compare = request.GET.get("compare") == "1"
     current_service = next(item for item in services if item["code"] == service)
-    known = {location["id"] for location in current_service["locations"]}
-    chosen = [
-        int(value)
-        for value in request.GET.getlist("locations")
-        if value.isascii() and value.isdigit() and int(value) in known
-    ]
-    locations = chosen or None
+    chosen = _chosen_locations(request, current_service)
     args = {
         "customer": request.customer,
         "organisation": request.organisation,
         "service": service,
-        "locations": locations,
+        "locations": chosen or None,
     }
     try:
-        if compare and month:
-            report = reports.comparison_report(mode="month", year=year, month=month, **args)
-        elif compare:
-            report = reports.comparison_report(mode="year", year=year, other_year=year - 1, **args)
-        elif month:
-            report = reports.month_report(year=year, month=month, **args)
-        else:
-            report = reports.year_report(year=year, **args)
+        report = _report(year=year, month=month, compare=compare, **args)
     except RuleViolation:
         return redirect("/consumption/")
     register = reports.register_report(year=year, month=month, **args) if month and not compare else None
-    peers = report.get("similar_customers") or {}
-    peer_points = (
-        [{"period": m["period"], "value": m["similar_value"]} for m in peers.get("months", [])]
-        if peers.get("available")
-        else None
-    )
     cost_periods = _cost_periods(report, year=year, month=month, compare=compare)
-    if compare:
-        points, other, total, other_total = (
-            report["current"]["points"],
-            report["other"]["points"],
-            report["current"]["total"],
-            report["other"]["total"],
-        )
-    else:
-        points, other, total, other_total = report["points"], None, report["total"], None
     context.update(
         {
-            "points": points,
-            "other": other,
-            "total": total,
-            "other_total": other_total,
-            "rows": list(zip_longest(points, other or [])),
+            **_chart_series(report, compare),
             "base_query": urlencode([("service", service), *[("locations", pk) for pk in chosen]]),
             "period_label": (date(year, month, 1) if month else None),
             "service": service,
@@ -170,7 +185,6 @@ def consumption_page(request):
             "compare": compare,
             "report": report,
             "register": register,
-            "peer_points": peer_points,
             "cost_periods": cost_periods,
             "costs_available": any(block["costs"]["available"] for block in cost_periods),
             "service_label": context["labels"].get(service, service),
@@ -210,107 +224,117 @@ def _default_country(data: dict, organisation) -> str:
     return organisation_country(organisation)
 
 
-@resident_required
-def my_details(request):
-    data = details_of(request.customer, request.portal_account)
-    country = _default_country(data, request.organisation)
-    kind = request.POST.get("form") if request.method == "POST" else None
-    kind = kind if kind in ("details", "email", "advance") else None
-    impersonating = request.impersonation is not None
-    form = DetailsForm(
-        request.POST if kind == "details" else None,
-        initial=_details_initial(data, country),
-        country=((data["addresses"].get("billing") or {}).get("country") or country),
-    )
-    email_form = EmailChangeForm(request.POST if kind == "email" else None)
-    contracts = list(customer_contracts(customer=request.customer))
-    posted_contract = _posted_id(request, "contract_id") if kind == "advance" else None
-    advance_forms = {}
+def _advance_forms(request, contracts: list, posted_contract: int | None) -> dict:
+    """Per contract, its advance form (bound when it is the one posted) and the amounts allowed."""
+    forms = {}
     for contract in contracts:
         limits = advance.allowed_range(contract=contract)
-        advance_form = AdvanceForm(
+        form = AdvanceForm(
             request.POST if posted_contract == contract.pk else None,
             initial={"contract_id": contract.pk, "amount": limits.current},
             auto_id=f"advance-{contract.pk}-%s",
         )
         if limits.allowed:
             # The browser refuses out-of-range values at once; change_advance refuses them again.
-            advance_form.fields["amount"].widget.attrs.update(
+            form.fields["amount"].widget.attrs.update(
                 min=str(limits.minimum),
                 max=str(limits.maximum),
                 step="0.01",
                 **{"aria-describedby": f"advance-{contract.pk}-range"},
             )
-        advance_forms[contract.pk] = (advance_form, limits)
+        forms[contract.pk] = (form, limits)
+    return forms
 
-    status = 200
-    throttled = None
-    if kind == "email" and not impersonating:  # impersonation is refused below, uncounted as in the API
-        throttled = throttling.check_post(request, [EmailChangeThrottle])
-    if throttled:
-        email_form.add_error(None, throttled.message)
-        kind = None
-    if kind == "advance" and posted_contract not in advance_forms:
-        messages.error(request, _("Choose one of your contracts."))
-        kind, status = None, 400
-    if kind:
-        target = {"details": form, "email": email_form}.get(kind) or advance_forms[posted_contract][0]
-        try:
-            if kind == "details" and form.is_valid():
-                cleaned = form.cleaned_data
-                update_details(
-                    customer=request.customer,
-                    account=request.portal_account,
-                    actor_user=request.user,
-                    impersonating=impersonating,
-                    origin=Origin.of(request),
-                    changes={
-                        "phone": cleaned["phone"],
-                        "billing_preference": cleaned["billing_preference"],
-                        "language": cleaned["language"],
-                        "addresses": {
-                            "billing": {name: cleaned[f"billing_{name}"] for name in ADDRESS_PARTS}
-                        },
-                    },
-                )
-                messages.success(request, _("Your details were saved."))
-                return redirect("/my-details/")
-            if kind == "email" and email_form.is_valid():
-                _refuse_during_impersonation(request)
-                request_email_change(
-                    account=request.portal_account,
-                    organisation=request.organisation,
-                    origin=Origin.of(request),
-                    **email_form.cleaned_data,
-                )
-                messages.success(request, _("Confirm the change with the link we sent to the new address."))
-                return redirect("/my-details/")
-            if kind == "advance" and target.is_valid():
-                _refuse_during_impersonation(request)
-                advance.change_advance(
-                    organisation=request.organisation,
-                    contract=next(c for c in contracts if c.pk == posted_contract),
-                    amount=target.cleaned_data["amount"],
-                    actor_user=request.user,
-                    origin=Origin.of(request),
-                )
-                messages.success(request, _("Your advance payment was changed."))
-                return redirect("/my-details/")
-        except RuleViolation as exc:
-            apply_errors(target, exc)
-    response = render(
-        request,
-        "portal/my_details.html",
-        {
+
+@method_decorator(resident_required, name="dispatch")
+class MyDetailsPage(FormPageView):
+    """Three forms on one page (details, a new email address, an advance per contract); the one
+    posted (its ``form`` field) goes through the flow, the others are shown as they are."""
+
+    template_name = "portal/my_details.html"
+    success_url = "/my-details/"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.data = details_of(request.customer, request.portal_account)
+        country = _default_country(self.data, request.organisation)
+        kind = request.POST.get("form") if request.method == "POST" else None
+        self.kind = kind if kind in ("details", "email", "advance") else None
+        self.details_form = DetailsForm(
+            request.POST if self.kind == "details" else None,
+            initial=_details_initial(self.data, country),
+            country=((self.data["addresses"].get("billing") or {}).get("country") or country),
+        )
+        self.email_form = EmailChangeForm(request.POST if self.kind == "email" else None)
+        self.contracts = list(customer_contracts(customer=request.customer))
+        self.posted_contract = _posted_id(request, "contract_id") if self.kind == "advance" else None
+        self.advance_forms = _advance_forms(request, self.contracts, self.posted_contract)
+        if self.kind == "advance" and self.posted_contract not in self.advance_forms:
+            messages.error(request, _("Choose one of your contracts."))
+            self.kind, self.status = None, 400
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self):
+        if self.kind == "advance":
+            return self.advance_forms[self.posted_contract][0]
+        return {"details": self.details_form, "email": self.email_form}.get(self.kind)
+
+    def check_throttles(self, form):
+        # Impersonation is refused in perform, uncounted as in the API.
+        if self.kind != "email" or self.request.impersonation is not None:
+            return None
+        return throttling.check_post(self.request, [EmailChangeThrottle])
+
+    def perform(self, form):
+        getattr(self, f"_change_{self.kind}")(form.cleaned_data)
+
+    def _change_details(self, cleaned: dict) -> None:
+        update_details(
+            customer=self.request.customer,
+            account=self.request.portal_account,
+            actor_user=self.request.user,
+            impersonating=self.request.impersonation is not None,
+            origin=Origin.of(self.request),
+            changes={
+                "phone": cleaned["phone"],
+                "billing_preference": cleaned["billing_preference"],
+                "language": cleaned["language"],
+                "addresses": {"billing": {name: cleaned[f"billing_{name}"] for name in ADDRESS_PARTS}},
+            },
+        )
+        self.success_message = _("Your details were saved.")
+
+    def _change_email(self, cleaned: dict) -> None:
+        _refuse_during_impersonation(self.request)
+        request_email_change(
+            account=self.request.portal_account,
+            organisation=self.request.organisation,
+            origin=Origin.of(self.request),
+            **cleaned,
+        )
+        self.success_message = _("Confirm the change with the link we sent to the new address.")
+
+    def _change_advance(self, cleaned: dict) -> None:
+        _refuse_during_impersonation(self.request)
+        advance.change_advance(
+            organisation=self.request.organisation,
+            contract=next(c for c in self.contracts if c.pk == self.posted_contract),
+            amount=cleaned["amount"],
+            actor_user=self.request.user,
+            origin=Origin.of(self.request),
+        )
+        self.success_message = _("Your advance payment was changed.")
+
+    def get_context_data(self, form):
+        return {
             "page": "my_details",
-            "details": data,
-            "form": form,
-            "email_form": email_form,
-            "advances": [(contract, *advance_forms[contract.pk]) for contract in contracts],
-        },
-        status=status,
-    )
-    return throttling.respond(response, throttled)
+            "details": self.data,
+            "form": self.details_form,
+            "email_form": self.email_form,
+            "advances": [(contract, *self.advance_forms[contract.pk]) for contract in self.contracts],
+        }
+
+
+my_details = MyDetailsPage.as_view()
 
 
 def _refuse_during_impersonation(request) -> None:
