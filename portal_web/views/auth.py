@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from accounts.services import continue_after_password_change, log_in, log_out
 from activity.services import Origin
 from configuration.models import GeneralPreferences, PortalPreferences
 from configuration.site import effective_branding
@@ -26,6 +27,7 @@ from memberships.services.impersonation import (
     session_impersonation,
     stop_impersonation,
 )
+from memberships.services.login import continue_after_password_change, log_in, log_out
 from memberships.services.preferences import change_language
 
 from .. import throttling
@@ -37,8 +39,8 @@ from ..forms import (
     LanguageForm,
     LoginForm,
     RegisterForm,
-    apply_errors,
 )
+from .form_view import FormPageView
 
 
 def home(request):
@@ -46,38 +48,45 @@ def home(request):
     return render(request, "portal/home.html", {"page": "home"})
 
 
-def login_page(request):
-    form = LoginForm(request.POST or None)
+class LoginPage(FormPageView):
+    """Failed logins are limited inside log_in, over the whole platform and the API alike, so this
+    page counts nothing itself: a throttled login comes back from the service."""
+
+    template_name = "portal/login.html"
+    form_class = LoginForm
     not_confirmed = False
-    throttled = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            # Failed logins are limited inside log_in, over the whole platform and the API alike.
-            result = log_in(
-                request=request,
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-                issue_token=False,
-            )
-        except LoginThrottled as exc:
-            throttled = throttling.Throttled(wait=exc.wait)
-            form.add_error(None, exc.message)
-        except RuleViolation as exc:
-            not_confirmed = exc.code == "email_not_confirmed"
-            form.add_error(None, exc.message)
-        else:
-            if result.context.get("portal_account") is None:
-                logout(request)
-                form.add_error(None, _("This portal is for residents. Staff use the administration."))
-            else:
-                return redirect(safe_next(request))
-    response = render(
-        request,
-        "portal/login.html",
-        # Kept through a failed attempt (the form posts it back), and only when it stays on this host.
-        {"form": form, "not_confirmed": not_confirmed, "page": "login", "next": safe_next(request, "")},
-    )
-    return throttling.respond(response, throttled)
+
+    def perform(self, form):
+        result = log_in(
+            request=self.request,
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            issue_token=False,
+        )
+        if result.context.get("portal_account") is None:
+            logout(self.request)
+            raise RuleViolation(_("This portal is for residents. Staff use the administration."))
+
+    def refused(self, form, exc):
+        if isinstance(exc, LoginThrottled):
+            self.throttled = throttling.Throttled(wait=exc.wait)
+        self.not_confirmed = exc.code == "email_not_confirmed"
+        form.add_error(None, exc.message)
+
+    def succeeded(self, result):
+        return redirect(safe_next(self.request))
+
+    def get_context_data(self, form):
+        # ``next`` is kept through a failed attempt (the form posts it back), and only when it stays on this host.
+        return {
+            "form": form,
+            "not_confirmed": self.not_confirmed,
+            "page": "login",
+            "next": safe_next(self.request, ""),
+        }
+
+
+login_page = LoginPage.as_view()
 
 
 @require_POST
@@ -98,75 +107,81 @@ def logout_page(request):
     return redirect("/")
 
 
-def register_page(request):
-    form = RegisterForm(request.POST or None)
-    throttled = throttling.check_post(request, AUTH_THROTTLES, email_field="email")
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            registration.register_resident(
-                organisation=request.organisation,
-                customer_number=form.cleaned_data["customer_number"],
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-                login_email=form.cleaned_data["login_email"] or None,
-                # The page's language is only a fallback: the customer record's language wins, as in the API.
-                fallback_language=request.LANGUAGE_CODE,
-                origin=Origin.of(request),
-            )
-        except RuleViolation as exc:
-            apply_errors(form, exc)
-        else:
-            return render(
-                request,
-                "portal/notice.html",
-                {
-                    "title": _("Check your email"),
-                    "page": "register",
-                    "text": _(
-                        "Almost done: we sent you an email. Click the link in it to confirm your address and activate your account."
-                    ),
-                },
-            )
-    response = render(request, "portal/register.html", {"form": form, "page": "register"})
-    return throttling.respond(response, throttled)
+class RegisterPage(FormPageView):
+    template_name = "portal/register.html"
+    form_class = RegisterForm
+    throttles = AUTH_THROTTLES
+    throttle_email_field = "email"
 
-
-def email_request_page(request, kind: str):
-    form = EmailForm(request.POST or None)
-    titles = {
-        AccountEmailRequest.Kind.RESEND_CONFIRMATION: (
-            _("Send the confirmation email again"),
-            _(
-                "If this address has a registration waiting for confirmation, we sent a new confirmation email."
-            ),
-        ),
-        AccountEmailRequest.Kind.PASSWORD_RESET: (
-            _("I forgot my password"),
-            _("If this address has an account with us, we sent a link to choose a new password."),
-        ),
-    }
-    title, done = titles[kind]
-    throttled = throttling.check_post(request, AUTH_THROTTLES, email_field="email")
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form.is_valid():
-        passwords.request_account_email(
-            kind=kind,
+    def perform(self, form):
+        registration.register_resident(
+            organisation=self.request.organisation,
+            customer_number=form.cleaned_data["customer_number"],
             email=form.cleaned_data["email"],
-            language=request.LANGUAGE_CODE,
-            origin=Origin.of(request),
+            password=form.cleaned_data["password"],
+            login_email=form.cleaned_data["login_email"] or None,
+            # The page's language is only a fallback: the customer record's language wins, as in the API.
+            fallback_language=self.request.LANGUAGE_CODE,
+            origin=Origin.of(self.request),
         )
-        return render(request, "portal/notice.html", {"title": title, "text": done})
-    # The forgotten-password page shows the "password" messages; the resend page has none.
-    messages_page = "password" if kind == AccountEmailRequest.Kind.PASSWORD_RESET else None
-    response = render(
-        request,
-        "portal/email_request.html",
-        {"form": form, "title": title, "messages_page": messages_page},
-    )
-    return throttling.respond(response, throttled)
+
+    def succeeded(self, result):
+        text = _(
+            "Almost done: we sent you an email. Click the link in it to confirm your address and activate your account."
+        )
+        return self.notice(_("Check your email"), text, page="register")
+
+    def get_context_data(self, form):
+        return {"form": form, "page": "register"}
+
+
+register_page = RegisterPage.as_view()
+
+
+class EmailRequestPage(FormPageView):
+    """Send the confirmation email again, or a password reset link: the same answer whether the
+    address is known or not."""
+
+    template_name = "portal/email_request.html"
+    form_class = EmailForm
+    throttles = AUTH_THROTTLES
+    throttle_email_field = "email"
+
+    def dispatch(self, request, kind: str):
+        self.kind = kind
+        titles = {
+            AccountEmailRequest.Kind.RESEND_CONFIRMATION: (
+                _("Send the confirmation email again"),
+                _(
+                    "If this address has a registration waiting for confirmation, we sent a new confirmation email."
+                ),
+            ),
+            AccountEmailRequest.Kind.PASSWORD_RESET: (
+                _("I forgot my password"),
+                _("If this address has an account with us, we sent a link to choose a new password."),
+            ),
+        }
+        self.title, self.done = titles[kind]
+        return super().dispatch(request, kind)
+
+    def perform(self, form):
+        passwords.request_account_email(
+            kind=self.kind,
+            email=form.cleaned_data["email"],
+            language=self.request.LANGUAGE_CODE,
+            origin=Origin.of(self.request),
+        )
+
+    def succeeded(self, result):
+        return self.notice(self.title, self.done)
+
+    def get_context_data(self, form):
+        # The forgotten-password page shows the "password" messages; the resend page has none.
+        messages_page = "password" if self.kind == AccountEmailRequest.Kind.PASSWORD_RESET else None
+        return {"form": form, "title": self.title, "messages_page": messages_page}
+
+
+email_request_page = EmailRequestPage.as_view()
 
 
 @require_POST
@@ -197,36 +212,40 @@ def language_page(request):
     return response
 
 
-@resident_required
-def password_page(request):
-    if request.impersonation is not None:
-        messages.error(request, _("This cannot be changed while logged in as the customer."))
-        return redirect("/my-details/")
-    form = ChangePasswordForm(request.POST or None)
-    throttled = throttling.check_post(request, [AuthIPThrottle])
-    if throttled:
-        form.add_error(None, throttled.message)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            user = passwords.change_password(
-                organisation=request.organisation,
-                user=request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password"],
-                origin=Origin.of(request),
-            )
-        except RuleViolation as exc:
-            apply_errors(form, exc)
-        else:
-            continue_after_password_change(request=request, user=user, issue_token=False)
-            messages.success(request, _("Your password was changed."))
+@method_decorator(resident_required, name="dispatch")
+class PasswordPage(FormPageView):
+    template_name = "portal/password_form.html"
+    form_class = ChangePasswordForm
+    throttles = (AuthIPThrottle,)
+    success_message = _lazy("Your password was changed.")
+    success_url = "/my-details/"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.impersonation is not None:
+            messages.error(request, _("This cannot be changed while logged in as the customer."))
             return redirect("/my-details/")
-    response = render(
-        request,
-        "portal/password_form.html",
-        {"form": form, "title": _("Change my password"), "page": "my_details", "messages_page": "password"},
-    )
-    return throttling.respond(response, throttled)
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        user = passwords.change_password(
+            organisation=self.request.organisation,
+            user=self.request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password"],
+            origin=Origin.of(self.request),
+        )
+        continue_after_password_change(request=self.request, user=user, issue_token=False)
+
+    def get_context_data(self, form):
+        return {
+            "form": form,
+            "title": _("Change my password"),
+            "page": "my_details",
+            "messages_page": "password",
+        }
+
+
+password_page = PasswordPage.as_view()
 
 
 def start_impersonation_page(request):

@@ -203,6 +203,15 @@ def move_in_step(request, number: int):
             errors = {"__all__": [throttled.message]}
         else:
             hits = search_locations(query)
+    context = _step_context(request, number, draft, values=values, errors=errors)
+    context.update({"throttled": throttled is not None, "hits": hits, "query": query})
+    response = render(request, "portal/move_in_step.html", context)
+    return throttling.respond(response, throttled)
+
+
+def _step_context(request, number: int, draft, *, values: dict, errors: dict) -> dict:
+    """What a step's page shows besides the search: the address and its meters, the moving-day
+    bounds, the values and errors per field (per meter for the readings) and the steps done."""
     meters = (
         list(
             Meter.objects.filter(location_id=draft.location_id, active=True)
@@ -214,32 +223,23 @@ def move_in_step(request, number: int):
     )
     location = Location.objects.filter(pk=draft.location_id).first() if draft.location_id else None
     first_day, last_day = moving_day_bounds(request.organisation)
-    response = render(
-        request,
-        "portal/move_in_step.html",
-        {
-            "page": "move_in",
-            "throttled": throttled is not None,
-            "number": number,
-            "steps": STEP_TITLES,
-            "draft": draft,
-            "values": values,
-            "errors": errors,
-            "hits": hits,
-            "query": query,
-            "meters": meters,
-            "location": location,
-            "first_day": first_day,
-            "last_day": last_day,
-            "readings": {row.get("meter_id"): row.get("value") for row in values.get("readings", [])}
-            if number == 5
-            else {},
-            "meter_errors": meter_errors(errors, meters),
-            "done": {int(key) for key in draft.steps if key.isdigit()},
-            "title": STEP_TITLES[number],
-        },
-    )
-    return throttling.respond(response, throttled)
+    readings = {row.get("meter_id"): row.get("value") for row in values.get("readings", [])}
+    return {
+        "page": "move_in",
+        "number": number,
+        "steps": STEP_TITLES,
+        "draft": draft,
+        "values": values,
+        "errors": errors,
+        "meters": meters,
+        "location": location,
+        "first_day": first_day,
+        "last_day": last_day,
+        "readings": readings if number == 5 else {},
+        "meter_errors": meter_errors(errors, meters),
+        "done": {int(key) for key in draft.steps if key.isdigit()},
+        "title": STEP_TITLES[number],
+    }
 
 
 def _post_step(request, number: int, values: dict, draft) -> dict[str, list[str]]:
