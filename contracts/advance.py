@@ -1,21 +1,13 @@
-"""The advance payment a resident may choose, and changing it."""
+"""The advance payment a resident may choose (self_service.advance changes it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from django.db import transaction
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils import formats
 
-from activity.models import ActivityEvent
-from activity.services import Origin, record_event
-from communications.services import queue_email
 from configuration.models import BillingSettings, PortalPreferences
-from core.errors import RuleViolation
-from integration.changes import record_change
-from integration.models import PortalChange
 
 from .models import AdvancePaymentPlan, Contract
 
@@ -60,84 +52,3 @@ def allowed_range(*, contract: Contract) -> AdvanceRange:
     minimum = minimum.quantize(CENT, rounding=ROUND_CEILING)
     maximum = max(high.quantize(CENT, rounding=ROUND_FLOOR), minimum)
     return AdvanceRange(True, plan.current_amount, base, minimum, maximum, plan.currency)
-
-
-@transaction.atomic
-def change_advance(
-    *, organisation, contract: Contract, amount: Decimal, actor_user, origin: Origin | None = None
-) -> AdvancePaymentPlan:
-    """Set the advance within the allowed range; pro-forma invoices not yet due follow."""
-    from invoicing.services import reprice_future_advance_invoices
-
-    contract = (
-        Contract.objects.select_for_update(of=("self",))
-        .select_related("advance_plan", "customer")
-        .get(pk=contract.pk)
-    )
-    limits = allowed_range(contract=contract)
-    if not limits.allowed:
-        raise RuleViolation(
-            _("Changing the advance payment is not possible for this contract."),
-            code=limits.reason,
-            http_status=403,
-        )
-    amount = amount.quantize(CENT)
-    if amount < limits.minimum or amount > limits.maximum:
-        raise RuleViolation(
-            _("Choose an amount between %(minimum)s and %(maximum)s %(currency)s.")
-            % {
-                "minimum": localised_amount(limits.minimum),
-                "maximum": localised_amount(limits.maximum),
-                "currency": limits.currency,
-            },
-            code="out_of_range",
-            field="amount",
-        )
-    plan = contract.advance_plan
-    previous = plan.current_amount
-    if amount == previous:
-        return plan
-    plan.current_amount = amount
-    plan.save(update_fields=["current_amount", "updated_at"])
-    today = timezone.localdate(timezone=organisation.zone)
-    changed_invoices = reprice_future_advance_invoices(contract=contract, amount=amount, after=today)
-    record_event(
-        customer=contract.customer,
-        kind=ActivityEvent.Kind.ADVANCE_CHANGED,
-        actor=ActivityEvent.Actor.RESIDENT,
-        actor_user=actor_user,
-        origin=origin,
-        data={
-            "contract": contract.number,
-            "from": str(previous),
-            "to": str(amount),
-            "invoices": changed_invoices,
-        },
-    )
-    record_change(
-        kind=PortalChange.Kind.ADVANCE,
-        customer=contract.customer,
-        data={
-            "contract_number": contract.number,
-            "from": previous,
-            "to": amount,
-            "invoices": changed_invoices,
-        },
-    )
-    account = getattr(contract.customer, "portal_account", None)
-    recipient = account.login_email if account else contract.customer.email
-    if recipient:
-        queue_email(
-            template="advance_changed",
-            to=recipient,
-            language=account.language if account else contract.customer.language,
-            organisation=organisation,
-            context={
-                "customer_name": contract.customer.display_name,
-                "contract_number": contract.number,
-                "previous_amount": previous,
-                "amount": amount,
-                "currency": plan.currency,
-            },
-        )
-    return plan

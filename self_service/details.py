@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
 
+from accounts.models import normalise_email
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
 from communications.services import queue_email
 from core.errors import RuleViolation
 from credentials.models import OneTimeToken
 from credentials.services import consume_one_time_token, issue_one_time_token, subject_id
+from customers.models import Customer, CustomerAddress
 from integration.changes import record_change
 from integration.models import PortalChange
-
-from .models import Customer, CustomerAddress
+from memberships.models import PortalAccount
+from memberships.services.common import portal_link
+from memberships.services.login_email import (
+    address_in_use,
+    address_used_by_someone_else,
+    move_login_email,
+)
 
 User = get_user_model()
 ADDRESS_FIELDS = ("street", "house_number", "box", "postal_code", "city", "country")
@@ -95,63 +101,6 @@ def update_details(
     return details_of(customer, account)
 
 
-def _address_in_use(field: str) -> RuleViolation:
-    return RuleViolation(
-        _("This address is already used for another login. Choose another address."),
-        code="address_in_use",
-        field=field,
-    )
-
-
-def address_used_by_someone_else(*, email: str, user_id: int | None) -> bool:
-    """Another identity has the address, or a portal account or staff membership of another
-    identity (or of nobody yet: a pending registration or invitation) uses it to log in, in any
-    organisation. Always the same two queries, whatever the answer or the number of organisations
-    (an email change request must not reveal by its cost whether the address is taken)."""
-    from tenants.selectors import rows_over_tenant_schemas
-
-    has_identity = User.objects.filter(email=email).exclude(pk=user_id).exists()
-    has_login = bool(
-        rows_over_tenant_schemas(
-            "SELECT 1 FROM {schema}.memberships_portalaccount "
-            "WHERE lower(login_email) = %s AND user_id IS DISTINCT FROM %s "
-            "UNION ALL SELECT 1 FROM {schema}.memberships_staffmembership "
-            "WHERE lower(email) = %s AND user_id IS DISTINCT FROM %s",
-            [email, user_id, email, user_id],
-            limit=1,
-        )
-    )
-    return has_identity or has_login
-
-
-def _schemas_with_memberships(user_id: int) -> list[str]:
-    from tenants.selectors import rows_over_tenant_schemas
-
-    rows = rows_over_tenant_schemas(
-        "SELECT 1 FROM {schema}.memberships_portalaccount WHERE user_id = %s "
-        "UNION ALL SELECT 1 FROM {schema}.memberships_staffmembership WHERE user_id = %s",
-        [user_id, user_id],
-    )
-    return sorted({schema for schema, _row in rows})
-
-
-def _move_logins(*, user, email: str) -> None:
-    """The identity's login address changes everywhere it is a member: its portal accounts and
-    staff memberships in every organisation follow in the same transaction."""
-    from memberships.models import PortalAccount, StaffMembership
-
-    try:
-        with transaction.atomic():
-            for schema in _schemas_with_memberships(user.pk):
-                with schema_context(schema):
-                    PortalAccount.objects.filter(user=user).update(login_email=email)
-                    StaffMembership.objects.filter(user=user).update(email=email)
-            user.email = email
-            user.save(update_fields=["email"])
-    except IntegrityError as exc:  # taken between the check and the change
-        raise _address_in_use("token") from exc
-
-
 @transaction.atomic
 def request_email_change(
     *, account, new_email: str, password: str, organisation, origin: Origin | None = None
@@ -163,9 +112,6 @@ def request_email_change(
     earlier pending change), but an address in use gets a notice instead of the link, and only its
     owner could see that. Confirming refuses an address in use (``address_in_use``).
     """
-    from accounts.models import normalise_email
-    from memberships.services.common import portal_link
-
     user = account.user
     if not user.check_password(password):
         raise RuleViolation(
@@ -219,8 +165,6 @@ def request_email_change(
 def confirm_email_change(*, raw_token: str, origin: Origin | None = None) -> str:
     """The new address proved itself: the identity, its logins in every organisation and this
     customer's contact address follow. Refused if someone else took the address meanwhile."""
-    from memberships.models import PortalAccount
-
     token = consume_one_time_token(
         raw=raw_token, purpose=OneTimeToken.Purpose.EMAIL_CHANGE, subject_prefix="portal_account:"
     )
@@ -236,9 +180,9 @@ def confirm_email_change(*, raw_token: str, origin: Origin | None = None) -> str
         )
     user = User.objects.select_for_update().get(pk=account.user_id)
     if address_used_by_someone_else(email=token.email, user_id=user.pk):
-        raise _address_in_use("token")
+        raise address_in_use("token")
     old = account.login_email
-    _move_logins(user=user, email=token.email)
+    move_login_email(user=user, email=token.email)
     account.login_email = token.email
     customer = account.customer
     customer.email = token.email

@@ -16,14 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configuration.models import BillingSettings, PortalPreferences
-from contracts.advance import change_advance
 from contracts.models import AdvancePaymentPlan, Contract
 from integration.importing import run_import
 from invoicing.models import Invoice
 from invoicing.services import end_advances_after
 from invoicing.vat import CENT, expected_tax, proportion, vat_of
+from self_service.advance import change_advance
 from tests.support.billing_data import billing_customer, invoice_row
-from tests.test_vat import money, rates
+from tests.support.money import money, rates
 
 DATABASE = settings(
     max_examples=20,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import Customer, CustomerAddress
+from contracts.models import ContractLocation
+from customers.models import Customer, CustomerAddress
 
 # A search takes at most this many words; each must match (number, name, email or an address).
 MAX_SEARCH_WORDS = 6
@@ -25,8 +26,6 @@ def _word_matches(word: str) -> Q:
     Addresses are the customer's own (personal, company, billing) and the locations of their
     contracts, read with EXISTS so that a customer with many addresses is still one row.
     """
-    from contracts.models import ContractLocation
-
     own_address = CustomerAddress.objects.filter(_address_matches(word), customer=OuterRef("pk"))
     location = ContractLocation.objects.filter(
         _address_matches(word, "location__"), contract__customer=OuterRef("pk")

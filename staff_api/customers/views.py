@@ -11,9 +11,10 @@ from rest_framework import generics, serializers
 
 from core.api_lists import MethodSearchList
 from customers.models import Customer
-from customers.selectors import search_customers
 from memberships.models import PortalAccount
 from memberships.permissions import IsStaff
+
+from .search import search_customers
 
 
 class CustomerFilter(django_filters.FilterSet):
