@@ -172,19 +172,7 @@ def _approve(
     identity, contact, billing = request.steps["3"], request.steps["4"], request.steps["6"]
     move_in = request.move_in_date or date.fromisoformat(request.steps["2"]["move_in_date"])
     location: Location = request.location
-    warnings: list[dict] = []
-    others = _still_supplied(location, move_in)
-    if others:
-        warnings.append(
-            {
-                "code": "location_still_supplied",
-                "detail": _(
-                    "The address is still supplied under contract %(contracts)s on the move-in day; process "
-                    "its move-out so that the contracts do not overlap."
-                )
-                % {"contracts": ", ".join(others)},
-            }
-        )
+    warnings = _overlap_warnings(location, move_in)
     customer, invite = _choose_customer(request, contact, on_existing_login, warnings)
     readings = request.steps["5"]["readings"]
     moment = moving_day.move_in_moment(move_in, organisation)
@@ -192,29 +180,8 @@ def _approve(
     if not due:
         moving_day.raise_if_refused(moving_day.precheck(readings, moment))
     customer = customer or _new_customer(request, identity, contact, billing)
-    CustomerAddress.objects.update_or_create(
-        customer=customer,
-        kind=CustomerAddress.Kind.PERSONAL
-        if customer.kind == Customer.Kind.PERSON
-        else CustomerAddress.Kind.COMPANY,
-        defaults={
-            "street": location.street,
-            "house_number": location.house_number,
-            "box": location.box,
-            "postal_code": location.postal_code,
-            "city": location.city,
-            "country": location.country,
-        },
-    )
-    services = sorted(
-        set(Meter.objects.filter(location=location, active=True).values_list("service__code", flat=True))
-    ) or ["heating"]
-    contract = Contract.objects.create(
-        number=f"MIC-{request.pk:06d}", customer=customer, status=Contract.Status.ACTIVE, start_date=move_in
-    )
-    ContractLocation.objects.create(
-        contract=contract, location=location, services=services, move_in_date=move_in
-    )
+    _living_at(customer, location)
+    contract = _contract_at(request, customer, location, move_in)
     if due:
         moving_day.raise_if_refused(moving_day.record(readings, moment, organisation))
         request.readings_recorded_at = timezone.now()
@@ -243,6 +210,50 @@ def _approve(
     else:
         _notify_approved(request, customer, contract, organisation)
     return Approval(request=request, warnings=warnings)
+
+
+def _overlap_warnings(location: Location, move_in: date) -> list[dict]:
+    """Staff are warned (not stopped) when another contract still supplies the address that day."""
+    others = _still_supplied(location, move_in)
+    if not others:
+        return []
+    detail = _(
+        "The address is still supplied under contract %(contracts)s on the move-in day; process "
+        "its move-out so that the contracts do not overlap."
+    ) % {"contracts": ", ".join(others)}
+    return [{"code": "location_still_supplied", "detail": detail}]
+
+
+def _living_at(customer: Customer, location: Location) -> None:
+    """The new address becomes the customer's personal (or company) address."""
+    CustomerAddress.objects.update_or_create(
+        customer=customer,
+        kind=CustomerAddress.Kind.PERSONAL
+        if customer.kind == Customer.Kind.PERSON
+        else CustomerAddress.Kind.COMPANY,
+        defaults={
+            "street": location.street,
+            "house_number": location.house_number,
+            "box": location.box,
+            "postal_code": location.postal_code,
+            "city": location.city,
+            "country": location.country,
+        },
+    )
+
+
+def _contract_at(request: MoveInRequest, customer: Customer, location: Location, move_in: date) -> Contract:
+    """A contract from the move-in day for the services of the address' active meters."""
+    services = sorted(
+        set(Meter.objects.filter(location=location, active=True).values_list("service__code", flat=True))
+    ) or ["heating"]
+    contract = Contract.objects.create(
+        number=f"MIC-{request.pk:06d}", customer=customer, status=Contract.Status.ACTIVE, start_date=move_in
+    )
+    ContractLocation.objects.create(
+        contract=contract, location=location, services=services, move_in_date=move_in
+    )
+    return contract
 
 
 def _notify_approved(request: MoveInRequest, customer: Customer, contract: Contract, organisation) -> None:

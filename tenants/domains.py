@@ -23,7 +23,22 @@ class InvalidDomain(ValueError):
 
 def normalise_domain(value: str) -> str:
     """Return the canonical form of ``value`` or raise :class:`InvalidDomain`."""
-    host = (value or "").strip()
+    host = _bare_host((value or "").strip())
+    host = _ascii(host.removesuffix(".")).lower()
+    _refuse_ip_address(host)
+    labels = _labels(host)
+    if host.startswith("xn--") or any(label.startswith("xn--") for label in labels):
+        try:
+            idna.decode(host)
+        except idna.IDNAError as exc:
+            raise InvalidDomain(_("This punycode domain name does not decode to a valid name.")) from exc
+    if host == settings.PLATFORM_DOMAIN:
+        raise InvalidDomain(_("This is the platform's own domain and cannot be an organisation's portal."))
+    return host
+
+
+def _bare_host(host: str) -> str:
+    """``host`` when it is a host name alone: no scheme, path, user, wildcard, space, IP or port."""
     if not host:
         raise InvalidDomain(_("Enter a domain name, for example portal.example.com."))
     if _SCHEME.match(host) or host.lower().startswith(("http:", "https:")):
@@ -40,25 +55,31 @@ def normalise_domain(value: str) -> str:
         raise InvalidDomain(_("IP addresses are not allowed; use a domain name."))
     if ":" in host:
         raise InvalidDomain(_("Enter the host name without a port number."))
-    if host.endswith("."):
-        host = host[:-1]
+    return host
 
-    if not host.isascii():
-        try:
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except idna.IDNAError as exc:
-            raise InvalidDomain(
-                _("This is not a valid internationalised domain name (%(reason)s).") % {"reason": exc}
-            ) from exc
-    host = host.lower()
 
+def _ascii(host: str) -> str:
+    """An internationalised name in its punycode form, as browsers send it."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise InvalidDomain(
+            _("This is not a valid internationalised domain name (%(reason)s).") % {"reason": exc}
+        ) from exc
+
+
+def _refuse_ip_address(host: str) -> None:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        pass
-    else:
-        raise InvalidDomain(_("IP addresses are not allowed; use a domain name."))
+        return
+    raise InvalidDomain(_("IP addresses are not allowed; use a domain name."))
 
+
+def _labels(host: str) -> list[str]:
+    """The name's labels, each valid (RFC 1123), at least two, the last not numeric."""
     if len(host) > 253:
         raise InvalidDomain(_("A domain name can be at most 253 characters long."))
     labels = host.split(".")
@@ -79,11 +100,4 @@ def normalise_domain(value: str) -> str:
             )
     if labels[-1].isdigit():
         raise InvalidDomain(_("The last part of a domain name cannot be numeric."))
-    if host.startswith("xn--") or any(label.startswith("xn--") for label in labels):
-        try:
-            idna.decode(host)
-        except idna.IDNAError as exc:
-            raise InvalidDomain(_("This punycode domain name does not decode to a valid name.")) from exc
-    if host == settings.PLATFORM_DOMAIN:
-        raise InvalidDomain(_("This is the platform's own domain and cannot be an organisation's portal."))
-    return host
+    return labels
