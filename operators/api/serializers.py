@@ -4,14 +4,8 @@ from django.conf import settings
 from rest_framework import serializers
 
 from tenants.features import FEATURES, resolve_features
-from tenants.models import Domain, Organisation, SchemaMove, StatusChange
-
-
-class DomainSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Domain
-        fields = ["domain", "is_primary", "created_at"]
-        read_only_fields = fields
+from tenants.models import Organisation, SchemaMove, StatusChange
+from tenants.serializers import DomainSerializer
 
 
 class FeaturesField(serializers.DictField):

@@ -13,13 +13,13 @@ from operators.onboarding import onboard_organisation
 from operators.progress import onboarding_progress
 from tenants import placement, selectors, services
 from tenants.models import Organisation, StatusChange
+from tenants.serializers import DomainSerializer
 
 from .filters import OrganisationFilter, StatusChangeFilter
 from .permissions import IsPlatformOperator
 from .serializers import (
     AddDomainSerializer,
     ClusterSerializer,
-    DomainSerializer,
     MoveRequestSerializer,
     OnboardingProgressSerializer,
     OnboardingResultSerializer,

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from communications import customisation
 from communications.preview import preview_email
 from memberships.permissions import IsStaffAdmin
-from operators.api.serializers import DomainSerializer
 from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
+from tenants.serializers import DomainSerializer
 
 from .views import ConfigurationView
 
