@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from configuration.colours import AA_NORMAL_TEXT, WHITE, best_text_colour, darkened_until
+from configuration.models import GeneralPreferences, PortalPreferences
+from configuration.site import effective_branding
 from tenants.selectors import base_url_for_host, portal_base_url
 
 DEFAULT_PRIMARY_COLOUR = "#0b5394"
@@ -30,8 +32,6 @@ def email_branding(organisation) -> dict:
             "logo_url": "",
             "support_email": "",
         }
-    from configuration.models import GeneralPreferences, PortalPreferences
-    from configuration.site import effective_branding
 
     base = portal_base_url(organisation)
     preferences = PortalPreferences.objects.current()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tenants.models import Organisation
 from tenants.selectors import rows_over_tenant_schemas
+
+from .models import OutboundEmail
 
 
 def due_emails(*, now: datetime, created_before: datetime, limit: int = 1000) -> list[tuple[str, str]]:
@@ -35,7 +38,6 @@ def outbox_backlog(*, now: datetime) -> tuple[int, float]:
 
 def outbox_by_schema(*, now: datetime) -> list[dict]:
     """Per schema with any unsent or given-up email: counts and the age of the oldest unsent one."""
-    from tenants.models import Organisation
 
     rows = rows_over_tenant_schemas(
         "SELECT count(*) FILTER (WHERE gave_up_at IS NULL), min(created_at) FILTER (WHERE gave_up_at IS NULL), "
@@ -59,6 +61,5 @@ def outbox_by_schema(*, now: datetime) -> list[dict]:
 
 def stuck_emails(*, limit: int = 200):
     """The current schema's unsent emails, oldest first, with their last error."""
-    from .models import OutboundEmail
 
     return OutboundEmail.objects.filter(sent_at__isnull=True).order_by("created_at")[:limit]

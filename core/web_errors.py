@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from . import api_errors
 from .errors import RequestRefused
+from .parsers import too_large
 
 
 def _is_page(request) -> bool:
@@ -43,8 +44,6 @@ def permission_denied(request, exception=None):
 
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):  # a form's fields beyond DATA_UPLOAD_MAX_MEMORY_SIZE
-        from .parsers import too_large
-
         return refused(request, too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     if _is_page(request):
         return _page(request, 400, _("Bad request"), _("The page could not handle this request."))

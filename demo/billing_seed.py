@@ -12,11 +12,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from weasyprint import HTML
 
 from contracts.models import Contract
 from customers.models import Customer
 from integration.importing import run_import
+from integration.services import create_integration_token
 from invoicing.vat import split_gross, vat_of
+from memberships.models import StaffMembership
 
 CENT = Decimal("0.01")
 VAT = Decimal("6")
@@ -24,7 +27,6 @@ VAT = Decimal("6")
 
 def _pdf(title: str) -> str:
     """A small, valid one-page PDF (rendered by WeasyPrint)."""
-    from weasyprint import HTML
 
     content = HTML(string=f"<h1 style='font-family:sans-serif'>{title}</h1><p>Demo document.</p>").write_pdf()
     return base64.b64encode(content).decode()
@@ -303,8 +305,6 @@ def billing_payload(organisation) -> dict:
 
 
 def seed_billing(organisation, spec, report: list[str]) -> None:
-    from integration.services import create_integration_token
-    from memberships.models import StaffMembership
 
     if not StaffMembership.objects.filter(role=StaffMembership.Role.INTEGRATION).exists():
         token = create_integration_token(organisation=organisation, name="Demo billing system")

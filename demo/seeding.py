@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_tenants.utils import schema_context
@@ -20,6 +21,11 @@ from memberships.services.staff import accept_staff_invitation, invite_staff_mem
 from operators.onboarding import onboard_organisation
 from tenants.models import Organisation
 from tenants.selectors import base_url_for_host
+
+from .billing_seed import seed_billing
+from .configuration_seed import seed_configuration
+from .consumption_seed import seed_consumption
+from .service_seed import seed_services
 
 User = get_user_model()
 
@@ -188,10 +194,6 @@ PORTAL_STATES = {"N-1001": "confirmed", "N-1002": "unconfirmed", "N-2001": "conf
 
 def _steps() -> list:
     """Each area's seed step: a callable (organisation, spec, report) run in the organisation's schema."""
-    from .billing_seed import seed_billing
-    from .configuration_seed import seed_configuration
-    from .consumption_seed import seed_consumption
-    from .service_seed import seed_services
 
     return [seed_configuration, seed_billing, seed_consumption, seed_services]
 
@@ -202,7 +204,6 @@ class DemoNotAllowed(RuntimeError):
 
 def seed_demo() -> list[str]:
     """Seed every demo organisation; refused before anything is written when DEBUG is off."""
-    from django.conf import settings
 
     if not settings.DEBUG:
         raise DemoNotAllowed(

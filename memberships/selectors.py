@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accounts.models import User, normalise_email
+from credentials.models import OneTimeToken
+from credentials.services import check_one_time_token
+
 from .models import AddressInUseRegistration, PortalAccount, StaffMembership
 
 
@@ -57,9 +61,6 @@ def staff_memberships() -> QuerySet[StaffMembership]:
 
 def invitation_details(*, raw_token: str) -> dict:
     """What the invitation page shows before it is accepted; raises TokenError when unusable."""
-    from accounts.models import User, normalise_email
-    from credentials.models import OneTimeToken
-    from credentials.services import check_one_time_token
 
     token = check_one_time_token(
         raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION, subject_prefix="staff:"

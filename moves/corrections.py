@@ -104,7 +104,7 @@ def ask_move_in_correction(*, request_id: int, refused: list[dict], organisation
 def ask_move_out_correction(*, request_id: int, refused: list[dict], organisation) -> bool:
     """Staff could not process: the resident is asked (email, and the move-out page) to correct the
     final readings. Returns whether they were asked."""
-    from .move_out import recipient
+    from .move_out import recipient  # move_out asks this module for corrections
 
     request = (
         MoveOutRequest.objects.select_for_update(of=("self",))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consumption.entered_readings import register_bounds
+from consumption.ingestion import ingest
 from consumption.models import Meter
 from core.errors import RuleViolation
 
@@ -81,7 +82,6 @@ def precheck(readings: list[dict], moment: datetime) -> list[dict]:
 
 def record(readings: list[dict], moment: datetime, organisation) -> list[dict]:
     """Store the readings through the consumption ingestion; returns the ones it refused, with why."""
-    from consumption.ingestion import ingest
 
     meters = {
         pk: (external_id, number)

@@ -56,7 +56,7 @@ def _serve_worker_metrics(**_kwargs) -> None:
     from prometheus_client import CollectorRegistry
     from prometheus_client.registry import REGISTRY
 
-    from .metrics import serve_metrics
+    from .metrics import serve_metrics  # only in a worker that serves metrics
 
     registry = REGISTRY
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

@@ -84,8 +84,8 @@ def outbox_rows() -> list[dict]:
     """
     from django.conf import settings
 
-    from communications.selectors import outbox_by_schema
-    from tenants.models import Organisation
+    from communications.selectors import outbox_by_schema  # loaded by the Celery hooks before Django is set up
+    from tenants.models import Organisation  # models: only once Django is set up
 
     found = {row["organisation"]: row for row in outbox_by_schema(now=timezone.now())}
     organisations = Organisation.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME).order_by("slug")

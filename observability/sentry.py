@@ -58,7 +58,7 @@ def init_sentry(*, dsn: str, environment: str, traces_sample_rate: float, releas
 
 def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
     """Tag the schema and remove personal data from an event (Sentry's ``before_send``)."""
-    from .logs import _current_schema
+    from .logs import _current_schema  # only when SENTRY_DSN is set (settings call this)
 
     tags = event.setdefault("tags", {})
     if isinstance(tags, dict):

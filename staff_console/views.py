@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from configuration.colours import best_text_colour
+from configuration.site import cached_site
 
 from .assets import console_assets
 
@@ -33,7 +34,6 @@ def bootstrap_data(request) -> dict:
             "secondary_colour": "#444444",
             **common,
         }
-    from configuration.site import cached_site
 
     site, _etag = cached_site(
         organisation=organisation,

@@ -256,8 +256,8 @@ def _move_lock(move_id: int) -> Iterator[bool]:
 
 
 def _publish_move(move_id: int) -> None:
-    from core.publishing import publish
+    from core.publishing import publish  # beside the task it publishes
 
-    from .tasks import move_organisation_schema
+    from .tasks import move_organisation_schema  # tasks import this module
 
     publish(move_organisation_schema, move_id)

@@ -22,6 +22,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from . import cluster, snapshot
+from .models import SpareSchema
 from .snapshot import Snapshot
 
 logger = logging.getLogger(__name__)
@@ -198,7 +199,6 @@ def drop_schema(schema_name: str) -> None:
 
 def claim_spare_schema(schema_name: str) -> bool:
     """Rename a current spare schema to ``schema_name`` inside the caller's transaction."""
-    from .models import SpareSchema
 
     spare = (
         SpareSchema.objects.select_for_update(skip_locked=True)
@@ -216,7 +216,6 @@ def claim_spare_schema(schema_name: str) -> bool:
 
 def drop_stale_spare_schemas() -> int:
     """Spares cloned from an older template (before a migration) are dropped, never handed out."""
-    from .models import SpareSchema
 
     stale = list(SpareSchema.objects.exclude(template_version=template_version()))
     for spare in stale:
@@ -228,8 +227,6 @@ def drop_stale_spare_schemas() -> int:
 def replenish_spare_schemas(target: int | None = None) -> int:
     """Clone spares until ``target`` (``TENANT_SPARE_SCHEMAS``) current ones exist; returns how many were made."""
     from django.db import transaction
-
-    from .models import SpareSchema
 
     target = settings.TENANT_SPARE_SCHEMAS if target is None else target
     drop_stale_spare_schemas()

@@ -15,7 +15,7 @@ from memberships.models import StaffMembership
 from memberships.permissions import IsIntegration, IsStaffAdmin
 
 from .. import importing, services
-from ..models import ImportRun
+from ..models import ImportRun, PortalChange
 from ..schemas import ImportRequest, ImportResponse
 
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
@@ -190,7 +190,6 @@ class PortalChangesView(APIView):
     permission_classes = [IsIntegration]
 
     def get(self, request):
-        from ..models import PortalChange
 
         try:
             after = int(request.query_params.get("after", 0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 
+from consumption.models import IntervalReading, Meter, RegisterReading, Service, Tariff
 from contracts.models import Contract, Location
 
 from .. import schemas
@@ -53,7 +54,6 @@ def _meters_with_readings(pks: set[int]) -> set[int]:
     The meters are locked first (FOR UPDATE waits for an ingestion inserting readings for them),
     so a reading committed meanwhile is seen by the check that follows.
     """
-    from consumption.models import IntervalReading, Meter, RegisterReading
 
     if not pks:
         return set()
@@ -69,7 +69,6 @@ def _meters_with_readings(pks: set[int]) -> set[int]:
 
 
 def import_meters(raw: list) -> EntityResult:
-    from consumption.models import Meter, Service
 
     result = EntityResult(received=len(raw))
     good = validated(raw, schemas.MeterRow, result)
@@ -119,7 +118,6 @@ TARIFF_FIELDS = (
 
 
 def import_tariffs(raw: list) -> EntityResult:
-    from consumption.models import Tariff
 
     result = EntityResult(received=len(raw))
     good = validated(raw, schemas.TariffRow, result)

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from accounts.models import normalise_email
 from communications.services import queue_email
 from credentials.models import OneTimeToken
-from credentials.services import consume_one_time_token, issue_one_time_token, subject_id
+from credentials.services import (
+    consume_one_time_token,
+    issue_one_time_token,
+    revoke_one_time_tokens,
+    revoke_user_access_tokens,
+    subject_id,
+)
 from tenants.selectors import portal_base_url
 
 from ..errors import MembershipError
@@ -144,8 +150,6 @@ def update_staff_member(
     if fields:
         membership.save(update_fields=fields)
         if status == StaffMembership.Status.DISABLED and membership.user_id:
-            from credentials.services import revoke_user_access_tokens
-
             revoke_user_access_tokens(user=membership.user)
     return membership
 
@@ -177,7 +181,6 @@ def resend_staff_invitation(*, organisation, membership: StaffMembership, langua
 @transaction.atomic
 def revoke_staff_invitation(*, membership: StaffMembership) -> None:
     """Withdraw an invitation not accepted yet: its link stops working, the person leaves the list."""
-    from credentials.services import revoke_one_time_tokens
 
     membership = _pending_invitation(membership)
     revoke_one_time_tokens(subject=_subject(membership), purpose=OneTimeToken.Purpose.INVITATION)
