@@ -39,6 +39,11 @@ def _warning(field: str, use: str, detail: str) -> dict:
 
 def colour_warnings(primary: str, secondary: str) -> list[dict]:
     """A ``low_contrast`` warning per use below WCAG 2.1 AA; ``use`` says which one."""
+    return [*_primary_warnings(primary), *_secondary_warnings(secondary)]
+
+
+def _primary_warnings(primary: str) -> list[dict]:
+    """Text on the primary colour; links, legends and shapes in it on the light backgrounds."""
     warnings = []
     ratio = contrast_ratio(primary, best_text_colour(primary))
     if ratio < AA_NORMAL_TEXT:
@@ -79,6 +84,12 @@ def colour_warnings(primary: str, secondary: str) -> list[dict]:
                 % {"ratio": _ratio(on_backgrounds), "shade": darkened_until(primary, AA_LARGE_TEXT_AND_UI)},
             )
         )
+    return warnings
+
+
+def _secondary_warnings(secondary: str) -> list[dict]:
+    """Text on the secondary colour (footer, table headings, badges); icons in it on white."""
+    warnings = []
     ratio = contrast_ratio(secondary, best_text_colour(secondary))
     if ratio < AA_NORMAL_TEXT:
         warnings.append(

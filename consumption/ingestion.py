@@ -154,84 +154,100 @@ class _Parsed:
     registers: list[tuple[int, datetime, Decimal, str, int]] = field(default_factory=list)
 
 
+class _Refused(Exception):
+    """Why one row is refused, and the field to blame."""
+
+    def __init__(self, message: str, field_name: str = "non_field_errors"):
+        super().__init__(message)
+        self.message, self.field_name = message, field_name
+
+
 def _validate(rows: Iterable[dict], meters: dict[str, MeterBounds], result: IngestResult) -> _Parsed:
+    """The rows that pass every check, by kind; each other row is refused with its first problem."""
     parsed = _Parsed()
     now = timezone.now()
     for index, raw in enumerate(rows):
         result.received += 1
-        if not isinstance(raw, dict):
-            result.refuse(index, _("each reading must be an object"))
-            continue
-        meter = meters.get(str(raw.get("meter", "")).strip())
-        if meter is None:
-            result.refuse(index, _("unknown meter"), "meter")
-            continue
         try:
-            moment = _parse_timestamp(raw.get("timestamp", ""))
-        except TimestampError as exc:
-            result.refuse(index, str(exc), "timestamp")
+            kind, meter, moment, value, source = _reading(raw, meters, now)
+        except _Refused as refusal:
+            result.refuse(index, refusal.message, refusal.field_name)
             continue
-        if moment > now:
-            result.refuse(index, _("the timestamp is in the future"), "timestamp")
-            continue
-        if (meter.not_before and moment < meter.not_before) or (
-            meter.not_after and moment >= meter.not_after
-        ):
-            result.refuse(index, _("the meter was not in place at this time"), "timestamp")
-            continue
-        kind = str(raw.get("kind") or "interval").strip()
-        if kind not in KINDS:
-            result.refuse(index, _("kind must be interval or register"), "kind")
-            continue
-        text = str(raw.get("value", "")).strip()
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            result.refuse(index, _("not a number"), "value")
-            continue
-        if not value.is_finite() or abs(value) >= MAX_REGISTER_VALUE:
-            result.refuse(index, _("not a usable number"), "value")
-            continue
-        # Nine characters without an exponent hold seven decimals at most ("0.1234567"): only
-        # longer texts are compared with their value at seven decimals (below 1e12, so it fits).
-        if (len(text) > 9 or "e" in text or "E" in text) and value != value.quantize(_STEP):
-            result.refuse(
-                index,
-                _(
-                    "more than %(decimals)s decimals: values are stored with at most %(decimals)s; round the value at the source"
-                )
-                % {"decimals": MAX_DECIMALS},
-                "value",
-            )
-            continue
-        source = SOURCES.get(str(raw.get("source") or "actual").strip().lower())
-        if source is None:
-            result.refuse(index, _("source must be actual or estimated"), "source")
-            continue
-        if kind == "interval":
-            if value < 0:
-                result.refuse(index, _("interval consumption cannot be negative"), "value")
-                continue
-            if value > MAX_INTERVAL_VALUE:
-                result.refuse(
-                    index,
-                    _("more than %(maximum)s in one interval is not a plausible reading")
-                    % {"maximum": f"{MAX_INTERVAL_VALUE:,}"},
-                    "value",
-                )
-                continue
-            if moment.second or moment.microsecond or (moment.minute % meter.interval_minutes):
-                result.refuse(
-                    index,
-                    _("not the start of one of the meter's %(minutes)s-minute intervals")
-                    % {"minutes": meter.interval_minutes},
-                    "timestamp",
-                )
-                continue
-            parsed.intervals.append((meter.pk, moment, value, source, index))
-        else:
-            parsed.registers.append((meter.pk, moment, value, source, index))
+        rows_of_kind = parsed.intervals if kind == "interval" else parsed.registers
+        rows_of_kind.append((meter.pk, moment, value, source, index))
     return parsed
+
+
+def _reading(raw: object, meters: dict[str, MeterBounds], now: datetime) -> tuple:
+    """One row checked in the order its problems are reported: (kind, meter, moment, value, source)."""
+    if not isinstance(raw, dict):
+        raise _Refused(_("each reading must be an object"))
+    meter = meters.get(str(raw.get("meter", "")).strip())
+    if meter is None:
+        raise _Refused(_("unknown meter"), "meter")
+    moment = _moment(raw, meter, now)
+    kind = str(raw.get("kind") or "interval").strip()
+    if kind not in KINDS:
+        raise _Refused(_("kind must be interval or register"), "kind")
+    value = _value(str(raw.get("value", "")).strip())
+    source = SOURCES.get(str(raw.get("source") or "actual").strip().lower())
+    if source is None:
+        raise _Refused(_("source must be actual or estimated"), "source")
+    if kind == "interval":
+        _check_interval(value, moment, meter)
+    return kind, meter, moment, value, source
+
+
+def _moment(raw: dict, meter: MeterBounds, now: datetime) -> datetime:
+    """The row's timestamp in UTC: not in the future, and while the meter was in place."""
+    try:
+        moment = _parse_timestamp(raw.get("timestamp", ""))
+    except TimestampError as exc:
+        raise _Refused(str(exc), "timestamp") from None
+    if moment > now:
+        raise _Refused(_("the timestamp is in the future"), "timestamp")
+    if (meter.not_before and moment < meter.not_before) or (meter.not_after and moment >= meter.not_after):
+        raise _Refused(_("the meter was not in place at this time"), "timestamp")
+    return moment
+
+
+def _value(text: str) -> Decimal:
+    """A finite number within range, with no more decimals than are stored."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise _Refused(_("not a number"), "value") from None
+    if not value.is_finite() or abs(value) >= MAX_REGISTER_VALUE:
+        raise _Refused(_("not a usable number"), "value")
+    # Nine characters without an exponent hold seven decimals at most ("0.1234567"): only
+    # longer texts are compared with their value at seven decimals (below 1e12, so it fits).
+    if (len(text) > 9 or "e" in text or "E" in text) and value != value.quantize(_STEP):
+        raise _Refused(
+            _(
+                "more than %(decimals)s decimals: values are stored with at most %(decimals)s; round the value at the source"
+            )
+            % {"decimals": MAX_DECIMALS},
+            "value",
+        )
+    return value
+
+
+def _check_interval(value: Decimal, moment: datetime, meter: MeterBounds) -> None:
+    """An interval's consumption: not negative, plausible, at the start of one of the meter's intervals."""
+    if value < 0:
+        raise _Refused(_("interval consumption cannot be negative"), "value")
+    if value > MAX_INTERVAL_VALUE:
+        raise _Refused(
+            _("more than %(maximum)s in one interval is not a plausible reading")
+            % {"maximum": f"{MAX_INTERVAL_VALUE:,}"},
+            "value",
+        )
+    if moment.second or moment.microsecond or (moment.minute % meter.interval_minutes):
+        raise _Refused(
+            _("not the start of one of the meter's %(minutes)s-minute intervals")
+            % {"minutes": meter.interval_minutes},
+            "timestamp",
+        )
 
 
 def _deduplicate(rows: list[tuple], result: IngestResult) -> list[tuple]:

@@ -39,6 +39,29 @@ def _unqualified(definition: str, schema: str) -> str:
 
 
 def take(template: str) -> Snapshot:
+    """Read the template's structure from the catalogue (five queries, one more for its rows)."""
+    tables, columns, constraints, indexes = _catalogue(template)
+    statements, identities = _create_tables(tables, columns, template)
+    foreign = []
+    for table, name, kind, definition in constraints:
+        statement = (
+            f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {_unqualified(definition, template)}"
+        )
+        (foreign if kind == "f" else statements).append(statement)
+    statements += [_unqualified(definition, template) for (definition,) in indexes]
+    statements += foreign
+    data_tables = _tables_with_rows(template, tables)
+    return Snapshot(
+        template=template,
+        statements=tuple(statements),
+        data_tables=data_tables,
+        identity_columns=tuple((t, c) for t, c in identities if t in data_tables),
+    )
+
+
+def _catalogue(template: str) -> tuple[list[str], list[tuple], list[tuple], list[tuple]]:
+    """The template's tables, their columns, constraints and indexes; a ValueError when it holds
+    what a snapshot cannot replay."""
     tables = [
         name
         for (name,) in _rows(
@@ -86,7 +109,12 @@ def take(template: str) -> Snapshot:
     if unsupported:
         # Views, triggers and the like are not replayed; the caller falls back to clone_schema().
         raise ValueError(f"template holds objects the snapshot does not copy: {unsupported}")
+    return tables, columns, constraints, indexes
 
+
+def _create_tables(tables: list[str], columns: list[tuple], template: str) -> tuple[list[str], list]:
+    """A CREATE TABLE per table with its columns' types, collations, identities, generated
+    expressions, defaults and NOT NULL; and the identity columns, (table, column)."""
     by_table: dict[str, list[str]] = defaultdict(list)
     identities = []
     for table, column, type_name, not_null, identity, default, generated, collation in columns:
@@ -104,15 +132,11 @@ def take(template: str) -> Snapshot:
             part += " NOT NULL"
         by_table[table].append(part)
     statements = [f"CREATE TABLE {_quote(table)} ({', '.join(by_table[table])})" for table in tables]
-    foreign = []
-    for table, name, kind, definition in constraints:
-        statement = (
-            f"ALTER TABLE {_quote(table)} ADD CONSTRAINT {_quote(name)} {_unqualified(definition, template)}"
-        )
-        (foreign if kind == "f" else statements).append(statement)
-    statements += [_unqualified(definition, template) for (definition,) in indexes]
-    statements += foreign
+    return statements, identities
 
+
+def _tables_with_rows(template: str, tables: list[str]) -> tuple[str, ...]:
+    """The template's tables that hold rows (its migration records, content types): one query."""
     counts = (
         _rows(
             " UNION ALL ".join(
@@ -124,13 +148,7 @@ def take(template: str) -> Snapshot:
         if tables
         else []
     )
-    data_tables = tuple(table for table, has_rows in counts if has_rows)
-    return Snapshot(
-        template=template,
-        statements=tuple(statements),
-        data_tables=data_tables,
-        identity_columns=tuple((t, c) for t, c in identities if t in data_tables),
-    )
+    return tuple(table for table, has_rows in counts if has_rows)
 
 
 def replay(snapshot: Snapshot, schema_name: str) -> None:

@@ -76,18 +76,7 @@ def import_invoices(raw: list) -> EntityResult:
     contracts = ids_of(Contract, (r.contract_external_id for _i, r in good), extra=("customer_id",))
     checked = []
     for index, row in good:
-        errors = {}
-        customer_id = customers.get(row.customer_external_id)
-        if customer_id is None:
-            errors["customer_external_id"] = ["unknown customer"]
-        if row.contract_external_id:
-            contract = contracts.get(row.contract_external_id)
-            if contract is None:
-                errors["contract_external_id"] = ["unknown contract"]
-            elif customer_id is not None and contract[1] != customer_id:
-                errors["contract_external_id"] = ["this contract belongs to another customer"]
-        if tax_error := _tax_error(row):
-            errors["tax_amount"] = [tax_error]
+        errors = _invoice_errors(row, customers, contracts)
         if errors:
             result.refuse(index, row.external_id, errors)
         else:
@@ -105,25 +94,7 @@ def import_invoices(raw: list) -> EntityResult:
     now = timezone.now()
     for _index, row in checked:
         row_hash = digest(row)
-        values = {
-            "number": row.number,
-            "customer_id": customers[row.customer_external_id],
-            "contract_id": contracts[row.contract_external_id][0] if row.contract_external_id else None,
-            "kind": row.kind,
-            "issue_date": row.issue_date,
-            "due_date": row.due_date,
-            "period_start": row.period_start,
-            "period_end": row.period_end,
-            "currency": row.currency,
-            "amount_excl_tax": row.amount_excl_tax,
-            "tax_amount": row.tax_amount,
-            "amount_incl_tax": row.amount_incl_tax,
-            "amount_open": row.amount_open,
-            "payment_status": row.payment_status,
-            "billed_amount_excl_tax": row.amount_excl_tax,
-            "billed_tax_amount": row.tax_amount,
-            "source_hash": row_hash,
-        }
+        values = _invoice_values(row, customers, contracts, row_hash)
         current = existing.get(row.external_id)
         if current is None:
             invoice = Invoice(external_id=row.external_id, **values)
@@ -135,6 +106,56 @@ def import_invoices(raw: list) -> EntityResult:
             invoice = Invoice(pk=current[0], external_id=row.external_id, pdf="", updated_at=now, **values)
             to_update.append(invoice)
         lines_for[row.external_id] = (invoice, row)
+    _write_invoices(to_create, to_update, lines_for)
+    result.created += len(to_create)
+    result.updated += len(to_update)
+    return result
+
+
+def _invoice_errors(row: schemas.InvoiceRow, customers: dict, contracts: dict) -> dict[str, list[str]]:
+    """What refuses the row: an unknown customer or contract, another customer's contract, or a
+    tax amount that does not agree with the lines."""
+    errors = {}
+    customer_id = customers.get(row.customer_external_id)
+    if customer_id is None:
+        errors["customer_external_id"] = ["unknown customer"]
+    if row.contract_external_id:
+        contract = contracts.get(row.contract_external_id)
+        if contract is None:
+            errors["contract_external_id"] = ["unknown contract"]
+        elif customer_id is not None and contract[1] != customer_id:
+            errors["contract_external_id"] = ["this contract belongs to another customer"]
+    if tax_error := _tax_error(row):
+        errors["tax_amount"] = [tax_error]
+    return errors
+
+
+def _invoice_values(row: schemas.InvoiceRow, customers: dict, contracts: dict, row_hash: str) -> dict:
+    """The invoice's fields (INVOICE_FIELDS) from the row; billed amounts start as the row's."""
+    return {
+        "number": row.number,
+        "customer_id": customers[row.customer_external_id],
+        "contract_id": contracts[row.contract_external_id][0] if row.contract_external_id else None,
+        "kind": row.kind,
+        "issue_date": row.issue_date,
+        "due_date": row.due_date,
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+        "currency": row.currency,
+        "amount_excl_tax": row.amount_excl_tax,
+        "tax_amount": row.tax_amount,
+        "amount_incl_tax": row.amount_incl_tax,
+        "amount_open": row.amount_open,
+        "payment_status": row.payment_status,
+        "billed_amount_excl_tax": row.amount_excl_tax,
+        "billed_tax_amount": row.tax_amount,
+        "source_hash": row_hash,
+    }
+
+
+def _write_invoices(to_create: list[Invoice], to_update: list[Invoice], lines_for: dict) -> None:
+    """New invoices created, changed ones rewritten with their lines replaced; a changed invoice's
+    PDF is out of date, so it is dropped (its file once the import commits)."""
     Invoice.objects.bulk_create(to_create, batch_size=BATCH)
     if to_update:
         stale_pdfs = [
@@ -151,9 +172,6 @@ def import_invoices(raw: list) -> EntityResult:
         [line for invoice, row in lines_for.values() for line in _lines(invoice, row)],
         batch_size=BATCH * 2,
     )
-    result.created += len(to_create)
-    result.updated += len(to_update)
-    return result
 
 
 TRANSACTION_FIELDS = (

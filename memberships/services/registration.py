@@ -126,21 +126,12 @@ def register_resident(
     # Hashing first costs the same whatever the outcome; made like the address's existing secret,
     # so that a login checks both with one hash (accounts.hashing).
     pending_hash = hash_like(password, _reference_hash(normalise_email(login_email or email)))
-    customer = (
-        Customer.objects.select_for_update().filter(customer_number=(customer_number or "").strip()).first()
-    )
-    if customer is None or not customer.email or normalise_email(customer.email) != normalise_email(email):
-        raise _not_possible()
+    customer = _registering_customer(customer_number, email)
     login = checked_email(
         normalise_email(login_email or email), field="login_email" if login_email else "email"
     )
     checked_password(password, email=login, full_name=customer.display_name)
-    account = PortalAccount.objects.select_for_update().filter(customer=customer).first()
-    if account is not None and account.status == PortalAccount.Status.ACTIVE:
-        raise MembershipError(
-            _("This customer number already has a portal account. Log in, or use “I forgot my password”."),
-            code="already_registered",
-        )
+    account = _unregistered_account(customer)
     language = registration_language(
         customer=customer, organisation=organisation, language=language, fallback=fallback_language
     )
@@ -148,27 +139,16 @@ def register_resident(
     address_taken = (
         PortalAccount.objects.filter(login_email__iexact=login).exclude(customer=customer).exists()
     )
-    if address_taken:
-        _register_with_address_in_use(
-            organisation=organisation,
-            customer=customer,
-            own_pending=account,
-            login=login,
-            pending_hash=pending_hash,
-            language=language,
-            now=now,
-        )
-    else:
-        AddressInUseRegistration.objects.filter(customer=customer).delete()
-        account = account or PortalAccount(customer=customer)
-        account.login_email = login
-        account.language = language
-        account.pending_password = pending_hash
-        account.registered_at = now
-        account.email_confirmed_at = None
-        account.user = None
-        account.save()
-        send_confirmation(account=account, organisation=organisation)
+    register = _register_with_address_in_use if address_taken else _register_login
+    register(
+        organisation=organisation,
+        customer=customer,
+        own_pending=account,
+        login=login,
+        pending_hash=pending_hash,
+        language=language,
+        now=now,
+    )
     _notify_record_address(customer=customer, organisation=organisation, login=login, language=language)
     record_event(
         customer=customer,
@@ -177,6 +157,44 @@ def register_resident(
         origin=origin,
         data={"login_email": login, **({"address_in_use": True} if address_taken else {})},
     )
+
+
+def _registering_customer(customer_number: str, email: str) -> Customer:
+    """The customer with this number whose record holds this address (locked); the same refusal
+    whichever does not match."""
+    customer = (
+        Customer.objects.select_for_update().filter(customer_number=(customer_number or "").strip()).first()
+    )
+    if customer is None or not customer.email or normalise_email(customer.email) != normalise_email(email):
+        raise _not_possible()
+    return customer
+
+
+def _unregistered_account(customer: Customer) -> PortalAccount | None:
+    """The customer's pending portal account (locked), if any; an active one refuses the registration."""
+    account = PortalAccount.objects.select_for_update().filter(customer=customer).first()
+    if account is not None and account.status == PortalAccount.Status.ACTIVE:
+        raise MembershipError(
+            _("This customer number already has a portal account. Log in, or use “I forgot my password”."),
+            code="already_registered",
+        )
+    return account
+
+
+def _register_login(
+    *, organisation, customer, own_pending, login: str, pending_hash: str, language: str, now
+) -> None:
+    """The login address is free: the account waits for its confirmation, which is sent."""
+    AddressInUseRegistration.objects.filter(customer=customer).delete()
+    account = own_pending or PortalAccount(customer=customer)
+    account.login_email = login
+    account.language = language
+    account.pending_password = pending_hash
+    account.registered_at = now
+    account.email_confirmed_at = None
+    account.user = None
+    account.save()
+    send_confirmation(account=account, organisation=organisation)
 
 
 def _register_with_address_in_use(
