@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint chart-check lock bench clean citus citus-stop
+.PHONY: run test test-fast lint chart-check lock bench clean citus citus-stop
 
 # CITUS=1 runs the platform and the tests on the local Citus cluster (`make citus`).
 export CITUS
@@ -22,6 +22,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) scripts/devstack.py test $(ARGS)
 
+# The suite without its browser, faults, fuzz and slow tests (markers in pyproject.toml), for the
+# edit-test loop; `make test` (and .ci/run) still runs everything.
+FAST := not browser and not faults and not fuzz and not slow
+test-fast: $(VENV)/.installed
+	$(PY) scripts/devstack.py test -m "$(FAST)" $(ARGS)
+
 # A Citus coordinator and two workers under .var/citus (ports 9700-9702) with PgBouncer (9760);
 # builds and installs Citus into the machine's PostgreSQL first when it is missing.
 citus: $(VENV)/.installed
@@ -30,9 +36,11 @@ citus: $(VENV)/.installed
 citus-stop:
 	$(PY) scripts/citus.py stop
 
+# ruff (style, McCabe complexity), the import-linter layers contract (docs/architecture.md#layers).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # The Helm chart: lint, render with helm/ci/*.yaml, Kubernetes 1.31 schemas, policies, and checkov on
 # the production render (installed on first use into .var/tools/checkov; no cluster needed).
