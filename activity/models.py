@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CustomerOwnedQuerySet
+
 
 class ActivityEvent(models.Model):
     class Kind(models.TextChoices):
@@ -50,6 +52,9 @@ class ActivityEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,6 +6,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CustomerOwnedQuerySet
+
 from .energy_services import SERVICE_CHOICES
 
 
@@ -70,6 +72,9 @@ class Contract(models.Model):
     final_invoice_requested_at = models.DateTimeField(_("final invoice requested"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["number"]
         indexes = [models.Index(fields=["customer", "status"], name="contract_customer")]
@@ -93,6 +98,9 @@ class ContractLocation(models.Model):
     move_in_date = models.DateField(_("move-in date"), null=True, blank=True)
     move_out_date = models.DateField(_("move-out date"), null=True, blank=True)
 
+    customer_path = "contract__customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["contract", "location"], name="one_row_per_contract_location")
@@ -114,6 +122,9 @@ class AdvancePaymentPlan(models.Model):
     )
     current_amount = models.DecimalField(_("current advance"), max_digits=10, decimal_places=2)
     updated_at = models.DateTimeField(auto_now=True)
+
+    customer_path = "contract__customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [

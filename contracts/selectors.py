@@ -9,7 +9,7 @@ from .models import Contract, ContractLocation
 
 def customer_contracts(*, customer) -> QuerySet[Contract]:
     return (
-        Contract.objects.filter(customer=customer)
+        Contract.objects.for_customer(customer)
         .select_related("advance_plan")
         .prefetch_related(
             Prefetch(

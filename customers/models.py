@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CustomerOwnedQuerySet
+
 
 class Customer(models.Model):
     class Kind(models.TextChoices):
@@ -34,6 +36,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    customer_path = "pk"
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["customer_number"]
 
@@ -61,6 +66,9 @@ class CustomerAddress(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=20)
     city = models.CharField(_("city"), max_length=100)
     country = models.CharField(_("country"), max_length=2, default="BE")
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["customer", "kind"], name="one_address_per_kind")]

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CustomerOwnedQuerySet
+
 
 class Document(models.Model):
     class Category(models.TextChoices):
@@ -34,6 +36,9 @@ class Document(models.Model):
     document_date = models.DateField(_("date"))
     created_at = models.DateTimeField(default=timezone.now)
 
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-document_date", "-id"]
         indexes = [models.Index(fields=["customer", "-document_date"], name="document_customer_newest")]
@@ -50,6 +55,9 @@ class DocumentView(models.Model):
     )
     viewed_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
+
+    customer_path = "document__customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-viewed_at"]

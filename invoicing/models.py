@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CustomerOwnedQuerySet
+
 
 class Invoice(models.Model):
     class Kind(models.TextChoices):
@@ -47,6 +49,9 @@ class Invoice(models.Model):
     # Digest of the billing system's row: a re-import of the same data writes nothing.
     source_hash = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issue_date", "-id"]
@@ -93,6 +98,9 @@ class InvoiceLine(models.Model):
     billed_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     billed_tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
 
+    customer_path = "invoice__customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["invoice", "position", "id"]
 
@@ -135,6 +143,9 @@ class Transaction(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     method = models.CharField(_("payment method"), max_length=40, blank=True)
     comments = models.CharField(_("comments"), max_length=500, blank=True)
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -66,7 +66,7 @@ def resident_invoices(
     *, customer, contract_id: int | None = None, status: str | None = None, today: date | None = None
 ) -> QuerySet[Invoice]:
     queryset = (
-        Invoice.objects.filter(customer=customer)
+        Invoice.objects.for_customer(customer)
         .exclude(payment_status=Invoice.PaymentStatus.CANCELLED)
         .select_related("contract")
         .order_by("-issue_date", "-id")
@@ -153,7 +153,7 @@ def current_balance(*, customer, today: date | None = None) -> Decimal:
 
 def resident_transactions(*, customer) -> QuerySet[Transaction]:
     return (
-        Transaction.objects.filter(customer=customer)
+        Transaction.objects.for_customer(customer)
         .exclude(kind=Transaction.Kind.COLLECTION_FEE)
         .exclude(kind=Transaction.Kind.ADJUSTMENT, invoice__isnull=True)
         .select_related("invoice")
@@ -163,7 +163,7 @@ def resident_transactions(*, customer) -> QuerySet[Transaction]:
 
 def resident_charges(*, customer, contract_id: int | None = None) -> QuerySet[InvoiceLine]:
     queryset = (
-        InvoiceLine.objects.filter(invoice__customer=customer)
+        InvoiceLine.objects.for_customer(customer)
         .exclude(invoice__payment_status=Invoice.PaymentStatus.CANCELLED)
         .select_related("invoice")
         .order_by("-invoice__issue_date", "-invoice_id", "position", "id")

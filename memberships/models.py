@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CustomerOwnedQuerySet
+
 
 class StaffMembership(models.Model):
     class Role(models.TextChoices):
@@ -78,6 +80,9 @@ class PortalAccount(models.Model):
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
     last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
 
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user"], name="one_portal_account_per_user"),
@@ -104,7 +109,7 @@ class AddressInUseRegistration(models.Model):
     The other account is never touched. The password chosen at registration waits here (hashed),
     as it would on a new registration's ``PortalAccount``, so that logging in with it answers "not
     confirmed" whether or not the address was in use: neither the registration's answer nor a
-    later login tells the registrant that the address has an account (see ``accounts.services``).
+    later login tells the registrant that the address has an account (see ``memberships.services.login``).
     One row per registering customer; a new registration of that customer replaces it.
     """
 
@@ -112,6 +117,9 @@ class AddressInUseRegistration(models.Model):
     login_email = models.EmailField()  # normalised (lower case)
     pending_password = models.CharField(max_length=128)
     registered_at = models.DateTimeField(default=timezone.now)
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["login_email", "-registered_at"], name="address_in_use_login")]
@@ -142,6 +150,9 @@ class ImpersonationSession(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.CharField(max_length=20, blank=True)  # "staff", "logout", "expired", "account_reset"
     ip = models.GenericIPAddressField(null=True, blank=True)
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

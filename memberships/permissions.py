@@ -9,11 +9,14 @@ from rest_framework.permissions import BasePermission
 from core.locale import use_language
 
 from .models import StaffMembership
+from .residents import ResidentContext
 from .selectors import active_staff_membership, confirmed_portal_account
-from .services.impersonation import live_session_for_token, session_impersonation
+from .services.impersonation import session_impersonation
 
 
 class ImpersonationEnded(exceptions.AuthenticationFailed):
+    """The API's answer to memberships.residents.ImpersonationEnded: a 401 like any spent credential."""
+
     default_detail = _("This impersonation session has ended.")
     default_code = "impersonation_ended"
 
@@ -43,33 +46,17 @@ def use_resident_language(request) -> None:
 
 
 class IsResident(BasePermission):
-    """A confirmed portal account of this organisation; attaches it (and any impersonation)."""
+    """A confirmed portal account of this organisation acts (a pure check).
+
+    Who the resident is was decided before any permission ran: the resident API's base view
+    (portal_api.api.base) resolves it with memberships.residents and keeps it as ``request.resident``.
+    """
 
     message = _("This requires a resident's portal account.")
     code = "not_a_resident"
 
     def has_permission(self, request, view) -> bool:
-        if (
-            not (request.user and request.user.is_authenticated)
-            or getattr(request, "organisation", None) is None
-        ):
-            return False
-        impersonation = None
-        if _is_impersonation_token(request):
-            impersonation = live_session_for_token(request.auth)
-            if impersonation is None:
-                raise ImpersonationEnded()
-        else:
-            impersonation = _session_impersonation(request)
-            if impersonation is False:
-                raise ImpersonationEnded()
-        account = confirmed_portal_account(user=request.user)
-        if account is None:
-            return False
-        request.portal_account = account
-        request.customer = account.customer
-        request.impersonation = impersonation
-        return True
+        return isinstance(getattr(request, "resident", None), ResidentContext)
 
 
 class NotImpersonating(BasePermission):
@@ -79,6 +66,9 @@ class NotImpersonating(BasePermission):
     code = "not_allowed_during_impersonation"
 
     def has_permission(self, request, view) -> bool:
+        resident = getattr(request, "resident", None)
+        if resident is not None:
+            return not resident.impersonating
         return not is_impersonating(request)
 
 

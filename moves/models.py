@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CustomerOwnedQuerySet
+
 
 class RequestStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -95,6 +97,9 @@ class MeterPhoto(models.Model):
     content_type = models.CharField(max_length=40)
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    customer_path = "move_out__customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -134,6 +139,9 @@ class MoveOutRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancellation_reason = models.CharField(max_length=500, blank=True)
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -12,32 +12,34 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from core.locale import use_language
-from memberships.selectors import confirmed_portal_account
-from memberships.services.impersonation import session_impersonation
+from memberships.residents import IMPERSONATION_LANGUAGE_KEY, ImpersonationEnded, resolve_resident
 
-# The language a staff member picked while impersonating: kept in their browser session only, so
-# the customer's stored choice never changes behind their back.
-IMPERSONATION_LANGUAGE_KEY = "impersonation_language"
+__all__ = ["IMPERSONATION_LANGUAGE_KEY", "load_resident", "resident_required", "safe_next", "safe_target"]
 
 
 def load_resident(request) -> bool:
-    """Attach portal_account, customer and impersonation to the request; False when not a resident."""
+    """Keep the resident behind the session as ``request.resident`` (memberships.residents, as the
+    API does) and answer in their language; False when the visitor is not a resident.
+
+    An impersonation that has ended logs the browser out. ``portal_account``, ``customer`` and
+    ``impersonation`` on the request repeat the resident's parts for the pages that still read them.
+    """
+    request.resident = None
     request.portal_account = request.customer = request.impersonation = None
-    if not request.user.is_authenticated or getattr(request, "organisation", None) is None:
+    if getattr(request, "organisation", None) is None:
         return False
-    impersonation = session_impersonation(request.session)
-    if impersonation is False:
+    try:
+        resident = resolve_resident(user=request.user, session=request.session)
+    except ImpersonationEnded:
         logout(request)
         messages.info(request, _("The impersonation session has ended."))
         return False
-    account = confirmed_portal_account(user=request.user)
-    if account is None:
+    if resident is None:
         return False
-    request.portal_account, request.customer, request.impersonation = account, account.customer, impersonation
-    language = account.language
-    if impersonation is not None:
-        language = request.session.get(IMPERSONATION_LANGUAGE_KEY) or language
-    use_language(request, language)
+    request.resident = resident
+    request.portal_account, request.customer = resident.portal_account, resident.customer
+    request.impersonation = resident.impersonation
+    use_language(request, resident.language)
     return True
 
 

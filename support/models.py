@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CustomerOwnedQuerySet
+
 
 class Ticket(models.Model):
     class Kind(models.TextChoices):
@@ -36,6 +38,9 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -62,6 +67,9 @@ class TicketMessage(models.Model):
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment_type = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    customer_path = "ticket__customer"
+    objects = CustomerOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

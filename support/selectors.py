@@ -10,7 +10,7 @@ from .models import FaqCategory, FaqEntry, Ticket
 
 
 def customer_tickets(*, customer) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(customer=customer).order_by("-created_at")
+    return Ticket.objects.for_customer(customer).order_by("-created_at")
 
 
 def published_faq(*, language: str, fallback: str) -> list[dict]:

@@ -15,8 +15,8 @@ from core.locale import use_language
 from credentials.throttles import AuthIPThrottle
 from memberships.permissions import IsResident, NotImpersonating
 from portal_api.api.base import ResidentAPIView
+from self_service import details
 
-from .. import details
 from ..models import Customer, CustomerAddress
 
 
@@ -75,7 +75,10 @@ class MyDetailsView(ResidentAPIView):
     @extend_schema(responses={200: DetailsSerializer})
     def get(self, request):
         """Get your details"""
-        return Response(DetailsSerializer(details.details_of(request.customer, request.portal_account)).data)
+        resident = request.resident
+        return Response(
+            DetailsSerializer(details.details_of(resident.customer, resident.portal_account)).data
+        )
 
     @extend_schema(request=DetailsInput, responses={200: DetailsSerializer})
     def patch(self, request):
@@ -94,11 +97,11 @@ class MyDetailsView(ResidentAPIView):
                 if kind in CustomerAddress.Kind.values
             }
         result = details.update_details(
-            customer=request.customer,
-            account=request.portal_account,
+            customer=request.resident.customer,
+            account=request.resident.portal_account,
             changes=changes,
             actor_user=request.user,
-            impersonating=request.impersonation is not None,
+            impersonating=request.resident.impersonating,
             origin=Origin.of(request),
         )
         if "language" in changes:
@@ -120,7 +123,7 @@ class EmailChangeView(ResidentAPIView):
         serializer = EmailChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         details.request_email_change(
-            account=request.portal_account,
+            account=request.resident.portal_account,
             organisation=request.organisation,
             origin=Origin.of(request),
             **serializer.validated_data,

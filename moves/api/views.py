@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
@@ -207,7 +206,9 @@ class ResidentMoveInView(ResidentAPIView):
 
     def post(self, request):
         return _draft(
-            move_in.start_draft(language=request.portal_account.language, existing_customer=request.customer),
+            move_in.start_draft(
+                language=request.resident.portal_account.language, existing_customer=request.resident.customer
+            ),
             status.HTTP_201_CREATED,
         )
 
@@ -221,13 +222,9 @@ class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
 
     permission_classes = [IsResident, MoveOutFeature]
     serializer_class = s.MoveOutSerializer
-
-    def get_queryset(self):
-        return (
-            MoveOutRequest.objects.filter(customer=self.request.customer)
-            .select_related("contract_location__contract", "contract_location__location")
-            .prefetch_related("photos")
-        )
+    queryset = MoveOutRequest.objects.select_related(
+        "contract_location__contract", "contract_location__location"
+    ).prefetch_related("photos")
 
     @extend_schema(request=move_out.MoveOutSerializer, responses={201: s.MoveOutSerializer})
     def post(self, request):
@@ -236,7 +233,7 @@ class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
         For one contract and location: the date, the final meter readings and a forwarding address.
         """
         created = move_out.submit_move_out(
-            customer=request.customer,
+            customer=request.resident.customer,
             data=request.data,
             organisation=request.organisation,
             origin=Origin.of(request),
@@ -255,7 +252,7 @@ class ResidentMoveOutOptionsView(ResidentAPIView):
     permission_classes = [IsResident, MoveOutFeature]
 
     def get(self, request):
-        options = move_out_options(customer=request.customer, organisation=request.organisation)
+        options = move_out_options(customer=request.resident.customer, organisation=request.organisation)
         return Response(s.MoveOutOptionSerializer(options, many=True).data)
 
 
@@ -264,16 +261,17 @@ class ResidentMoveOutOptionsView(ResidentAPIView):
     request={"multipart/form-data": s.PhotoUploadSerializer},
     responses={201: s.PhotoSerializer},
 )
-class ResidentMoveOutPhotoView(TakesUploads, ResidentAPIView):
+class ResidentMoveOutPhotoView(TakesUploads, ResidentMixin, generics.GenericAPIView):
     """Add a meter photo to a move-out
 
     A photo of one meter's final reading (multipart/form-data), while the move-out is not processed.
     """
 
     permission_classes = [IsResident, MoveOutFeature]
+    queryset = MoveOutRequest.objects.all()
 
     def post(self, request, pk: int):
-        request_row = get_object_or_404(MoveOutRequest, pk=pk, customer=request.customer)
+        request_row = self.get_object()
         serializer = s.PhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         photo = move_out.add_photo(
@@ -292,7 +290,7 @@ class ResidentMoveOutPhotoView(TakesUploads, ResidentAPIView):
         409: OpenApiResponse(description="Not waiting for a corrected reading: `not_awaiting_correction`."),
     },
 )
-class ResidentMoveOutReadingsView(ResidentAPIView):
+class ResidentMoveOutReadingsView(ResidentMixin, generics.GenericAPIView):
     """Correct the final readings
 
     When staff could not record a final reading (status ``correction``; ``readings_to_correct``
@@ -301,9 +299,10 @@ class ResidentMoveOutReadingsView(ResidentAPIView):
     """
 
     permission_classes = [IsResident, MoveOutFeature]
+    queryset = MoveOutRequest.objects.all()
 
     def post(self, request, pk: int):
-        request_row = get_object_or_404(MoveOutRequest, pk=pk, customer=request.customer)
+        request_row = self.get_object()
         serializer = s.CorrectedReadingsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         corrected = corrections.correct_move_out(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,6 +24,7 @@ from invoicing.selectors import InvoiceState
 from invoicing.visibility import Visibility
 from memberships.permissions import IsResident, NotImpersonating
 from portal_api.overview import resident_overview
+from self_service import advance as advance_change
 
 from . import billing_serializers as s
 from .base import ResidentAPIView, ResidentMixin
@@ -52,7 +52,9 @@ class BillingMixin(ResidentMixin):
     def query(self) -> dict:
         """The validated query parameters: a bad value is a 400 with field errors, never ignored."""
         params = {key: value for key, value in self.request.query_params.items() if value != ""}
-        serializer = self.query_serializer_class(data=params, context={"customer": self.request.customer})
+        serializer = self.query_serializer_class(
+            data=params, context={"customer": self.request.resident.customer}
+        )
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -89,7 +91,7 @@ class OverviewView(ResidentAPIView):
 
     def get(self, request):
         overview = resident_overview(
-            customer=request.customer,
+            customer=request.resident.customer,
             organisation=request.organisation,
             language=request.LANGUAGE_CODE,
             routing_version=getattr(request, "routing_version", None),
@@ -147,8 +149,8 @@ class ContractListView(ResidentMixin, generics.ListAPIView):
     serializer_class = s.ContractSerializer
     pagination_class = None
 
-    def get_queryset(self):
-        return customer_contracts(customer=self.request.customer)
+    def resident_queryset(self):
+        return customer_contracts(customer=self.request.resident.customer)
 
 
 @extend_schema(tags=["portal: invoices"], parameters=[CONTRACT_PARAM, STATUS_PARAM])
@@ -162,12 +164,12 @@ class InvoiceListView(BillingMixin, generics.ListAPIView):
     serializer_class = s.InvoiceSerializer
     query_serializer_class = s.InvoiceQuerySerializer
 
-    def get_queryset(self):
+    def resident_queryset(self):
         params = self.query()
         # Filtering on the payment status would reveal it: when it is hidden the filter is ignored.
         status = params.get("status") if self.visibility.payment_status else None
         return selectors.resident_invoices(
-            customer=self.request.customer,
+            customer=self.request.resident.customer,
             contract_id=_contract_id(params),
             status=status,
             today=self.today(),
@@ -183,28 +185,29 @@ class InvoiceDetailView(BillingMixin, generics.RetrieveAPIView):
 
     serializer_class = s.InvoiceDetailSerializer
 
-    def get_queryset(self):
-        return selectors.resident_invoices(customer=self.request.customer).prefetch_related("lines")
+    def resident_queryset(self):
+        return selectors.resident_invoices(customer=self.request.resident.customer).prefetch_related("lines")
 
 
 @extend_schema(tags=["portal: invoices"], responses={(200, "application/pdf"): bytes})
-class InvoicePdfView(BillingMixin, ResidentAPIView):
+class InvoicePdfView(BillingMixin, generics.GenericAPIView):
     """Download one of your invoices as PDF
 
     The invoice as a branded PDF (generated once, then served from storage).
     """
 
+    def resident_queryset(self):
+        return selectors.resident_invoices(customer=self.request.resident.customer).select_related("customer")
+
     def get(self, request, pk: int):
-        invoice = get_object_or_404(
-            selectors.resident_invoices(customer=request.customer).select_related("customer"), pk=pk
-        )
+        invoice = self.get_object()
         name, filename = invoice_pdf(
             invoice=invoice,
             organisation=request.organisation,
             language=request.LANGUAGE_CODE,
             visibility=self.visibility,
         )
-        impersonation = request.impersonation
+        impersonation = request.resident.impersonation
         record_invoice_view(
             invoice=invoice,
             user=request.user,
@@ -233,7 +236,7 @@ class StatementListView(BillingMixin, ResidentAPIView):
 
     def get(self, request):
         rows = selectors.statements(
-            customer=request.customer, contract_id=_contract_id(self.query()), today=self.today()
+            customer=request.resident.customer, contract_id=_contract_id(self.query()), today=self.today()
         )
         rows.reverse()  # newest first, as the other lists
         return Response(s.StatementSerializer(rows, many=True, context=self.get_serializer_context()).data)
@@ -251,9 +254,9 @@ class ChargeListView(BillingMixin, generics.ListAPIView):
 
     serializer_class = s.InvoiceLineSerializer
 
-    def get_queryset(self):
+    def resident_queryset(self):
         return selectors.resident_charges(
-            customer=self.request.customer, contract_id=_contract_id(self.query())
+            customer=self.request.resident.customer, contract_id=_contract_id(self.query())
         )
 
 
@@ -266,8 +269,8 @@ class TransactionListView(BillingMixin, generics.ListAPIView):
 
     serializer_class = s.TransactionSerializer
 
-    def get_queryset(self):
-        return selectors.resident_transactions(customer=self.request.customer)
+    def resident_queryset(self):
+        return selectors.resident_transactions(customer=self.request.resident.customer)
 
 
 @extend_schema(tags=["portal: documents"])
@@ -278,21 +281,21 @@ class DocumentListView(ResidentMixin, generics.ListAPIView):
     """
 
     serializer_class = s.DocumentSerializer
-
-    def get_queryset(self):
-        return Document.objects.filter(customer=self.request.customer).select_related("contract")
+    queryset = Document.objects.select_related("contract")
 
 
 @extend_schema(tags=["portal: documents"], responses=DOCUMENT_RESPONSES)
-class DocumentDownloadView(ResidentAPIView):
+class DocumentDownloadView(ResidentMixin, generics.GenericAPIView):
     """Download one of your documents
 
     Every opening is logged (also when a staff member impersonates).
     """
 
+    queryset = Document.objects.all()
+
     def get(self, request, pk: int):
-        document = get_object_or_404(Document.objects.filter(customer=request.customer), pk=pk)
-        impersonation = request.impersonation
+        document = self.get_object()
+        impersonation = request.resident.impersonation
         record_document_view(
             document=document,
             user=request.user,
@@ -324,24 +327,20 @@ def _range_data(contract) -> dict:
 
 
 @extend_schema(tags=["portal: contracts"])
-class AdvanceView(ResidentAPIView):
+class AdvanceView(ResidentMixin, generics.GenericAPIView):
     """The advance payment of a contract, the allowed range, and changing it within that range."""
+
+    queryset = Contract.objects.select_related("advance_plan", "customer")
 
     def get_permissions(self):
         if self.request.method == "PUT":
             return [IsResident(), NotImpersonating()]
         return [IsResident()]
 
-    def _contract(self, request, pk: int) -> Contract:
-        return get_object_or_404(
-            Contract.objects.filter(customer=request.customer).select_related("advance_plan", "customer"),
-            pk=pk,
-        )
-
     @extend_schema(responses={200: s.AdvanceRangeSerializer})
     def get(self, request, pk: int):
         """Get a contract's advance payment"""
-        return Response(s.AdvanceRangeSerializer(_range_data(self._contract(request, pk))).data)
+        return Response(s.AdvanceRangeSerializer(_range_data(self.get_object())).data)
 
     @extend_schema(request=s.AdvanceChangeSerializer, responses={200: s.AdvanceRangeSerializer})
     def put(self, request, pk: int):
@@ -349,14 +348,14 @@ class AdvanceView(ResidentAPIView):
 
         Within the allowed range, when the organisation lets residents change it.
         """
-        contract = self._contract(request, pk)
+        contract = self.get_object()
         serializer = s.AdvanceChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        advance.change_advance(
+        advance_change.change_advance(
             organisation=request.organisation,
             contract=contract,
             amount=serializer.validated_data["amount"],
             actor_user=request.user,
             origin=Origin.of(request),
         )
-        return Response(s.AdvanceRangeSerializer(_range_data(self._contract(request, pk))).data)
+        return Response(s.AdvanceRangeSerializer(_range_data(self.get_object())).data)

@@ -163,7 +163,7 @@ class ConsumptionView(ResidentAPIView):
         serializer.is_valid(raise_exception=True)
         return {
             **serializer.validated_data,
-            "customer": request.customer,
+            "customer": request.resident.customer,
             "organisation": request.organisation,
         }
 
@@ -176,7 +176,7 @@ class ServicesView(ResidentAPIView):
     """
 
     def get(self, request):
-        return Response(selectors.available_services(customer=request.customer))
+        return Response(selectors.available_services(customer=request.resident.customer))
 
 
 @extend_schema(tags=["portal: consumption"], parameters=[YearQuery], responses={200: YearSeriesSerializer})

@@ -39,11 +39,11 @@ class LanguageSerializer(serializers.Serializer):
 
 
 def _resident(request) -> dict:
-    customer = request.customer
-    session = request.impersonation
+    resident = request.resident
+    customer, session = resident.customer, resident.impersonation
     return {
-        "email": request.portal_account.login_email,
-        "language": request.portal_account.language,
+        "email": resident.portal_account.login_email,
+        "language": resident.portal_account.language,
         "customer": {
             "id": customer.pk,
             "customer_number": customer.customer_number,
@@ -77,10 +77,10 @@ class ResidentMeView(ResidentAPIView):
         serializer.is_valid(raise_exception=True)
         language = serializer.validated_data["language"]
         change_language(
-            account=request.portal_account,
+            account=request.resident.portal_account,
             language=language,
             actor_user=request.user,
-            impersonating=request.impersonation is not None,
+            impersonating=request.resident.impersonating,
             origin=Origin.of(request),
         )
         use_language(request, language)

@@ -12,9 +12,8 @@ from core.api_lists import FilteredList
 from core.api_uploads import TakesUploads
 from core.features import requires_feature
 from core.links import absolute_uri
-from memberships.permissions import IsResident, IsStaff, NotImpersonating
-from memberships.selectors import confirmed_portal_account
-from portal_api.api.base import ResidentAPIView, ResidentMixin
+from memberships.permissions import ImpersonationEnded, IsResident, IsStaff, NotImpersonating
+from portal_api.api.base import ResidentMixin, resident_of
 
 from .. import selectors, services
 from ..attachments import download_response
@@ -106,13 +105,14 @@ class StaffTicketSerializer(TicketDetailSerializer):
     messages = StaffTicketMessageSerializer(many=True)
 
 
-def _resident(request):
-    """The resident behind the credentials, if any (help requests are also open to visitors)."""
-    user = request.user
-    if not (user and user.is_authenticated) or getattr(request.auth, "impersonated_by_id", None):
+def _resident_customer(request):
+    """The customer of a resident writing themselves; None for a visitor (help requests are open to
+    them) and for a staff member acting as a resident, who cannot write in the customer's name."""
+    try:
+        resident = resident_of(request)
+    except ImpersonationEnded:
         return None
-    account = confirmed_portal_account(user=user)
-    return account.customer if account else None
+    return resident.customer if resident is not None and not resident.impersonating else None
 
 
 @extend_schema(
@@ -147,7 +147,7 @@ class NewTicketView(TakesUploads, APIView):
             subject=data["subject"],
             message=data["message"],
             language=request.LANGUAGE_CODE,
-            customer=_resident(request),
+            customer=_resident_customer(request),
             name=data.get("name", ""),
             email=data.get("email", ""),
             attachment=data.get("attachment"),
@@ -164,8 +164,8 @@ class ResidentTicketListView(ResidentMixin, generics.ListAPIView):
 
     serializer_class = TicketSerializer
 
-    def get_queryset(self):
-        return selectors.customer_tickets(customer=self.request.customer)
+    def resident_queryset(self):
+        return selectors.customer_tickets(customer=self.request.resident.customer)
 
 
 @extend_schema(tags=["portal: help"])
@@ -177,8 +177,10 @@ class ResidentTicketDetailView(ResidentMixin, generics.RetrieveAPIView):
 
     serializer_class = TicketDetailSerializer
 
-    def get_queryset(self):
-        return selectors.customer_tickets(customer=self.request.customer).prefetch_related("messages")
+    def resident_queryset(self):
+        return selectors.customer_tickets(customer=self.request.resident.customer).prefetch_related(
+            "messages"
+        )
 
 
 class ResidentReplySerializer(serializers.Serializer):
@@ -191,7 +193,7 @@ class ResidentReplySerializer(serializers.Serializer):
     request=ResidentReplySerializer,
     responses={200: TicketDetailSerializer},
 )
-class ResidentTicketReplyView(TakesUploads, ResidentAPIView):
+class ResidentTicketReplyView(TakesUploads, ResidentMixin, generics.GenericAPIView):
     """Reply to one of your help requests
 
     It opens again and customer service is told. An attachment is sent as multipart/form-data with
@@ -201,18 +203,21 @@ class ResidentTicketReplyView(TakesUploads, ResidentAPIView):
     permission_classes = [IsResident, NotImpersonating, HelpFeature]
     throttle_classes = [TicketThrottle]
 
+    def resident_queryset(self):
+        return selectors.customer_tickets(customer=self.request.resident.customer)
+
     def post(self, request, pk: int):
-        ticket = get_object_or_404(selectors.customer_tickets(customer=request.customer), pk=pk)
+        ticket = self.get_object()
         serializer = ResidentReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.reply_as_resident(
             ticket=ticket,
-            customer=request.customer,
+            customer=request.resident.customer,
             organisation=request.organisation,
             message=serializer.validated_data["message"],
             attachment=serializer.validated_data.get("attachment"),
         )
-        fresh = selectors.customer_tickets(customer=request.customer).prefetch_related("messages").get(pk=pk)
+        fresh = self.get_queryset().prefetch_related("messages").get(pk=pk)
         return Response(TicketDetailSerializer(fresh).data)
 
 
