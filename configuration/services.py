@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import FieldErrors, RuleViolation
+from core.files import FileRefused
 from core.storage import delete_after_commit
 
 from .contrast import colour_warnings, rich_text_warnings
@@ -18,7 +19,7 @@ from .pages import PAGES
 from .rich_text import sanitise, text_length
 from .rich_text_colours import MESSAGE_SURFACES
 from .site import bump_configuration_version
-from .uploads import UploadRejected, check_favicon, check_logo
+from .uploads import check_favicon, check_logo
 
 RECOMMENDED_MESSAGE_LENGTH = 300
 LANGUAGES = ("en", "nl", "fr")
@@ -52,7 +53,7 @@ def _apply_upload(errors: FieldErrors, name: str, upload, checker) -> object | N
         return None
     try:
         return checker(upload, field=name)
-    except UploadRejected as exc:
+    except FileRefused as exc:
         errors.add(name, exc.message, exc.code)
         return None
 

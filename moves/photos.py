@@ -1,45 +1,30 @@
-"""Meter photos: judged by content, re-encoded (which drops location and other metadata)."""
+"""Meter photos: checked by ``core.files`` and stored as a fresh JPEG, which drops their location
+and other metadata."""
 
 from __future__ import annotations
 
-import hashlib
-import io
-
 from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from django.utils.translation import gettext_lazy as _
 
-from core.errors import RuleViolation
+from core.files import Problem, Reencode, Refusal, UploadRules, check_upload
 from core.storage import delete_after_commit
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
-ACCEPTED = {"JPEG", "PNG", "WEBP"}
+PHOTO = UploadRules(
+    accept=frozenset({"jpeg", "png", "webp"}),
+    max_bytes=MAX_PHOTO_BYTES,
+    reencode=Reencode(max_side=2400, quality=85),
+    refusals={
+        Problem.WRONG_TYPE: Refusal("invalid_file_type", _("Upload a JPEG, PNG or WebP photo.")),
+        Problem.TOO_LARGE: Refusal("file_too_large", _("The photo is too large: at most 8 MB.")),
+        Problem.TOO_MANY_PIXELS: Refusal("file_too_large", _("The photo has too many pixels.")),
+    },
+)
 
 
 def checked_photo(upload, *, field: str = "photo") -> ContentFile:
-    content = upload.read(MAX_PHOTO_BYTES + 1)
-    if len(content) > MAX_PHOTO_BYTES:
-        raise RuleViolation(_("The photo is too large: at most 8 MB."), code="file_too_large", field=field)
-    try:
-        with Image.open(io.BytesIO(content)) as probe:
-            kind = probe.format
-            probe.verify()
-        if kind not in ACCEPTED:
-            raise RuleViolation(_("Upload a JPEG, PNG or WebP photo."), code="invalid_file_type", field=field)
-        image = Image.open(io.BytesIO(content))
-        if image.width * image.height > MAX_PIXELS:
-            raise RuleViolation(_("The photo has too many pixels."), code="file_too_large", field=field)
-        image = ImageOps.exif_transpose(image).convert("RGB")
-        image.thumbnail((2400, 2400))
-        output = io.BytesIO()
-        image.save(output, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise RuleViolation(
-            _("Upload a JPEG, PNG or WebP photo."), code="invalid_file_type", field=field
-        ) from exc
-    data = output.getvalue()
-    return ContentFile(data, name=f"{hashlib.sha256(data).hexdigest()[:16]}.jpg")
+    checked = check_upload(upload, PHOTO, field=field)
+    return ContentFile(checked.content, name=checked.filename)
 
 
 def delete_photos(photos) -> int:

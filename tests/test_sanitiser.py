@@ -7,7 +7,8 @@ import io
 import pytest
 
 from configuration.rich_text import sanitise
-from configuration.uploads import UploadRejected, check_logo
+from configuration.uploads import check_logo
+from core.files import FileRefused
 
 XSS_HTML = [
     "<script>alert(1)</script>",
@@ -184,7 +185,7 @@ XSS_SVG = [
 
 @pytest.mark.parametrize(("content", "code"), XSS_SVG, ids=range(len(XSS_SVG)))
 def test_svg_with_active_or_external_content_is_refused(content, code):
-    with pytest.raises(UploadRejected) as caught:
+    with pytest.raises(FileRefused) as caught:
         check_logo(io.BytesIO(content))
     assert caught.value.field == "logo"
     assert caught.value.code == code, caught.value.message
