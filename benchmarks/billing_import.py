@@ -64,34 +64,9 @@ def invoice(customer_ext: str, n: int, *, total: Decimal, prefix: str) -> dict:
 
 def run(count: int = 10_000, baseline_count: int = 1_000) -> list[Result]:
     setup_django()
-    from django.db import connection, transaction
     from django.test import Client
-    from django_tenants.utils import schema_context
 
-    from customers.models import Customer
-    from integration.importing import run_import
-    from integration.services import create_integration_token
-    from invoicing.models import Invoice, InvoiceLine
-    from operators.onboarding import onboard_organisation
-    from tenants.models import Organisation
-
-    organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
-    if organisation is None:
-        organisation = onboard_organisation(
-            name="Bench import",
-            slug=ORG_SLUG,
-            domain=f"{ORG_SLUG}.bench.test",
-            admin_email="admin@bench.test",
-        ).organisation
-    with schema_context(organisation.schema_name):
-        token = create_integration_token(organisation=organisation, name="bench").raw
-        customers = [
-            {"external_id": f"bc-{i}", "customer_number": f"BC-{i}", "last_name": f"Bench {i}"}
-            for i in range(200)
-        ]
-        run_import(payload={"customers": customers})
-    connection.set_schema_to_public()
-
+    organisation, token = _organisation_with_customers()
     client = Client(HTTP_HOST=f"{ORG_SLUG}.bench.test", HTTP_AUTHORIZATION=f"Token {token}")
     prefix = f"b{uuid.uuid4().hex[:6]}"
 
@@ -113,29 +88,7 @@ def run(count: int = 10_000, baseline_count: int = 1_000) -> list[Result]:
     changed_s, updated = call({"invoices": changed})
     assert updated["invoices"]["updated"] == count
 
-    # Baseline: what a straightforward implementation does, one invoice at a time.
-    with schema_context(organisation.schema_name):
-        customer_ids = dict(Customer.objects.values_list("external_id", "pk"))
-        base_rows = [
-            invoice(f"bc-{n % 200}", n, total=Decimal("100.00"), prefix=f"{prefix}x")
-            for n in range(baseline_count)
-        ]
-        started = time.perf_counter()
-        with transaction.atomic():
-            for row in base_rows:
-                lines = row.pop("lines")
-                customer = row.pop("customer_external_id")
-                row.pop("external_id")
-                obj, _created = Invoice.objects.update_or_create(
-                    external_id=f"{prefix}x-{row['number']}",
-                    defaults={**row, "customer_id": customer_ids[customer], "amount_open": 0},
-                )
-                InvoiceLine.objects.filter(invoice=obj).delete()
-                for position, line in enumerate(lines):
-                    InvoiceLine.objects.create(invoice=obj, position=position, **line)
-        baseline_per_invoice = (time.perf_counter() - started) / baseline_count
-    connection.set_schema_to_public()
-
+    baseline_per_invoice = _row_by_row_seconds(organisation, prefix, baseline_count)
     results = []
     for measure, seconds in (
         (f"first import of {count:,} invoices (create)", first_s),
@@ -158,6 +111,67 @@ def run(count: int = 10_000, baseline_count: int = 1_000) -> list[Result]:
             )
         )
     return results
+
+
+def _organisation_with_customers():
+    """The benchmark's organisation (made once) with 200 customers, and an integration token."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from integration.importing import run_import
+    from integration.services import create_integration_token
+    from operators.onboarding import onboard_organisation
+    from tenants.models import Organisation
+
+    organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
+    if organisation is None:
+        organisation = onboard_organisation(
+            name="Bench import",
+            slug=ORG_SLUG,
+            domain=f"{ORG_SLUG}.bench.test",
+            admin_email="admin@bench.test",
+        ).organisation
+    with schema_context(organisation.schema_name):
+        token = create_integration_token(organisation=organisation, name="bench").raw
+        customers = [
+            {"external_id": f"bc-{i}", "customer_number": f"BC-{i}", "last_name": f"Bench {i}"}
+            for i in range(200)
+        ]
+        run_import(payload={"customers": customers})
+    connection.set_schema_to_public()
+    return organisation, token
+
+
+def _row_by_row_seconds(organisation, prefix: str, baseline_count: int) -> float:
+    """Baseline: what a straightforward implementation does, one invoice at a time (per invoice)."""
+    from django.db import connection, transaction
+    from django_tenants.utils import schema_context
+
+    from customers.models import Customer
+    from invoicing.models import Invoice, InvoiceLine
+
+    with schema_context(organisation.schema_name):
+        customer_ids = dict(Customer.objects.values_list("external_id", "pk"))
+        base_rows = [
+            invoice(f"bc-{n % 200}", n, total=Decimal("100.00"), prefix=f"{prefix}x")
+            for n in range(baseline_count)
+        ]
+        started = time.perf_counter()
+        with transaction.atomic():
+            for row in base_rows:
+                lines = row.pop("lines")
+                customer = row.pop("customer_external_id")
+                row.pop("external_id")
+                obj, _created = Invoice.objects.update_or_create(
+                    external_id=f"{prefix}x-{row['number']}",
+                    defaults={**row, "customer_id": customer_ids[customer], "amount_open": 0},
+                )
+                InvoiceLine.objects.filter(invoice=obj).delete()
+                for position, line in enumerate(lines):
+                    InvoiceLine.objects.create(invoice=obj, position=position, **line)
+        baseline_per_invoice = (time.perf_counter() - started) / baseline_count
+    connection.set_schema_to_public()
+    return baseline_per_invoice
 
 
 if __name__ == "__main__":

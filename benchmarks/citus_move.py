@@ -65,29 +65,21 @@ def _load_loop(server, member, bodies, tally: Tally, stop: threading.Event) -> N
             tally.record(started, ended, None)
 
 
-def measure(organisations: int, port: int, threads: int = 4, settle: float = 3.0) -> dict:
-    """Move the first fleet organisation to the other worker under load; returns the figures."""
-    members = fleet.load_or_build(organisations)
+def _move_under_load(
+    server, members, tally: Tally, *, schema: str, source: str, target: str, threads: int, settle: float
+):
+    """Move ``schema`` to ``target`` while ``threads`` clients ask both organisations' pages;
+    (start, end) of the move on the monotonic clock."""
     from tenants import cluster
-    from tenants.models import Organisation
 
-    moving, other = members[0], members[1]
-    schema = Organisation.objects.get(slug=moving.slug).schema_name
-    source = cluster.node_of(schema)
-    targets = [node.name for node in cluster.nodes() if node.accepts_schemas and node.name != source]
-    if source is None or not targets:
-        raise RuntimeError(f"{schema} is not on a worker ({source}), or there is no other worker")
-    target = targets[0]
-    other_node = cluster.node_of(Organisation.objects.get(slug=other.slug).schema_name)
-    server = fleet.Server(port)
     server.start()
-    tally, stop = Tally(), threading.Event()
+    stop = threading.Event()
     try:
-        bodies = fleet.expected_bodies(server, [moving, other], PATHS)
+        bodies = fleet.expected_bodies(server, list(members), PATHS)
         workers = [
             threading.Thread(
                 target=_load_loop,
-                args=(server, (moving, other)[n % 2], bodies, tally, stop),
+                args=(server, members[n % 2], bodies, tally, stop),
                 daemon=True,
             )
             for n in range(threads)
@@ -106,6 +98,34 @@ def measure(organisations: int, port: int, threads: int = 4, settle: float = 3.0
     finally:
         stop.set()
         server.stop()
+    return move_started, move_ended
+
+
+def measure(organisations: int, port: int, threads: int = 4, settle: float = 3.0) -> dict:
+    """Move the first fleet organisation to the other worker under load; returns the figures."""
+    members = fleet.load_or_build(organisations)
+    from tenants import cluster
+    from tenants.models import Organisation
+
+    moving, other = members[0], members[1]
+    schema = Organisation.objects.get(slug=moving.slug).schema_name
+    source = cluster.node_of(schema)
+    targets = [node.name for node in cluster.nodes() if node.accepts_schemas and node.name != source]
+    if source is None or not targets:
+        raise RuntimeError(f"{schema} is not on a worker ({source}), or there is no other worker")
+    target = targets[0]
+    other_node = cluster.node_of(Organisation.objects.get(slug=other.slug).schema_name)
+    tally = Tally()
+    move_started, move_ended = _move_under_load(
+        fleet.Server(port),
+        (moving, other),
+        tally,
+        schema=schema,
+        source=source,
+        target=target,
+        threads=threads,
+        settle=settle,
+    )
     now_on = cluster.node_of(schema)
     during = [(s, e) for s, e in tally.spans if e >= move_started and s <= move_ended]
     outside = [(s, e) for s, e in tally.spans if e < move_started or s > move_ended]

@@ -131,68 +131,79 @@ def build(count: int) -> list[Member]:
     os.environ["SECRET_KEY"] = SECRET_KEY
     setup_django(suffix=SUFFIX)
     from django.db import connection
-    from django_tenants.utils import schema_context
-
-    from credentials.services import issue_access_token
-    from customers.models import Customer
-    from memberships.models import PortalAccount
-    from memberships.services.registration import confirm_registration, register_resident
-    from operators.onboarding import onboard_organisation
-    from tests.support.billing_data import billing_customer
-    from tests.support.consumption_data import add_meters, day_rows, ingest_rows
-    from tests.support.factories import last_link
 
     members = []
     started = time.perf_counter()
-    first_day = date.today() - timedelta(days=DAYS_OF_READINGS)
     for index in range(count):
-        slug = f"load{index:03d}"
-        host = f"{slug}.bench.test"
-        organisation = onboard_organisation(
-            name=f"Load test organisation {index:03d}",
-            slug=slug,
-            domain=host,
-            admin_email=f"admin@{slug}.bench.test",
-        ).organisation
-        schema = organisation.schema_name
-        data = billing_customer(schema, invoices=24, email=f"resident@{slug}.bench.test")
-        meters = add_meters(data, schema)
-        reading = Decimal("0.100") + Decimal(index) / Decimal(1000)
-        rows = [
-            row
-            for offset in range(DAYS_OF_READINGS)
-            for row in day_rows(meters["heat1"], first_day + timedelta(days=offset), value=str(reading))
-        ]
-        ingest_rows(rows, schema)
-        with schema_context(schema):
-            register_resident(
-                organisation=organisation,
-                customer_number=data["number"],
-                email=data["email"],
-                password=PASSWORD,
-            )
-            confirm_registration(
-                raw_token=last_link(schema, data["email"], "registration_confirmation", "/confirm/")
-            )
-            account = PortalAccount.objects.get(customer=Customer.objects.get(customer_number=data["number"]))
-            token = issue_access_token(user=account.user).raw
-        members.append(
-            Member(
-                index=index,
-                slug=slug,
-                host=host,
-                token=token,
-                prefix=data["ext"],
-                reading=reading,
-                quarter_hours=len(rows),
-            )
-        )
+        members.append(_build_member(index))
         if (index + 1) % 10 == 0:
             print(
                 f"    {index + 1}/{count} organisations ({time.perf_counter() - started:.0f} s)", flush=True
             )
     connection.set_schema_to_public()
     return members
+
+
+def _build_member(index: int) -> Member:
+    """Organisation ``index``: a resident with 24 invoices, a heat meter's readings (a value of
+    its own, so a body from another organisation shows) and an access token."""
+    from operators.onboarding import onboard_organisation
+    from tests.support.billing_data import billing_customer
+    from tests.support.consumption_data import add_meters, day_rows, ingest_rows
+
+    slug = f"load{index:03d}"
+    host = f"{slug}.bench.test"
+    organisation = onboard_organisation(
+        name=f"Load test organisation {index:03d}",
+        slug=slug,
+        domain=host,
+        admin_email=f"admin@{slug}.bench.test",
+    ).organisation
+    schema = organisation.schema_name
+    data = billing_customer(schema, invoices=24, email=f"resident@{slug}.bench.test")
+    meters = add_meters(data, schema)
+    reading = Decimal("0.100") + Decimal(index) / Decimal(1000)
+    first_day = date.today() - timedelta(days=DAYS_OF_READINGS)
+    rows = [
+        row
+        for offset in range(DAYS_OF_READINGS)
+        for row in day_rows(meters["heat1"], first_day + timedelta(days=offset), value=str(reading))
+    ]
+    ingest_rows(rows, schema)
+    return Member(
+        index=index,
+        slug=slug,
+        host=host,
+        token=_resident_token(organisation, data),
+        prefix=data["ext"],
+        reading=reading,
+        quarter_hours=len(rows),
+    )
+
+
+def _resident_token(organisation, data: dict) -> str:
+    """The resident registered and confirmed, and an access token of theirs."""
+    from django_tenants.utils import schema_context
+
+    from credentials.services import issue_access_token
+    from customers.models import Customer
+    from memberships.models import PortalAccount
+    from memberships.services.registration import confirm_registration, register_resident
+    from tests.support.factories import last_link
+
+    schema = organisation.schema_name
+    with schema_context(schema):
+        register_resident(
+            organisation=organisation,
+            customer_number=data["number"],
+            email=data["email"],
+            password=PASSWORD,
+        )
+        confirm_registration(
+            raw_token=last_link(schema, data["email"], "registration_confirmation", "/confirm/")
+        )
+        account = PortalAccount.objects.get(customer=Customer.objects.get(customer_number=data["number"]))
+        return issue_access_token(user=account.user).raw
 
 
 class Server:

@@ -43,72 +43,58 @@ def run(organisations: int, seconds: int, connections: int, port: int) -> list[R
     members = fleet.load_or_build(organisations)
     server = fleet.Server(port)
     server.start()
-    results: list[Result] = []
     try:
         paths = endpoints()
         print("==> reading every organisation's answers", flush=True)
         bodies = fleet.expected_bodies(server, members, paths)
         with tempfile.TemporaryDirectory(prefix="bench-http-") as folder:
-            measured = {
-                TRIVIAL: measure(
-                    server,
-                    members,
-                    TRIVIAL,
-                    "/healthz",
-                    None,
-                    seconds=seconds,
-                    connections=connections,
-                    folder=folder,
-                )
-            }
+            options = {"seconds": seconds, "connections": connections, "folder": folder}
+            measured = {TRIVIAL: measure(server, members, TRIVIAL, "/healthz", None, **options)}
             for name, path in paths.items():
                 print(f"==> {name}: {seconds} s", flush=True)
-                measured[name] = measure(
-                    server,
-                    members,
-                    name,
-                    path,
-                    bodies,
-                    seconds=seconds,
-                    connections=connections,
-                    folder=folder,
-                )
+                measured[name] = measure(server, members, name, path, bodies, **options)
     finally:
         server.stop()
-    base = measured[TRIVIAL]
     setting = f"{organisations} organisations, {connections} connections, gunicorn 2x4 threads"
+    results: list[Result] = []
     for name, figures in measured.items():
-        failures = _failures(figures)
-        label = f"GET {name}" if name != TRIVIAL else "GET /healthz (trivial)"
+        results += _endpoint_results(name, figures, measured[TRIVIAL], setting)
+    return results
+
+
+def _endpoint_results(name: str, figures: dict, base: dict, setting: str) -> list[Result]:
+    """An endpoint's requests per second and latencies, against the trivial /healthz."""
+    failures = _failures(figures)
+    label = f"GET {name}" if name != TRIVIAL else "GET /healthz (trivial)"
+    results = [
+        Result(
+            benchmark="http",
+            measure=f"{label}: requests/s",
+            value=round(figures["rps"], 1),
+            unit="req/s",
+            baseline="/healthz" if name != TRIVIAL else "",
+            baseline_value=round(base["rps"], 1) if name != TRIVIAL else None,
+            ratio=figures["rps"] / base["rps"] if name != TRIVIAL and base["rps"] else None,
+            target="0 errors, 0 wrong bodies",
+            met=failures == 0,
+            notes=f"{setting}; {figures['requests']} requests, {failures} failed",
+            extra=figures,
+        )
+    ]
+    for pct in ("p50", "p95", "p99"):
         results.append(
             Result(
                 benchmark="http",
-                measure=f"{label}: requests/s",
-                value=round(figures["rps"], 1),
-                unit="req/s",
+                measure=f"{label}: {pct} latency",
+                value=round(figures[f"{pct}_ms"], 2),
+                unit="ms",
                 baseline="/healthz" if name != TRIVIAL else "",
-                baseline_value=round(base["rps"], 1) if name != TRIVIAL else None,
-                ratio=figures["rps"] / base["rps"] if name != TRIVIAL and base["rps"] else None,
-                target="0 errors, 0 wrong bodies",
-                met=failures == 0,
-                notes=f"{setting}; {figures['requests']} requests, {failures} failed",
-                extra=figures,
+                baseline_value=round(base[f"{pct}_ms"], 2) if name != TRIVIAL else None,
+                ratio=base[f"{pct}_ms"] / figures[f"{pct}_ms"]
+                if name != TRIVIAL and figures[f"{pct}_ms"]
+                else None,
             )
         )
-        for pct in ("p50", "p95", "p99"):
-            results.append(
-                Result(
-                    benchmark="http",
-                    measure=f"{label}: {pct} latency",
-                    value=round(figures[f"{pct}_ms"], 2),
-                    unit="ms",
-                    baseline="/healthz" if name != TRIVIAL else "",
-                    baseline_value=round(base[f"{pct}_ms"], 2) if name != TRIVIAL else None,
-                    ratio=base[f"{pct}_ms"] / figures[f"{pct}_ms"]
-                    if name != TRIVIAL and figures[f"{pct}_ms"]
-                    else None,
-                )
-            )
     return results
 
 

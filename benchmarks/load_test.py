@@ -72,8 +72,13 @@ def run(organisations: int, seconds: int, connections: int, port: int) -> list[R
             mixed = fleet.run_wrk(server.port, targets, seconds=seconds, connections=connections)
     finally:
         server.stop()
-    errors = sum(mixed["socket_errors"].values()) + mixed["non_2xx"] + mixed["unmatched"]
     setting = f"{organisations} organisations, {connections} connections, {seconds} s, gunicorn 2x4 threads"
+    return _results(mixed, baseline, setting)
+
+
+def _results(mixed: dict, baseline: dict, setting: str) -> list[Result]:
+    """Throughput and p99 of the mixed traffic against /healthz; errors and foreign data, none."""
+    errors = sum(mixed["socket_errors"].values()) + mixed["non_2xx"] + mixed["unmatched"]
     mix = ", ".join(f"{name} {stats['requests']}" for name, stats in sorted(mixed["by_name"].items()))
     return [
         Result(

@@ -17,12 +17,21 @@ from harness import Result, median, print_table, setup_django, write_results
 
 def run(rounds: int = 5) -> list[Result]:
     setup_django()
-    from django.conf import settings
+    from tenants import provisioning
+
+    snapshot_s, function_s, migrate_s = _schema_creation(rounds)
+    with_spare = median([_onboard(1) for _ in range(rounds)])
+    cloning = median([_onboard(0) for _ in range(rounds)])
+    provisioning.replenish_spare_schemas(0)
+    provisioning.drop_stale_spare_schemas()
+    return _results(snapshot_s, function_s, migrate_s, with_spare, cloning)
+
+
+def _schema_creation(rounds: int) -> tuple[float, float, float]:
+    """Medians of a tenant schema made from the snapshot, by clone_schema() and by all migrations."""
     from django.db import connection
 
-    from operators.onboarding import onboard_organisation
     from tenants import provisioning
-    from tenants.models import Organisation
 
     def timed(create) -> float:
         name = f"bench_{uuid.uuid4().hex[:8]}"
@@ -50,26 +59,34 @@ def run(rounds: int = 5) -> list[Result]:
     snapshot_s = median([timed(snapshot) for _ in range(rounds)])
     function_s = median([timed(clone_schema_function) for _ in range(rounds)])
     migrate_s = median([timed(migrate) for _ in range(rounds)])
+    return snapshot_s, function_s, migrate_s
 
-    def onboard(spares: int) -> float:
-        settings.TENANT_SPARE_SCHEMAS = spares
-        provisioning.replenish_spare_schemas(spares)  # done ahead of time by a Celery task in production
-        slug = f"b{uuid.uuid4().hex[:10]}"
-        started = time.perf_counter()
-        result = onboard_organisation(
-            name=f"Bench {slug}", slug=slug, domain=f"{slug}.bench.test", admin_email=f"admin@{slug}.test"
-        )
-        elapsed = time.perf_counter() - started
-        assert result.schema_method == (provisioning.SPARE if spares else provisioning.CLONE)
-        provisioning.drop_schema(result.organisation.schema_name)
-        Organisation.objects.filter(pk=result.organisation.pk).delete()
-        connection.set_schema_to_public()
-        return elapsed
 
-    with_spare = median([onboard(1) for _ in range(rounds)])
-    cloning = median([onboard(0) for _ in range(rounds)])
-    provisioning.replenish_spare_schemas(0)
-    provisioning.drop_stale_spare_schemas()
+def _onboard(spares: int) -> float:
+    """One whole onboarding, with a spare schema ready or without; the organisation is removed after."""
+    from django.conf import settings
+    from django.db import connection
+
+    from operators.onboarding import onboard_organisation
+    from tenants import provisioning
+    from tenants.models import Organisation
+
+    settings.TENANT_SPARE_SCHEMAS = spares
+    provisioning.replenish_spare_schemas(spares)  # done ahead of time by a Celery task in production
+    slug = f"b{uuid.uuid4().hex[:10]}"
+    started = time.perf_counter()
+    result = onboard_organisation(
+        name=f"Bench {slug}", slug=slug, domain=f"{slug}.bench.test", admin_email=f"admin@{slug}.test"
+    )
+    elapsed = time.perf_counter() - started
+    assert result.schema_method == (provisioning.SPARE if spares else provisioning.CLONE)
+    provisioning.drop_schema(result.organisation.schema_name)
+    Organisation.objects.filter(pk=result.organisation.pk).delete()
+    connection.set_schema_to_public()
+    return elapsed
+
+
+def _results(snapshot_s: float, function_s: float, migrate_s: float, with_spare: float, cloning: float):
     common = {
         "benchmark": "onboarding",
         "unit": "s",

@@ -41,7 +41,6 @@ def network_policy_errors(objects: list[dict[str, Any]], values: dict[str, Any])
     workloads = {
         _component(o): o for o in objects if o.get("kind") in {"Deployment", "Job"} and _component(o) in ROLES
     }
-    smtp_port = int(values.get("email", {}).get("port", 587))
     for role, workload in workloads.items():
         found = [p for p in policies if _component(p) == role]
         if len(found) != 1:
@@ -54,33 +53,8 @@ def network_policy_errors(objects: list[dict[str, Any]], values: dict[str, Any])
             errors.append(f"{role}: NetworkPolicy does not select the {role} pods")
         if set(policy.get("policyTypes") or []) != {"Ingress", "Egress"}:
             errors.append(f"{role}: NetworkPolicy must restrict Ingress and Egress")
-        ingress_ports = {
-            p.get("port") for rule in policy.get("ingress") or [] for p in rule.get("ports") or []
-        }
-        allowed_in = {"web": {"http"}, "worker": {"metrics"}}.get(role, set())
-        if ingress_ports - allowed_in:
-            errors.append(
-                f"{role}: NetworkPolicy admits ports {sorted(map(str, ingress_ports - allowed_in))}"
-            )
-        if any(not rule.get("from") for rule in policy.get("ingress") or []):
-            errors.append(f"{role}: an ingress rule without 'from' admits every pod and address")
-        opened = {
-            ("smtp" if p.get("port") == smtp_port and role == "worker" else p.get("port"))
-            for rule in policy.get("egress") or []
-            for p in rule.get("ports") or []
-        }
-        extra = {
-            p.get("port")
-            for rule in values.get("networkPolicy", {}).get("extraEgress") or []
-            for p in rule.get("ports") or []
-        }
-        if any(not rule.get("ports") for rule in policy.get("egress") or []):
-            errors.append(f"{role}: an egress rule without ports opens every port")
-        unexpected = opened - EGRESS_PORTS[role] - (extra if role in {"web", "worker"} else set())
-        if unexpected:
-            errors.append(f"{role}: egress opens {sorted(map(str, unexpected))} beyond what it needs")
-        if EGRESS_PORTS[role] - opened:
-            errors.append(f"{role}: egress lacks {sorted(map(str, EGRESS_PORTS[role] - opened))}")
+        errors += _ingress_errors(role, policy)
+        errors += _egress_errors(role, policy, values)
     migrate = [p for p in policies if _component(p) == "migrate"]
     for policy in migrate:
         annotations = policy["metadata"].get("annotations") or {}
@@ -88,6 +62,43 @@ def network_policy_errors(objects: list[dict[str, Any]], values: dict[str, Any])
             errors.append(
                 "the migration Job's NetworkPolicy must be a pre-install,pre-upgrade hook like the Job"
             )
+    return errors
+
+
+def _ingress_errors(role: str, policy: dict[str, Any]) -> list[str]:
+    """Only web's http and the worker's metrics port come in, and only from named peers."""
+    errors = []
+    ingress_ports = {p.get("port") for rule in policy.get("ingress") or [] for p in rule.get("ports") or []}
+    allowed_in = {"web": {"http"}, "worker": {"metrics"}}.get(role, set())
+    if ingress_ports - allowed_in:
+        errors.append(f"{role}: NetworkPolicy admits ports {sorted(map(str, ingress_ports - allowed_in))}")
+    if any(not rule.get("from") for rule in policy.get("ingress") or []):
+        errors.append(f"{role}: an ingress rule without 'from' admits every pod and address")
+    return errors
+
+
+def _egress_errors(role: str, policy: dict[str, Any], values: dict[str, Any]) -> list[str]:
+    """Exactly the ports the role needs go out (EGRESS_PORTS, SMTP for the worker), plus the
+    extra egress web and worker may be given."""
+    errors = []
+    smtp_port = int(values.get("email", {}).get("port", 587))
+    opened = {
+        ("smtp" if p.get("port") == smtp_port and role == "worker" else p.get("port"))
+        for rule in policy.get("egress") or []
+        for p in rule.get("ports") or []
+    }
+    extra = {
+        p.get("port")
+        for rule in values.get("networkPolicy", {}).get("extraEgress") or []
+        for p in rule.get("ports") or []
+    }
+    if any(not rule.get("ports") for rule in policy.get("egress") or []):
+        errors.append(f"{role}: an egress rule without ports opens every port")
+    unexpected = opened - EGRESS_PORTS[role] - (extra if role in {"web", "worker"} else set())
+    if unexpected:
+        errors.append(f"{role}: egress opens {sorted(map(str, unexpected))} beyond what it needs")
+    if EGRESS_PORTS[role] - opened:
+        errors.append(f"{role}: egress lacks {sorted(map(str, EGRESS_PORTS[role] - opened))}")
     return errors
 
 

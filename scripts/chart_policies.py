@@ -76,29 +76,37 @@ def container_errors(obj: dict[str, Any]) -> list[str]:
         if pod_security.get(key) != 10001:
             errors.append(f"{describe(obj)}: pod securityContext.{key} must be 10001 (the image's user)")
     for container in containers(obj):
-        where = f"{describe(obj)} container {container['name']}"
-        security = container.get("securityContext") or {}
-        if security.get("readOnlyRootFilesystem") is not True:
-            errors.append(f"{where}: readOnlyRootFilesystem must be true")
-        if security.get("runAsNonRoot", pod_security.get("runAsNonRoot")) is not True:
-            errors.append(f"{where}: runAsNonRoot must be true")
-        if security.get("allowPrivilegeEscalation") is not False:
-            errors.append(f"{where}: allowPrivilegeEscalation must be false")
-        if "ALL" not in ((security.get("capabilities") or {}).get("drop") or []):
-            errors.append(f"{where}: capabilities must drop ALL")
-        limits = (container.get("resources") or {}).get("limits") or {}
-        requests = (container.get("resources") or {}).get("requests") or {}
-        for resource in ("cpu", "memory"):
-            if resource not in limits:
-                errors.append(f"{where}: no {resource} limit")
-            if resource not in requests:
-                errors.append(f"{where}: no {resource} request")
-        image = container.get("image", "")
-        name_part = image.split("@")[0].rsplit("/", 1)[-1]
-        if ":" not in name_part and "@" not in image:
-            errors.append(f"{where}: image {image!r} has no tag")
-        elif name_part.endswith(":latest"):
-            errors.append(f"{where}: image {image!r} uses the latest tag")
+        errors += _one_container_errors(
+            f"{describe(obj)} container {container['name']}", container, pod_security
+        )
+    return errors
+
+
+def _one_container_errors(where: str, container: dict[str, Any], pod_security: dict[str, Any]) -> list[str]:
+    """A container's own security context, its requests and limits, and its image's tag."""
+    errors = []
+    security = container.get("securityContext") or {}
+    if security.get("readOnlyRootFilesystem") is not True:
+        errors.append(f"{where}: readOnlyRootFilesystem must be true")
+    if security.get("runAsNonRoot", pod_security.get("runAsNonRoot")) is not True:
+        errors.append(f"{where}: runAsNonRoot must be true")
+    if security.get("allowPrivilegeEscalation") is not False:
+        errors.append(f"{where}: allowPrivilegeEscalation must be false")
+    if "ALL" not in ((security.get("capabilities") or {}).get("drop") or []):
+        errors.append(f"{where}: capabilities must drop ALL")
+    limits = (container.get("resources") or {}).get("limits") or {}
+    requests = (container.get("resources") or {}).get("requests") or {}
+    for resource in ("cpu", "memory"):
+        if resource not in limits:
+            errors.append(f"{where}: no {resource} limit")
+        if resource not in requests:
+            errors.append(f"{where}: no {resource} request")
+    image = container.get("image", "")
+    name_part = image.split("@")[0].rsplit("/", 1)[-1]
+    if ":" not in name_part and "@" not in image:
+        errors.append(f"{where}: image {image!r} has no tag")
+    elif name_part.endswith(":latest"):
+        errors.append(f"{where}: image {image!r} uses the latest tag")
     return errors
 
 
@@ -200,7 +208,18 @@ def hook_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> list[s
         errors.append("migration Job needs backoffLimit and activeDeadlineSeconds")
     if [c.get("args") for c in pod_spec(job)["containers"]] != [["migrate"]]:
         errors.append("migration Job must run the image with the single argument 'migrate'")
-    # Everything the Job's pod refers to must be a hook created before it.
+    errors += _job_dependency_errors(job, objects, weight)
+    for claim in find(objects, "PersistentVolumeClaim"):
+        if hook_annotations(claim)[0]:
+            errors.append(f"{describe(claim)} must not be a hook (hooks are recreated and never uninstalled)")
+    return errors
+
+
+def _job_dependency_errors(
+    job: dict[str, Any], objects: list[dict[str, Any]], weight: int | None
+) -> list[str]:
+    """Everything the Job's pod refers to must be a hook created before it."""
+    errors = []
     needed = {
         ("ConfigMap", ref["configMapRef"]["name"])
         for c in containers(job)
@@ -228,9 +247,6 @@ def hook_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> list[s
             errors.append(f"{kind}/{name} hook-weight {needed_weight} must come before the Job's {weight}")
         elif not {"before-hook-creation", "hook-succeeded"} <= needed_policies:
             errors.append(f"{kind}/{name} needs hook-delete-policy before-hook-creation,hook-succeeded")
-    for claim in find(objects, "PersistentVolumeClaim"):
-        if hook_annotations(claim)[0]:
-            errors.append(f"{describe(claim)} must not be a hook (hooks are recreated and never uninstalled)")
     return errors
 
 
@@ -290,6 +306,15 @@ def workload_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> li
         errors.append(f"beat must run exactly one replica, not {beat['spec'].get('replicas')}")
     if beat["spec"].get("strategy", {}).get("type") != "Recreate":
         errors.append("beat must be replaced with strategy Recreate")
+    errors += _web_errors(objects, web)
+    for component, deployment in (("web", web), ("worker", worker)):
+        errors += _scaling_errors(objects, values.get(component, {}), component, deployment)
+    return errors
+
+
+def _web_errors(objects: list[dict[str, Any]], web: dict[str, Any]) -> list[str]:
+    """web: its probes, pods spread over nodes, and port 80 of its Service on the container's 8000."""
+    errors = []
     web_container = pod_spec(web)["containers"][0]
     if (web_container.get("livenessProbe") or {}).get("httpGet", {}).get("path") != "/healthz":
         errors.append("web liveness probe must be httpGet /healthz")
@@ -306,20 +331,26 @@ def workload_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> li
     container_ports = {p["name"]: p["containerPort"] for p in web_container.get("ports") or []}
     if container_ports.get("http") != 8000:
         errors.append("web container must expose port 8000 as http")
-    for component, deployment in (("web", web), ("worker", worker)):
-        settings = values.get(component, {})
-        hpas = find(objects, "HorizontalPodAutoscaler", component)
-        if settings.get("autoscaling", {}).get("enabled", True):
-            if len(hpas) != 1 or hpas[0]["spec"]["scaleTargetRef"]["name"] != deployment["metadata"]["name"]:
-                errors.append(f"{component} needs an HPA on its Deployment")
-            if "replicas" in deployment["spec"]:
-                errors.append(f"{component} Deployment sets replicas although its HPA owns them")
-        pdbs = find(objects, "PodDisruptionBudget", component)
-        if settings.get("podDisruptionBudget", {}).get("enabled", True) and len(pdbs) != 1:
-            errors.append(f"{component} needs a PodDisruptionBudget")
-        for pdb in pdbs:
-            if pdb["spec"]["selector"]["matchLabels"] != deployment["spec"]["selector"]["matchLabels"]:
-                errors.append(f"{describe(pdb)} does not select the {component} pods")
+    return errors
+
+
+def _scaling_errors(
+    objects: list[dict[str, Any]], settings: dict[str, Any], component: str, deployment: dict[str, Any]
+) -> list[str]:
+    """An HPA that owns the replicas, and a disruption budget selecting the component's pods."""
+    errors = []
+    hpas = find(objects, "HorizontalPodAutoscaler", component)
+    if settings.get("autoscaling", {}).get("enabled", True):
+        if len(hpas) != 1 or hpas[0]["spec"]["scaleTargetRef"]["name"] != deployment["metadata"]["name"]:
+            errors.append(f"{component} needs an HPA on its Deployment")
+        if "replicas" in deployment["spec"]:
+            errors.append(f"{component} Deployment sets replicas although its HPA owns them")
+    pdbs = find(objects, "PodDisruptionBudget", component)
+    if settings.get("podDisruptionBudget", {}).get("enabled", True) and len(pdbs) != 1:
+        errors.append(f"{component} needs a PodDisruptionBudget")
+    for pdb in pdbs:
+        if pdb["spec"]["selector"]["matchLabels"] != deployment["spec"]["selector"]["matchLabels"]:
+            errors.append(f"{describe(pdb)} does not select the {component} pods")
     return errors
 
 
@@ -349,16 +380,22 @@ def media_errors(objects: list[dict[str, Any]], values: dict[str, Any]) -> list[
             elif claim_name and media.get("persistentVolumeClaim", {}).get("claimName") != claim_name:
                 errors.append(f"{describe(deployment)} /app/media is not the claim {claim_name}")
     for obj in objects:
-        if obj["kind"] not in WORKLOAD_KINDS:
-            continue
-        volumes = {v["name"]: v for v in pod_spec(obj).get("volumes") or []}
-        for container in containers(obj):
-            mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts") or []}
-            if "emptyDir" not in volumes.get(mounts.get(TMP_DIR, ""), {}):
-                errors.append(f"{describe(obj)} container {container['name']}: /tmp must be an emptyDir")
-            prometheus = volumes.get(mounts.get(PROMETHEUS_DIR, ""), {})
-            if (prometheus.get("emptyDir") or {}).get("medium") != "Memory":
-                errors.append(
-                    f"{describe(obj)} container {container['name']}: /tmp/prometheus must be an in-memory emptyDir"
-                )
+        if obj["kind"] in WORKLOAD_KINDS:
+            errors += _scratch_errors(obj)
+    return errors
+
+
+def _scratch_errors(obj: dict[str, Any]) -> list[str]:
+    """Every container's /tmp is an emptyDir and /tmp/prometheus one in memory (the root is read-only)."""
+    errors = []
+    volumes = {v["name"]: v for v in pod_spec(obj).get("volumes") or []}
+    for container in containers(obj):
+        mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts") or []}
+        if "emptyDir" not in volumes.get(mounts.get(TMP_DIR, ""), {}):
+            errors.append(f"{describe(obj)} container {container['name']}: /tmp must be an emptyDir")
+        prometheus = volumes.get(mounts.get(PROMETHEUS_DIR, ""), {})
+        if (prometheus.get("emptyDir") or {}).get("medium") != "Memory":
+            errors.append(
+                f"{describe(obj)} container {container['name']}: /tmp/prometheus must be an in-memory emptyDir"
+            )
     return errors

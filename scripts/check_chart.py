@@ -249,12 +249,39 @@ def scan_with_checkov(objects: list[dict[str, Any]]) -> list[str]:
 
 def main() -> int:
     """Run every check, print a short report, and return 1 on any failure."""
-    failures: list[str] = []
     chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
     print(
         f"chart {CHART.relative_to(ROOT)}/: {chart['name']} {chart['version']} (appVersion {chart['appVersion']})"
     )
+    failures = lint_all()
+    render_failures, production_objects = render_all()
+    failures += render_failures
+    if production_objects:
+        failures += scan_with_checkov(production_objects)
 
+    rejections = schema_rejections()
+    accepted = [label for label, message in rejections.items() if message is None]
+    print(f"schema rejects bad values: {len(rejections) - len(accepted)}/{len(rejections)}")
+    failures += [f"schema accepted bad values: {label}" for label in accepted]
+
+    message = render_error(without_secrets(load_values(DEFAULT_VALUES)))
+    if message and MISSING_SECRETS_MESSAGE in message:
+        print(f"render without secrets fails: {message.strip().splitlines()[-1]}")
+    else:
+        failures.append(f"render without secrets must fail with {MISSING_SECRETS_MESSAGE!r}, got {message!r}")
+
+    if failures:
+        print(f"FAILED ({len(failures)}):")
+        for failure in failures:
+            print(f"  {failure}")
+        return 1
+    print("OK")
+    return 0
+
+
+def lint_all() -> list[str]:
+    """helm lint (strict) with every values file; errors and warnings fail, infos are shown."""
+    failures = []
     print(f"lint (strict, kube v{KUBE_VERSION}.0):")
     for values_file in VALUES_FILES:
         errors, warnings = lint_chart(values_file)
@@ -265,7 +292,13 @@ def main() -> int:
         for message in infos:
             print(f"    info: {message}")
         failures += [f"lint {values_file.name}: {m}" for m in errors + warnings]
+    return failures
 
+
+def render_all() -> tuple[list[str], list[dict[str, Any]]]:
+    """Render with every values file, validate against the schemas and the policies; the failures
+    and the production render (for checkov)."""
+    failures: list[str] = []
     print(f"render, Kubernetes {KUBE_VERSION} schemas (strict), policies:")
     production_objects: list[dict[str, Any]] = []
     for values_file in VALUES_FILES:
@@ -289,28 +322,7 @@ def main() -> int:
         for problem in problems:
             print(f"    {problem}")
         failures += [f"{values_file.name}: {p}" for p in problems]
-
-    if production_objects:
-        failures += scan_with_checkov(production_objects)
-
-    rejections = schema_rejections()
-    accepted = [label for label, message in rejections.items() if message is None]
-    print(f"schema rejects bad values: {len(rejections) - len(accepted)}/{len(rejections)}")
-    failures += [f"schema accepted bad values: {label}" for label in accepted]
-
-    message = render_error(without_secrets(load_values(DEFAULT_VALUES)))
-    if message and MISSING_SECRETS_MESSAGE in message:
-        print(f"render without secrets fails: {message.strip().splitlines()[-1]}")
-    else:
-        failures.append(f"render without secrets must fail with {MISSING_SECRETS_MESSAGE!r}, got {message!r}")
-
-    if failures:
-        print(f"FAILED ({len(failures)}):")
-        for failure in failures:
-            print(f"  {failure}")
-        return 1
-    print("OK")
-    return 0
+    return failures, production_objects
 
 
 if __name__ == "__main__":
