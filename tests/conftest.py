@@ -18,13 +18,17 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from tests.support.common import start_smtp_server
+from tests.support.organisations import OPERATOR_EMAIL, ORGANISATIONS, PASSWORD, login
 
-PASSWORD = "correct-horse-battery-9"
-ORGANISATIONS = {
-    "noord": {"name": "Warmtenet Noord", "domain": "portal.noord.test", "language": "nl"},
-    "zuid": {"name": "Stadswarmte Zuid", "domain": "portal.zuid.test", "language": "fr"},
-}
-OPERATOR_EMAIL = "operator@platform.test"
+# Fixtures that several test modules use, defined next to their helpers in tests/support/ (test
+# modules import helpers from tests/support/, never from each other: tests/test_test_layout.py).
+pytest_plugins = [
+    "tests.support.console",  # the staff console in Chromium: console_org, staff_console...
+    "tests.support.integration",  # integration: an integration API client
+    "tests.support.moves",  # site, home: a moving resident
+    "tests.support.tickets",  # resident: a resident with an API client
+    "tests.support.web",  # metered_home, web_resident: residents of the web pages
+]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -91,8 +95,8 @@ def django_db_setup(request, broker, smtp, django_test_environment, django_db_bl
 
     from accounts.models import User
     from memberships.services.staff import accept_staff_invitation
+    from operators.onboarding import onboard_organisation
     from tenants import provisioning
-    from tenants.services import onboard_organisation
 
     # Django's test environment swaps in the in-memory email backend; this suite sends through a
     # real SMTP server on localhost instead (the ``smtp`` fixture).
@@ -187,18 +191,8 @@ def zuid_client(db, client_for):
     return client_for(ORGANISATIONS["zuid"]["domain"])
 
 
-def login(client: APIClient, email: str, password: str = PASSWORD) -> dict:
-    response = client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
 @pytest.fixture
 def operator_client(db, platform_client):
     body = login(platform_client, OPERATOR_EMAIL)
     platform_client.credentials(HTTP_AUTHORIZATION=f"Token {body['key']}")
     return platform_client
-
-
-# The staff console's browser fixtures, for every tests/test_console_*.py (tests/support/console.py).
-from tests.support.console import console_browser, console_org, console_server, staff_console  # noqa: E402, F401

@@ -17,10 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from tests.conftest import PASSWORD
 from tests.support.factories import make_customer
+from tests.support.organisations import PASSWORD
 from tests.support.sweep_data import build_organisation, operator_credentials
 from tests.support.sweep_schema import Operation, Side, operations, request_parts
+
+pytestmark = pytest.mark.slow
 
 NOORD = "portal.noord.test"
 STANDARD = {"page", "page_size", "search", "ordering"}

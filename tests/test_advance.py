@@ -15,8 +15,8 @@ from integration.importing import run_import
 from invoicing.models import Invoice
 from tests.support.billing_data import billing_customer, invoice_row
 from tests.support.factories import outbox
-from tests.test_billing_resident import resident_client
-from tests.test_portal_card import as_staff_client
+from tests.support.residents import resident_client
+from tests.support.staff import as_staff_client
 
 
 def prefs(**values):

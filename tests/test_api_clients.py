@@ -24,10 +24,12 @@ from django.db import connection, connections
 from django_tenants.utils import schema_context
 from PIL import Image
 
-from tests.conftest import OPERATOR_EMAIL, ORGANISATIONS, PASSWORD, login
 from tests.support.api_tools import generate_client, generator_python, spectral_findings
 from tests.support.billing_data import billing_customer
 from tests.support.live import PortalServer
+from tests.support.organisations import OPERATOR_EMAIL, ORGANISATIONS, PASSWORD, login
+
+pytestmark = pytest.mark.slow
 
 DRIVER = Path(__file__).resolve().parent / "tools" / "client_calls.py"
 NOORD = ORGANISATIONS["noord"]["domain"]
@@ -237,8 +239,8 @@ def world(django_db_setup, django_db_blocker):
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
     from memberships.services.staff import accept_staff_invitation
+    from operators.onboarding import onboard_organisation
     from tenants import provisioning
-    from tenants.services import onboard_organisation
 
     slug = f"api{uuid.uuid4().hex[:6]}"
     with _committed(django_db_blocker):

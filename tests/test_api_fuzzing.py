@@ -40,6 +40,8 @@ from schemathesis.specs.openapi.checks import (
 from tests.support.sweep_data import build_organisation
 from tests.support.sweep_schema import Side, kind_of
 
+pytestmark = pytest.mark.fuzz
+
 HOST = "portal.noord.test"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 # Logging out revokes the token the rest of the run uses: it is fuzzed on its own, with a fresh
@@ -247,7 +249,7 @@ def test_every_operation_as_visitor_resident_and_staff(role, in_process, client_
 @pytest.mark.parametrize("role", ["resident", "staff admin"])
 def test_logout_fuzzed_with_a_fresh_token_each_time(role, in_process, client_for):
     """Logging out revokes the token the other operations use, so it gets a new one each time."""
-    from tests.conftest import PASSWORD
+    from tests.support.organisations import PASSWORD
     from tests.support.sweep_data import RESIDENT_PASSWORD
 
     application, errors = in_process

@@ -13,10 +13,9 @@ from documents.models import Document, DocumentView
 from invoicing.models import Invoice
 from memberships.services.registration import register_resident
 from tenants.models import Organisation
-from tests.support.billing_data import PDF_BYTES, billing_customer
-from tests.test_billing_admin_access import _ids
-from tests.test_billing_resident import resident_client
-from tests.test_portal_card import as_staff_client
+from tests.support.billing_data import PDF_BYTES, billing_customer, object_ids
+from tests.support.residents import resident_client
+from tests.support.staff import as_staff_client
 
 
 @pytest.fixture
@@ -170,7 +169,7 @@ def test_bad_filter_values_are_400_with_the_field(staff, path, field):
 
 def test_locations_by_customer_and_contract_and_transactions_by_customer_number(staff):
     data, other = billing_customer(), billing_customer()
-    ids = {key: value for key, value in _ids(data).items()}
+    ids = {key: value for key, value in object_ids(data).items()}
     by_customer = staff.get(f"/api/admin/locations/?customer={ids['customer']}").json()
     assert {row["external_id"] for row in by_customer["results"]} == {
         f"{data['ext']}-L1",
@@ -193,7 +192,7 @@ def test_locations_by_customer_and_contract_and_transactions_by_customer_number(
 
 def test_detail_endpoints(staff):
     data = billing_customer()
-    ids = _ids(data)
+    ids = object_ids(data)
     contract = staff.get(f"/api/admin/contracts/{ids['contract']}/").json()
     assert (contract["number"], contract["customer_number"]) == (f"K-{data['number'][2:]}-1", data["number"])
     assert {row["location"]["external_id"] for row in contract["locations"]} == {
@@ -226,7 +225,7 @@ def test_detail_endpoints(staff):
 
 def test_staff_download_documents_and_invoice_pdfs_and_it_is_logged(staff):
     data = billing_customer()
-    ids = _ids(data)
+    ids = object_ids(data)
     response = staff.get(f"/api/admin/documents/{ids['document']}/download/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -250,7 +249,7 @@ def test_staff_download_documents_and_invoice_pdfs_and_it_is_logged(staff):
 
 def test_upload_with_unknown_or_foreign_references_is_a_field_error(staff):
     data, other = billing_customer(), billing_customer()
-    ids, foreign = _ids(data), _ids(other)
+    ids, foreign = object_ids(data), object_ids(other)
 
     def upload(**fields):
         return staff.post(

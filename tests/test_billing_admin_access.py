@@ -14,23 +14,10 @@ from documents.models import Document
 from documents.services import record_document_view
 from invoicing.models import Invoice, Transaction
 from memberships.models import StaffMembership
-from tests.support.billing_data import PDF_BYTES, billing_customer
+from tests.support.billing_data import PDF_BYTES, billing_customer, object_ids
 from tests.support.common import data_queries
-from tests.test_billing_resident import resident_client
-from tests.test_portal_card import add_staff, as_staff_client
-
-
-def _ids(data: dict, schema: str = "org_noord") -> dict[str, int]:
-    with schema_context(schema):
-        customer = Customer.objects.get(customer_number=data["number"])
-        return {
-            "customer": customer.pk,
-            "contract": Contract.objects.filter(customer=customer).order_by("pk").first().pk,
-            "location": Location.objects.get(external_id=f"{data['ext']}-L1").pk,
-            "invoice": Invoice.objects.filter(customer=customer).order_by("pk").first().pk,
-            "transaction": Transaction.objects.filter(customer=customer).order_by("pk").first().pk,
-            "document": Document.objects.get(customer=customer).pk,
-        }
+from tests.support.residents import resident_client
+from tests.support.staff import add_staff, as_staff_client
 
 
 def reads(ids: dict[str, int]) -> list[str]:
@@ -69,7 +56,7 @@ def _upload(client, customer_id: int):
 @pytest.fixture
 def site(db, client_for):
     data = billing_customer()
-    return {"data": data, "ids": _ids(data)}
+    return {"data": data, "ids": object_ids(data)}
 
 
 def _integration_client(client_for):
@@ -187,7 +174,7 @@ def test_every_list_runs_the_same_queries_for_few_and_many_rows(db, client_for):
     staff = as_staff_client(client_for("portal.noord.test"))
     first = billing_customer(invoices=2)
     with schema_context("org_noord"):
-        document = Document.objects.get(pk=_ids(first)["document"])
+        document = Document.objects.get(pk=object_ids(first)["document"])
         staff_user = StaffMembership.objects.get(email="admin@noord.test").user
         record_document_view(document=document, user=staff_user)
     few = {path: _count(staff, path) for path in LISTS}

@@ -10,8 +10,8 @@ from customers.models import Customer
 from documents.models import Document, DocumentView
 from invoicing.models import Invoice
 from tests.support.billing_data import PDF_BYTES, billing_customer
-from tests.test_billing_resident import resident_client
-from tests.test_portal_card import as_staff_client
+from tests.support.residents import resident_client
+from tests.support.staff import as_staff_client
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -12,30 +11,8 @@ from contracts.models import ContractLocation
 from customers.models import Customer
 from invoicing.models import Invoice, InvoiceLine
 from tests.support.billing_data import billing_customer, invoice_row
-from tests.test_portal_card import as_staff_client
-
-
-@pytest.fixture
-def integration(db, client_for):
-    admin = as_staff_client(client_for("portal.noord.test"))
-    created = admin.post("/api/admin/integration/tokens/", {"name": "Billing system"}, format="json")
-    assert created.status_code == 201
-    client = client_for("portal.noord.test")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {created.json()['key']}")
-    return client
-
-
-def post(client, payload):
-    return client.post("/api/integration/import/", data=json.dumps(payload), content_type="application/json")
-
-
-CUSTOMER = {
-    "external_id": "imp-1",
-    "customer_number": "IMP-1",
-    "first_name": "Ina",
-    "last_name": "Port",
-    "email": "ina@example.test",
-}
+from tests.support.integration import CUSTOMER, post
+from tests.support.staff import as_staff_client
 
 
 def test_good_rows_are_saved_and_bad_rows_reported(integration):

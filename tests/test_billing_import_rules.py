@@ -23,7 +23,7 @@ from documents.storage import atomic_with_files
 from invoicing.models import Invoice
 from moves.models import MoveOutRequest, RequestStatus
 from tests.support.billing_data import billing_customer, invoice_row, minimal_pdf
-from tests.test_billing_import import CUSTOMER, integration, post  # noqa: F401 - the fixture
+from tests.support.integration import CUSTOMER, post
 
 NUL = "must not contain NUL (\\u0000) characters"
 
@@ -53,7 +53,7 @@ def _moved_out(data: dict, day: date) -> tuple[ContractLocation, MoveOutRequest]
     return row, request
 
 
-def test_contract_re_sent_after_a_move_out_is_updated_in_place(integration):  # noqa: F811
+def test_contract_re_sent_after_a_move_out_is_updated_in_place(integration):
     data = billing_customer()
     day = date.today() - timedelta(days=3)
     row, request = _moved_out(data, day)
@@ -81,7 +81,7 @@ def test_contract_re_sent_after_a_move_out_is_updated_in_place(integration):  # 
     assert (again["contracts"]["unchanged"], again["contracts"]["updated"]) == (1, 0)
 
 
-def test_a_location_with_a_move_out_cannot_be_dropped_but_the_rest_is_saved(integration):  # noqa: F811
+def test_a_location_with_a_move_out_cannot_be_dropped_but_the_rest_is_saved(integration):
     data = billing_customer()
     row, _request = _moved_out(data, date.today() - timedelta(days=3))
     dropped = _contract(data, "K1")
@@ -112,7 +112,7 @@ def test_a_location_with_a_move_out_cannot_be_dropped_but_the_rest_is_saved(inte
         ]
 
 
-def test_a_location_nothing_depends_on_is_removed_and_services_change_in_place(integration):  # noqa: F811
+def test_a_location_nothing_depends_on_is_removed_and_services_change_in_place(integration):
     data = billing_customer()
     contract = _contract(data, "K1")
     with schema_context("org_noord"):
@@ -158,7 +158,7 @@ def _rows_with_nul() -> dict:
     }
 
 
-def test_the_api_refuses_an_import_holding_nul_and_names_every_field(integration):  # noqa: F811
+def test_the_api_refuses_an_import_holding_nul_and_names_every_field(integration):
     """Text no field may hold (core.characters) is refused with the body, before any row is read:
     400 with the place of each in the body, and nothing written."""
     body = json.dumps(_rows_with_nul())
@@ -176,7 +176,7 @@ def test_the_api_refuses_an_import_holding_nul_and_names_every_field(integration
         assert not Customer.objects.filter(external_id__in=["imp-1", "nul-1", "nul-2"]).exists()
 
 
-def test_nul_characters_are_refused_per_row(integration):  # noqa: F811
+def test_nul_characters_are_refused_per_row(integration):
     """Callers of the import service other than the API (which refuses the body as a whole) get the
     rows that hold NUL refused one by one, and the others imported."""
     from integration.importing import run_import
@@ -213,7 +213,7 @@ def test_nul_characters_are_refused_per_row(integration):  # noqa: F811
         ),
     ],
 )
-def test_open_amount_must_agree_with_the_payment_status(integration, status, amount_open, error):  # noqa: F811
+def test_open_amount_must_agree_with_the_payment_status(integration, status, amount_open, error):
     row = {**invoice_row("imp-1", None, 1, total="100.00", status=status), "amount_open": amount_open}
     body = post(integration, {"customers": [CUSTOMER], "invoices": [row]}).json()
     assert body["invoices"]["errors"] == [
@@ -233,7 +233,7 @@ def test_open_amount_must_agree_with_the_payment_status(integration, status, amo
         ("awaiting_confirmation", "0.00", "100.00", "0.00"),
     ],
 )
-def test_consistent_open_amounts_are_accepted(integration, status, amount_open, total, stored):  # noqa: F811
+def test_consistent_open_amounts_are_accepted(integration, status, amount_open, total, stored):
     row = invoice_row("imp-1", None, 1, total=total, status=status)
     if amount_open is not None:
         row["amount_open"] = amount_open
@@ -243,7 +243,7 @@ def test_consistent_open_amounts_are_accepted(integration, status, amount_open, 
         assert str(Invoice.objects.get(external_id="imp-1-inv-1").amount_open) == stored
 
 
-def test_partially_paid_needs_its_open_amount(integration):  # noqa: F811
+def test_partially_paid_needs_its_open_amount(integration):
     row = invoice_row("imp-1", None, 1, status="partially_paid")
     body = post(integration, {"customers": [CUSTOMER], "invoices": [row]}).json()
     assert body["invoices"]["errors"][0]["errors"] == {
@@ -251,7 +251,7 @@ def test_partially_paid_needs_its_open_amount(integration):  # noqa: F811
     }
 
 
-def test_addresses_are_updated_in_place(integration):  # noqa: F811
+def test_addresses_are_updated_in_place(integration):
     billing = {
         "kind": "billing",
         "street": "Main street",
@@ -302,7 +302,7 @@ def _stored(schema: str = "org_noord") -> set[str]:
         return set(default_storage.listdir("documents")[1]) if default_storage.exists("documents") else set()
 
 
-def test_the_same_document_three_times_is_stored_once(integration, django_capture_on_commit_callbacks):  # noqa: F811
+def test_the_same_document_three_times_is_stored_once(integration, django_capture_on_commit_callbacks):
     content = minimal_pdf(f"tariffs {uuid.uuid4().hex}")
     before = _stored()
     counts = []
@@ -398,7 +398,7 @@ GOOD_PDF = minimal_pdf("fine")
         (b"GIF89a" + _png()[8:], None),
     ],
 )
-def test_documents_are_checked_by_structure_not_magic_bytes(integration, content, accepted):  # noqa: F811
+def test_documents_are_checked_by_structure_not_magic_bytes(integration, content, accepted):
     body = post(integration, {"customers": [CUSTOMER], "documents": [_document(content)]}).json()
     if accepted:
         assert body["documents"]["created"] == 1, body["documents"]["errors"]
@@ -425,7 +425,7 @@ def _taxed(n: int, tax: str, lines: list[tuple[str, str]]) -> dict:
     }
 
 
-def test_a_tax_total_that_disagrees_with_the_lines_rates_is_refused(integration):  # noqa: F811
+def test_a_tax_total_that_disagrees_with_the_lines_rates_is_refused(integration):
     """A 21 % line of 10.00 with 0.00 VAT was accepted; beyond a cent per line it is the row's error."""
     rows = [
         _taxed(1, "0.00", [("10.00", "21")]),  # 2.10 expected

@@ -12,49 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from activity.models import ActivityEvent
-from configuration.models import PortalPreferences
 from configuration.services import save_page_message
 from customers.models import Customer
 from integration.importing import run_import
 from invoicing.models import Invoice
-from memberships.services.registration import confirm_registration, register_resident
-from tenants.models import Organisation
 from tests.support.billing_data import billing_customer, invoice_row
-from tests.support.common import data_queries
-from tests.support.factories import last_link
-
-PASSWORD = "a-fine-portal-password"
-
-
-def resident_client(client_for, data: dict, schema="org_noord", host="portal.noord.test", language="en"):
-    organisation = Organisation.objects.get(schema_name=schema)
-    with schema_context(schema):
-        register_resident(
-            organisation=organisation, customer_number=data["number"], email=data["email"], password=PASSWORD
-        )
-        confirm_registration(
-            raw_token=last_link(schema, data["email"], "registration_confirmation", "/confirm/")
-        )
-    client = client_for(host, language=language)
-    key = client.post(
-        "/api/auth/login/", {"email": data["email"], "password": PASSWORD}, format="json"
-    ).json()["key"]
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def set_preferences(**values):
-    with schema_context("org_noord"):
-        PortalPreferences.objects.current()
-        PortalPreferences.objects.update(**values)
-
-
-def all_keys(value) -> set[str]:
-    if isinstance(value, dict):
-        return set(value) | {key for item in value.values() for key in all_keys(item)}
-    if isinstance(value, list):
-        return {key for item in value for key in all_keys(item)}
-    return set()
+from tests.support.common import all_keys, data_queries
+from tests.support.configuration import set_preferences
+from tests.support.residents import resident_client
 
 
 @pytest.fixture
@@ -439,7 +404,7 @@ def test_pdf_shows_the_portal_logo_and_fetches_nothing_from_outside(resident, no
     from configuration.services import update_portal_preferences
     from invoicing.pdf import render_invoice_pdf
     from invoicing.visibility import Visibility
-    from tests.test_configuration_uploads import png
+    from tests.support.configuration import png
 
     _data, client = resident
     with schema_context("org_noord"):

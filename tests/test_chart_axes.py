@@ -11,8 +11,7 @@ import pytest
 
 from portal_web.charts import value_axis
 from tests.support.consumption_data import day_rows, ingest_rows
-from tests.test_web_consumption import home  # noqa: F401 - the fixture
-from tests.test_web_pages import logged_in, text
+from tests.support.web import logged_in, text
 
 ROUND_FACTORS = {Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5)}
 
@@ -58,8 +57,8 @@ def test_an_empty_chart_still_has_an_axis():
     assert value_axis(Decimal(0)).ticks == value_axis(Decimal(1)).ticks
 
 
-def test_the_consumption_page_labels_the_value_axis_with_round_steps(home):  # noqa: F811
-    data, meters, locations = home
+def test_the_consumption_page_labels_the_value_axis_with_round_steps(metered_home):
+    data, meters, locations = metered_home
     # 404 kWh on one day, 1,616 on another: the peak that gave 404, 808, 1,212, 1,616.
     ingest_rows(day_rows(meters["heat1"], date(2026, 3, 2), value="4.2083333"))
     ingest_rows(day_rows(meters["heat1"], date(2026, 3, 3), value="16.8333333"))

@@ -25,9 +25,12 @@ from tenants.models import Organisation, SpareSchema
 from tests.support.citus_cluster import ON_CITUS
 from tests.support.live import ROOT, PortalServer, child_environment
 
-pytestmark = pytest.mark.skipif(
-    not ON_CITUS, reason="needs a Citus cluster (make test CITUS=1); plain PostgreSQL has no nodes"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not ON_CITUS, reason="needs a Citus cluster (make test CITUS=1); plain PostgreSQL has no nodes"
+    ),
+    pytest.mark.slow,
+]
 
 PASSWORD = "Harbour-lantern-7319"
 PGBOUNCER_PORT = 9760
@@ -58,7 +61,7 @@ def committed(django_db_setup, django_db_blocker):
 
 
 def onboard(made: list, prefix: str) -> tuple[Organisation, str]:
-    from tenants.services import onboard_organisation
+    from operators.onboarding import onboard_organisation
 
     slug = f"{prefix}{uuid.uuid4().hex[:8]}"
     result = onboard_organisation(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
@@ -11,35 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
-from PIL import Image
 
 from configuration.models import PageMessage
-from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.support.common import data_queries
-from tests.test_passwords import login
-
-PREFS = "/api/admin/configuration/preferences/"
-GENERAL = "/api/admin/configuration/general/"
-MESSAGES = "/api/admin/configuration/messages/"
-
-
-def as_staff(client, email="admin@noord.test"):
-    client.credentials(HTTP_AUTHORIZATION=f"Token {login(client, email, STAFF_PASSWORD).json()['key']}")
-    return client
-
-
-def image_file(name: str, fmt: str, size=(64, 32), extra_bytes: int = 0) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (11, 83, 148)).save(buffer, format=fmt)
-    return SimpleUploadedFile(name, buffer.getvalue() + b"\0" * extra_bytes)
-
-
-def svg_file(body: str = '<rect width="10" height="10"/>', name="logo.svg") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, f'<svg xmlns="http://www.w3.org/2000/svg">{body}</svg>'.encode())
-
-
-def site(client, page=None, **headers):
-    return client.get("/api/portal/site/" + (f"?page={page}" if page else ""), **headers)
+from tests.support.configuration import GENERAL, MESSAGES, PREFS, as_staff, image_file, site, svg_file
 
 
 def test_preferences_show_the_portal_status_and_email_links(noord_client):
@@ -347,7 +321,7 @@ def test_own_terms_and_privacy_pages_are_https_links_in_the_site_contact(noord_c
         staff.patch(PREFS, {"support_phone": "+32 50 00 00 00"}, format="json").json()["terms_url"] == TERMS
     )
     # Optional in a PUT too, which replaces every setting: left out, they are cleared.
-    from tests.test_configuration_access import FULL_PREFERENCES
+    from tests.support.configuration import FULL_PREFERENCES
 
     replaced = staff.put(PREFS, FULL_PREFERENCES, format="json")
     assert replaced.status_code == 200, replaced.content

@@ -9,12 +9,19 @@ from django_tenants.utils import schema_context
 
 from communications.catalogue import CATALOGUE
 from communications.models import EmailTemplate
-from configuration.models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
-from tests.conftest import PASSWORD as STAFF_PASSWORD
+from configuration.models import PageMessage
 from tests.support.common import data_queries
-from tests.test_configuration import GENERAL, MESSAGES, PREFS, as_staff
-from tests.test_passwords import active_resident, login
-from tests.test_portal_card import add_staff
+from tests.support.configuration import (
+    FULL_PREFERENCES,
+    GENERAL,
+    MESSAGES,
+    PREFS,
+    as_staff,
+    configuration_state,
+)
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
+from tests.support.residents import active_resident, login
+from tests.support.staff import add_staff
 
 BILLING = "/api/admin/configuration/billing/"
 PAGES = "/api/admin/configuration/pages/"
@@ -23,37 +30,6 @@ TEMPLATE = EMAILS + "password_reset/en/"
 NO_STAFF_ROLE = {"code": "permission_denied", "detail": "This requires a staff role that you do not have."}
 NO_SUCH_MESSAGE = {"code": "not_found", "detail": "There is no such message."}
 NOT_LOGGED_IN = {"code": "not_authenticated", "detail": "Authentication credentials were not provided."}
-FULL_PREFERENCES = {
-    "use_organisation_logo": True,
-    "use_organisation_colours": False,
-    "primary_colour": "#000000",
-    "secondary_colour": "#ffffff",
-    "support_email": "",
-    "website": "",
-    "support_phone": "",
-    "advance_changes_allowed": False,
-    "advance_range": "percentage",
-    "advance_fixed_amount": None,
-    "advance_min_percentage": None,
-    "advance_max_percentage": None,
-    "invoices_visible": False,
-    "payment_status_visible": False,
-    "cost_visualisation": False,
-}
-
-
-def configuration_state(schema: str) -> dict:
-    """Everything the configuration admin can change, read straight from the schema."""
-    with schema_context(schema):
-        portal = PortalPreferences.objects.current()
-        general = GeneralPreferences.objects.current()
-        return {
-            "portal": {name: getattr(portal, name) for name in FULL_PREFERENCES} | {"logo": portal.logo.name},
-            "general": (general.primary_colour, general.secondary_colour, general.logo.name),
-            "billing": BillingSettings.objects.current().minimum_advance_amount,
-            "messages": list(PageMessage.objects.values("id", "page", "kind", "bodies")),
-            "templates": list(EmailTemplate.objects.values("template", "language", "subject")),
-        }
 
 
 def writes(message_id: int) -> list[tuple[str, str, dict]]:

@@ -7,8 +7,8 @@ from django_tenants.utils import schema_context
 
 from communications.models import EmailTemplate
 from tenants.models import Domain, Organisation
-from tests.test_configuration import as_staff
-from tests.test_portal_card import add_staff
+from tests.support.configuration import as_staff
+from tests.support.staff import add_staff
 
 DOMAINS = "/api/admin/configuration/domains/"
 PREVIEW = "/api/admin/configuration/emails/password_reset/nl/preview/"

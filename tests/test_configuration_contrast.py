@@ -9,7 +9,7 @@ import pytest
 
 from configuration.colours import BACKGROUNDS, contrast_ratio, darkened_until
 from configuration.contrast import colour_warnings
-from tests.test_configuration import GENERAL, PREFS, as_staff
+from tests.support.configuration import GENERAL, PREFS, as_staff
 
 LINKS, GRAPHICS = ("primary_colour", "links"), ("primary_colour", "graphics")
 TEXT_ON_PRIMARY, TEXT_ON_SECONDARY = (

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from staff_api.configuration.serializers import GeneralPreferencesSerializer, PortalPreferencesSerializer
-from tests.test_configuration import GENERAL, PREFS, as_staff, image_file
-from tests.test_configuration_access import FULL_PREFERENCES, configuration_state
+from tests.support.configuration import (
+    FULL_PREFERENCES,
+    GENERAL,
+    PREFS,
+    as_staff,
+    configuration_state,
+    image_file,
+)
 
 REQUIRED = ["This field is required."]
 

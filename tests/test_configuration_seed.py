@@ -17,7 +17,7 @@ from configuration.models import GeneralPreferences, PageMessage, PortalPreferen
 from configuration.site import effective_branding
 from demo.configuration_seed import NOORD_MARK, favicon, seed_configuration
 from tenants.services import update_organisation
-from tests.test_configuration import site
+from tests.support.configuration import site
 
 
 def _seed(organisation) -> list[str]:

@@ -3,10 +3,6 @@ a replaced or removed file is deleted only once the change is committed."""
 
 from __future__ import annotations
 
-import functools
-import struct
-import zlib
-
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,25 +13,7 @@ from PIL import Image
 from configuration import services
 from configuration.models import GeneralPreferences, PortalPreferences
 from configuration.uploads import FAVICON_MAX_SIDE, LOGO_MAX_SIDE
-from tests.test_configuration import GENERAL, PREFS, as_staff, image_file, svg_file
-
-
-@functools.cache
-def blank_png(width: int, height: int) -> bytes:
-    """A real, valid 1-bit PNG of any size: all-zero rows compress about a thousandfold."""
-    row = b"\0" * (1 + (width + 7) // 8)
-    compressor = zlib.compressobj(9)
-    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
-def png(width: int, height: int, name: str = "logo.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, blank_png(width, height))
+from tests.support.configuration import GENERAL, PREFS, as_staff, blank_png, image_file, png, svg_file
 
 
 def too_large(field: str, limit: int) -> dict:

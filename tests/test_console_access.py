@@ -12,10 +12,13 @@ import http.client
 import re
 import uuid
 
+import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.conftest import OPERATOR_EMAIL, PASSWORD
+from tests.support.organisations import OPERATOR_EMAIL, PASSWORD
+
+pytestmark = pytest.mark.browser
 
 REFUSED = "This console is for the organisation's staff"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django_tenants.utils import schema_context
 
 from memberships.models import StaffMembership
-from tests.conftest import OPERATOR_EMAIL, PASSWORD, login
-from tests.test_portal_card import add_staff, staff_client
+from tests.support.organisations import OPERATOR_EMAIL, PASSWORD, login
+from tests.support.staff import add_staff, staff_client
 
 CONSOLE = "/api/auth/console/"
 

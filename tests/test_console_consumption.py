@@ -15,6 +15,8 @@ from playwright.sync_api import expect
 
 from tests.support.console import database
 
+pytestmark = pytest.mark.browser
+
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 

@@ -17,6 +17,8 @@ from playwright.sync_api import expect
 from tests.support.billing_data import billing_customer
 from tests.support.console import ARTIFACTS, database
 
+pytestmark = pytest.mark.browser
+
 RESIDENT_PASSWORD = "resident-console-pass-9"
 WIDE = """[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().width > 380
   && ![...e.children].some(c => c.getBoundingClientRect().width > 380))

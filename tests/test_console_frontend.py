@@ -9,7 +9,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+import pytest
+
 from staff_console.build import HERE, install_dependencies
+
+pytestmark = pytest.mark.slow
 
 
 def test_vitest_passes():

@@ -12,11 +12,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_console_messages import (
-    console_resident,  # noqa: F401 - the fixture, used by `resident`
-    resident_page,
-)
-from tests.test_support_tickets import pdf
+from tests.support.console import resident_page
+from tests.support.tickets import pdf
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,8 @@ from playwright.sync_api import expect
 from tests.support.common import wait_until
 from tests.support.console import database
 
+pytestmark = pytest.mark.browser
+
 
 def _move_in(organisation, location, meters: list[int], *, name: str, photo: bool) -> int:
     """A complete move-in submitted by a newcomer (the wizard's services), optionally with a photo."""

@@ -10,12 +10,11 @@ from django_tenants.utils import schema_context
 from integration.importing import STORED_ERRORS, run_import
 from memberships.models import StaffMembership
 from tests.support.consumption_data import day_rows, ingest_rows
-from tests.test_moves import TODAY, jpeg, staff_for
-from tests.test_moves_out import home, submit  # noqa: F401 - the fixture is used by name
-from tests.test_portal_card import add_staff
+from tests.support.moves import TODAY, jpeg, staff_for, submit
+from tests.support.staff import add_staff
 
 
-def test_staff_read_one_move_out_with_readings_and_photos(home, client_for):  # noqa: F811
+def test_staff_read_one_move_out_with_readings_and_photos(home, client_for):
     created = submit(home, "1", "L1", TODAY, {"heat1": "321.5"})
     meter = home["meters"]["heat1"]
     photo = home["resident"].post(
@@ -90,7 +89,7 @@ def test_import_runs_are_for_administrators_only(noord, client_for):
     )
 
 
-def test_gaps_of_one_meter(home, client_for):  # noqa: F811
+def test_gaps_of_one_meter(home, client_for):
     day = TODAY - timedelta(days=2)
     heat1 = home["data"]["meters"]["heat1"]
     assert ingest_rows(day_rows(heat1, day)).accepted == 96

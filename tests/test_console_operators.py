@@ -18,7 +18,9 @@ from django.conf import settings
 from django.db import connections
 from playwright.sync_api import expect
 
-from tests.conftest import OPERATOR_EMAIL, PASSWORD
+from tests.support.organisations import OPERATOR_EMAIL, PASSWORD
+
+pytestmark = pytest.mark.browser
 
 PLATFORM = settings.PLATFORM_DOMAIN
 
@@ -49,7 +51,7 @@ def made_here(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def operated(made_here, django_db_blocker):
     """An organisation the operator works on (onboarded directly: the console's onboarding has its own test)."""
-    from tenants.services import onboard_organisation
+    from operators.onboarding import onboard_organisation
 
     slug = f"ops{uuid.uuid4().hex[:6]}"
     made_here.append(slug)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
 
 NEW_PRIMARY = "#7a1f5c"
 

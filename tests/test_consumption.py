@@ -22,8 +22,8 @@ from tests.support.consumption_data import (
     ingest_rows,
     month_rows,
 )
-from tests.test_billing_resident import resident_client
-from tests.test_portal_card import as_staff_client
+from tests.support.residents import resident_client
+from tests.support.staff import as_staff_client
 
 
 @pytest.fixture

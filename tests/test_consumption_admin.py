@@ -24,8 +24,8 @@ from tests.support.consumption_data import (
     month_rows,
     spread_customer,
 )
-from tests.test_billing_resident import resident_client
-from tests.test_portal_card import add_staff, as_staff_client
+from tests.support.residents import resident_client
+from tests.support.staff import add_staff, as_staff_client
 
 METERS = "/api/admin/consumption/meters/"
 

@@ -14,7 +14,7 @@ from integration.importing import run_import
 from tenants.models import Organisation
 from tests.support.billing_data import billing_customer
 from tests.support.consumption_data import add_meters, day_rows, ingest_rows, month_rows
-from tests.test_billing_resident import resident_client
+from tests.support.residents import resident_client
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from tests.support.billing_data import billing_customer
+from tests.support.common import all_keys
 from tests.support.consumption_data import add_meters, apartments, enable_costs, ingest_rows, month_rows
-from tests.test_billing_resident import all_keys, resident_client
+from tests.support.residents import resident_client
 
 COST_KEYS = {"costs", "amount", "estimated_amount", "is_estimate", "actual_total", "similar_customers"}
 CENT = Decimal("0.01")

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from consumption.models import DailyConsumption, IntervalReading, Meter, MonthlyConsumption, RegisterReading
 from tests.support.billing_data import billing_customer
 from tests.support.consumption_data import add_meters, day_rows, ingest_rows, integration_client, month_rows
-from tests.test_portal_card import as_staff_client
+from tests.support.staff import as_staff_client
 
 
 @pytest.fixture
@@ -370,7 +370,7 @@ def test_values_keep_seven_decimals_and_more_are_refused_not_rounded(setup):
 def test_the_resident_sees_every_stored_decimal(setup, client_for):
     """Values keep at least three decimals in the resident's API, and every decimal stored beyond."""
     data, meters, _api = setup
-    from tests.test_billing_resident import resident_client
+    from tests.support.residents import resident_client
 
     client = resident_client(client_for, data)
     ingest_rows(day_rows(meters["heat1"], date(2026, 1, 5), value="0.00004"))

@@ -15,8 +15,8 @@ from integration.importing import run_import
 from tests.support.billing_data import billing_customer
 from tests.support.common import data_queries
 from tests.support.consumption_data import add_meters, day_rows, ingest_rows, spread_customer
-from tests.test_billing_import import integration, post  # noqa: F401 - the fixture
-from tests.test_portal_card import as_staff_client
+from tests.support.integration import post
+from tests.support.staff import as_staff_client
 
 HAS_READINGS = "cannot change once readings are stored; add a new meter instead"
 METERS = "/api/admin/consumption/meters/"
@@ -65,7 +65,7 @@ def meters(db):
 
 def test_a_meter_staff_deactivated_stays_inactive_unless_the_row_says_active(
     meters,
-    integration,  # noqa: F811
+    integration,
     client_for,
 ):
     data, ids = meters
@@ -110,7 +110,7 @@ def test_a_meter_staff_deactivated_stays_inactive_unless_the_row_says_active(
 
 def test_location_service_and_interval_are_fixed_once_a_meter_has_readings(
     meters,
-    integration,  # noqa: F811
+    integration,
 ):
     data, ids = meters
     ext = data["ext"]

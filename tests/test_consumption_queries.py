@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.support.common import data_queries
 from tests.support.consumption_data import enable_costs, ingest_rows, month_rows, spread_customer
-from tests.test_billing_resident import resident_client
+from tests.support.residents import resident_client
 
 VIEWS = {
     "year": "year/?service=heating&year=2025",

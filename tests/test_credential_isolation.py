@@ -7,8 +7,8 @@ from django_tenants.utils import schema_context
 
 from memberships.services.registration import confirm_registration, register_resident
 from tenants.models import Organisation
-from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.support.factories import last_link, make_customer
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
 
 PASSWORD = "a-fine-portal-password"
 

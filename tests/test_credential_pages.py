@@ -11,8 +11,8 @@ from accounts.models import User
 from memberships.services.registration import invite_customer
 from tenants.models import Organisation
 from tests.support.factories import last_link, make_customer
-from tests.test_passwords import active_resident
-from tests.test_web_pages import page_client, text
+from tests.support.residents import active_resident
+from tests.support.web import page_client, text
 
 USED = "This link has already been used. Ask for a new one if you still need it."
 

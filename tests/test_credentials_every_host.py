@@ -22,8 +22,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from accounts.models import User
 from memberships.models import ImpersonationSession
 from tests.support.factories import last_link, outbox, process_account_requests
-from tests.test_passwords import PASSWORD, active_resident
-from tests.test_portal_card import staff_client
+from tests.support.residents import PASSWORD, active_resident
+from tests.support.staff import staff_client
 
 NOORD = "portal.noord.test"
 NEW_PASSWORD = "a-brand-new-secret-81"
@@ -192,7 +192,7 @@ def _reset_requests_processed(host_kind: str) -> list[str]:
     if host_kind == "organisation":
         return process_account_requests("org_noord")
     from accounts.models import PasswordResetRequest
-    from accounts.password_reset import process_reset_request
+    from memberships.services.platform_reset import process_reset_request
 
     pending = PasswordResetRequest.objects.filter(processed_at__isnull=True).values_list("pk", flat=True)
     return [process_reset_request(request_id=pk) for pk in list(pending)]
@@ -260,7 +260,7 @@ def test_platform_reset_requests_are_swept_after_a_broker_outage_and_purged_late
     from django.utils import timezone
 
     from accounts.models import PasswordResetRequest
-    from accounts.password_reset import RETENTION
+    from memberships.services.platform_reset import RETENTION
     from memberships.tasks import purge_account_requests, sweep_account_requests
 
     email = identity_on("platform")

@@ -23,6 +23,8 @@ from django.conf import settings
 
 from tests.support.live import ROOT, PortalServer, child_environment
 
+pytestmark = pytest.mark.slow
+
 PASSWORD = "portal-demo-2026"
 NOORD, ZUID, PLATFORM = "noord.localhost", "zuid.localhost", "platform.localhost"
 

@@ -21,7 +21,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.support.common import data_queries, free_port, wait_until
 from tests.support.live import ROOT
-from tests.test_production_mode import fetch, production_environment
+from tests.support.production import fetch, production_environment
+
+pytestmark = pytest.mark.faults
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ from tenants.management.commands.migrate_platform import lagging_schemas
 from tenants.models import Organisation, SpareSchema
 from tests.support.live import ROOT, child_environment
 
+pytestmark = pytest.mark.slow
+
 APP = "contracts"  # a tenant app with more than one migration
 
 
@@ -58,7 +60,7 @@ def up_to_date(schema_name: str) -> bool:
 
 
 def onboard(prefix: str) -> Organisation:
-    from tenants.services import onboard_organisation
+    from operators.onboarding import onboard_organisation
 
     slug = f"{prefix}{uuid.uuid4().hex[:8]}"
     result = onboard_organisation(

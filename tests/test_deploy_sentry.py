@@ -26,7 +26,9 @@ from django_tenants.utils import schema_context
 
 from tests.support.common import free_port, wait_until
 from tests.support.live import ROOT
-from tests.test_production_mode import fetch, production_environment, secure
+from tests.support.production import fetch, production_environment, secure
+
+pytestmark = pytest.mark.slow
 
 # A credentials token's shape ("<12>.<43>") and personal data the requests carry.
 TOKEN = "AbCdEfGhIjKl.mnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456"
@@ -100,9 +102,9 @@ def sink():
 @pytest.fixture
 def broken_organisation(django_db_setup, django_db_blocker):
     """An organisation whose stored time zone is unknown (written past validation): its pages fail."""
+    from operators.onboarding import onboard_organisation
     from tenants import provisioning
     from tenants.models import Organisation
-    from tenants.services import onboard_organisation
 
     slug = f"s{uuid.uuid4().hex[:8]}"
     with django_db_blocker.unblock():

@@ -15,8 +15,8 @@ from integration.models import PortalChange
 from tests.support.billing_data import PDF_BYTES, billing_customer
 from tests.support.common import data_queries
 from tests.support.factories import last_link, outbox
-from tests.test_billing_resident import PASSWORD, resident_client
-from tests.test_portal_card import as_staff_client
+from tests.support.residents import PASSWORD, resident_client
+from tests.support.staff import as_staff_client
 
 
 @pytest.fixture
@@ -197,7 +197,7 @@ def test_email_change_to_the_address_of_a_pending_registration(resident, client_
 def test_email_change_follows_the_person_into_every_organisation(resident, client_for):
     """One identity, resident of Noord and resident and staff of Zuid: the login changes everywhere."""
     from memberships.models import PortalAccount, StaffMembership
-    from tests.test_portal_card import add_staff
+    from tests.support.staff import add_staff
 
     data, client = resident
     zuid = billing_customer("org_zuid", email=data["email"])

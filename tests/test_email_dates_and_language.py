@@ -14,7 +14,7 @@ from communications.models import EmailTemplate
 from communications.services import queue_email
 from tenants.models import Organisation
 from tests.support.factories import outbox
-from tests.test_moves import complete, site  # noqa: F401 - the fixture
+from tests.support.moves import complete
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 MOVE_OUT_DAY = date(2026, 3, 12)
@@ -96,7 +96,7 @@ def test_the_organisations_own_wording_gets_the_same_dates_and_language(db):
     assert '<html lang="fr">' in email.body_html
 
 
-def test_the_move_in_confirmation_has_no_iso_date(site):  # noqa: F811
+def test_the_move_in_confirmation_has_no_iso_date(site):
     """The move-in's day was passed on as the ISO text of the draft."""
     key = complete(site)
     assert site["client"].post(f"/api/moves/move-in/{key}/submit/").status_code == 201

@@ -142,7 +142,7 @@ def test_every_email_sent_is_in_the_catalogue_with_its_shipped_wording():
 
 
 def test_the_configuration_lists_the_move_and_ticket_emails_with_their_variables(noord_client):
-    from tests.test_configuration import as_staff
+    from tests.support.configuration import as_staff
 
     staff = as_staff(noord_client)
     listing = {row["key"]: row for row in staff.get("/api/admin/configuration/emails/").json()}

@@ -20,6 +20,8 @@ import pytest
 from tests.support.common import free_port, wait_until
 from tests.support.live import ROOT, child_environment
 
+pytestmark = pytest.mark.slow
+
 PRODUCTION_SECRET = "production-like-secret-key-for-the-test-suite-0123456789"
 SHOW_SETTINGS = (
     "import json, django; django.setup(); from django.conf import settings; "

@@ -26,6 +26,8 @@ from tests.support.citus_cluster import skip_on_citus
 from tests.support.common import wait_until
 from tests.support.faults_servers import AppServer, OwnPostgres, http
 
+pytestmark = pytest.mark.faults
+
 HOST = "portal.faults.test"
 SCHEMA = "org_faults"
 PASSWORD = "a-fine-portal-password"
@@ -35,8 +37,8 @@ PASSWORD = "a-fine-portal-password"
 def faults_org(django_db_setup, django_db_blocker):
     """An organisation of these tests' own, with a support address; dropped at the end."""
     from configuration.models import PortalPreferences
+    from operators.onboarding import onboard_organisation
     from tenants.models import Organisation
-    from tenants.services import onboard_organisation
 
     with django_db_blocker.unblock():
         result = onboard_organisation(

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 
 def _load_check_chart() -> ModuleType:
     """scripts/ is no package; load the checker from its file so tests and CI share one copy."""

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode
 
+import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -35,6 +36,8 @@ from django.urls import resolve
 
 from tests.support.sweep_data import build_organisation, jpeg_upload, operator_credentials
 from tests.support.sweep_schema import Operation, Side, kind_of, operations, request_parts
+
+pytestmark = pytest.mark.fuzz
 
 NOORD = "portal.noord.test"
 # The characters no text may hold (core.characters), as a Python string and as the bytes a client

@@ -10,7 +10,7 @@ from memberships.models import PortalAccount, StaffMembership
 from memberships.services.registration import register_resident
 from tenants.models import Organisation
 from tests.support.factories import make_customer, outbox
-from tests.test_portal_card import staff_client
+from tests.support.staff import staff_client
 
 PASSWORD = "a-fine-portal-password"
 LONG_EMAIL = "a" * 250 + "@example.test"  # 263 characters: valid syntax, too long for the column

@@ -8,10 +8,10 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from credentials.models import OneTimeToken
 from memberships.models import PortalAccount, StaffMembership
-from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.support.factories import last_link, make_customer, outbox, process_account_requests
-from tests.test_passwords import PASSWORD, active_resident, login
-from tests.test_portal_card import add_staff, staff_client
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
+from tests.support.residents import PASSWORD, active_resident, login
+from tests.support.staff import add_staff, staff_client
 
 
 def _sessions_of(user) -> int:

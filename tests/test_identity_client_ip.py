@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from activity.models import ActivityEvent
 from activity.services import Origin
 from core.client_ip import client_ip
-from tests.test_passwords import active_resident, login
+from tests.support.residents import active_resident, login
 
 
 def _request(remote="10.0.0.5", forwarded=None):

@@ -13,8 +13,8 @@ from activity.models import ActivityEvent
 from credentials.models import AccessToken
 from memberships.models import ImpersonationSession, StaffMembership
 from memberships.tasks import close_expired_impersonations
-from tests.test_passwords import active_resident
-from tests.test_portal_card import add_staff, staff_client
+from tests.support.residents import active_resident
+from tests.support.staff import add_staff, staff_client
 
 
 def _start(staff, customer) -> dict:

@@ -13,8 +13,8 @@ from memberships.models import PortalAccount, StaffMembership
 from memberships.services.staff import invite_staff_member
 from tenants.models import Organisation
 from tests.support.factories import last_link, make_customer, process_account_requests
-from tests.test_passwords import PASSWORD, active_resident, login
-from tests.test_portal_card import staff_client
+from tests.support.residents import PASSWORD, active_resident, login
+from tests.support.staff import staff_client
 
 CLIENT_IP = "203.0.113.77"
 

@@ -12,7 +12,7 @@ import io
 import pytest
 from django.test import Client
 
-from tests.test_input_guard import MEGABYTES, NOORD, help_request, tickets
+from tests.support.input_guard import MEGABYTES, NOORD, help_request, tickets
 
 
 def page(language: str = "en") -> Client:
@@ -99,7 +99,7 @@ def test_page_uploads_keep_working(db):
 def test_pages_take_long_and_odd_query_values_without_a_server_error(db):
     """Page numbers, years, months, locations and searches far too long or not numbers at all."""
     from tests.support.billing_data import billing_customer
-    from tests.test_web_pages import logged_in, make_resident
+    from tests.support.web import logged_in, make_resident
 
     data = billing_customer()
     make_resident(data)

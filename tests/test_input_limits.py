@@ -12,7 +12,15 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tests.test_input_guard import NOORD, api, assert_refused, help_request, post_json, staff_token, tickets
+from tests.support.input_guard import (
+    NOORD,
+    api,
+    assert_refused,
+    help_request,
+    post_json,
+    staff_token,
+    tickets,
+)
 
 
 @pytest.mark.parametrize("urlconf", ["config.urls_tenant", "config.urls_platform"])

@@ -19,6 +19,8 @@ from django.core.cache import cache
 from tests.support.sweep_data import build_organisation, jpeg_upload, operator_credentials
 from tests.support.sweep_schema import CUSTOMER_KINDS, Findings, Side, call, kind_of, operations, unfillable
 
+pytestmark = pytest.mark.slow
+
 NOORD, ZUID = "portal.noord.test", "portal.zuid.test"
 REFUSED = {401, 403, 404}
 

@@ -12,10 +12,10 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from activity.models import ActivityEvent
-from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.support.factories import make_customer
-from tests.test_passwords import PASSWORD, active_resident
-from tests.test_portal_card import add_staff
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
+from tests.support.residents import PASSWORD, active_resident
+from tests.support.staff import add_staff
 
 NOORD, ZUID = "portal.noord.test", "portal.zuid.test"
 

@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.test_passwords import PASSWORD, active_resident
+from tests.support.residents import PASSWORD, active_resident
 
 NOORD = "portal.noord.test"
 EVIL = {"HTTP_ORIGIN": "https://evil.example", "HTTP_SEC_FETCH_SITE": "cross-site"}

@@ -16,7 +16,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from activity.models import ActivityEvent
-from tests.test_passwords import PASSWORD, active_resident
+from tests.support.residents import PASSWORD, active_resident
 
 NOORD, ZUID = "portal.noord.test", "portal.zuid.test"
 THROTTLED = "Too many attempts. Try again in "

@@ -22,7 +22,9 @@ from django_tenants.utils import schema_context
 from memberships.services.registration import register_resident
 from tenants.models import Organisation
 from tests.support.factories import make_customer
-from tests.test_passwords import PASSWORD, active_resident
+from tests.support.residents import PASSWORD, active_resident
+
+pytestmark = pytest.mark.slow
 
 ROUNDS = 15
 NOORD = "portal.noord.test"

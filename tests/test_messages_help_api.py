@@ -13,10 +13,10 @@ from configuration.services import save_page_message
 from memberships.models import StaffMembership
 from support.models import FaqEntry, Ticket, TicketMessage
 from tests.support.factories import outbox
-from tests.test_moves import staff_for
-from tests.test_portal_card import add_staff
-from tests.test_support_tickets import image, new_ticket, pdf, resident  # noqa: F401 - fixture
-from tests.test_web_pages import logged_in, make_resident, page_client
+from tests.support.moves import staff_for
+from tests.support.staff import add_staff
+from tests.support.tickets import image, new_ticket, pdf
+from tests.support.web import logged_in, make_resident, page_client
 
 PREVIEW = "/api/admin/configuration/messages/preview/"
 
@@ -98,7 +98,7 @@ def test_a_message_shows_on_its_page(db, page, path, resident_page):
     assert PAGES[page]  # a page the console offers
 
 
-def test_a_message_stays_on_its_own_page(resident):  # noqa: F811
+def test_a_message_stays_on_its_own_page(resident):
     data, _client = resident
     with schema_context("org_noord"):
         save_page_message(message=None, values={"page": "charges", "bodies": {"en": "<p>Only charges</p>"}})
@@ -107,7 +107,7 @@ def test_a_message_stays_on_its_own_page(resident):  # noqa: F811
     assert "Only charges" in client.get("/charges/").content.decode()
 
 
-def test_staff_reply_with_a_file_reaches_the_residents_ticket_page_and_email(resident, client_for):  # noqa: F811
+def test_staff_reply_with_a_file_reaches_the_residents_ticket_page_and_email(resident, client_for):
     data, client = resident
     ticket = new_ticket(client).json()
     staff = staff_for(client_for)
@@ -137,7 +137,7 @@ def test_staff_reply_with_a_file_reaches_the_residents_ticket_page_and_email(res
     assert logged_in(other).get(link).status_code == 404
 
 
-def test_staff_files_are_checked_and_need_a_portal_account(resident, client_for):  # noqa: F811
+def test_staff_files_are_checked_and_need_a_portal_account(resident, client_for):
     _data, client = resident
     ticket = new_ticket(client).json()
     staff = staff_for(client_for)
@@ -167,7 +167,7 @@ def test_staff_files_are_checked_and_need_a_portal_account(resident, client_for)
         assert not TicketMessage.objects.filter(author="staff").exists()
 
 
-def test_reopen_tells_the_requester_and_only_a_closed_ticket_reopens(resident, client_for):  # noqa: F811
+def test_reopen_tells_the_requester_and_only_a_closed_ticket_reopens(resident, client_for):
     data, client = resident
     ticket = new_ticket(client).json()
     staff = staff_for(client_for)

@@ -25,6 +25,8 @@ from self_service.advance import change_advance
 from tests.support.billing_data import billing_customer, invoice_row
 from tests.support.money import money, rates
 
+pytestmark = pytest.mark.fuzz
+
 DATABASE = settings(
     max_examples=20,
     derandomize=True,

@@ -2,93 +2,24 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
-from PIL import Image
 
-from consumption.models import Meter, RegisterReading
-from contracts.models import Contract, ContractLocation
+from consumption.models import RegisterReading
+from contracts.models import Contract
 from customers.models import Customer
 from integration.models import PortalChange
 from moves import move_in
 from moves.models import MoveInRequest
-from tests.support.billing_data import billing_customer
-from tests.support.consumption_data import add_meters
 from tests.support.factories import last_link, outbox
-from tests.test_billing_resident import resident_client
-from tests.test_portal_card import as_staff_client
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
-TODAY = datetime.now(BRUSSELS).date()  # the organisations' calendar
-
-
-def make_site(client_for) -> dict:
-    """A customer with meters at two locations; the move-in goes to L1 (Main street 1)."""
-    data = billing_customer()
-    data["meters"] = add_meters(data)
-    with schema_context("org_noord"):
-        location = ContractLocation.objects.get(
-            contract__number__endswith="-1",
-            location__street="Main street",
-            contract__customer__customer_number=data["number"],
-        ).location
-        meters = list(Meter.objects.filter(location=location).order_by("pk").values_list("pk", flat=True))
-    return {"data": data, "location": location, "meters": meters, "client": client_for("portal.noord.test")}
-
-
-@pytest.fixture
-def site(db, client_for):
-    return make_site(client_for)
-
-
-def jpeg(size=(40, 30), extra=0) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (120, 120, 120)).save(buffer, format="JPEG")
-    return SimpleUploadedFile("meter.jpg", buffer.getvalue() + b"\0" * extra)
-
-
-def good_steps(site) -> dict[int, dict]:
-    return {
-        1: {"location_id": site["location"].pk},
-        2: {"move_in_date": (TODAY - timedelta(days=3)).isoformat()},
-        3: {"kind": "person", "first_name": "Nina", "last_name": "Nieuw"},
-        4: {"email": "nina@example.test", "phone": "+32 470 11 22 33", "language": "nl"},
-        5: {"readings": [{"meter_id": meter, "value": "1234.5"} for meter in site["meters"]]},
-        6: {
-            "billing_preference": "email",
-            "payment_method": "direct_debit",
-            "iban": "BE71 0961 2345 6769",
-            "account_holder": "Nina Nieuw",
-            "direct_debit_consent": True,
-        },
-        7: {"accept_terms": True, "accept_privacy": True},
-    }
-
-
-def start(client) -> str:
-    response = client.post("/api/moves/move-in/", {"language": "nl"}, format="json")
-    assert response.status_code == 201
-    return response.json()["key"]
-
-
-def put(client, key, number, data):
-    return client.put(f"/api/moves/move-in/{key}/steps/{number}/", data, format="json")
-
-
-def complete(site) -> str:
-    client = site["client"]
-    key = start(client)
-    for number, data in good_steps(site).items():
-        response = put(client, key, number, data)
-        assert response.status_code == 200, (number, response.content)
-    return key
+from tests.support.moves import BRUSSELS, TODAY, complete, good_steps, jpeg, put, staff_for, start, submitted
+from tests.support.residents import resident_client
+from tests.support.staff import as_staff_client
 
 
 def test_location_search(site):
@@ -240,22 +171,6 @@ def test_submit_needs_every_step_and_a_second_submit_makes_no_duplicate(site):
         assert MoveInRequest.objects.filter(status="submitted").count() == 1
     assert outbox("org_noord", "nina@example.test", "move_in_submitted")
     assert put(client, key, 3, good_steps(site)[3]).json()["code"] == "already_submitted"
-
-
-def staff_for(client_for, host="portal.noord.test", email="admin@noord.test"):
-    return as_staff_client(client_for(host), email)
-
-
-def submitted(site, changes: dict | None = None) -> int:
-    """A submitted move-in (steps replaced by ``changes``, per step number); returns its id."""
-    client = site["client"]
-    key = start(client)
-    for number, data in {**good_steps(site), **(changes or {})}.items():
-        response = put(client, key, number, data)
-        assert response.status_code == 200, (number, response.content)
-    assert client.post(f"/api/moves/move-in/{key}/submit/").status_code == 201
-    with schema_context("org_noord"):
-        return MoveInRequest.objects.get(key_hash=move_in._hash(key)).pk
 
 
 def test_staff_approve_creates_customer_contract_and_invitation(site, client_for):
@@ -420,7 +335,7 @@ def test_abandoned_drafts_and_their_photos_are_purged(site, settings, django_cap
         assert not OneTimeToken.objects.filter(subject=f"move_in:{old.pk}").exists()
         assert MoveInRequest.objects.filter(key_hash=move_in._hash(recent_key)).exists()
         assert MoveInRequest.objects.get(pk=kept_submission).status == "submitted"
-    assert not default_storage.exists(photo_name)
+        assert not default_storage.exists(photo_name)
     assert client.get(f"/api/moves/move-in/{old_key}/").status_code == 404
     gone = client.post("/api/moves/move-in/resume/", {"token": token}, format="json")
     assert (gone.status_code, gone.json()["code"]) == (400, "token_invalid")

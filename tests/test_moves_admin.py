@@ -19,9 +19,9 @@ from tests.support.billing_data import billing_customer
 from tests.support.common import data_queries
 from tests.support.consumption_data import ingest_rows
 from tests.support.factories import outbox
-from tests.test_billing_resident import resident_client
-from tests.test_moves import BRUSSELS, TODAY, good_steps, make_site, put, staff_for, submitted
-from tests.test_portal_card import add_staff
+from tests.support.moves import BRUSSELS, TODAY, good_steps, make_site, put, staff_for, submitted
+from tests.support.residents import resident_client
+from tests.support.staff import add_staff
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_another_organisations_staff_cannot_reach_move_ins(site, client_for):
 
 
 def test_meter_photos_are_served_to_this_organisations_staff_only(site, client_for):
-    from tests.test_moves import jpeg, start
+    from tests.support.moves import jpeg, start
 
     client = site["client"]
     key = start(client)

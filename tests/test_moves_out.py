@@ -22,52 +22,8 @@ from tests.support.billing_data import billing_customer, invoice_row
 from tests.support.common import data_queries
 from tests.support.consumption_data import add_meters, ingest_rows
 from tests.support.factories import outbox
-from tests.test_billing_resident import resident_client
-from tests.test_moves import BRUSSELS, TODAY, jpeg, staff_for
-
-
-@pytest.fixture
-def home(db, client_for):
-    """A resident with K1 (L1 heating + hot water, L2 heating) and K2 (L2 cooling)."""
-    data = billing_customer()
-    data["meters"] = add_meters(data)
-    with schema_context("org_noord"):
-        rows = {
-            (row.contract.number[-1], row.location.external_id[-2:]): row
-            for row in ContractLocation.objects.filter(
-                contract__customer__customer_number=data["number"]
-            ).select_related("contract", "location")
-        }
-        meters = {key: Meter.objects.get(external_id=ext).pk for key, ext in data["meters"].items()}
-    return {"data": data, "rows": rows, "meters": meters, "resident": resident_client(client_for, data)}
-
-
-def payload(home, contract: str, location: str, day, values: dict[str, str], **changes) -> dict:
-    row = home["rows"][(contract, location)]
-    body = {
-        "contract_id": row.contract_id,
-        "location_id": row.location_id,
-        "move_out_date": day.isoformat(),
-        "readings": [{"meter_id": home["meters"][name], "value": value} for name, value in values.items()],
-        "forwarding_address": {
-            "street": "Nieuwstraat",
-            "house_number": "5",
-            "postal_code": "2000",
-            "city": "Antwerpen",
-        },
-    }
-    body.update(changes)
-    return body
-
-
-def submit(home, *args, **kwargs) -> dict:
-    response = home["resident"].post("/api/portal/move-outs/", payload(home, *args, **kwargs), format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
-
-
-def process(client_for, request_id):
-    return staff_for(client_for).post(f"/api/admin/move-outs/{request_id}/process/")
+from tests.support.moves import BRUSSELS, TODAY, jpeg, payload, process, staff_for, submit
+from tests.support.residents import resident_client
 
 
 def final_moment(day):
@@ -570,7 +526,7 @@ def test_a_submitted_move_out_can_be_cancelled_a_completed_or_rejected_one_canno
 
 
 def test_only_staff_and_administrators_of_the_organisation_cancel_a_move_out(home, client_for):
-    from tests.test_portal_card import add_staff
+    from tests.support.staff import add_staff
 
     mine = submit(home, "1", "L1", TODAY + timedelta(days=3), {"heat1": "1"})
     add_staff("helpdesk@noord.test", "support")

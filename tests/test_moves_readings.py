@@ -14,8 +14,19 @@ from consumption.models import RegisterReading
 from moves.models import MoveInRequest, MoveOutRequest
 from tests.support.consumption_data import day_rows, ingest_rows
 from tests.support.factories import outbox
-from tests.test_moves import BRUSSELS, TODAY, good_steps, make_site, put, staff_for, start, submitted
-from tests.test_moves_out import home, payload, process, submit  # noqa: F401 - home is a fixture
+from tests.support.moves import (
+    BRUSSELS,
+    TODAY,
+    good_steps,
+    make_site,
+    payload,
+    process,
+    put,
+    staff_for,
+    start,
+    submit,
+    submitted,
+)
 
 
 @pytest.fixture
@@ -96,7 +107,7 @@ def test_a_meter_without_history_takes_any_first_reading(site):
     assert put(site["client"], key, 5, readings(site, "99999")).status_code == 200
 
 
-def test_a_final_reading_below_the_last_known_reading_is_refused_at_entry(home):  # noqa: F811
+def test_a_final_reading_below_the_last_known_reading_is_refused_at_entry(home):
     stored_on = TODAY - timedelta(days=20)
     register(home["data"]["meters"]["cool2"], stored_on, "5000")
     response = home["resident"].post(
@@ -203,7 +214,7 @@ def test_staff_may_reject_a_move_in_waiting_for_a_correction(site, client_for):
     assert rejected.json()["status"] == "rejected"
 
 
-def test_a_move_out_staff_cannot_process_goes_back_to_the_resident(home, client_for):  # noqa: F811
+def test_a_move_out_staff_cannot_process_goes_back_to_the_resident(home, client_for):
     day = TODAY - timedelta(days=2)
     created = submit(home, "2", "L2", day, {"cool2": "100"})
     register(home["data"]["meters"]["cool2"], day, "5000", hour=6)  # sent by the billing system since
@@ -246,9 +257,9 @@ def test_a_move_out_staff_cannot_process_goes_back_to_the_resident(home, client_
         assert RegisterReading.objects.filter(meter_id=cool, value=Decimal("5040")).exists()
 
 
-def test_another_resident_cannot_correct_a_move_out(home, client_for):  # noqa: F811
+def test_another_resident_cannot_correct_a_move_out(home, client_for):
     from tests.support.billing_data import billing_customer
-    from tests.test_billing_resident import resident_client
+    from tests.support.residents import resident_client
 
     day = TODAY - timedelta(days=2)
     created = submit(home, "2", "L2", day, {"cool2": "100"})

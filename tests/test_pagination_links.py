@@ -97,6 +97,7 @@ def test_every_paginated_list_uses_the_same_links(staff_token):
     assert generics.GenericAPIView.pagination_class is api_settings.DEFAULT_PAGINATION_CLASS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("hops", "expected"), [("0", None), ("1", list(PROXY_SSL_HEADER))])
 def test_the_settings_trust_x_forwarded_proto_only_behind_proxies(django_db_setup, hops, expected):
     """In development and production alike: the header counts only with TRUSTED_PROXIES > 0."""

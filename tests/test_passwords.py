@@ -7,32 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from memberships.services.registration import confirm_registration, register_resident
-from tenants.models import Organisation
-from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.support.common import data_queries
-from tests.support.factories import LINK, last_link, make_customer, outbox, process_account_requests
-
-PASSWORD = "a-fine-portal-password"
-
-
-def active_resident(schema="org_noord", **fields):
-    customer = make_customer(schema, **fields)
-    organisation = Organisation.objects.get(schema_name=schema)
-    with schema_context(schema):
-        register_resident(
-            organisation=organisation,
-            customer_number=customer.customer_number,
-            email=customer.email,
-            password=PASSWORD,
-        )
-        token = last_link(schema, customer.email, "registration_confirmation", "/confirm/")
-        confirm_registration(raw_token=token)
-    return customer
-
-
-def login(client, email, password=PASSWORD):
-    return client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
+from tests.support.factories import LINK, last_link, outbox, process_account_requests
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
+from tests.support.residents import PASSWORD, active_resident, login
 
 
 def test_reset_request_answers_the_same_for_known_and_unknown(noord_client):

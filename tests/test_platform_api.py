@@ -10,7 +10,7 @@ from accounts.models import User
 from communications.models import OutboundEmail
 from memberships.models import StaffMembership
 from tenants.models import Domain, Organisation
-from tests.conftest import OPERATOR_EMAIL, PASSWORD, login
+from tests.support.organisations import OPERATOR_EMAIL, PASSWORD, login
 
 OPERATOR_PATHS = [
     ("get", "/api/platform/organisations/"),

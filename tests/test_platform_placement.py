@@ -16,11 +16,12 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from operators import onboarding
 from tenants import cluster, placement, provisioning, services, tasks
 from tenants.models import Organisation, SchemaMove
-from tests.conftest import OPERATOR_EMAIL, login
 from tests.support.citus_cluster import ON_CITUS
 from tests.support.common import wait_until
+from tests.support.organisations import OPERATOR_EMAIL, login
 from tests.support.placement import (
     free_worker_slots,
     other_worker,
@@ -211,11 +212,9 @@ def test_run_move_refuses_to_run_inside_a_transaction(noord):
 # --- onboarding places new organisations ------------------------------------------------------------
 def test_onboarding_publishes_the_placement_on_citus(db, monkeypatch, django_capture_on_commit_callbacks):
     published = []
-    monkeypatch.setattr(
-        "communications.publishing.publish", lambda task, *args: published.append((task.name, args))
-    )
+    monkeypatch.setattr("core.publishing.publish", lambda task, *args: published.append((task.name, args)))
     with django_capture_on_commit_callbacks(execute=True):
-        services.onboard_organisation(
+        onboarding.onboard_organisation(
             name="Warmte Plaats", slug="plaats", domain="portal.plaats.test", admin_email="a@plaats.test"
         )
     placed = [args[0] for name, args in published if name == "tenants.tasks.place_new_organisation"]
@@ -230,7 +229,7 @@ def committed_organisation(django_db_setup, django_db_blocker, monkeypatch):
     monkeypatch.setattr(services, "_place_new_organisation", lambda schema_name: None)
     slug = f"place-{uuid.uuid4().hex[:6]}"
     with django_db_blocker.unblock():
-        organisation = services.onboard_organisation(
+        organisation = onboarding.onboard_organisation(
             name="Warmte Verhuis",
             slug=slug,
             domain=f"portal.{slug}.test",

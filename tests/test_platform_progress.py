@@ -78,7 +78,7 @@ def test_unknown_organisation_gives_404(operator_client):
 
 
 def test_staff_of_an_organisation_cannot_read_progress_or_history(platform_client):
-    from tests.conftest import login
+    from tests.support.organisations import login
 
     body = login(platform_client, "admin@noord.test")
     platform_client.credentials(HTTP_AUTHORIZATION=f"Token {body['key']}")

@@ -14,27 +14,12 @@ from accounts.models import User
 from activity.models import ActivityEvent
 from memberships.models import ImpersonationSession, PortalAccount, StaffMembership
 from memberships.services.registration import register_resident
-from memberships.services.staff import accept_staff_invitation, invite_staff_member
 from tenants.models import Organisation
-from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.support.common import data_queries
 from tests.support.factories import last_link, make_customer, outbox
-from tests.test_passwords import PASSWORD, active_resident, login
-
-
-def staff_client(client, email="admin@noord.test"):
-    key = login(client, email, STAFF_PASSWORD).json()["key"]
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def add_staff(email: str, role: str, can_impersonate: bool = False, schema: str = "org_noord"):
-    organisation = Organisation.objects.get(schema_name=schema)
-    with schema_context(schema):
-        invitation = invite_staff_member(
-            organisation=organisation, email=email, role=role, can_impersonate=can_impersonate
-        )
-        accept_staff_invitation(raw_token=invitation.raw_token, password=STAFF_PASSWORD)
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
+from tests.support.residents import PASSWORD, active_resident, login
+from tests.support.staff import add_staff, staff_client
 
 
 def card(client, customer):
@@ -418,8 +403,3 @@ def test_admin_endpoints_need_credentials(noord_client, path):
     response = noord_client.get(path)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
-
-
-def as_staff_client(client, email="admin@noord.test"):
-    """The same as staff_client, for other test modules."""
-    return staff_client(client, email)

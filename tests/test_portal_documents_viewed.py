@@ -10,8 +10,8 @@ from accounts.models import User
 from documents.services import add_document, record_document_view
 from tests.support.billing_data import PDF_BYTES
 from tests.support.factories import make_customer
-from tests.test_passwords import PASSWORD, active_resident, login
-from tests.test_portal_card import staff_client
+from tests.support.residents import PASSWORD, active_resident, login
+from tests.support.staff import staff_client
 
 
 def _document(customer, title: str, schema: str = "org_noord"):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from tenants import services
 from tenants.models import Organisation
-from tests.test_configuration import GENERAL, PREFS, as_staff, svg_file
+from tests.support.configuration import GENERAL, PREFS, as_staff, svg_file
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 HOST = "portal.noord.test"

@@ -17,6 +17,8 @@ from playwright.sync_api import sync_playwright
 from tests.support.axe import describe, violations
 from tests.support.live import PortalServer
 
+pytestmark = pytest.mark.browser
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" fill="#8250df"/></svg>'
 
@@ -28,9 +30,10 @@ def suspended_host(django_db_setup, django_db_blocker):
     from django_tenants.utils import schema_context
 
     from configuration.models import GeneralPreferences
+    from operators.onboarding import onboard_organisation
     from tenants import provisioning
     from tenants.models import Organisation
-    from tenants.services import onboard_organisation, suspend_organisation
+    from tenants.services import suspend_organisation
 
     slug = f"s{uuid.uuid4().hex[:8]}"
     host = f"portal.{slug}.test"

@@ -28,46 +28,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.common import free_port, wait_until
-from tests.support.live import ROOT, child_environment
+from tests.support.live import ROOT
+from tests.support.production import METRICS_TOKEN, fetch, production_environment, secure
 
-METRICS_TOKEN = "metrics-token-for-tests-0123456789"
+pytestmark = pytest.mark.slow
+
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
 STALE_SAMPLE = "counter_424242.db"
-
-
-def production_environment(**extra: str) -> dict[str, str]:
-    env = child_environment(
-        DEBUG="0",
-        TESTING="1",
-        SECRET_KEY="production-like-secret-key-for-the-test-suite-0123456789",
-        EMAIL_HOST="smtp.invalid",
-        METRICS_TOKEN=METRICS_TOKEN,
-        # Behind the ingress, as the chart deploys it: its X-Forwarded-Proto counts.
-        TRUSTED_PROXIES="1",
-        LOG_FORMAT="json",
-        REQUEST_LOG_LEVEL="INFO",
-        PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-        **extra,
-    )
-    env.pop("PORTAL_URL_PORT", None)
-    return env
-
-
-def fetch(port: int, path: str, host: str = "portal.noord.test", headers: dict | None = None):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", headers={"Host": host, **(headers or {})}
-    )
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 def collect_static() -> str:
@@ -155,10 +122,6 @@ def production_web(django_db_setup):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
-
-
-def secure(headers: dict | None = None) -> dict:
-    return {"X-Forwarded-Proto": "https", **(headers or {})}
 
 
 def test_health_answers_over_plain_http_and_pages_redirect_to_https(production_web):
@@ -251,9 +214,9 @@ def quiet_organisation(django_db_setup, django_db_blocker):
     from django_tenants.utils import schema_context
 
     from communications.models import OutboundEmail
+    from operators.onboarding import onboard_organisation
     from tenants import provisioning
     from tenants.models import Organisation
-    from tenants.services import onboard_organisation
 
     slug = f"q{uuid.uuid4().hex[:8]}"
     with django_db_blocker.unblock():

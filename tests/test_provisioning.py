@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
 from memberships.models import StaffMembership
+from operators.onboarding import onboard_organisation
 from tenants import provisioning, snapshot
 from tenants.models import SpareSchema
-from tenants.services import onboard_organisation
 
 
+@pytest.mark.slow
 def test_a_schema_replayed_from_the_snapshot_is_identical_to_the_template_and_to_a_migrated_one(db):
     template = provisioning.template_schema_name()
     assert provisioning.create_schema("org_snapshot_check", method=provisioning.CLONE) == provisioning.CLONE

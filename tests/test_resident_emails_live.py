@@ -89,6 +89,7 @@ def test_register_confirm_login_and_reset_through_real_email(customer, celery_wo
     assert notice.message["X-Portal-Template"] == "password_changed"
 
 
+@pytest.mark.faults
 def test_password_reset_while_the_broker_is_down(customer, broker, celery_worker, smtp, client_for):
     """The request succeeds at once; the email goes out, once, after the broker is back."""
     client = client_for("portal.noord.test")

@@ -14,7 +14,7 @@ from configuration.colours import AA_NORMAL_TEXT, contrast_ratio, parse_colour
 from configuration.rich_text import display_html
 from configuration.rich_text_colours import EMAIL_SURFACE, FAQ_SURFACE, MESSAGE_SURFACES, PORTAL_TEXT
 from tenants.models import Organisation
-from tests.test_configuration import MESSAGES, as_staff, site
+from tests.support.configuration import MESSAGES, as_staff, site
 
 ROOT = Path(__file__).resolve().parent.parent
 WARNING = MESSAGE_SURFACES["warning"]

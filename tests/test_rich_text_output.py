@@ -22,9 +22,9 @@ from customers.models import Customer
 from support.models import FaqCategory, FaqEntry
 from support.services import answer_ticket, open_ticket
 from tenants.models import Organisation
-from tests.conftest import login
-from tests.test_configuration import as_staff
-from tests.test_web_pages import PASSWORD, logged_in, resident  # noqa: F401 - the fixture
+from tests.support.configuration import as_staff
+from tests.support.organisations import login
+from tests.support.web import PASSWORD, logged_in
 
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 ACTIVE_TAGS = {"script", "img", "iframe", "object", "embed", "style", "svg", "math", "form", "input", "base"}
@@ -177,7 +177,7 @@ RAW = (
 )
 
 
-def test_messages_and_faq_answers_saved_before_a_rule_are_sanitised_when_shown(resident, client_for):  # noqa: F811
+def test_messages_and_faq_answers_saved_before_a_rule_are_sanitised_when_shown(web_resident, client_for):
     """Rows written straight to the table, as an older rule or an import could have left them."""
     with schema_context("org_noord"):
         PageMessage.objects.create(page="overview", kind="important", bodies={"en": RAW})
@@ -195,7 +195,7 @@ def test_messages_and_faq_answers_saved_before_a_rule_are_sanitised_when_shown(r
     assert active_content(answer) == []
     assert "Outage" in answer
 
-    client = logged_in(resident)
+    client = logged_in(web_resident)
     for path, expected in (("/overview/", 1), ("/faq/", 2)):
         page = client.get(path).content.decode()
         blocks = re.findall(r'<div class="(?:page-message [a-z]+|answer)"[^>]*>(.*?)</div>', page, re.S)
@@ -207,7 +207,7 @@ def test_messages_and_faq_answers_saved_before_a_rule_are_sanitised_when_shown(r
         assert '<img src="x"' not in page
 
 
-def test_a_staff_answer_is_text_on_the_page_in_the_api_and_in_the_email(resident, client_for):  # noqa: F811
+def test_a_staff_answer_is_text_on_the_page_in_the_api_and_in_the_email(web_resident, client_for):
     answer = '<a href="javascript:alert(1)">click</a> <b>now</b>'
     with schema_context("org_noord"):
         EmailTemplate.objects.create(
@@ -217,7 +217,7 @@ def test_a_staff_answer_is_text_on_the_page_in_the_api_and_in_the_email(resident
             body_text="{{ message }}",
             body_html="<p>{{ message|safe }}</p><p>{{ message }}</p>",
         )
-        customer = Customer.objects.get(customer_number=resident["number"])
+        customer = Customer.objects.get(customer_number=web_resident["number"])
         ticket = open_ticket(
             organisation=_noord(),
             kind="question",
@@ -233,12 +233,12 @@ def test_a_staff_answer_is_text_on_the_page_in_the_api_and_in_the_email(resident
     assert active_content(email.body_html) == []
     assert "&lt;b&gt;now&lt;/b&gt;" in email.body_html
 
-    page = logged_in(resident).get(f"/tickets/{ticket.pk}/").content.decode()
+    page = logged_in(web_resident).get(f"/tickets/{ticket.pk}/").content.decode()
     [conversation] = re.findall(r'<ol class="conversation">(.*?)</ol>', page, re.S)
     assert "&lt;a href=&quot;javascript:alert(1)&quot;&gt;click&lt;/a&gt;" in conversation
     assert active_content(conversation) == []
 
     api = client_for("portal.noord.test")
-    api.credentials(HTTP_AUTHORIZATION=f"Token {login(api, resident['email'], PASSWORD)['key']}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {login(api, web_resident['email'], PASSWORD)['key']}")
     body = api.get(f"/api/portal/tickets/{ticket.pk}/").json()
     assert body["messages"][-1]["body"] == answer  # plain text in JSON: clients show it as text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import login
+from tests.support.organisations import login
 
 
 def test_api_token_survives_a_key_rotation_only_with_the_old_key_as_fallback(noord_client, settings):

@@ -9,8 +9,8 @@ from django_tenants.utils import schema_context
 
 from support.models import FaqCategory, FaqEntry
 from tests.support.common import data_queries
-from tests.test_moves import staff_for
-from tests.test_portal_card import add_staff
+from tests.support.moves import staff_for
+from tests.support.staff import add_staff
 
 CATEGORIES = "/api/admin/faq/categories/"
 ENTRIES = "/api/admin/faq/entries/"

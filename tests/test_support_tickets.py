@@ -3,58 +3,21 @@ the support address, isolation, query counts, throttling."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
-from PIL import Image
 
 from support.models import Ticket, TicketMessage
 from tests.support.billing_data import billing_customer
 from tests.support.common import data_queries
+from tests.support.configuration import set_preferences
 from tests.support.factories import outbox
-from tests.test_billing_resident import resident_client, set_preferences
-from tests.test_moves import staff_for
-from tests.test_portal_card import add_staff
-
-
-def pdf(catalogue: bytes = b"<</Type/Catalog/Pages 2 0 R>>") -> bytes:
-    """A small PDF with a correct cross-reference table."""
-    objects = [
-        catalogue,
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 9 9]>>",
-    ]
-    body, offsets = b"%PDF-1.4\n", []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(body))
-        body += b"%d 0 obj" % number + obj + b"endobj\n"
-    xref = len(body)
-    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return body + b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-
-
-def image(kind: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (20, 10), (10, 120, 200)).save(buffer, format=kind)
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def resident(db, client_for):
-    data = billing_customer()
-    return data, resident_client(client_for, data)
-
-
-def new_ticket(client, attachment=None, **fields):
-    body = {"kind": "payment_notice", "subject": "Paid", "message": "See proof", **fields}
-    if attachment is not None:
-        body["attachment"] = attachment
-    return client.post("/api/support/tickets/", body, format="multipart")
+from tests.support.moves import staff_for
+from tests.support.residents import resident_client
+from tests.support.staff import add_staff
+from tests.support.tickets import image, new_ticket, pdf
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,7 @@ def test_the_catalogue_is_complete(language):
     assert re.fullmatch(r"\d+ translated messages?\.", statistics), statistics
 
 
+@pytest.mark.slow
 def test_every_text_marked_for_translation_is_in_the_catalogues(tmp_path):
     for entry in ROOT.iterdir():
         if entry.is_dir() and not entry.name.startswith(".") and entry.name not in NOT_SOURCES:

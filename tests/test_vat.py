@@ -23,16 +23,9 @@ from invoicing.vat import (
     tax_tolerance,
     vat_of,
 )
+from tests.support.money import money, rates
 
 PURE = settings(max_examples=300, derandomize=True, database=None, deadline=None)
-STANDARD_RATES = [Decimal(rate) for rate in ("0", "6", "9", "12", "21")]
-rates = st.one_of(
-    st.sampled_from(STANDARD_RATES), st.decimals(min_value=0, max_value=Decimal("99.99"), places=2)
-)
-
-
-def money(low: str = "-10000", high: str = "10000"):
-    return st.decimals(min_value=Decimal(low), max_value=Decimal(high), places=2)
 
 
 def billed_lines(most: int = 2):

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from integration.importing import run_import
 from invoicing.models import Invoice
 from tests.support.billing_data import billing_customer
-from tests.test_web_pages import logged_in, make_resident, text
+from tests.support.web import logged_in, make_resident, text
 
 
 def _rows(body: str) -> dict[str, list[str]]:

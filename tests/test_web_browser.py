@@ -30,6 +30,8 @@ from tests.support.consumption_data import add_meters, day_rows, ingest_rows, qu
 from tests.support.factories import import_address_with_meter
 from tests.support.live import PortalServer
 
+pytestmark = pytest.mark.browser
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 PASSWORD = "browser-portal-pass-7"
 OOST_COLOUR = "#8a1538"
@@ -66,7 +68,7 @@ def _drop(organisation) -> None:
 def oost(django_db_setup, django_db_blocker):
     """An organisation of its own, branded, with a page message and advance changes allowed."""
     from configuration.models import PageMessage, PortalPreferences
-    from tenants.services import onboard_organisation
+    from operators.onboarding import onboard_organisation
 
     slug = f"oost{uuid.uuid4().hex[:6]}"
     with django_db_blocker.unblock():

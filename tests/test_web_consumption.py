@@ -15,7 +15,7 @@ from integration.importing import run_import
 from tenants.models import Organisation
 from tests.support.billing_data import billing_customer
 from tests.support.consumption_data import add_meters, day_rows, ingest_rows
-from tests.test_web_pages import logged_in, make_resident, text
+from tests.support.web import logged_in, text
 
 
 def _days(meter: str, first: date, count: int, value: str) -> list[dict]:
@@ -28,18 +28,8 @@ def _total(body: str) -> str:
     return match.group(1).strip()
 
 
-@pytest.fixture
-def home(db):
-    data = billing_customer()
-    meters = add_meters(data)
-    make_resident(data)
-    with schema_context("org_noord"):
-        locations = {key: Location.objects.get(external_id=f"{data['ext']}-{key}").pk for key in ("L1", "L2")}
-    return data, meters, locations
-
-
-def test_the_address_filter_shows_one_address_or_both_and_ignores_foreign_ones(home):
-    data, meters, locations = home
+def test_the_address_filter_shows_one_address_or_both_and_ignores_foreign_ones(metered_home):
+    data, meters, locations = metered_home
     first = date(2026, 3, 2)
     ingest_rows(_days(meters["heat1"], first, 3, "1") + _days(meters["heat2"], first, 3, "2"))
     stranger = billing_customer()
@@ -66,8 +56,8 @@ def test_the_address_filter_shows_one_address_or_both_and_ignores_foreign_ones(h
     assert f"?service=heating&amp;locations={locations['L1']}&amp;year=2026&amp;month=3" in year
 
 
-def test_chart_tooltips_use_the_languages_dates_and_the_axis_names_the_unit(home):
-    data, meters, locations = home
+def test_chart_tooltips_use_the_languages_dates_and_the_axis_names_the_unit(metered_home):
+    data, meters, locations = metered_home
     ingest_rows(_days(meters["heat1"], date(2026, 3, 2), 2, "1"))
     client = logged_in(data)
     body = text(client.get("/consumption/?service=heating&year=2026&month=3"))
@@ -125,8 +115,8 @@ def _similar_home(first: date, value: str) -> None:
     ingest_rows(_days(other_meters["heat1"], first, 31, value))
 
 
-def test_costs_and_similar_homes_when_the_organisation_shows_them(home):
-    data, meters, locations = home
+def test_costs_and_similar_homes_when_the_organisation_shows_them(metered_home):
+    data, meters, locations = metered_home
     march = date(2025, 3, 1)
     ingest_rows(_days(meters["heat1"], march, 31, "1"))
     client = logged_in(data)
@@ -197,11 +187,11 @@ def _by_period(section: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def priced(home):
+def priced(metered_home):
     """March 2025 (first address only): 1 to 5 March complete at 96 kWh a day; March 2024: 1 to 20
     complete at 48 kWh a day and the whole month for the year views. Tariff: 0.10 a kWh, 10.00 a
     month, 6 % VAT."""
-    data, meters, locations = home
+    data, meters, locations = metered_home
     ingest_rows(_days(meters["heat1"], date(2025, 3, 1), 5, "1"))
     ingest_rows(_days(meters["heat1"], date(2024, 3, 1), 20, "0.5"))
     client = logged_in(data)

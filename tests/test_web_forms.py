@@ -20,10 +20,20 @@ from contracts.models import AdvancePaymentPlan
 from customers.models import Customer, CustomerAddress
 from memberships.models import ImpersonationSession, PortalAccount
 from tenants.models import Organisation
-from tests.conftest import login
 from tests.support.billing_data import billing_customer
 from tests.support.factories import last_link, make_customer, process_account_requests
-from tests.test_web_pages import NOORD, PASSWORD, ZUID, logged_in, make_resident, page_client, text
+from tests.support.organisations import login
+from tests.support.web import (
+    NOORD,
+    PASSWORD,
+    ZUID,
+    field_errors,
+    logged_in,
+    make_resident,
+    page_client,
+    text,
+    ticket_of,
+)
 
 
 @pytest.fixture
@@ -31,13 +41,6 @@ def resident(db):
     data = billing_customer()
     make_resident(data)
     return data
-
-
-def field_errors(response, field_id: str) -> str:
-    """The error list rendered next to one field (its id is what aria-describedby points at)."""
-    match = re.search(rf'<ul class="errors" id="{re.escape(field_id)}">(.*?)</ul>', text(response), re.S)
-    assert match, f"no errors for {field_id}"
-    return match.group(1)
 
 
 def _allow_advance_changes() -> None:
@@ -512,20 +515,6 @@ def test_a_language_chosen_during_impersonation_is_not_stored_for_the_customer(r
 # -- replying on a ticket -------------------------------------------------------------------------
 
 
-def _ticket_of(data: dict, subject: str = "My meter blinks"):
-    from support.services import open_ticket
-
-    with schema_context("org_noord"):
-        return open_ticket(
-            organisation=Organisation.objects.get(schema_name="org_noord"),
-            kind="meter_problem",
-            subject=subject,
-            message="It blinks red.",
-            language="en",
-            customer=Customer.objects.get(customer_number=data["number"]),
-        )
-
-
 def _png_upload(name: str = "more.png"):
     import io
 
@@ -544,7 +533,7 @@ def test_a_resident_replies_on_their_ticket_page_with_an_attachment(resident):
     with schema_context("org_noord"):
         PortalPreferences.objects.current()
         PortalPreferences.objects.update(support_email="service@noord.test")
-        ticket = _ticket_of(resident)
+        ticket = ticket_of(resident)
         Ticket.objects.filter(pk=ticket.pk).update(status="closed")
     client = logged_in(resident)
     page = text(client.get(f"/tickets/{ticket.pk}/"))
@@ -598,7 +587,7 @@ def _not_a_pdf():
 def test_nobody_else_replies_on_a_residents_ticket_page(resident, client_for):
     from support.models import TicketMessage
 
-    ticket = _ticket_of(resident)
+    ticket = ticket_of(resident)
     other = billing_customer()
     make_resident(other)
     stranger = logged_in(other)
@@ -626,7 +615,7 @@ def test_without_help_requests_the_ticket_page_has_no_reply_form(resident, noord
     from support.models import TicketMessage
     from tenants.services import update_organisation
 
-    ticket = _ticket_of(resident)
+    ticket = ticket_of(resident)
     update_organisation(organisation=noord, features={"help_requests": False})
     client = logged_in(resident)
     page = text(client.get(f"/tickets/{ticket.pk}/"))

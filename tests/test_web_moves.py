@@ -19,8 +19,7 @@ from moves.models import MoveInRequest, MoveOutRequest
 from tests.support.billing_data import billing_customer
 from tests.support.consumption_data import add_meters
 from tests.support.factories import import_address_with_meter, last_link
-from tests.test_web_forms import field_errors
-from tests.test_web_pages import logged_in, make_resident, page_client, text
+from tests.support.web import field_errors, logged_in, make_resident, page_client, text
 
 
 def _png(name: str = "meter.png") -> SimpleUploadedFile:

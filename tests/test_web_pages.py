@@ -10,57 +10,20 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from configuration.services import save_page_message
 from contracts.models import AdvancePaymentPlan
 from customers.models import Customer
-from memberships.services.registration import confirm_registration, register_resident
+from memberships.services.registration import register_resident
 from support.models import Ticket
 from tenants.models import Organisation
-from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.support.billing_data import billing_customer
 from tests.support.common import data_queries
 from tests.support.factories import last_link
-
-PASSWORD = "a-fine-portal-password"
-NOORD, ZUID = "portal.noord.test", "portal.zuid.test"
-
-
-def page_client(host: str = NOORD, language: str = "en", **options) -> Client:
-    return Client(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE=language, **options)
-
-
-def make_resident(data: dict, schema: str = "org_noord") -> None:
-    organisation = Organisation.objects.get(schema_name=schema)
-    with schema_context(schema):
-        register_resident(
-            organisation=organisation, customer_number=data["number"], email=data["email"], password=PASSWORD
-        )
-        confirm_registration(
-            raw_token=last_link(schema, data["email"], "registration_confirmation", "/confirm/")
-        )
-
-
-def logged_in(data: dict, host: str = NOORD) -> Client:
-    client = page_client(host)
-    response = client.post("/login/", {"email": data["email"], "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert response["Location"] == "/overview/"
-    return client
-
-
-@pytest.fixture
-def resident(db):
-    data = billing_customer()
-    make_resident(data)
-    return data
-
-
-def text(response) -> str:
-    return response.content.decode()
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
+from tests.support.web import NOORD, PASSWORD, ZUID, logged_in, make_resident, page_client, text
 
 
 def test_pages_carry_a_strict_content_security_policy_and_refuse_framing(db):
@@ -119,9 +82,9 @@ def test_the_language_follows_the_visitors_choice(db):
     assert '<html lang="en">' in text(page_client().get("/help/"))
 
 
-def test_login_refuses_wrong_password_without_saying_which_part_was_wrong(resident):
+def test_login_refuses_wrong_password_without_saying_which_part_was_wrong(web_resident):
     client = page_client()
-    response = client.post("/login/", {"email": resident["email"], "password": "not-the-password"})
+    response = client.post("/login/", {"email": web_resident["email"], "password": "not-the-password"})
     assert response.status_code == 200
     assert "The email address or password is not correct." in text(response)
     assert client.get("/overview/").status_code == 302
@@ -168,11 +131,11 @@ def test_register_page_shows_the_services_field_errors(db):
         assert not PortalAccount.objects.filter(customer__customer_number=data["number"]).exists()
 
 
-def test_next_never_leaves_the_portal(resident):
+def test_next_never_leaves_the_portal(web_resident):
     client = page_client()
     response = client.post(
         "/login/?next=https://evil.test/",
-        {"email": resident["email"], "password": PASSWORD, "next": "https://evil.test/"},
+        {"email": web_resident["email"], "password": PASSWORD, "next": "https://evil.test/"},
     )
     assert response["Location"] == "/overview/"
 
@@ -183,9 +146,9 @@ def test_staff_cannot_use_the_resident_pages(db):
     assert "This portal is for residents" in text(response)
 
 
-def test_forms_without_csrf_token_are_refused_with_a_page(resident):
+def test_forms_without_csrf_token_are_refused_with_a_page(web_resident):
     client = page_client(enforce_csrf_checks=True)
-    response = client.post("/login/", {"email": resident["email"], "password": PASSWORD})
+    response = client.post("/login/", {"email": web_resident["email"], "password": PASSWORD})
     assert response.status_code == 403
     assert "The form expired" in text(response)
 
@@ -199,15 +162,15 @@ def test_unknown_page_is_a_portal_page_and_api_stays_json(db):
     assert api.json()["code"] == "not_found"
 
 
-def test_a_session_of_one_organisation_is_worthless_on_another(resident):
-    client = logged_in(resident)
+def test_a_session_of_one_organisation_is_worthless_on_another(web_resident):
+    client = logged_in(web_resident)
     assert client.get("/overview/").status_code == 200
     # The test client sends its cookies to every host: the session id reaches Zuid and means nothing there.
     client.defaults["HTTP_HOST"] = ZUID
     response = client.get("/overview/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
-    assert resident["number"] not in text(client.get("/", follow=True))
+    assert web_resident["number"] not in text(client.get("/", follow=True))
 
 
 def test_a_resident_sees_only_their_own_invoices_and_tickets(db):
@@ -321,7 +284,7 @@ def test_branding_derives_link_and_graphic_colours_that_reach_wcag_contrast(db):
         assert (variables["--link"] == primary) is link_is_primary
 
 
-def test_advance_form_refuses_an_amount_out_of_range_and_accepts_one_within(resident):
+def test_advance_form_refuses_an_amount_out_of_range_and_accepts_one_within(web_resident):
     with schema_context("org_noord"):
         from configuration.models import PortalPreferences
 
@@ -330,9 +293,9 @@ def test_advance_form_refuses_an_amount_out_of_range_and_accepts_one_within(resi
             advance_changes_allowed=True, advance_min_percentage=80, advance_max_percentage=150
         )
         plan = AdvancePaymentPlan.objects.get(
-            contract__number__endswith="-1", contract__customer__customer_number=resident["number"]
+            contract__number__endswith="-1", contract__customer__customer_number=web_resident["number"]
         )
-    client = logged_in(resident)
+    client = logged_in(web_resident)
     body = text(client.get("/my-details/"))
     assert 'min="80.00"' in body
     assert 'max="150.00"' in body
@@ -354,7 +317,7 @@ def test_advance_form_refuses_an_amount_out_of_range_and_accepts_one_within(resi
     assert "Your advance payment was changed." in text(client.get("/my-details/"))
 
 
-def test_page_messages_are_sanitised_and_styled_by_kind(resident):
+def test_page_messages_are_sanitised_and_styled_by_kind(web_resident):
     with schema_context("org_noord"):
         save_page_message(
             message=None,
@@ -366,7 +329,7 @@ def test_page_messages_are_sanitised_and_styled_by_kind(resident):
                 },
             },
         )
-    body = text(logged_in(resident).get("/overview/"))
+    body = text(logged_in(web_resident).get("/overview/"))
     block = re.search(r'<div class="page-message important" role="alert">(.*?)</div>', body, re.S)
     assert block, body[:3000]
     assert "Outage" in block.group(1)
@@ -427,13 +390,15 @@ def test_visitor_help_request_needs_an_email_address(db):
     assert "This field is required." in text(response)
 
 
-def test_impersonation_shows_the_banner_blocks_the_password_and_ends_with_the_session(resident, client_for):
-    from tests.conftest import login
+def test_impersonation_shows_the_banner_blocks_the_password_and_ends_with_the_session(
+    web_resident, client_for
+):
+    from tests.support.organisations import login
 
     staff = client_for(NOORD)
     staff.credentials(HTTP_AUTHORIZATION=f"Token {login(staff, 'admin@noord.test')['key']}")
     with schema_context("org_noord"):
-        customer_id = Customer.objects.get(customer_number=resident["number"]).pk
+        customer_id = Customer.objects.get(customer_number=web_resident["number"]).pk
     started = staff.post(
         f"/api/admin/customers/{customer_id}/portal/impersonate/", {"reason": "phone call"}, format="json"
     )
@@ -460,15 +425,15 @@ def test_an_ended_impersonation_key_cannot_open_the_portal(db):
     assert "This impersonation session has ended." in text(response)
 
 
-def test_forgotten_password_page_to_reset_page_to_login(resident):
+def test_forgotten_password_page_to_reset_page_to_login(web_resident):
     from tests.support.factories import process_account_requests
 
     client = page_client()
-    asked = client.post("/forgot-password/", {"email": resident["email"]})
+    asked = client.post("/forgot-password/", {"email": web_resident["email"]})
     # The same answer whether or not the address has an account.
     assert "If this address has an account with us, we sent a link to choose a new password." in text(asked)
     process_account_requests("org_noord")
-    token = last_link("org_noord", resident["email"], "password_reset", "/reset-password/")
+    token = last_link("org_noord", web_resident["email"], "password_reset", "/reset-password/")
     mismatch = client.post(
         f"/reset-password/{token}", {"new_password": "a-new-portal-pass-1", "repeat": "another-one-22"}
     )
@@ -482,7 +447,9 @@ def test_forgotten_password_page_to_reset_page_to_login(resident):
     )
     assert 'role="alert"' in text(again)  # single-use: the second try is refused
     assert (
-        client.post("/login/", {"email": resident["email"], "password": "a-new-portal-pass-1"})["Location"]
+        client.post("/login/", {"email": web_resident["email"], "password": "a-new-portal-pass-1"})[
+            "Location"
+        ]
         == "/overview/"
     )
 

@@ -25,7 +25,6 @@ from moves.models import MoveInRequest
 from portal_web.throttling import Throttled
 from support.models import Ticket, TicketMessage
 from tenants.models import Organisation
-from tests.conftest import login
 from tests.support.billing_data import billing_customer
 from tests.support.factories import (
     import_address_with_meter,
@@ -34,8 +33,8 @@ from tests.support.factories import (
     outbox,
     process_account_requests,
 )
-from tests.test_web_forms import _ticket_of
-from tests.test_web_pages import NOORD, PASSWORD, ZUID, logged_in, make_resident, page_client, text
+from tests.support.organisations import login
+from tests.support.web import NOORD, PASSWORD, ZUID, logged_in, make_resident, page_client, text, ticket_of
 
 WAIT = re.compile(r"Too many attempts\. Try again in (\d+) (second|seconds|minute|minutes)\.")
 WRONG_LOGIN = "The email address or password is not correct."
@@ -351,7 +350,7 @@ def test_the_help_form_is_throttled_per_client_and_a_refused_message_opens_no_ti
 
 def test_ticket_replies_are_throttled_and_a_refused_reply_writes_nothing(resident, rates):
     rates(tickets="2/hour")
-    ticket = _ticket_of(resident)  # opened by the service: not counted
+    ticket = ticket_of(resident)  # opened by the service: not counted
     client = logged_in(resident)
     for n in range(2):
         assert client.post(f"/tickets/{ticket.pk}/", {"message": f"Reply {n}"}).status_code == 302
@@ -371,7 +370,7 @@ def test_ticket_replies_are_throttled_and_a_refused_reply_writes_nothing(residen
 
 def test_another_residents_ticket_is_not_found_before_anything_is_counted(resident, rates):
     rates(tickets="1/hour")
-    ticket = _ticket_of(resident)
+    ticket = ticket_of(resident)
     other = billing_customer()
     make_resident(other)
     stranger = logged_in(other)

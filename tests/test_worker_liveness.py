@@ -20,7 +20,9 @@ import pytest
 
 from tests.support.common import wait_until
 from tests.support.live import ROOT, RedisServer
-from tests.test_production_mode import production_environment
+from tests.support.production import production_environment
+
+pytestmark = pytest.mark.slow
 
 MAX_AGE = "3"
 
@@ -92,6 +94,7 @@ def test_probe_fails_without_the_file_and_names_the_reason(tmp_path):
     assert "does not exist" in missing.stderr
 
 
+@pytest.mark.faults
 def test_worker_liveness_follows_consuming_not_the_open_port(django_db_setup, own_broker, tmp_path):
     liveness_file = tmp_path / "worker-alive"
     process, log_path = start(

@@ -9,7 +9,11 @@ from decimal import Decimal
 
 from django_tenants.utils import schema_context
 
+from contracts.models import Contract, Location
+from customers.models import Customer
+from documents.models import Document
 from integration.importing import run_import
+from invoicing.models import Invoice, Transaction
 
 _serial = itertools.count(1)
 
@@ -252,3 +256,16 @@ def billing_customer(schema: str = "org_noord", *, invoices: int = 5, email: str
         result = run_import(payload=payload)
     assert result["error_count"] == 0, result
     return {"ext": ext, "email": email, "number": f"B-{n:05d}", "payload": payload}
+
+
+def object_ids(data: dict, schema: str = "org_noord") -> dict[str, int]:
+    with schema_context(schema):
+        customer = Customer.objects.get(customer_number=data["number"])
+        return {
+            "customer": customer.pk,
+            "contract": Contract.objects.filter(customer=customer).order_by("pk").first().pk,
+            "location": Location.objects.get(external_id=f"{data['ext']}-L1").pk,
+            "invoice": Invoice.objects.filter(customer=customer).order_by("pk").first().pk,
+            "transaction": Transaction.objects.filter(customer=customer).order_by("pk").first().pk,
+            "document": Document.objects.get(customer=customer).pk,
+        }

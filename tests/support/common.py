@@ -96,3 +96,11 @@ def data_queries(context) -> list[str]:
     return [
         query["sql"] for query in context.captured_queries if not query["sql"].startswith("SET search_path")
     ]
+
+
+def all_keys(value) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in all_keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in all_keys(item)}
+    return set()

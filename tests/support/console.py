@@ -106,8 +106,8 @@ class ConsoleOrganisation:
 def console_org(django_db_setup, django_db_blocker):
     from memberships.models import StaffMembership
     from memberships.services.staff import accept_staff_invitation
+    from operators.onboarding import onboard_organisation
     from tenants import provisioning
-    from tenants.services import onboard_organisation
 
     slug = f"console{uuid.uuid4().hex[:6]}"
     admin_email, support_email = f"admin@{slug}.test", f"support@{slug}.test"
@@ -265,3 +265,51 @@ def staff_console(console_org, console_server, console_browser, django_db_blocke
         violations_seen = session.csp_violations
         session.close()
         assert violations_seen == [], violations_seen
+
+
+RESIDENT_PASSWORD = "resident-pass-2026"
+
+
+@pytest.fixture(scope="module")
+def console_resident(console_org, django_db_blocker):
+    """A confirmed resident of the console's organisation (password RESIDENT_PASSWORD)."""
+    from credentials.models import OneTimeToken
+    from credentials.services import issue_one_time_token
+    from memberships.models import PortalAccount
+    from memberships.services.registration import confirm_registration, register_resident
+    from tests.support.billing_data import billing_customer
+
+    with database(django_db_blocker, "public"):
+        data = billing_customer(
+            console_org.schema_name, invoices=2, email=f"resident-{uuid.uuid4().hex[:6]}@example.test"
+        )
+    with database(django_db_blocker, console_org.schema_name):
+        register_resident(
+            organisation=console_org.organisation,
+            customer_number=data["number"],
+            email=data["email"],
+            password=RESIDENT_PASSWORD,
+            language="en",
+        )
+        account = PortalAccount.objects.get(customer__customer_number=data["number"])
+        issued = issue_one_time_token(
+            purpose=OneTimeToken.Purpose.CONFIRMATION,
+            subject=f"portal_account:{account.pk}",
+            email=data["email"],
+        )
+        confirm_registration(raw_token=issued.raw)
+    return data
+
+
+def resident_page(console, console_org, resident: dict | None, path: str):
+    """The resident portal in a context of its own (logged in when ``resident`` is given)."""
+    context = console.page.context.browser.new_context(locale="en-GB")
+    page = context.new_page()
+    if resident:
+        page.goto(console.server.url(console_org.host, "/login/"))
+        page.get_by_label("Email address").fill(resident["email"])
+        page.get_by_label("Password").fill(RESIDENT_PASSWORD)
+        page.locator("main").get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(re.compile(r"/overview/$"))
+    page.goto(console.server.url(console_org.host, path))
+    return context, page

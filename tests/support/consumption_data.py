@@ -169,7 +169,7 @@ def month_rows(meter: str, first: date, days: int, value: str = "0.25", source: 
 
 def integration_client(client_for, host: str = "portal.noord.test", admin_email: str | None = None):
     """An API client with a fresh integration token of the organisation at ``host``."""
-    from tests.test_portal_card import as_staff_client
+    from tests.support.staff import as_staff_client
 
     slug = host.split(".")[1]
     admin = as_staff_client(client_for(host), admin_email or f"admin@{slug}.test")

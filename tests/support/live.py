@@ -56,7 +56,7 @@ class RedisServer:
         while time.monotonic() < deadline:
             try:
                 redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
-                from communications.publishing import reset
+                from core.publishing import reset
 
                 reset()  # this process may publish again at once
                 return

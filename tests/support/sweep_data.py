@@ -19,11 +19,11 @@ from django_tenants.utils import schema_context
 from PIL import Image
 from rest_framework.test import APIClient
 
-from tests.conftest import OPERATOR_EMAIL, ORGANISATIONS
-from tests.conftest import PASSWORD as STAFF_PASSWORD
 from tests.support.billing_data import PDF_BYTES, invoice_row
 from tests.support.consumption_data import day_rows
 from tests.support.factories import last_link
+from tests.support.organisations import OPERATOR_EMAIL, ORGANISATIONS
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
 
 RESIDENT_PASSWORD = "a-fine-sweep-password-7"
 
@@ -305,7 +305,8 @@ def build_organisation(slug: str, *, second_customer: bool) -> OrgWorld:
     """Customers, org-level objects, and every kind of credential of the organisation ``slug``."""
     from accounts.models import User
     from communications.catalogue import CATALOGUE
-    from configuration.services import save_email_template, save_page_message
+    from communications.customisation import save_email_template
+    from configuration.services import save_page_message
     from customers.models import Customer
     from integration.importing import run_import
     from integration.services import create_integration_token
