@@ -71,60 +71,9 @@ def update_portal_preferences(*, organisation, changes: dict, uploads: dict | No
 
     logo = _apply_upload(errors, "logo", uploads.get("logo"), check_logo)
     favicon = _apply_upload(errors, "favicon", uploads.get("favicon"), check_favicon)
-
-    if not preferences.use_organisation_colours:
-        if not preferences.primary_colour:
-            errors.add(
-                "primary_colour", _("Choose a primary colour, or use the organisation's colours."), "required"
-            )
-        if not preferences.secondary_colour:
-            errors.add(
-                "secondary_colour",
-                _("Choose a secondary colour, or use the organisation's colours."),
-                "required",
-            )
+    _check_colours(errors, preferences)
     if preferences.advance_changes_allowed:
-        if preferences.advance_range == PortalPreferences.AdvanceRange.FIXED:
-            amount = preferences.advance_fixed_amount
-            if amount is None:
-                errors.add(
-                    "advance_fixed_amount",
-                    _("Enter the amount in euros around the base advance."),
-                    "required",
-                )
-            elif amount <= 0:
-                errors.add("advance_fixed_amount", _("The amount must be more than 0."), "invalid_range")
-        else:
-            low, high = preferences.advance_min_percentage, preferences.advance_max_percentage
-            if low is None:
-                errors.add("advance_min_percentage", _("Enter the minimum percentage."), "required")
-            if high is None:
-                errors.add("advance_max_percentage", _("Enter the maximum percentage."), "required")
-            if low is not None and high is not None:
-                if low > high:
-                    errors.add(
-                        "advance_min_percentage",
-                        _("The minimum is greater than the maximum."),
-                        "min_greater_than_max",
-                    )
-                else:
-                    if low < 0 or low > 100:
-                        errors.add(
-                            "advance_min_percentage",
-                            _(
-                                "The minimum must be between 0 and 100 %, so that the base advance is allowed."
-                            ),
-                            "invalid_range",
-                        )
-                    if high < 100 or high > 1000:
-                        errors.add(
-                            "advance_max_percentage",
-                            _(
-                                "The maximum must be between 100 and 1000 %, so that the base advance is allowed."
-                            ),
-                            "invalid_range",
-                        )
-
+        _check_advance_range(errors, preferences)
     for name in ("terms_url", "privacy_url"):
         if getattr(preferences, name) and not getattr(preferences, name).lower().startswith("https://"):
             errors.add(name, _("Enter an address that starts with https://."), "https_required")
@@ -136,14 +85,12 @@ def update_portal_preferences(*, organisation, changes: dict, uploads: dict | No
         )
     errors.raise_if_any()
 
-    if logo is not None:
-        _store(preferences.logo, logo, old_name=preferences.logo.name or None)
-    elif changes.get("remove_logo") and preferences.logo:
-        _remove(preferences, "logo")
-    if favicon is not None:
-        _store(preferences.favicon, favicon, old_name=preferences.favicon.name or None)
-    elif changes.get("remove_favicon") and preferences.favicon:
-        _remove(preferences, "favicon")
+    for name, checked in (("logo", logo), ("favicon", favicon)):
+        file_field = getattr(preferences, name)
+        if checked is not None:
+            _store(file_field, checked, old_name=file_field.name or None)
+        elif changes.get(f"remove_{name}") and file_field:
+            _remove(preferences, name)
     preferences.save()
     bump_configuration_version()
 
@@ -153,6 +100,64 @@ def update_portal_preferences(*, organisation, changes: dict, uploads: dict | No
         general.secondary_colour if preferences.use_organisation_colours else preferences.secondary_colour
     )
     return Saved(preferences, colour_warnings(primary, secondary))
+
+
+def _check_colours(errors: FieldErrors, preferences: PortalPreferences) -> None:
+    """Colours of its own are both chosen, unless the portal uses the organisation's."""
+    if preferences.use_organisation_colours:
+        return
+    if not preferences.primary_colour:
+        errors.add(
+            "primary_colour", _("Choose a primary colour, or use the organisation's colours."), "required"
+        )
+    if not preferences.secondary_colour:
+        errors.add(
+            "secondary_colour",
+            _("Choose a secondary colour, or use the organisation's colours."),
+            "required",
+        )
+
+
+def _check_advance_range(errors: FieldErrors, preferences: PortalPreferences) -> None:
+    """The range residents may choose their advance in: a fixed amount around the base advance,
+    or percentages of it that include the base advance itself."""
+    if preferences.advance_range == PortalPreferences.AdvanceRange.FIXED:
+        amount = preferences.advance_fixed_amount
+        if amount is None:
+            errors.add(
+                "advance_fixed_amount",
+                _("Enter the amount in euros around the base advance."),
+                "required",
+            )
+        elif amount <= 0:
+            errors.add("advance_fixed_amount", _("The amount must be more than 0."), "invalid_range")
+        return
+    low, high = preferences.advance_min_percentage, preferences.advance_max_percentage
+    if low is None:
+        errors.add("advance_min_percentage", _("Enter the minimum percentage."), "required")
+    if high is None:
+        errors.add("advance_max_percentage", _("Enter the maximum percentage."), "required")
+    if low is None or high is None:
+        return
+    if low > high:
+        errors.add(
+            "advance_min_percentage",
+            _("The minimum is greater than the maximum."),
+            "min_greater_than_max",
+        )
+        return
+    if low < 0 or low > 100:
+        errors.add(
+            "advance_min_percentage",
+            _("The minimum must be between 0 and 100 %, so that the base advance is allowed."),
+            "invalid_range",
+        )
+    if high < 100 or high > 1000:
+        errors.add(
+            "advance_max_percentage",
+            _("The maximum must be between 100 and 1000 %, so that the base advance is allowed."),
+            "invalid_range",
+        )
 
 
 @transaction.atomic
