@@ -36,10 +36,12 @@ citus: $(VENV)/.installed
 citus-stop:
 	$(PY) scripts/citus.py stop
 
-# ruff (style, McCabe complexity), the import-linter layers contract (docs/architecture.md#layers).
+# ruff (style, McCabe complexity at most 12), no function over 60 lines, the import-linter layers
+# contract (docs/architecture.md#layers).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_function_length.py
 	$(VENV)/bin/lint-imports
 
 # The Helm chart: lint, render with helm/ci/*.yaml, Kubernetes 1.31 schemas, policies, and checkov on
