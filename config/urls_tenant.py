@@ -4,15 +4,13 @@ from django.urls import include, path
 
 from config.openapi import schema_urls
 from configuration import media
-from customers.api import details as details_views
 from integration.api import readings as consumption_integration
 from integration.api import views as integration_views
 from memberships.api import auth_views
 from memberships.api import views as membership_views
 from memberships.api.credential_urls import credential_urls
-from moves.api import views as move_views
-from portal_api.api import billing, consumption, me
-from support.api import views as support_views
+from portal_api.api import billing, consumption, details, me, moves
+from portal_api.api import help as help_views
 
 auth = [
     # Log in and out, passwords, API tokens, impersonation stop: the same on the platform domain.
@@ -22,7 +20,7 @@ auth = [
     path("confirmation/resend/", auth_views.ResendConfirmationView.as_view(), name="confirmation-resend"),
     path("activation/", auth_views.ActivateView.as_view(), name="activation"),
     path("activation/<str:token>/", auth_views.ActivationDetailsView.as_view(), name="activation-details"),
-    path("email/confirm/", details_views.ConfirmEmailChangeView.as_view(), name="email-confirm"),
+    path("email/confirm/", details.ConfirmEmailChangeView.as_view(), name="email-confirm"),
     path("invitations/accept/", membership_views.AcceptInvitationView.as_view(), name="invitation-accept"),
     path("invitations/<str:token>/", membership_views.InvitationDetailsView.as_view(), name="invitation"),
 ]
@@ -44,28 +42,24 @@ portal = [
         billing.DocumentDownloadView.as_view(),
         name="portal-document-download",
     ),
-    path("details/", details_views.MyDetailsView.as_view(), name="portal-details"),
-    path("details/email/", details_views.EmailChangeView.as_view(), name="portal-details-email"),
-    path("move-in/", move_views.ResidentMoveInView.as_view(), name="portal-move-in"),
-    path("move-outs/", move_views.ResidentMoveOutListView.as_view(), name="portal-move-outs"),
-    path(
-        "move-outs/options/", move_views.ResidentMoveOutOptionsView.as_view(), name="portal-move-out-options"
-    ),
+    path("details/", details.MyDetailsView.as_view(), name="portal-details"),
+    path("details/email/", details.EmailChangeView.as_view(), name="portal-details-email"),
+    path("move-in/", moves.ResidentMoveInView.as_view(), name="portal-move-in"),
+    path("move-outs/", moves.ResidentMoveOutListView.as_view(), name="portal-move-outs"),
+    path("move-outs/options/", moves.ResidentMoveOutOptionsView.as_view(), name="portal-move-out-options"),
     path(
         "move-outs/<int:pk>/photos/",
-        move_views.ResidentMoveOutPhotoView.as_view(),
+        moves.ResidentMoveOutPhotoView.as_view(),
         name="portal-move-out-photos",
     ),
     path(
         "move-outs/<int:pk>/readings/",
-        move_views.ResidentMoveOutReadingsView.as_view(),
+        moves.ResidentMoveOutReadingsView.as_view(),
         name="portal-move-out-readings",
     ),
-    path("tickets/", support_views.ResidentTicketListView.as_view(), name="portal-tickets"),
-    path("tickets/<int:pk>/", support_views.ResidentTicketDetailView.as_view(), name="portal-ticket"),
-    path(
-        "tickets/<int:pk>/reply/", support_views.ResidentTicketReplyView.as_view(), name="portal-ticket-reply"
-    ),
+    path("tickets/", help_views.ResidentTicketListView.as_view(), name="portal-tickets"),
+    path("tickets/<int:pk>/", help_views.ResidentTicketDetailView.as_view(), name="portal-ticket"),
+    path("tickets/<int:pk>/reply/", help_views.ResidentTicketReplyView.as_view(), name="portal-ticket-reply"),
     path("consumption/services/", consumption.ServicesView.as_view(), name="portal-consumption-services"),
     path("consumption/year/", consumption.YearView.as_view(), name="portal-consumption-year"),
     path("consumption/month/", consumption.MonthView.as_view(), name="portal-consumption-month"),
@@ -84,19 +78,19 @@ integration = [
 ]
 
 moves = [
-    path("locations/", move_views.LocationSearchView.as_view(), name="move-in-locations"),
-    path("move-in/", move_views.StartMoveInView.as_view(), name="move-in-start"),
-    path("move-in/resume/", move_views.ResumeMoveInView.as_view(), name="move-in-resume"),
-    path("move-in/<str:key>/", move_views.MoveInDraftView.as_view(), name="move-in-draft"),
-    path("move-in/<str:key>/steps/<int:number>/", move_views.MoveInStepView.as_view(), name="move-in-step"),
-    path("move-in/<str:key>/photos/", move_views.MoveInPhotoView.as_view(), name="move-in-photos"),
-    path("move-in/<str:key>/send-link/", move_views.SendResumeLinkView.as_view(), name="move-in-send-link"),
-    path("move-in/<str:key>/submit/", move_views.SubmitMoveInView.as_view(), name="move-in-submit"),
+    path("locations/", moves.LocationSearchView.as_view(), name="move-in-locations"),
+    path("move-in/", moves.StartMoveInView.as_view(), name="move-in-start"),
+    path("move-in/resume/", moves.ResumeMoveInView.as_view(), name="move-in-resume"),
+    path("move-in/<str:key>/", moves.MoveInDraftView.as_view(), name="move-in-draft"),
+    path("move-in/<str:key>/steps/<int:number>/", moves.MoveInStepView.as_view(), name="move-in-step"),
+    path("move-in/<str:key>/photos/", moves.MoveInPhotoView.as_view(), name="move-in-photos"),
+    path("move-in/<str:key>/send-link/", moves.SendResumeLinkView.as_view(), name="move-in-send-link"),
+    path("move-in/<str:key>/submit/", moves.SubmitMoveInView.as_view(), name="move-in-submit"),
 ]
 
 support = [
-    path("tickets/", support_views.NewTicketView.as_view(), name="support-ticket-new"),
-    path("faq/", support_views.FaqView.as_view(), name="support-faq"),
+    path("tickets/", help_views.NewTicketView.as_view(), name="support-ticket-new"),
+    path("faq/", help_views.FaqView.as_view(), name="support-faq"),
 ]
 
 urlpatterns = [

@@ -30,6 +30,12 @@ class AuthIPThrottle(SimpleRateThrottle):
         return f"throttle:{self.scope}:{connection.schema_name}:{self.get_ident(request)}"
 
 
+class EmailChangeThrottle(AuthIPThrottle):
+    """Its own counter (per organisation and IP): changing an address never locks out logging in."""
+
+    scope = "email_change"
+
+
 def address_key(email: str) -> str:
     """The counters' key for a submitted address: its normalised form, hashed (no address in Redis).
 

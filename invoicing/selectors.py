@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, When
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invoice, InvoiceLine, Transaction
@@ -55,6 +56,18 @@ def invoice_state(invoice: Invoice, *, today: date) -> InvoiceState:
     if invoice.payment_status in OPEN_STATUSES and invoice.amount_open < 0:
         return InvoiceState.REFUND
     return InvoiceState.PAID
+
+
+def refund_notice(invoice: Invoice) -> str | None:
+    """The notice shown for a negative invoice awaiting payment-processing confirmation."""
+    if (
+        invoice.amount_incl_tax < 0
+        and invoice.payment_status == Invoice.PaymentStatus.AWAITING_CONFIRMATION
+        and invoice.due_date is not None
+    ):
+        day = formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT", use_l10n=True)
+        return gettext("We will refund this amount to your bank account on %(date)s") % {"date": day}
+    return None
 
 
 def _today(today: date | None) -> date:

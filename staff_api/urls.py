@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from integration.api import admin_views as integration_admin
 from integration.api import views as integration_views
-from moves.api import views as move_views
+from moves.api import admin_views as move_views
 from staff_api.configuration import console as configuration_console
 from staff_api.configuration import views as configuration_views
 from staff_api.memberships import admin_views, logout_views, staff_views

@@ -1,14 +1,15 @@
+"""Move requests as the resident API and the staff API both show them (and the staff's own inputs);
+the wizard's and the resident's own serializers are in portal_api.api.move_serializers."""
+
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from consumption.models import Meter
 
 from ..approval import LINK_EXISTING, NEW_CUSTOMER
-from ..models import MOVE_IN_STATUSES, MeterPhoto, MoveInRequest, MoveOutRequest, RequestStatus
-from ..steps import ReadingSerializer
+from ..models import MeterPhoto, MoveInRequest, MoveOutRequest, RequestStatus
 
 
 class MeterChoiceSerializer(serializers.ModelSerializer):
@@ -69,9 +70,6 @@ class MoveInSerializer(serializers.ModelSerializer):
         return MeterChoiceSerializer(meters, many=True).data
 
 
-SUBMITTED_STATUSES = [choice for choice in MOVE_IN_STATUSES if choice[0] != RequestStatus.DRAFT]
-
-
 class ReadingToCorrectSerializer(serializers.Serializer):
     meter_id = serializers.IntegerField()
     meter_number = serializers.CharField()
@@ -96,47 +94,6 @@ class ReadingsToCorrectMixin(serializers.Serializer):
         ]
 
 
-class MoveInStatusSerializer(ReadingsToCorrectMixin, serializers.ModelSerializer):
-    """What the key still shows once the request is submitted: no personal or bank details; why
-    it was rejected, or which readings to correct (then step 5 can be saved and submitted again)."""
-
-    reference = serializers.SerializerMethodField()
-    # Never "draft": a draft shows in full (MoveInSerializer), which keeps the two apart in OpenAPI.
-    status = serializers.ChoiceField(choices=SUBMITTED_STATUSES, read_only=True)
-
-    class Meta:
-        model = MoveInRequest
-        fields = ["reference", "status", "submitted_at", "rejection_reason", "readings_to_correct"]
-
-    def get_reference(self, request) -> str:
-        return f"MI-{request.pk:06d}"
-
-
-def public_move_in(request: MoveInRequest) -> dict:
-    """The draft in full for its key holder while it is a draft; afterwards only its status."""
-    if request.status == RequestStatus.DRAFT:
-        return MoveInSerializer(request).data
-    return MoveInStatusSerializer(request).data
-
-
-class DraftSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Keep it: it opens this draft. Only its hash is stored.")
-    request = MoveInSerializer()
-
-
-class StartSerializer(serializers.Serializer):
-    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
-
-
-class PhotoUploadSerializer(serializers.Serializer):
-    meter_id = serializers.IntegerField()
-    photo = serializers.FileField()
-
-
-class ResumeTokenSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=200)
-
-
 class ReasonSerializer(serializers.Serializer):
     # Blank passes here so that the service can say why a reason is needed (code "required").
     reason = serializers.CharField(max_length=500, allow_blank=True)
@@ -154,11 +111,6 @@ class ApproveInputSerializer(serializers.Serializer):
 class WarningSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
-
-
-class LocationHitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    address = serializers.CharField()
 
 
 class MoveOutSerializer(ReadingsToCorrectMixin, serializers.ModelSerializer):
@@ -190,10 +142,6 @@ class MoveOutSerializer(ReadingsToCorrectMixin, serializers.ModelSerializer):
 
     def get_reference(self, request) -> str:
         return f"MO-{request.pk:06d}"
-
-
-class CorrectedReadingsSerializer(serializers.Serializer):
-    readings = ReadingSerializer(many=True, help_text="A final reading for every meter of the move-out.")
 
 
 class AdminMoveInSerializer(MoveInSerializer):
@@ -231,27 +179,3 @@ class AdminMoveOutSerializer(MoveOutSerializer):
 
     class Meta(MoveOutSerializer.Meta):
         fields = [*MoveOutSerializer.Meta.fields, "customer", "readings_refused", "cancelled_by"]
-
-
-class OptionMeterSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    service = serializers.CharField()
-    unit = serializers.CharField()
-
-
-class OptionLocationSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="location_id of a move-out")
-    address = serializers.CharField()
-    services = serializers.ListField(child=serializers.CharField())
-    move_in_date = serializers.DateField(allow_null=True)
-    move_out_waiting = serializers.BooleanField(help_text="A move-out of this location awaits processing.")
-    earliest_move_out_date = serializers.DateField()
-    latest_move_out_date = serializers.DateField()
-    meters = OptionMeterSerializer(many=True, help_text="Give one final reading for each of these meters.")
-
-
-class MoveOutOptionSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="contract_id of a move-out")
-    number = serializers.CharField()
-    locations = OptionLocationSerializer(many=True)

@@ -6,15 +6,13 @@ balance or refund notice leaves these serializers.
 
 from __future__ import annotations
 
-from django.utils import formats
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from contracts.energy_services import ENERGY_SERVICES
 from contracts.models import Contract, Location
 from documents.models import Document
 from invoicing.models import Invoice, Transaction
-from invoicing.selectors import InvoiceState
+from invoicing.selectors import InvoiceState, refund_notice
 
 PAYMENT_FIELDS = ("due_date", "amount_open", "payment_status", "payment_status_label", "refund_notice")
 
@@ -58,18 +56,6 @@ class VisibilityAware(serializers.Serializer):
             for name in self.hidden_when_payment_status_hidden:
                 data.pop(name, None)
         return data
-
-
-def refund_notice(invoice: Invoice) -> str | None:
-    """The notice shown for a negative invoice awaiting payment-processing confirmation."""
-    if (
-        invoice.amount_incl_tax < 0
-        and invoice.payment_status == Invoice.PaymentStatus.AWAITING_CONFIRMATION
-        and invoice.due_date is not None
-    ):
-        day = formats.date_format(invoice.due_date, "SHORT_DATE_FORMAT", use_l10n=True)
-        return _("We will refund this amount to your bank account on %(date)s") % {"date": day}
-    return None
 
 
 class InvoiceSerializer(VisibilityAware):

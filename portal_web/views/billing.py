@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from contracts.selectors import customer_contracts
 from documents.models import Document
 from invoicing import selectors as billing
-from invoicing.selectors import InvoiceState
+from invoicing.selectors import InvoiceState, refund_notice
 from invoicing.visibility import Visibility
-from portal_api.api.billing_serializers import refund_notice
 
 from ..access import resident_required
 

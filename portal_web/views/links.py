@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 
 from activity.services import Origin
 from core.errors import RuleViolation
-from credentials.throttles import AuthIPThrottle
-from customers.api.details import EmailChangeThrottle
-from customers.details import confirm_email_change
+from credentials.throttles import AuthIPThrottle, EmailChangeThrottle
 from memberships.selectors import invitation_details
 from memberships.services import passwords, registration
 from memberships.services.staff import accept_staff_invitation
+from self_service.details import confirm_email_change
 
 from .. import throttling
 from ..forms import ActivateForm, NewPasswordForm

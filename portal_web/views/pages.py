@@ -20,11 +20,11 @@ from contracts.energy_services import ENERGY_SERVICES
 from contracts.models import Location
 from contracts.selectors import customer_contracts
 from core.errors import RuleViolation
-from customers.api.details import EmailChangeThrottle
-from customers.details import details_of, request_email_change, update_details
-from invoicing.selectors import InvoiceState
-from portal_api.api.billing_serializers import refund_notice
+from credentials.throttles import EmailChangeThrottle
+from invoicing.selectors import InvoiceState, refund_notice
 from portal_api.overview import resident_overview
+from self_service import advance as advance_change
+from self_service.details import details_of, request_email_change, update_details
 
 from .. import throttling
 from ..access import resident_required
@@ -315,7 +315,7 @@ class MyDetailsPage(FormPageView):
 
     def _change_advance(self, cleaned: dict) -> None:
         _refuse_during_impersonation(self.request)
-        advance.change_advance(
+        advance_change.change_advance(
             organisation=self.request.organisation,
             contract=next(c for c in self.contracts if c.pk == self.posted_contract),
             amount=cleaned["amount"],

@@ -1,4 +1,4 @@
-"""The frequently asked questions: read by anyone, managed by staff (admins and staff write)."""
+"""The frequently asked questions as staff manage them (admins and staff write); anyone reads them\nthrough portal_api.api.help."""
 
 from __future__ import annotations
 
@@ -18,24 +18,6 @@ from ..models import FaqCategory, FaqEntry
 
 # Positions are stored in a PostgreSQL integer column.
 MAX_POSITION = 1_000_000
-
-
-@extend_schema(tags=["help"], responses={200: {"type": "array", "items": {"type": "object"}}})
-class FaqView(APIView):
-    """Get the frequently asked questions
-
-    In the request's language, grouped by category and ordered (no login).
-    """
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-
-    def get(self, request):
-        return Response(
-            selectors.published_faq(
-                language=request.LANGUAGE_CODE, fallback=request.organisation.default_language
-            )
-        )
 
 
 # -- staff ---------------------------------------------------------------------------------------

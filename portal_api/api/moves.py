@@ -1,4 +1,7 @@
-"""Move-in (anyone, 7 steps) and move-out (residents); the staff's review is in ``admin_views``."""
+"""The move-in wizard (anyone, 7 steps, under /api/moves/) and the resident's moves (/api/portal/).
+
+The rules are the moves app's (move_in, move_out, corrections); staff review requests in the staff API.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +15,15 @@ from activity.services import Origin
 from core.api_uploads import TakesUploads
 from core.features import requires_feature
 from memberships.permissions import IsResident
-from portal_api.api.base import ResidentAPIView, ResidentMixin
+from moves import corrections, move_in, move_out
+from moves.api.serializers import MoveInSerializer, MoveOutSerializer, PhotoSerializer
+from moves.models import MoveOutRequest
+from moves.selectors import move_out_options, search_locations
+from moves.steps import STEPS
+from moves.throttles import LocationSearchThrottle, MoveInThrottle
 
-from .. import corrections, move_in, move_out
-from ..models import MoveOutRequest
-from ..selectors import move_out_options, search_locations
-from ..steps import STEPS
-from ..throttles import LocationSearchThrottle, MoveInThrottle
-from . import serializers as s
-from .admin_views import (  # noqa: F401 - the URLconf reaches every moves view through this module
-    AdminMoveInDetailView,
-    AdminMoveInListView,
-    AdminMoveOutDetailView,
-    AdminMoveOutListView,
-    AdminPhotoView,
-    ApproveMoveInView,
-    CancelMoveOutView,
-    ProcessMoveOutView,
-    RejectMoveInView,
-    RejectMoveOutView,
-)
+from . import move_serializers as s
+from .base import ResidentAPIView, ResidentMixin
 
 MoveInFeature = requires_feature("move_in")
 MoveOutFeature = requires_feature("move_out")
@@ -94,7 +86,7 @@ class StartMoveInView(PublicMoveInView):
     responses={
         200: PolymorphicProxySerializer(
             component_name="MoveInDraftOrStatus",
-            serializers=[s.MoveInSerializer, s.MoveInStatusSerializer],
+            serializers=[MoveInSerializer, s.MoveInStatusSerializer],
             resource_type_field_name=None,
         ),
         410: None,
@@ -113,7 +105,7 @@ class MoveInDraftView(PublicMoveInView):
 @extend_schema(
     tags=["move in"],
     request=STEP_BODY,
-    responses={200: s.MoveInSerializer},
+    responses={200: MoveInSerializer},
 )
 class MoveInStepView(PublicMoveInView):
     """Save a step of a move-in
@@ -128,13 +120,13 @@ class MoveInStepView(PublicMoveInView):
         saved = move_in.save_step(
             key=key, number=number, data=request.data, organisation=request.organisation
         )
-        return Response(s.MoveInSerializer(saved).data)
+        return Response(MoveInSerializer(saved).data)
 
 
 @extend_schema(
     tags=["move in"],
     request={"multipart/form-data": s.PhotoUploadSerializer},
-    responses={201: s.PhotoSerializer},
+    responses={201: PhotoSerializer},
 )
 class MoveInPhotoView(TakesUploads, PublicMoveInView):
     """Add a meter photo to a move-in
@@ -148,7 +140,7 @@ class MoveInPhotoView(TakesUploads, PublicMoveInView):
         photo = move_in.add_photo(
             key=key, meter_id=serializer.validated_data["meter_id"], upload=serializer.validated_data["photo"]
         )
-        return Response(s.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["move in"], request=None, responses={202: None})
@@ -221,12 +213,12 @@ class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
     """
 
     permission_classes = [IsResident, MoveOutFeature]
-    serializer_class = s.MoveOutSerializer
+    serializer_class = MoveOutSerializer
     queryset = MoveOutRequest.objects.select_related(
         "contract_location__contract", "contract_location__location"
     ).prefetch_related("photos")
 
-    @extend_schema(request=move_out.MoveOutSerializer, responses={201: s.MoveOutSerializer})
+    @extend_schema(request=move_out.MoveOutSerializer, responses={201: MoveOutSerializer})
     def post(self, request):
         """Report a move-out
 
@@ -238,7 +230,7 @@ class ResidentMoveOutListView(ResidentMixin, generics.ListAPIView):
             organisation=request.organisation,
             origin=Origin.of(request),
         )
-        return Response(s.MoveOutSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(MoveOutSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["portal: moves"], responses={200: s.MoveOutOptionSerializer(many=True)})
@@ -259,7 +251,7 @@ class ResidentMoveOutOptionsView(ResidentAPIView):
 @extend_schema(
     tags=["portal: moves"],
     request={"multipart/form-data": s.PhotoUploadSerializer},
-    responses={201: s.PhotoSerializer},
+    responses={201: PhotoSerializer},
 )
 class ResidentMoveOutPhotoView(TakesUploads, ResidentMixin, generics.GenericAPIView):
     """Add a meter photo to a move-out
@@ -279,14 +271,14 @@ class ResidentMoveOutPhotoView(TakesUploads, ResidentMixin, generics.GenericAPIV
             meter_id=serializer.validated_data["meter_id"],
             upload=serializer.validated_data["photo"],
         )
-        return Response(s.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+        return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(
     tags=["portal: moves"],
     request=s.CorrectedReadingsSerializer,
     responses={
-        200: s.MoveOutSerializer,
+        200: MoveOutSerializer,
         409: OpenApiResponse(description="Not waiting for a corrected reading: `not_awaiting_correction`."),
     },
 )
@@ -310,4 +302,4 @@ class ResidentMoveOutReadingsView(ResidentMixin, generics.GenericAPIView):
             readings=serializer.validated_data["readings"],
             organisation=request.organisation,
         )
-        return Response(s.MoveOutSerializer(corrected).data)
+        return Response(MoveOutSerializer(corrected).data)

@@ -12,18 +12,12 @@ from rest_framework.views import APIView
 
 from activity.services import Origin
 from core.locale import use_language
-from credentials.throttles import AuthIPThrottle
+from credentials.throttles import EmailChangeThrottle
+from customers.models import Customer, CustomerAddress
 from memberships.permissions import IsResident, NotImpersonating
-from portal_api.api.base import ResidentAPIView
 from self_service import details
 
-from ..models import Customer, CustomerAddress
-
-
-class EmailChangeThrottle(AuthIPThrottle):
-    """Its own counter (per organisation and IP): changing an address never locks out logging in."""
-
-    scope = "email_change"
+from .base import ResidentAPIView
 
 
 class AddressInput(serializers.Serializer):
