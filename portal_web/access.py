@@ -21,11 +21,10 @@ def load_resident(request) -> bool:
     """Keep the resident behind the session as ``request.resident`` (memberships.residents, as the
     API does) and answer in their language; False when the visitor is not a resident.
 
-    An impersonation that has ended logs the browser out. ``portal_account``, ``customer`` and
-    ``impersonation`` on the request repeat the resident's parts for the pages that still read them.
+    An impersonation that has ended logs the browser out. ``request.portal_account`` repeats the
+    resident's account for memberships.services.login.log_out, which then need not look it up again.
     """
-    request.resident = None
-    request.portal_account = request.customer = request.impersonation = None
+    request.resident = request.portal_account = None
     if getattr(request, "organisation", None) is None:
         return False
     try:
@@ -36,9 +35,7 @@ def load_resident(request) -> bool:
         return False
     if resident is None:
         return False
-    request.resident = resident
-    request.portal_account, request.customer = resident.portal_account, resident.customer
-    request.impersonation = resident.impersonation
+    request.resident, request.portal_account = resident, resident.portal_account
     use_language(request, resident.language)
     return True
 

@@ -9,6 +9,7 @@ def portal(request) -> dict:
     organisation = getattr(request, "organisation", None)
     if organisation is None:
         return {}
+    resident = getattr(request, "resident", None)
     site, _etag = cached_site(
         organisation=organisation,
         page=None,
@@ -22,6 +23,6 @@ def portal(request) -> dict:
         "site": site,
         "organisation": organisation,
         "branding_version": configuration_version(organisation.schema_name)[:8],
-        "resident": getattr(request, "portal_account", None),
-        "impersonation": getattr(request, "impersonation", None),
+        "resident": resident,  # memberships.residents.ResidentContext (portal_web.access)
+        "impersonation": resident.impersonation if resident else None,
     }

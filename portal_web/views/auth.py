@@ -94,9 +94,9 @@ def logout_page(request):
     """Always the accounts' logout: it ends an impersonation of this browser session (its
     ImpersonationSession and the access token behind it), logs a resident's own logout, and ends
     the session. A staff member who was acting as the customer is told the impersonation stopped."""
-    impersonating = load_resident(request) and request.impersonation is not None
+    impersonating = load_resident(request) and request.resident.impersonating
     log_out(request=request)
-    request.portal_account = request.customer = request.impersonation = None
+    request.resident = None
     if impersonating:
         return render(
             request,
@@ -198,12 +198,12 @@ def language_page(request):
             secure=request.is_secure(),
             httponly=True,
         )
-        if load_resident(request) and request.impersonation is not None:
+        if load_resident(request) and request.resident.impersonating:
             # Staff see the portal in the language they choose; the customer's choice stays theirs.
             request.session[IMPERSONATION_LANGUAGE_KEY] = language
-        elif request.portal_account is not None:
+        elif request.resident is not None:
             change_language(
-                account=request.portal_account,
+                account=request.resident.portal_account,
                 language=language,
                 actor_user=request.user,
                 impersonating=False,
@@ -221,7 +221,7 @@ class PasswordPage(FormPageView):
     success_url = "/my-details/"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.impersonation is not None:
+        if request.resident.impersonating:
             messages.error(request, _("This cannot be changed while logged in as the customer."))
             return redirect("/my-details/")
         return super().dispatch(request, *args, **kwargs)
@@ -282,7 +282,7 @@ def stop_impersonation_page(request):
     if session:
         stop_impersonation(session=session, origin=Origin.of(request))
     logout(request)
-    request.portal_account = request.customer = request.impersonation = None
+    request.resident = None
     return render(
         request,
         "portal/notice.html",

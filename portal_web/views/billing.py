@@ -80,9 +80,9 @@ def invoices_page(request):
     visibility, refusal = _billing_guard(request)
     if refusal:
         return refusal
-    contracts = list(customer_contracts(customer=request.customer))
+    contracts = list(customer_contracts(customer=request.resident.customer))
     today = timezone.localdate(timezone=request.organisation.zone)
-    invoices = billing.resident_invoices(customer=request.customer)
+    invoices = billing.resident_invoices(customer=request.resident.customer)
     if visibility.payment_status:
         rows = _paged(request, _in_section_order(invoices, today))
         sections: dict[str, list] = {}
@@ -110,7 +110,7 @@ def statements_page(request):
     visibility, refusal = _billing_guard(request)
     if refusal:
         return refusal
-    rows = billing.statements(customer=request.customer)
+    rows = billing.statements(customer=request.resident.customer)
     rows.reverse()
     return render(
         request,
@@ -135,7 +135,7 @@ def charges_page(request):
         {
             "page": "invoices",
             "messages_page": "charges",
-            "rows": _paged(request, billing.resident_charges(customer=request.customer)),
+            "rows": _paged(request, billing.resident_charges(customer=request.resident.customer)),
         },
     )
 
@@ -151,14 +151,14 @@ def transactions_page(request):
         {
             "page": "invoices",
             "messages_page": "transactions",
-            "rows": _paged(request, billing.resident_transactions(customer=request.customer)),
+            "rows": _paged(request, billing.resident_transactions(customer=request.resident.customer)),
         },
     )
 
 
 @resident_required
 def documents_page(request):
-    documents = Document.objects.filter(customer=request.customer).select_related("contract")
+    documents = Document.objects.for_customer(request.resident.customer).select_related("contract")
     return render(
         request,
         "portal/documents.html",

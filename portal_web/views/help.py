@@ -27,7 +27,7 @@ class HelpPage(FormPageView):
 
     def dispatch(self, request, *args, **kwargs):
         self.resident = load_resident(request)
-        self.impersonating = self.resident and request.impersonation is not None
+        self.impersonating = self.resident and request.resident.impersonating
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self):
@@ -48,7 +48,7 @@ class HelpPage(FormPageView):
             subject=data["subject"],
             message=data["message"],
             language=self.request.LANGUAGE_CODE,
-            customer=self.request.customer,
+            customer=self.request.resident.customer if self.request.resident else None,
             name=data.get("name", ""),
             email=data.get("email", ""),
             attachment=data.get("attachment"),
@@ -93,7 +93,7 @@ def faq_page(request):
 
 @resident_required
 def tickets_page(request):
-    tickets = Paginator(selectors.customer_tickets(customer=request.customer), 25).get_page(
+    tickets = Paginator(selectors.customer_tickets(customer=request.resident.customer), 25).get_page(
         request.GET.get("page")
     )
     return render(
@@ -111,19 +111,22 @@ class TicketPage(FormPageView):
     success_message = _lazy("Your reply was sent. Customer service will answer you.")
 
     def dispatch(self, request, pk: int):
-        self.tickets = selectors.customer_tickets(customer=request.customer)
+        self.tickets = selectors.customer_tickets(customer=request.resident.customer)
         self.ticket = get_object_or_404(self.tickets, pk=pk)  # another customer's ticket is simply not found
         return super().dispatch(request, pk)
 
     def get_form(self):
-        if not self.request.organisation.feature_enabled("help_requests") or self.request.impersonation:
+        if (
+            not self.request.organisation.feature_enabled("help_requests")
+            or self.request.resident.impersonating
+        ):
             return None
         return TicketReplyForm(self.request.POST or None, self.request.FILES or None)
 
     def perform(self, form):
         services.reply_as_resident(
             ticket=self.ticket,
-            customer=self.request.customer,
+            customer=self.request.resident.customer,
             organisation=self.request.organisation,
             message=form.cleaned_data["message"],
             attachment=form.cleaned_data.get("attachment"),
@@ -139,7 +142,7 @@ class TicketPage(FormPageView):
             "messages_page": "tickets",
             "ticket": self.tickets.prefetch_related("messages").get(pk=self.ticket.pk),
             "form": form,
-            "impersonating": self.request.impersonation is not None,
+            "impersonating": self.request.resident.impersonating,
         }
 
 
@@ -150,6 +153,6 @@ ticket_page = TicketPage.as_view()
 def ticket_attachment_page(request, pk: int, message_id: int):
     """A file on one of the resident's own tickets (theirs or customer service's); another
     customer's ticket or a message without a file is simply not found."""
-    ticket = get_object_or_404(selectors.customer_tickets(customer=request.customer), pk=pk)
+    ticket = get_object_or_404(selectors.customer_tickets(customer=request.resident.customer), pk=pk)
     message = get_object_or_404(TicketMessage.objects.exclude(attachment=""), pk=message_id, ticket=ticket)
     return download_response(message)

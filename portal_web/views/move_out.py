@@ -78,7 +78,7 @@ def _page(request, *, rows, chosen=None, errors=None, values=None, correction=No
             "errors": errors,
             "values": values,
             "countries": country_choices(values["country"]),
-            "requests": _reported(request.customer, correction),
+            "requests": _reported(request.resident.customer, correction),
             "readings": {meter.pk: request.POST.get(f"reading_{meter.pk}", "") for meter in meters},
             "meter_errors": meter_errors(errors, meters),
             "first_day": first_day,
@@ -92,7 +92,7 @@ def move_out_page(request):
     refusal = feature_refusal(request, "move_out")
     if refusal:
         return refusal
-    rows = _open_rows(request.customer)
+    rows = _open_rows(request.resident.customer)
     chosen = next(
         (row for row in rows if str(row.pk) == (request.POST.get("row") or request.GET.get("row"))), None
     )
@@ -127,7 +127,7 @@ def _submit(request, chosen: ContractLocation, values: dict) -> dict:
         return errors
     try:
         move_out.submit_move_out_with_photos(
-            customer=request.customer,
+            customer=request.resident.customer,
             data=data,
             organisation=request.organisation,
             origin=Origin.of(request),
@@ -148,7 +148,7 @@ def move_out_correct(request, pk: int):
     refusal = feature_refusal(request, "move_out")
     if refusal:
         return refusal
-    item = get_object_or_404(MoveOutRequest, pk=pk, customer=request.customer)
+    item = get_object_or_404(MoveOutRequest.objects.for_customer(request.resident.customer), pk=pk)
     typed = {row["meter_id"]: request.POST.get(f"reading_{row['meter_id']}", "") for row in item.readings}
     readings = [
         {"meter_id": meter_id, "value": normalise_decimal(value)} for meter_id, value in typed.items()
@@ -162,7 +162,7 @@ def move_out_correct(request, pk: int):
         errors = {meter_id: flat.get(f"reading_{meter_id}", []) for meter_id in typed}
         return _page(
             request,
-            rows=_open_rows(request.customer),
+            rows=_open_rows(request.resident.customer),
             errors=_general(flat),
             correction=(item.pk, typed, errors),
         )

@@ -65,7 +65,8 @@ def move_in_start(request):
     if throttled:
         return throttling.notice(request, throttled, back="/move-in/")
     if request.method == "POST":
-        draft = move_in.start_draft(language=request.LANGUAGE_CODE, existing_customer=request.customer)
+        customer = request.resident.customer if request.resident else None  # anyone may move in
+        draft = move_in.start_draft(language=request.LANGUAGE_CODE, existing_customer=customer)
         request.session[SESSION_KEY] = draft.key
         return redirect("/move-in/step/1/")
     return render(request, "portal/move_in_start.html", {"page": "move_in", "draft": _draft(request)})

@@ -36,7 +36,7 @@ from .form_view import FormPageView
 @resident_required
 def overview(request):
     data = resident_overview(
-        customer=request.customer,
+        customer=request.resident.customer,
         organisation=request.organisation,
         language=request.LANGUAGE_CODE,
         routing_version=getattr(request, "routing_version", None),
@@ -144,7 +144,7 @@ def _chart_series(report: dict, compare: bool) -> dict:
 
 @resident_required
 def consumption_page(request):
-    services = consumption.available_services(customer=request.customer)
+    services = consumption.available_services(customer=request.resident.customer)
     today = reports.today_of(request.organisation)
     context = {
         "page": "consumption",
@@ -162,7 +162,7 @@ def consumption_page(request):
     current_service = next(item for item in services if item["code"] == service)
     chosen = _chosen_locations(request, current_service)
     args = {
-        "customer": request.customer,
+        "customer": request.resident.customer,
         "organisation": request.organisation,
         "service": service,
         "locations": chosen or None,
@@ -255,7 +255,7 @@ class MyDetailsPage(FormPageView):
     success_url = "/my-details/"
 
     def dispatch(self, request, *args, **kwargs):
-        self.data = details_of(request.customer, request.portal_account)
+        self.data = details_of(request.resident.customer, request.resident.portal_account)
         country = _default_country(self.data, request.organisation)
         kind = request.POST.get("form") if request.method == "POST" else None
         self.kind = kind if kind in ("details", "email", "advance") else None
@@ -265,7 +265,7 @@ class MyDetailsPage(FormPageView):
             country=((self.data["addresses"].get("billing") or {}).get("country") or country),
         )
         self.email_form = EmailChangeForm(request.POST if self.kind == "email" else None)
-        self.contracts = list(customer_contracts(customer=request.customer))
+        self.contracts = list(customer_contracts(customer=request.resident.customer))
         self.posted_contract = _posted_id(request, "contract_id") if self.kind == "advance" else None
         self.advance_forms = _advance_forms(request, self.contracts, self.posted_contract)
         if self.kind == "advance" and self.posted_contract not in self.advance_forms:
@@ -280,7 +280,7 @@ class MyDetailsPage(FormPageView):
 
     def check_throttles(self, form):
         # Impersonation is refused in perform, uncounted as in the API.
-        if self.kind != "email" or self.request.impersonation is not None:
+        if self.kind != "email" or self.request.resident.impersonating:
             return None
         return throttling.check_post(self.request, [EmailChangeThrottle])
 
@@ -289,10 +289,10 @@ class MyDetailsPage(FormPageView):
 
     def _change_details(self, cleaned: dict) -> None:
         update_details(
-            customer=self.request.customer,
-            account=self.request.portal_account,
+            customer=self.request.resident.customer,
+            account=self.request.resident.portal_account,
             actor_user=self.request.user,
-            impersonating=self.request.impersonation is not None,
+            impersonating=self.request.resident.impersonating,
             origin=Origin.of(self.request),
             changes={
                 "phone": cleaned["phone"],
@@ -306,7 +306,7 @@ class MyDetailsPage(FormPageView):
     def _change_email(self, cleaned: dict) -> None:
         _refuse_during_impersonation(self.request)
         request_email_change(
-            account=self.request.portal_account,
+            account=self.request.resident.portal_account,
             organisation=self.request.organisation,
             origin=Origin.of(self.request),
             **cleaned,
@@ -338,7 +338,7 @@ my_details = MyDetailsPage.as_view()
 
 
 def _refuse_during_impersonation(request) -> None:
-    if request.impersonation is not None:
+    if request.resident.impersonating:
         raise RuleViolation(
             _("This cannot be changed while logged in as the customer."),
             code="not_allowed_during_impersonation",
