@@ -336,11 +336,17 @@ REST_FRAMEWORK = {
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
-# dj-rest-auth provides the login view skeleton; tokens are credentials.AccessToken (schema-bound,
-# hashed, expiring) and are issued by memberships.services.login.log_in.
+# dj-rest-auth's LoginView and UserDetailsView (memberships/api/login_views.py) with our serializers,
+# which call memberships.services.login; the other auth views are ours (docs/architecture.md, "What
+# the stack gives"). Tokens are credentials.AccessToken (schema-bound, hashed, expiring), issued by
+# log_in; log_in also starts the session, only for a browser's login that passed the CSRF check.
 REST_AUTH = {
-    "SESSION_LOGIN": True,
-    "TOKEN_MODEL": None,
+    "LOGIN_SERIALIZER": "memberships.api.login_serializers.LoginSerializer",
+    "TOKEN_MODEL": "credentials.models.AccessToken",
+    "TOKEN_CREATOR": "memberships.api.login_serializers.issued_login",
+    "TOKEN_SERIALIZER": "memberships.api.login_serializers.TokenResponseSerializer",
+    "USER_DETAILS_SERIALIZER": "memberships.api.login_serializers.IdentitySerializer",
+    "SESSION_LOGIN": False,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -140,6 +140,24 @@ def test_log_in(db, host_kind, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("host_kind", HOSTS)
+def test_the_identity_is_only_read_here(db, host_kind, kind):
+    """dj-rest-auth's user details view also takes PUT and PATCH; ours answers GET only."""
+    email = identity_on(host_kind)
+    caller = log_in(host_of(host_kind), kind, email)
+    change = json.dumps({"full_name": "Someone Else", "email": f"other-{uuid.uuid4().hex[:8]}@example.test"})
+    for method in ("PUT", "PATCH"):
+        response = caller.client.generic(
+            method, "/api/auth/me/", change, content_type="application/json", **caller._headers()
+        )
+        assert response.status_code == 405, response.content
+        assert response.json()["code"] == "method_not_allowed"
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert caller.get("/api/auth/me/").json()["email"] == email
+    assert User.objects.get(email=email).full_name != "Someone Else"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("host_kind", HOSTS)
 def test_log_out_ends_the_credential(db, host_kind, kind):
     host = host_of(host_kind)
     email = identity_on(host_kind)

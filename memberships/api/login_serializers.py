@@ -1,16 +1,45 @@
+"""The auth API's serializers; those named in settings.REST_AUTH are dj-rest-auth's, run by its views."""
+
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
+
+from credentials.login_throttle import LoginThrottled
+from memberships.services.login import LoginResult, log_in_through_api
 
 User = get_user_model()
 
 
+# dj-rest-auth's LOGIN_SERIALIZER: validating it is logging in (log_in_through_api). Its
+# validated_data holds what dj-rest-auth's LoginView reads (``user``) and the whole ``login``, which
+# the TOKEN_CREATOR below hands on as the answer. (No docstring: it would become the OpenAPI text.)
 class LoginSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
 
+    def validate(self, attrs: dict) -> dict:
+        try:
+            login = log_in_through_api(
+                request=self.context["request"], email=attrs["email"], password=attrs["password"]
+            )
+        except LoginThrottled as exc:
+            raise exceptions.Throttled(wait=exc.wait) from exc
+        return {"user": login.user, "login": login}
 
+
+def issued_login(token_model, user, serializer: LoginSerializer) -> LoginResult:
+    """dj-rest-auth's TOKEN_CREATOR: the token was already issued by log_in, with credentials' model.
+
+    dj-rest-auth's own creator keeps one token per user (``get_or_create``), stored as it is; ours are
+    one per login, hashed, expiring and bound to the domain, and log_in ties a session's token to the
+    session. The login itself is handed on: TokenResponseSerializer answers with its token, identity,
+    roles and whether a session started.
+    """
+    return serializer.validated_data["login"]
+
+
+# dj-rest-auth's USER_DETAILS_SERIALIZER (``GET /api/auth/me/``), also inside the login's answer.
 class IdentitySerializer(serializers.ModelSerializer):
     class Meta:
         model = User
@@ -18,6 +47,7 @@ class IdentitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# dj-rest-auth's TOKEN_SERIALIZER: its LoginView's answer, given the login that issued_login hands on.
 class TokenResponseSerializer(serializers.Serializer):
     """The token is shown once, at login; only its hash is stored."""
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dj_rest_auth.views import LoginView as RestAuthLoginView
+from dj_rest_auth.views import UserDetailsView
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from credentials.csrf import CsrfFailed, cross_site, csrf_failure, from_a_browser
-from credentials.login_throttle import LoginThrottled
+from credentials.csrf import NotFromAnotherSite
 from memberships.permissions import is_impersonating, use_resident_language
 from memberships.selectors import console_access
-from memberships.services.login import log_in, log_out
+from memberships.services.login import log_out
 
 from .login_serializers import (
     ConsoleAccessSerializer,
@@ -45,32 +45,17 @@ class LoginView(RestAuthLoginView):
     session cookie. An API client (no `Origin`) gets the token and no cookie.
     """
 
-    serializer_class = LoginSerializer
-    # JSON only, read by the project's parsers (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]).
+    # dj-rest-auth's post as it is, configured by settings.REST_AUTH: LoginSerializer logs in
+    # (memberships.services.login), issued_login hands on the token log_in issued, and
+    # TokenResponseSerializer answers. JSON only, read by the project's parsers.
     authentication_classes: list = []
-    permission_classes = [permissions.AllowAny]
+    # A browser's request from another site is refused before its body is read.
+    permission_classes = [permissions.AllowAny, NotFromAnotherSite]
     throttle_classes: list = []  # failed logins are limited by log_in itself, platform-wide
 
-    def post(self, request, *args, **kwargs):
-        if cross_site(request):
-            raise CsrfFailed()  # before the body is even read
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        refused = csrf_failure(request)
-        if refused and from_a_browser(request):
-            raise CsrfFailed()
-        try:
-            result = log_in(
-                request=request,
-                email=serializer.validated_data["email"],
-                password=serializer.validated_data["password"],
-                start_session=refused is None,
-            )
-        except LoginThrottled as exc:
-            raise exceptions.Throttled(wait=exc.wait) from exc
-        return Response(TokenResponseSerializer(result).data, status=status.HTTP_200_OK)
 
-
+# Not dj-rest-auth's LogoutView: its logout() would be replaced whole (docs/architecture.md,
+# "What the stack gives").
 @extend_schema(tags=["auth"], request=None, responses={204: None})
 class LogoutView(APIView):
     """Log out
@@ -89,14 +74,15 @@ class LogoutView(APIView):
 
 
 @extend_schema(tags=["auth"], responses={200: IdentitySerializer})
-class MeView(APIView):
+class MeView(UserDetailsView):
     """Get the logged-in identity
 
     The identity behind the credentials of this request.
     """
 
-    def get(self, request):
-        return Response(IdentitySerializer(request.user).data)
+    # Read only: a name changes with the resident's details, a login address through its own
+    # confirmation (self_service), each with its activity log; not here.
+    http_method_names = ["get", "head", "options"]
 
 
 @extend_schema(

@@ -1,4 +1,8 @@
-"""Password change and reset through the API, on the platform domain and on every portal domain."""
+"""Password change and reset through the API, on the platform domain and on every portal domain.
+
+Not dj-rest-auth's views: each is one post() whose answer and input differ from ours
+(docs/architecture.md, "What the stack gives").
+"""
 
 from __future__ import annotations
 

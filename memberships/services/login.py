@@ -18,7 +18,7 @@ from accounts.models import User, normalise_email
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
 from core.errors import RuleViolation
-from credentials.csrf import CsrfFailed, csrf_failure
+from credentials.csrf import CsrfFailed, csrf_failure, from_a_browser
 from credentials.login_throttle import begin_login_attempt
 from credentials.services import IssuedToken, issue_access_token, revoke_access_token, revoke_session_token
 from memberships.models import PortalAccount
@@ -159,6 +159,18 @@ def log_in(
         if token is not None:
             request.session[SESSION_TOKEN_KEY] = token.token.pk
     return LoginResult(user=user, token=token, context=context, session=start_session)
+
+
+def log_in_through_api(*, request, email: str, password: str) -> LoginResult:
+    """The API's login: a browser's must pass the login form's CSRF check and also gets a session.
+
+    A request a browser marks (``Origin``, ``Sec-Fetch-Site``) without a valid CSRF token is refused;
+    an API client (neither header, no cookie of ours) gets its token and no session.
+    """
+    refused = csrf_failure(request)
+    if refused and from_a_browser(request):
+        raise CsrfFailed()
+    return log_in(request=request, email=email, password=password, start_session=refused is None)
 
 
 def log_out(*, request) -> None:
