@@ -64,71 +64,8 @@ def test_overview_keeps_what_is_owed_refunds_and_future_invoices_apart(db, clien
     data = billing_customer(invoices=2)
     ext, mine, today = data["ext"], f"{data['ext']}x", date.today()
     with schema_context("org_noord"):
-        result = run_import(
-            payload={
-                "invoices": [
-                    invoice_row(
-                        ext,
-                        f"{ext}-K1",
-                        1,
-                        total="380.00",
-                        issue=today - timedelta(days=20),
-                        status="open",
-                        prefix=mine,
-                    ),
-                    invoice_row(
-                        ext,
-                        f"{ext}-K1",
-                        2,
-                        total="-215.85",
-                        issue=today - timedelta(days=10),
-                        status="awaiting_confirmation",
-                        kind="credit_note",
-                        prefix=mine,
-                    ),
-                    invoice_row(
-                        ext,
-                        f"{ext}-K1",
-                        3,
-                        total="95.00",
-                        issue=today + timedelta(days=40),
-                        status="open",
-                        prefix=mine,
-                    ),
-                    invoice_row(
-                        ext,
-                        f"{ext}-K1",
-                        4,
-                        total="95.00",
-                        issue=today + timedelta(days=70),
-                        status="open",
-                        prefix=mine,
-                    ),
-                ]
-            }
-        )
-        assert result["error_count"] == 0, result
-        # Everything billing_customer made is settled: only this test's invoices are open.
-        Invoice.objects.filter(customer__external_id=ext).exclude(number__startswith=mine).update(
-            payment_status="paid", amount_open=0
-        )
-        settled = run_import(
-            payload={
-                "transactions": [
-                    {
-                        "external_id": f"{mine}-settled-{n}",
-                        "customer_external_id": ext,
-                        "invoice_external_id": f"{ext}-inv-{n}",
-                        "kind": "refund" if n == 9002 else "payment",
-                        "date": (today - timedelta(days=1)).isoformat(),
-                        "description": "Settled",
-                        "amount": "45.20" if n == 9002 else "100.00",
-                    }
-                    for n in (9000, 9001, 9002, 9003)
-                ]
-            }
-        )
-        assert settled["error_count"] == 0, settled
+        _import_owed_refund_and_future(ext, mine, today)
+        _settle_the_rest(ext, mine, today)
     client = resident_client(client_for, data)
     body = client.get("/api/portal/overview/").json()
     assert [i["number"] for i in body["outstanding_invoices"]] == [f"{mine}-F0001"]
@@ -144,6 +81,78 @@ def test_overview_keeps_what_is_owed_refunds_and_future_invoices_apart(db, clien
     outstanding = client.get("/api/portal/invoices/?status=outstanding").json()["results"]
     assert [row["number"] for row in outstanding] == [f"{mine}-F0001"]
     assert all(row["issue_date"] <= today.isoformat() for row in client.get("/api/portal/statements/").json())
+
+
+def _import_owed_refund_and_future(ext: str, mine: str, today: date) -> None:
+    """380.00 open, a 215.85 credit note awaiting confirmation, two advances issued in the future."""
+    result = run_import(
+        payload={
+            "invoices": [
+                invoice_row(
+                    ext,
+                    f"{ext}-K1",
+                    1,
+                    total="380.00",
+                    issue=today - timedelta(days=20),
+                    status="open",
+                    prefix=mine,
+                ),
+                invoice_row(
+                    ext,
+                    f"{ext}-K1",
+                    2,
+                    total="-215.85",
+                    issue=today - timedelta(days=10),
+                    status="awaiting_confirmation",
+                    kind="credit_note",
+                    prefix=mine,
+                ),
+                invoice_row(
+                    ext,
+                    f"{ext}-K1",
+                    3,
+                    total="95.00",
+                    issue=today + timedelta(days=40),
+                    status="open",
+                    prefix=mine,
+                ),
+                invoice_row(
+                    ext,
+                    f"{ext}-K1",
+                    4,
+                    total="95.00",
+                    issue=today + timedelta(days=70),
+                    status="open",
+                    prefix=mine,
+                ),
+            ]
+        }
+    )
+    assert result["error_count"] == 0, result
+
+
+def _settle_the_rest(ext: str, mine: str, today: date) -> None:
+    """Everything billing_customer made is settled: only this test's invoices are open."""
+    Invoice.objects.filter(customer__external_id=ext).exclude(number__startswith=mine).update(
+        payment_status="paid", amount_open=0
+    )
+    settled = run_import(
+        payload={
+            "transactions": [
+                {
+                    "external_id": f"{mine}-settled-{n}",
+                    "customer_external_id": ext,
+                    "invoice_external_id": f"{ext}-inv-{n}",
+                    "kind": "refund" if n == 9002 else "payment",
+                    "date": (today - timedelta(days=1)).isoformat(),
+                    "description": "Settled",
+                    "amount": "45.20" if n == 9002 else "100.00",
+                }
+                for n in (9000, 9001, 9002, 9003)
+            ]
+        }
+    )
+    assert settled["error_count"] == 0, settled
 
 
 def test_invoice_lists_by_status_and_contract(resident):

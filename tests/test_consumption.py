@@ -44,64 +44,69 @@ def daily(meter_ext: str, day: date) -> DailyConsumption | None:
         return DailyConsumption.objects.filter(meter__external_id=meter_ext, day=day).first()
 
 
-def test_per_row_errors_and_good_rows_stored(home):
-    _data, meters, _client, _locations = home
+def _rows_with_one_problem_each(meter: str) -> list[dict]:
+    """Two good rows (0 and 9) among rows each refused for one reason, in the order the test reads."""
     tomorrow = date.today() + timedelta(days=2)
-    rows = [
+    return [
         {
-            "meter": meters["heat1"],
+            "meter": meter,
             "timestamp": "2026-01-10T00:00:00+01:00",
             "kind": "interval",
             "value": "0.5",
         },
         {"meter": "nope", "timestamp": "2026-01-10T00:15:00+01:00", "kind": "interval", "value": "0.5"},
         {
-            "meter": meters["heat1"],
+            "meter": meter,
             "timestamp": "2026-01-10T00:15:00+01:00",
             "kind": "interval",
             "value": "-1",
         },
         {
-            "meter": meters["heat1"],
+            "meter": meter,
             "timestamp": f"{tomorrow}T00:00:00+01:00",
             "kind": "interval",
             "value": "1",
         },
         {
-            "meter": meters["heat1"],
+            "meter": meter,
             "timestamp": "2026-01-10T00:07:00+01:00",
             "kind": "interval",
             "value": "1",
         },
-        {"meter": meters["heat1"], "timestamp": "2026-01-10T00:30:00", "kind": "interval", "value": "1"},
-        {"meter": meters["heat1"], "timestamp": "yesterday", "kind": "interval", "value": "1"},
+        {"meter": meter, "timestamp": "2026-01-10T00:30:00", "kind": "interval", "value": "1"},
+        {"meter": meter, "timestamp": "yesterday", "kind": "interval", "value": "1"},
         {
-            "meter": meters["heat1"],
+            "meter": meter,
             "timestamp": "2026-01-10T00:45:00+01:00",
             "kind": "interval",
             "value": "lots",
         },
-        {"meter": meters["heat1"], "timestamp": "2026-01-10T00:45:00+01:00", "kind": "gauge", "value": "1"},
+        {"meter": meter, "timestamp": "2026-01-10T00:45:00+01:00", "kind": "gauge", "value": "1"},
         {
-            "meter": meters["heat1"],
+            "meter": meter,
             "timestamp": "2026-01-10T01:00:00+01:00",
             "kind": "register",
             "value": "1000",
         },
         {
-            "meter": meters["heat1"],
+            "meter": meter,
             "timestamp": "2026-01-11T01:00:00+01:00",
             "kind": "register",
             "value": "999",
         },
         {
-            "meter": meters["heat1"],
+            "meter": meter,
             "timestamp": "2026-01-12T01:00:00+01:00",
             "kind": "register",
             "value": "1010",
             "source": "maybe",
         },
     ]
+
+
+def test_per_row_errors_and_good_rows_stored(home):
+    _data, meters, _client, _locations = home
+    rows = _rows_with_one_problem_each(meters["heat1"])
     result = ingest_rows(rows)
     assert result.accepted == 2
     refused = {error["index"]: error["errors"] for error in result.errors}
@@ -475,18 +480,9 @@ def test_year_view_query_count_does_not_grow_with_readings(home):
     assert len(data_queries(few)) == len(data_queries(many))
 
 
-def test_isolation(home, client_for):
-    _data, meters, client, _locations = home
-    other = billing_customer()
-    other_meters = add_meters(other)
-    other_client = resident_client(client_for, other)
-    foreign = [
-        loc["id"]
-        for s in other_client.get("/api/portal/consumption/services/").json()
-        for loc in s["locations"]
-    ]
-    day = date(2026, 1, 7)
-    # Another customer of the same organisation uses 7.77 kWh a quarter; this resident 0.25.
+def _ingest_the_other_customers_day(other_meters: dict, day: date) -> None:
+    """Another customer of the same organisation uses 7.77 kWh a quarter (this resident 0.25), and
+    their register reads 4321."""
     ingest_rows(
         day_rows(other_meters["heat1"], day, value="7.77")
         + day_rows(other_meters["heat2"], day, value="7.77")
@@ -501,6 +497,31 @@ def test_isolation(home, client_for):
             }
         ]
     )
+
+
+def _assert_nothing_of_theirs(responses: dict, their_ext: str, theirs: str) -> None:
+    """No figure, register value or external id of the other customer in any answer."""
+    for path, response in responses.items():
+        assert response.status_code == 200, path
+        text = response.content.decode()
+        for value in ("7.77", theirs, "745.920", "1491.840"):
+            assert value not in text, path
+        assert "4321" not in text, path
+        assert their_ext not in text, path
+
+
+def test_isolation(home, client_for):
+    _data, meters, client, _locations = home
+    other = billing_customer()
+    other_meters = add_meters(other)
+    other_client = resident_client(client_for, other)
+    foreign = [
+        loc["id"]
+        for s in other_client.get("/api/portal/consumption/services/").json()
+        for loc in s["locations"]
+    ]
+    day = date(2026, 1, 7)
+    _ingest_the_other_customers_day(other_meters, day)
     ingest_rows(day_rows(meters["heat1"], day))
     theirs = str(Decimal("7.77") * 96 * 2)
     responses = {
@@ -513,13 +534,7 @@ def test_isolation(home, client_for):
             "services/",
         )
     }
-    for path, response in responses.items():
-        assert response.status_code == 200, path
-        text = response.content.decode()
-        for value in ("7.77", theirs, "745.920", "1491.840"):
-            assert value not in text, path
-        assert "4321" not in text, path
-        assert other["ext"] not in text, path
+    _assert_nothing_of_theirs(responses, other["ext"], theirs)
     assert responses["month/?service=heating&year=2026&month=1"].json()["points"][6]["value"] == "24.000"
     assert responses["year/?service=heating&year=2026"].json()["points"][0]["value"] == "24.000"
     assert {loc["id"] for s in responses["services/"].json() for loc in s["locations"]}.isdisjoint(foreign)

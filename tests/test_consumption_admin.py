@@ -52,38 +52,9 @@ def new_meter(admin, location, **extra):
     return admin.post(METERS, body, format="json")
 
 
-def test_staff_create_update_and_deactivate_a_meter(setup):
-    _data, _meters, admin, location, other_location = setup
-    created = new_meter(admin, location, interval_minutes=60, installed_on="2025-01-01")
-    assert created.status_code == 201, created.content
-    body = created.json()
-    assert {k: body[k] for k in ("number", "location", "service", "unit", "interval_minutes", "active")} == {
-        "number": "N1",
-        "location": location.pk,
-        "service": "heating",
-        "unit": "kWh",
-        "interval_minutes": 60,
-        "active": True,
-    }
-    assert (body["installed_on"], body["removed_on"]) == ("2025-01-01", None)
-    pk = body["id"]
-    assert admin.get(f"{METERS}{pk}/").json()["external_id"] == body["external_id"]
-
-    # Without readings, anything may change.
-    moved = admin.patch(
-        f"{METERS}{pk}/",
-        {"number": "N2", "location": other_location.pk, "interval_minutes": 15},
-        format="json",
-    )
-    assert moved.status_code == 200, moved.content
-    assert (moved.json()["number"], moved.json()["location"], moved.json()["interval_minutes"]) == (
-        "N2",
-        other_location.pk,
-        15,
-    )
-
-    # With readings, its place, service and interval are fixed, and its days cannot cut them off.
-    ingest_rows(day_rows(body["external_id"], date(2025, 3, 10)))
+def _refusals_once_it_has_readings(admin, pk: int, external_id: str, location) -> None:
+    """With readings, its place, service and interval are fixed, and its days cannot cut them off."""
+    ingest_rows(day_rows(external_id, date(2025, 3, 10)))
     refused = admin.patch(
         f"{METERS}{pk}/",
         {"location": location.pk, "service": "cooling", "interval_minutes": 30},
@@ -118,6 +89,39 @@ def test_staff_create_update_and_deactivate_a_meter(setup):
         "code": "invalid_date",
         "removed_on": ["The removal day cannot be in the future."],
     }
+
+
+def test_staff_create_update_and_deactivate_a_meter(setup):
+    _data, _meters, admin, location, other_location = setup
+    created = new_meter(admin, location, interval_minutes=60, installed_on="2025-01-01")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert {k: body[k] for k in ("number", "location", "service", "unit", "interval_minutes", "active")} == {
+        "number": "N1",
+        "location": location.pk,
+        "service": "heating",
+        "unit": "kWh",
+        "interval_minutes": 60,
+        "active": True,
+    }
+    assert (body["installed_on"], body["removed_on"]) == ("2025-01-01", None)
+    pk = body["id"]
+    assert admin.get(f"{METERS}{pk}/").json()["external_id"] == body["external_id"]
+
+    # Without readings, anything may change.
+    moved = admin.patch(
+        f"{METERS}{pk}/",
+        {"number": "N2", "location": other_location.pk, "interval_minutes": 15},
+        format="json",
+    )
+    assert moved.status_code == 200, moved.content
+    assert (moved.json()["number"], moved.json()["location"], moved.json()["interval_minutes"]) == (
+        "N2",
+        other_location.pk,
+        15,
+    )
+
+    _refusals_once_it_has_readings(admin, pk, body["external_id"], location)
     with schema_context("org_noord"):
         assert Meter.objects.get(pk=pk).active is True  # nothing half-written
 

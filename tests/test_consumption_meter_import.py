@@ -108,10 +108,28 @@ def test_a_meter_staff_deactivated_stays_inactive_unless_the_row_says_active(
     assert ingest_rows(day_rows(ids["heat2"], day, "1")).accepted == 0
 
 
-def test_location_service_and_interval_are_fixed_once_a_meter_has_readings(
-    meters,
-    integration,
-):
+def _what_may_change_still_does(integration, data: dict, ids: dict) -> None:
+    """The number changes; an interval left out keeps the stored one; the stored values sent
+    explicitly are no change either."""
+    ext = data["ext"]
+    renamed = post(
+        integration,
+        {
+            "meters": [
+                _row(data, "heat1", number="H1-renamed"),
+                _row(data, "heat2", location_external_id=f"{ext}-L1"),
+            ]
+        },
+    ).json()
+    assert (renamed["error_count"], _counts(renamed)) == (0, (0, 1, 1))
+    assert _state(ids["heat1"]) == ("H1-renamed", f"{ext}-L1", "heating", 15, True, None)
+    assert _state(ids["heat2"])[3] == 60
+    # Sending the stored values explicitly is no change either.
+    same = post(integration, {"meters": [_row(data, "cool2", interval_minutes=15, service="cooling")]}).json()
+    assert (same["error_count"], _counts(same)) == (0, (0, 0, 1))
+
+
+def test_location_service_and_interval_are_fixed_once_a_meter_has_readings(meters, integration):
     data, ids = meters
     ext = data["ext"]
     register = {"meter": ids["heat1"], "timestamp": "2026-01-05T20:00:00+01:00", "kind": "register"}
@@ -153,22 +171,7 @@ def test_location_service_and_interval_are_fixed_once_a_meter_has_readings(
     assert _state(ids["cool2"]) == (f"C2-{ext}", f"{ext}-L2", "cooling", 15, True, None)
     assert _state(ids["heat2"]) == (f"H2-{ext}", f"{ext}-L1", "heating", 60, True, None)
 
-    # What may change still does: the number; an interval left out keeps the stored one.
-    renamed = post(
-        integration,
-        {
-            "meters": [
-                _row(data, "heat1", number="H1-renamed"),
-                _row(data, "heat2", location_external_id=f"{ext}-L1"),
-            ]
-        },
-    ).json()
-    assert (renamed["error_count"], _counts(renamed)) == (0, (0, 1, 1))
-    assert _state(ids["heat1"]) == ("H1-renamed", f"{ext}-L1", "heating", 15, True, None)
-    assert _state(ids["heat2"])[3] == 60
-    # Sending the stored values explicitly is no change either.
-    same = post(integration, {"meters": [_row(data, "cool2", interval_minutes=15, service="cooling")]}).json()
-    assert (same["error_count"], _counts(same)) == (0, (0, 0, 1))
+    _what_may_change_still_does(integration, data, ids)
 
 
 def _refused_import_queries(locations: int) -> tuple[int, int]:

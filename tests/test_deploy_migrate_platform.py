@@ -98,6 +98,22 @@ def committed(django_db_setup, django_db_blocker):
         assert lagging_schemas() == []
 
 
+def _assert_like_the_template(spares: list, template: str) -> None:
+    """Each spare exists with the template's columns, constraints, indexes and migrations."""
+    expected = snapshot.schema_signature(template)
+    for spare in spares:
+        assert schema_exists(spare.name)
+        found = snapshot.schema_signature(spare.name)
+        assert found["columns"] == expected["columns"]
+        assert found["constraints"] == expected["constraints"]
+        # Index names only: PostgreSQL may print a re-parsed partial-index predicate differently
+        # (same meaning), e.g. "= ANY ((ARRAY['a'::varchar])::text[])" as "ARRAY[('a'::varchar)::text]".
+        assert [name for name, _definition in found["indexes"]] == [
+            name for name, _definition in expected["indexes"]
+        ]
+        assert set(provisioning.expected_tenant_migrations()) <= provisioning.applied_migrations(spare.name)
+
+
 def test_migrate_platform_migrates_tenants_in_parallel_refreshes_the_template_and_renews_spares(committed):
     first, second = onboard("mpa"), onboard("mpb")
     committed += [first, second]
@@ -137,18 +153,7 @@ def test_migrate_platform_migrates_tenants_in_parallel_refreshes_the_template_an
     spares = list(SpareSchema.objects.all())
     assert len(spares) == 2
     assert {spare.template_version for spare in spares} == {provisioning.template_version()}
-    expected = snapshot.schema_signature(template)
-    for spare in spares:
-        assert schema_exists(spare.name)
-        found = snapshot.schema_signature(spare.name)
-        assert found["columns"] == expected["columns"]
-        assert found["constraints"] == expected["constraints"]
-        # Index names only: PostgreSQL may print a re-parsed partial-index predicate differently
-        # (same meaning), e.g. "= ANY ((ARRAY['a'::varchar])::text[])" as "ARRAY[('a'::varchar)::text]".
-        assert [name for name, _definition in found["indexes"]] == [
-            name for name, _definition in expected["indexes"]
-        ]
-        assert set(provisioning.expected_tenant_migrations()) <= provisioning.applied_migrations(spare.name)
+    _assert_like_the_template(spares, template)
     # The next onboarding takes a spare (a rename), with every migration of this release.
     provisioning.forget_snapshot()
     from django.test.utils import override_settings

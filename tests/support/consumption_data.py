@@ -98,7 +98,26 @@ def spread_customer(
     n = next(_serial)
     ext = f"sp{n}"
     location_ids = [f"{ext}-L{i}" for i in range(locations)]
-    payload = {
+    payload = _spread_payload(n, ext, location_ids, contracts, start_date, floor_area)
+    with schema_context(schema):
+        result = run_import(payload=payload)
+    assert result["error_count"] == 0, result
+    return {
+        "ext": ext,
+        "email": f"spread{n}@example.test",
+        "number": f"S-{n:05d}",
+        "payload": payload,
+        "locations": location_ids,
+        "meters": [f"{location}-heat" for location in location_ids],
+    }
+
+
+def _spread_payload(
+    n: int, ext: str, location_ids: list[str], contracts: int, start_date: str, floor_area: int | None
+) -> dict:
+    """The import: the customer, its locations, contracts over them (round robin) and a heating
+    meter at each location."""
+    return {
         "customers": [
             {
                 "external_id": ext,
@@ -144,17 +163,6 @@ def spread_customer(
             }
             for i, location in enumerate(location_ids)
         ],
-    }
-    with schema_context(schema):
-        result = run_import(payload=payload)
-    assert result["error_count"] == 0, result
-    return {
-        "ext": ext,
-        "email": f"spread{n}@example.test",
-        "number": f"S-{n:05d}",
-        "payload": payload,
-        "locations": location_ids,
-        "meters": [f"{location}-heat" for location in location_ids],
     }
 
 

@@ -114,19 +114,32 @@ def _customer_payload(marker: str) -> dict:
             {"external_id": f"{ext}-l1", **address, "building_type": "apartment", "floor_area_m2": 80},
             {"external_id": f"{ext}-l2", **address, "house_number": "2"},
         ],
-        "contracts": [
-            {
-                "external_id": f"{ext}-k1",
-                "number": f"{marker}-k1",
-                "customer_external_id": ext,
-                "start_date": "2024-01-01",
-                "locations": [
-                    {"location_external_id": f"{ext}-l1", "services": ["heating", "hot_tap_water"]},
-                    {"location_external_id": f"{ext}-l2", "services": ["heating"]},
-                ],
-                "advance": {"original_amount": "100.00", "current_amount": "100.00"},
-            }
-        ],
+        "contracts": _sweep_contracts(ext, marker),
+        **_sweep_billing(ext, marker, today),
+        "meters": _sweep_meters(ext, marker),
+    }
+
+
+def _sweep_contracts(ext: str, marker: str) -> list[dict]:
+    """One contract over both addresses, with an advance."""
+    return [
+        {
+            "external_id": f"{ext}-k1",
+            "number": f"{marker}-k1",
+            "customer_external_id": ext,
+            "start_date": "2024-01-01",
+            "locations": [
+                {"location_external_id": f"{ext}-l1", "services": ["heating", "hot_tap_water"]},
+                {"location_external_id": f"{ext}-l2", "services": ["heating"]},
+            ],
+            "advance": {"original_amount": "100.00", "current_amount": "100.00"},
+        }
+    ]
+
+
+def _sweep_billing(ext: str, marker: str, today: date) -> dict:
+    """A paid invoice with its payment, an open one, and the contract as a document."""
+    return {
         "invoices": [
             invoice_row(ext, f"{ext}-k1", 1, prefix=marker),
             invoice_row(
@@ -163,21 +176,25 @@ def _customer_payload(marker: str) -> dict:
                 "content_base64": base64.b64encode(PDF_BYTES).decode(),
             }
         ],
-        "meters": [
-            {
-                "external_id": f"{ext}-m1",
-                "number": f"{marker}-m1",
-                "location_external_id": f"{ext}-l1",
-                "service": "heating",
-            },
-            {
-                "external_id": f"{ext}-m2",
-                "number": f"{marker}-m2",
-                "location_external_id": f"{ext}-l1",
-                "service": "hot_tap_water",
-            },
-        ],
     }
+
+
+def _sweep_meters(ext: str, marker: str) -> list[dict]:
+    """A heating and a hot tap water meter at the first address."""
+    return [
+        {
+            "external_id": f"{ext}-m1",
+            "number": f"{marker}-m1",
+            "location_external_id": f"{ext}-l1",
+            "service": "heating",
+        },
+        {
+            "external_id": f"{ext}-m2",
+            "number": f"{marker}-m2",
+            "location_external_id": f"{ext}-l1",
+            "service": "hot_tap_water",
+        },
+    ]
 
 
 def _log_in(host: str, email: str, password: str) -> dict:
@@ -192,16 +209,13 @@ def _log_in(host: str, email: str, password: str) -> dict:
 
 
 def build_customer(org, schema: str, host: str, marker: str, *, resident: bool = True) -> CustomerWorld:
-    from accounts.models import User
     from consumption.ingestion import ingest
     from consumption.models import Meter
     from contracts.models import Contract, ContractLocation
     from customers.models import Customer
     from documents.models import Document
-    from documents.services import record_document_view
     from invoicing.models import Invoice, Transaction
-    from memberships.services.registration import confirm_registration, register_resident
-    from moves import move_in, move_out
+    from moves import move_out
     from support.services import open_ticket
 
     _import(schema, _customer_payload(marker))
@@ -223,22 +237,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
             customer=customer,
             attachment=jpeg_upload(f"proof-{marker}.jpg"),
         )
-        request = move_out.submit_move_out(
-            customer=customer,
-            organisation=org,
-            data={
-                "contract_id": contract.pk,
-                "location_id": row.location_id,
-                "move_out_date": (date.today() + timedelta(days=10)).isoformat(),
-                "readings": [{"meter_id": meter, "value": "2000"} for meter in meters],
-                "forwarding_address": {
-                    "street": f"{marker} avenue",
-                    "house_number": "9",
-                    "postal_code": "2000",
-                    "city": "Antwerpen",
-                },
-            },
-        )
+        request = _reported_move_out(org, customer, contract, row, meters, marker)
         photo = move_out.add_photo(request=request, meter_id=meters[0], upload=jpeg_upload())
         world = CustomerWorld(
             marker=marker,
@@ -257,21 +256,54 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
             meter_photo=photo,
         )
         if resident:
-            register_resident(
-                organisation=org,
-                customer_number=customer.customer_number,
-                email=email,
-                password=RESIDENT_PASSWORD,
-            )
-            confirm_registration(raw_token=last_link(schema, email, "registration_confirmation", "/confirm/"))
-            # An opening by the resident, so the portal card's "documents viewed" has a row to leak.
-            record_document_view(document=world.document, user=User.objects.get(email=email))
-            world.move_in_key = move_in.start_draft(language="en", existing_customer=customer).key
+            _register(org, schema, world, customer)
     if resident:
         issued = _log_in(host, email, RESIDENT_PASSWORD)
         world.token, world.session = issued["token"], issued["session"]
         world.spare_token = _log_in(host, email, RESIDENT_PASSWORD)["token"]
     return world
+
+
+def _reported_move_out(org, customer, contract, row, meters: list[int], marker: str):
+    """A move-out of the first address in ten days, with a final reading per meter."""
+    from moves import move_out
+
+    return move_out.submit_move_out(
+        customer=customer,
+        organisation=org,
+        data={
+            "contract_id": contract.pk,
+            "location_id": row.location_id,
+            "move_out_date": (date.today() + timedelta(days=10)).isoformat(),
+            "readings": [{"meter_id": meter, "value": "2000"} for meter in meters],
+            "forwarding_address": {
+                "street": f"{marker} avenue",
+                "house_number": "9",
+                "postal_code": "2000",
+                "city": "Antwerpen",
+            },
+        },
+    )
+
+
+def _register(org, schema: str, world: CustomerWorld, customer) -> None:
+    """The customer registers and confirms, opens their document once, and starts a move-in."""
+    from accounts.models import User
+    from documents.services import record_document_view
+    from memberships.services.registration import confirm_registration, register_resident
+    from moves import move_in
+
+    email = world.email
+    register_resident(
+        organisation=org,
+        customer_number=customer.customer_number,
+        email=email,
+        password=RESIDENT_PASSWORD,
+    )
+    confirm_registration(raw_token=last_link(schema, email, "registration_confirmation", "/confirm/"))
+    # An opening by the resident, so the portal card's "documents viewed" has a row to leak.
+    record_document_view(document=world.document, user=User.objects.get(email=email))
+    world.move_in_key = move_in.start_draft(language="en", existing_customer=customer).key
 
 
 def _submitted_move_in(org, schema: str, marker: str, location, meters: list[int]) -> object:
@@ -304,18 +336,8 @@ def _submitted_move_in(org, schema: str, marker: str, location, meters: list[int
 def build_organisation(slug: str, *, second_customer: bool) -> OrgWorld:
     """Customers, org-level objects, and every kind of credential of the organisation ``slug``."""
     from accounts.models import User
-    from communications.catalogue import CATALOGUE
-    from communications.customisation import save_email_template
-    from configuration.services import save_page_message
-    from customers.models import Customer
-    from integration.importing import run_import
-    from integration.services import create_integration_token
     from memberships.models import StaffMembership
     from memberships.services.impersonation import start_impersonation
-    from memberships.services.registration import invite_customer
-    from memberships.services.staff import invite_staff_member
-    from moves import move_in
-    from support.services import save_faq_category, save_faq_entry
     from tenants.models import Organisation
 
     spec = ORGANISATIONS[slug]
@@ -338,65 +360,17 @@ def build_organisation(slug: str, *, second_customer: bool) -> OrgWorld:
         admin = StaffMembership.objects.get(email=admin_email)
         StaffMembership.objects.filter(pk=admin.pk).update(can_impersonate=True)
         admin.refresh_from_db()
-        # Org-level texts carry the organisation's marker.
-        category = save_faq_category(category=None, names={"en": f"Topic {marker}"})
-        entry = save_faq_entry(
-            entry=None,
-            category=category,
-            questions={"en": f"Question {marker}?"},
-            answers={"en": f"<p>Answer {marker}</p>"},
-        )
-        message = save_page_message(
-            message=None, values={"page": "home", "bodies": {"en": f"<p>Notice {marker}</p>"}}
-        ).instance
-        template_key = next(iter(CATALOGUE))
-        save_email_template(
-            key=template_key, language="en", subject=f"Subject {marker}", body_text=f"Text {marker}"
-        )
-        invited_staff = invite_staff_member(
-            organisation=org, email=f"{marker}-staff@example.test", full_name=f"Staff {marker}"
-        )
-        path_integration = create_integration_token(organisation=org, name=f"Billing {marker}")
-        credential_integration = create_integration_token(organisation=org, name=f"Sync {marker}")
-        invited_customer = Customer.objects.create(
-            customer_number=f"{marker}-inv",
-            first_name="Invited",
-            last_name=f"Person {marker}",
-            email=f"{marker}-invited@example.test",
-            language="en",
-        )
-        invite_customer(organisation=org, customer=invited_customer, staff_user=admin.user)
-        activation = last_link(schema, invited_customer.email, "portal_invitation", "/activate/")
+        values = _org_texts(marker)
+        values.update(_org_invitations(org, schema, marker, admin))
         # An ended impersonation (a path parameter) and the live one (a credential).
         target = second or first
         ended = start_impersonation(staff_membership=admin, customer=target.customer, reason=marker)
         live = start_impersonation(staff_membership=admin, customer=first.customer, reason=marker)
-        submitted = _submitted_move_in(org, schema, marker, first.location, first.meters)
-        # An import run that refused a row carrying the marker (the admin's import-run detail).
-        refused_import = run_import(payload={"customers": [{"external_id": f"{marker}-refused"}]})
-        assert refused_import["error_count"] == 1, refused_import
-        draft = move_in.start_draft(language="en")
-        move_in.save_step(
-            key=draft.key,
-            number=3,
-            data={"kind": "person", "first_name": "Draft", "last_name": f"Mover {marker}"},
-            organisation=org,
-        )
+        values.update(_org_requests(org, schema, marker, first))
+    credential_integration = values.pop("credential_integration")
     world.values = {
-        "email_template_key": template_key,
-        "language": "en",
-        "page_message": message.pk,
-        "faq_category": category.pk,
-        "faq_entry": entry.pk,
-        "staff_membership": invited_staff.membership.pk,
-        "integration_membership": path_integration.membership.pk,
+        **values,
         "impersonation_session": ended.session.pk,
-        "staff_invitation_token": invited_staff.raw_token,
-        "activation_token": activation,
-        "move_in_request": submitted.pk,
-        "import_run": refused_import["run"],
-        "move_in_key": draft.key,
-        "move_in_step": 3,
         "organisation_slug": slug,
         "domain": host,
     }
@@ -411,6 +385,92 @@ def build_organisation(slug: str, *, second_customer: bool) -> OrgWorld:
     }
     assert User.objects.filter(email=admin_email).exists()
     return world
+
+
+def _org_texts(marker: str) -> dict:
+    """Org-level texts carrying the organisation's marker: a FAQ entry, a page message, an email
+    template; their keys for the path parameters."""
+    from communications.catalogue import CATALOGUE
+    from communications.customisation import save_email_template
+    from configuration.services import save_page_message
+    from support.services import save_faq_category, save_faq_entry
+
+    category = save_faq_category(category=None, names={"en": f"Topic {marker}"})
+    entry = save_faq_entry(
+        entry=None,
+        category=category,
+        questions={"en": f"Question {marker}?"},
+        answers={"en": f"<p>Answer {marker}</p>"},
+    )
+    message = save_page_message(
+        message=None, values={"page": "home", "bodies": {"en": f"<p>Notice {marker}</p>"}}
+    ).instance
+    template_key = next(iter(CATALOGUE))
+    save_email_template(
+        key=template_key, language="en", subject=f"Subject {marker}", body_text=f"Text {marker}"
+    )
+    return {
+        "email_template_key": template_key,
+        "language": "en",
+        "page_message": message.pk,
+        "faq_category": category.pk,
+        "faq_entry": entry.pk,
+    }
+
+
+def _org_invitations(org, schema: str, marker: str, admin) -> dict:
+    """A staff invitation, two integration tokens (one a path parameter, one a credential) and a
+    customer's portal invitation."""
+    from customers.models import Customer
+    from integration.services import create_integration_token
+    from memberships.services.registration import invite_customer
+    from memberships.services.staff import invite_staff_member
+
+    invited_staff = invite_staff_member(
+        organisation=org, email=f"{marker}-staff@example.test", full_name=f"Staff {marker}"
+    )
+    path_integration = create_integration_token(organisation=org, name=f"Billing {marker}")
+    credential_integration = create_integration_token(organisation=org, name=f"Sync {marker}")
+    invited_customer = Customer.objects.create(
+        customer_number=f"{marker}-inv",
+        first_name="Invited",
+        last_name=f"Person {marker}",
+        email=f"{marker}-invited@example.test",
+        language="en",
+    )
+    invite_customer(organisation=org, customer=invited_customer, staff_user=admin.user)
+    activation = last_link(schema, invited_customer.email, "portal_invitation", "/activate/")
+    return {
+        "staff_membership": invited_staff.membership.pk,
+        "integration_membership": path_integration.membership.pk,
+        "staff_invitation_token": invited_staff.raw_token,
+        "activation_token": activation,
+        "credential_integration": credential_integration,
+    }
+
+
+def _org_requests(org, schema: str, marker: str, first: CustomerWorld) -> dict:
+    """A submitted move-in, an import run that refused a row, and a move-in draft at step 3."""
+    from integration.importing import run_import
+    from moves import move_in
+
+    submitted = _submitted_move_in(org, schema, marker, first.location, first.meters)
+    # An import run that refused a row carrying the marker (the admin's import-run detail).
+    refused_import = run_import(payload={"customers": [{"external_id": f"{marker}-refused"}]})
+    assert refused_import["error_count"] == 1, refused_import
+    draft = move_in.start_draft(language="en")
+    move_in.save_step(
+        key=draft.key,
+        number=3,
+        data={"kind": "person", "first_name": "Draft", "last_name": f"Mover {marker}"},
+        organisation=org,
+    )
+    return {
+        "move_in_request": submitted.pk,
+        "import_run": refused_import["run"],
+        "move_in_key": draft.key,
+        "move_in_step": 3,
+    }
 
 
 def operator_credentials() -> dict[str, dict]:
