@@ -8,10 +8,10 @@ from rest_framework.permissions import BasePermission
 
 from core.locale import use_language
 
+from . import residents
 from .models import StaffMembership
 from .residents import ResidentContext
 from .selectors import active_staff_membership, confirmed_portal_account
-from .services.impersonation import session_impersonation
 
 
 class ImpersonationEnded(exceptions.AuthenticationFailed):
@@ -21,18 +21,8 @@ class ImpersonationEnded(exceptions.AuthenticationFailed):
     default_code = "impersonation_ended"
 
 
-def _is_impersonation_token(request) -> bool:
-    return getattr(request.auth, "impersonated_by_id", None) is not None
-
-
-def _session_impersonation(request):
-    if request.auth is not None:
-        return None
-    return session_impersonation(getattr(request, "session", None))
-
-
 def is_impersonating(request) -> bool:
-    return _is_impersonation_token(request) or bool(_session_impersonation(request))
+    return residents.is_impersonating(auth=request.auth, session=getattr(request, "session", None))
 
 
 def use_resident_language(request) -> None:

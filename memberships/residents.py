@@ -65,6 +65,14 @@ def _impersonation(*, auth, session) -> ImpersonationSession | None:
     return found
 
 
+def is_impersonating(*, auth=None, session=None) -> bool:
+    """Whether the credentials are a staff member's acting as a resident (one that has ended is
+    not: the resident views refuse it through ``resolve_resident``)."""
+    if getattr(auth, "impersonated_by_id", None) is not None:
+        return True
+    return auth is None and bool(session_impersonation(session))
+
+
 def resolve_resident(*, user, auth=None, session=None) -> ResidentContext | None:
     """The resident behind ``user`` with these credentials (``auth``: the API token, if any;
     ``session``: the browser session, if any), or None when the user is no resident here.
