@@ -22,11 +22,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) scripts/devstack.py test $(ARGS)
 
-# The suite without its browser, faults, fuzz and slow tests (markers in pyproject.toml), for the
-# edit-test loop; `make test` (and .ci/run) still runs everything.
+# The suite without its browser, faults, fuzz and slow tests (markers in pyproject.toml), on two
+# pytest-xdist workers (a test database each), for the edit-test loop; `make test` (and .ci/run)
+# still runs everything, in one process.
 FAST := not browser and not faults and not fuzz and not slow
 test-fast: $(VENV)/.installed
-	$(PY) scripts/devstack.py test -m "$(FAST)" $(ARGS)
+	$(PY) scripts/devstack.py test -m "$(FAST)" -n 2 --dist loadfile $(ARGS)
 
 # A Citus coordinator and two workers under .var/citus (ports 9700-9702) with PgBouncer (9760);
 # builds and installs Citus into the machine's PostgreSQL first when it is missing.

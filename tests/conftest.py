@@ -85,11 +85,14 @@ def celery_worker(broker, django_db_setup):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, broker, smtp, django_test_environment, django_db_blocker):
+def django_db_setup(
+    request, broker, smtp, django_test_environment, django_db_modify_db_settings, django_db_blocker
+):
     """The test database, always (also for sessions whose tests only use committed data).
 
     pytest-django only creates it when some collected test asks for ``db``; tests that work on
-    committed data would otherwise run against the development database.
+    committed data would otherwise run against the development database. Under pytest-xdist
+    (``make test-fast``: ``-n 2``) django_db_modify_db_settings names it per worker (``_gw0``...).
     """
     from django.test.utils import setup_databases, teardown_databases
 
