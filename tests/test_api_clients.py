@@ -325,6 +325,29 @@ def _logo(folder: Path) -> Path:
 def test_generated_clients_import_log_in_and_call_the_portal(
     documents, server, world, tmp_path, django_db_blocker
 ):
+    message = f"Generated client notice {world['slug']}"
+    report = _run_generated_clients(documents, server, world, tmp_path, message)
+    for name, imported in report["imports"].items():
+        assert imported["failed"] == {}, f"{name}: modules that do not import"
+    assert report["imports"]["portal_client"]["operations"] > 130
+    assert report["imports"]["platform_client"]["operations"] >= 13
+
+    _check_resident(report["resident"], world, django_db_blocker)
+    _check_staff(report["staff"], world, django_db_blocker, message)
+    operator = report["operator"]
+    assert "error" not in operator, operator.get("error")
+    assert operator["organisations"]["slugs"] == [world["slug"]]
+
+    media_types = {
+        (request["method"], request["path"]): request["media_type"] for request in report["requests"]
+    }
+    assert media_types["POST", "/api/auth/login/"] == "application/json"
+    assert media_types["POST", "/api/admin/configuration/messages/"] == "application/json"
+    assert media_types["PATCH", "/api/admin/configuration/preferences/"] == "multipart/form-data"
+
+
+def _run_generated_clients(documents, server, world, tmp_path: Path, message: str) -> dict:
+    """Generate both clients and run the driver with them (its own interpreter); its report."""
     packages = {"tenant": "portal_client", "platform": "platform_client"}
     for name, package in packages.items():
         config = tmp_path / f"{name}.yaml"
@@ -332,7 +355,6 @@ def test_generated_clients_import_log_in_and_call_the_portal(
             f"project_name_override: {package.replace('_', '-')}\npackage_name_override: {package}\n"
         )
         generate_client(documents[name], tmp_path / name, config)
-    message = f"Generated client notice {world['slug']}"
     plan = {
         "paths": [str(tmp_path / name) for name in packages],
         "tenant_package": packages["tenant"],
@@ -363,14 +385,11 @@ def test_generated_clients_import_log_in_and_call_the_portal(
         timeout=300,
     )
     assert run.returncode == 0, run.stderr[-4000:]
-    report = json.loads(run.stdout)
+    return json.loads(run.stdout)
 
-    for name, imported in report["imports"].items():
-        assert imported["failed"] == {}, f"{name}: modules that do not import"
-    assert report["imports"]["portal_client"]["operations"] > 130
-    assert report["imports"]["platform_client"]["operations"] >= 13
 
-    resident = report["resident"]
+def _check_resident(resident: dict, world, django_db_blocker) -> None:
+    """The resident logged in, read who they are, their invoices and the overview."""
     assert "error" not in resident, resident.get("error")
     assert resident["token_type"] == "TokenResponse"
     assert resident["me"] == {"type": "Resident", "email": world["email"], "customer_number": world["number"]}
@@ -386,7 +405,9 @@ def test_generated_clients_import_log_in_and_call_the_portal(
     assert resident["overview"]["latest_invoice"] == "Invoice"  # a nullable reference, parsed
     assert resident["overview"]["latest_invoice_number"] in resident["invoices"]["numbers"]
 
-    staff = report["staff"]
+
+def _check_staff(staff: dict, world, django_db_blocker, message: str) -> None:
+    """The admin listed customers, wrote a page message and changed the preferences with a logo."""
     assert "error" not in staff, staff.get("error")
     assert staff["customers"]["numbers"] == [world["number"]]
     assert staff["message"]["type"] == "PageMessage"
@@ -402,14 +423,3 @@ def test_generated_clients_import_log_in_and_call_the_portal(
         saved = PortalPreferences.objects.current()
         assert saved.support_phone == "+32 9 123 45 67"
         assert saved.logo
-
-    operator = report["operator"]
-    assert "error" not in operator, operator.get("error")
-    assert operator["organisations"]["slugs"] == [world["slug"]]
-
-    media_types = {
-        (request["method"], request["path"]): request["media_type"] for request in report["requests"]
-    }
-    assert media_types["POST", "/api/auth/login/"] == "application/json"
-    assert media_types["POST", "/api/admin/configuration/messages/"] == "application/json"
-    assert media_types["PATCH", "/api/admin/configuration/preferences/"] == "multipart/form-data"

@@ -235,23 +235,17 @@ def quiet_organisation(django_db_setup, django_db_blocker):
         connection.set_schema_to_public()
 
 
-def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox(
-    production_web, django_db_blocker, quiet_organisation
-):
+def _stuck_email_in_zuid(django_db_blocker):
+    """An unsent email five minutes old in zuid's outbox (older than anything else waiting, so the
+    oldest), and the age the metrics should report for it."""
     from django.db import connection
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
     from communications.models import OutboundEmail
 
-    port = production_web["port"]
-    for _ in range(3):
-        fetch(port, "/login/", headers=secure())
-    assert fetch(port, "/metrics")[0] == 404
-    assert fetch(port, "/metrics", headers={"Authorization": "Bearer wrong"})[0] == 404
     with django_db_blocker.unblock():
         with schema_context("org_zuid"):
-            # Older than anything else waiting in zuid's outbox, so it is the oldest.
             stuck = OutboundEmail.objects.create(
                 template="t",
                 language="fr",
@@ -269,6 +263,23 @@ def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox
                 .first()
             ).total_seconds()
         connection.set_schema_to_public()
+    return stuck, oldest_expected
+
+
+def test_metrics_need_the_token_and_show_latency_per_organisation_and_the_outbox(
+    production_web, django_db_blocker, quiet_organisation
+):
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from communications.models import OutboundEmail
+
+    port = production_web["port"]
+    for _ in range(3):
+        fetch(port, "/login/", headers=secure())
+    assert fetch(port, "/metrics")[0] == 404
+    assert fetch(port, "/metrics", headers={"Authorization": "Bearer wrong"})[0] == 404
+    stuck, oldest_expected = _stuck_email_in_zuid(django_db_blocker)
     try:
         from django.core.cache import cache
 
@@ -333,12 +344,9 @@ def _task_count(port: int, task: str, state: str) -> int:
     return int(float(match.group(1))) if match else 0
 
 
-def test_celery_worker_starts_on_a_mounted_metrics_folder_and_counts_successes_and_failures(
-    django_db_setup, broker
-):
-    from config.celery import app
-
-    port, queue = free_port(), f"metrics-{uuid.uuid4().hex[:8]}"
+def _start_worker(port: int, queue: str, broker):
+    """The image's entrypoint running a worker on ``queue`` (on a private mount of a metrics folder
+    when this machine allows it, else a folder with stale samples); (process, folder, mounted, log)."""
     command = [
         str(ROOT / "docker" / "entrypoint.sh"),
         "worker",
@@ -368,6 +376,16 @@ def test_celery_worker_starts_on_a_mounted_metrics_folder_and_counts_successes_a
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    return process, metrics_dir, mounted, log_path
+
+
+def test_celery_worker_starts_on_a_mounted_metrics_folder_and_counts_successes_and_failures(
+    django_db_setup, broker
+):
+    from config.celery import app
+
+    port, queue = free_port(), f"metrics-{uuid.uuid4().hex[:8]}"
+    process, metrics_dir, mounted, log_path = _start_worker(port, queue, broker)
     try:
 
         def serving():

@@ -291,6 +291,37 @@ def _login(client, email, password=PASSWORD):
     return client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
 
 
+def _assert_unchanged(owner, owner_before, identity_before) -> None:
+    """Nothing of the existing account or identity changed."""
+    owner_after = account_of(owner)
+    assert (owner_after.pk, owner_after.login_email, owner_after.user_id, owner_after.pending_password) == (
+        owner_before.pk,
+        owner_before.login_email,
+        owner_before.user_id,
+        owner_before.pending_password,
+    )
+    assert (
+        User.objects.filter(email="shared@example.test").values_list("password", flat=True).first()
+        == identity_before
+    )
+
+
+def _assert_logins_answer_the_same(noord_client) -> None:
+    """Logging in with the chosen password answers the same for a taken and an unused address
+    (with the same number of queries), and a wrong one likewise."""
+    answers, counts = [], []
+    for address in ("shared@example.test", "unused@example.test"):
+        with CaptureQueriesContext(connection) as queries:
+            right = _login(noord_client, address, "probe-pass-123")
+        wrong = _login(noord_client, address, "nope-99999")
+        answers.append((right.status_code, right.json(), wrong.status_code, wrong.json()))
+        counts.append(len(data_queries(queries)))
+    assert answers[0] == answers[1]
+    assert (answers[0][0], answers[0][1]["code"]) == (403, "email_not_confirmed")
+    assert (answers[0][2], answers[0][3]["code"]) == (400, "invalid_credentials")
+    assert counts[0] == counts[1]
+
+
 @pytest.mark.parametrize("owner_state", ["pending", "active"])
 def test_address_already_used_by_another_customer_answers_the_same(noord_client, owner_state):
     """No answer, nor a later login, tells a registrant that an address already has an account."""
@@ -316,18 +347,7 @@ def test_address_already_used_by_another_customer_answers_the_same(noord_client,
     assert (taken.status_code, taken.json()) == (unused.status_code, unused.json())
     assert taken.status_code == 202
 
-    # Logging in with the chosen password answers the same too, and a wrong one likewise.
-    answers, counts = [], []
-    for address in ("shared@example.test", "unused@example.test"):
-        with CaptureQueriesContext(connection) as queries:
-            right = _login(noord_client, address, "probe-pass-123")
-        wrong = _login(noord_client, address, "nope-99999")
-        answers.append((right.status_code, right.json(), wrong.status_code, wrong.json()))
-        counts.append(len(data_queries(queries)))
-    assert answers[0] == answers[1]
-    assert (answers[0][0], answers[0][1]["code"]) == (403, "email_not_confirmed")
-    assert (answers[0][2], answers[0][3]["code"]) == (400, "invalid_credentials")
-    assert counts[0] == counts[1]
+    _assert_logins_answer_the_same(noord_client)
 
     # The record address gets the same notice in both cases; the owner learns of the attempt.
     for customer, login in (
@@ -338,18 +358,7 @@ def test_address_already_used_by_another_customer_answers_the_same(noord_client,
         assert login in notice.body_text
     assert outbox("org_noord", "shared@example.test", "registration_address_in_use")
 
-    # Nothing of the existing account or identity changed, and nothing was linked.
-    owner_after = account_of(owner)
-    assert (owner_after.pk, owner_after.login_email, owner_after.user_id, owner_after.pending_password) == (
-        owner_before.pk,
-        owner_before.login_email,
-        owner_before.user_id,
-        owner_before.pending_password,
-    )
-    assert (
-        User.objects.filter(email="shared@example.test").values_list("password", flat=True).first()
-        == identity_before
-    )
+    _assert_unchanged(owner, owner_before, identity_before)
     assert account_of(taken_customer) is None
     if owner_state == "active":
         assert _login(noord_client, "shared@example.test", "the-owners-password-1").status_code == 200
