@@ -254,6 +254,21 @@ def test_a_photo_is_stored_as_a_fresh_jpeg_and_other_files_as_they_are():
     assert (document.content, document.media_type) == (PNG, "image/png")
 
 
+def test_a_phone_camera_jpeg_with_more_pictures_is_a_jpeg():
+    """Phones write MPO (a JPEG followed by more pictures): it passes where a JPEG does."""
+    buffer = io.BytesIO()
+    first, second = Image.new("RGB", (40, 30), "#1a7f37"), Image.new("RGB", (40, 30), "#0b5394")
+    first.save(buffer, format="MPO", save_all=True, append_images=[second])
+    mpo = buffer.getvalue()
+    with Image.open(io.BytesIO(mpo)) as opened:
+        assert (opened.format, opened.n_frames) == ("MPO", 2)
+    photo = check_upload(mpo, PHOTO, field="photo")
+    assert (photo.kind, photo.media_type) == ("jpeg", "image/jpeg")
+    with Image.open(io.BytesIO(photo.content)) as decoded:
+        assert (decoded.format, decoded.size) == ("JPEG", (40, 30))
+    assert check_upload(mpo, DOCUMENT, field="file").media_type == "image/jpeg"
+
+
 def test_an_ico_hiding_a_huge_png_is_too_large_before_it_is_decoded():
     icon = bytearray(image("ICO", (16, 16)))
     inner = blank_png(20000, 20000)

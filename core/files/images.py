@@ -24,8 +24,11 @@ from PIL import Image, ImageOps
 
 from .problems import Problem, Unacceptable
 
-# Pillow's format name -> the kind callers name in ``accept``
-KINDS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "ICO": "ico"}
+# Pillow's format name -> the kind callers name in ``accept``. MPO is a JPEG with more pictures after
+# the first (many phones' cameras write it): browsers show the first, so it is taken as a JPEG.
+# Pillow opens an MPO through its JPEG reader, so MPO is not one of the formats asked for.
+KINDS = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "WEBP": "webp", "ICO": "ico"}
+_OPENED_AS = ("PNG", "JPEG", "WEBP", "ICO")
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp", "ico": "image/x-icon"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -53,7 +56,7 @@ def check_image(
     where its format is not taken (a huge PNG offered as a favicon).
     """
     try:
-        with Image.open(io.BytesIO(content), formats=list(KINDS)) as probe:
+        with Image.open(io.BytesIO(content), formats=list(_OPENED_AS)) as probe:
             pillow_format = probe.format
             _check_pixels(probe.size, max_side=max_side, max_pixels=max_pixels)
             if pillow_format == "ICO":
@@ -64,7 +67,7 @@ def check_image(
             probe.verify()
         if pillow_format == "PNG" and _png_end(content) != len(content):
             raise Unacceptable(Problem.WRONG_TYPE)  # a polyglot: something else after the image
-        with Image.open(io.BytesIO(content), formats=[pillow_format]) as image:
+        with Image.open(io.BytesIO(content), formats=[_opened_as(pillow_format)]) as image:
             image.load()
             if reencode is not None:
                 return "jpeg", _reencoded(image, reencode)
@@ -75,6 +78,10 @@ def check_image(
     except Exception:  # Pillow's parsers raise all sorts of errors on crafted files: not an image
         raise Unacceptable(Problem.WRONG_TYPE) from None
     return KINDS[pillow_format], content
+
+
+def _opened_as(pillow_format: str) -> str:
+    return "JPEG" if pillow_format == "MPO" else pillow_format
 
 
 def _check_pixels(size: tuple[int, int], *, max_side: int | None, max_pixels: int) -> None:
