@@ -11,6 +11,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from memberships.models import StaffMembership
+
 pytestmark = pytest.mark.browser
 
 
@@ -19,21 +21,9 @@ def _open_row(console, email: str) -> None:
     console.page.get_by_role("row").filter(has_text=email).get_by_role("cell").nth(2).click()
 
 
-def test_admin_invites_a_colleague_and_changes_a_role(console_org, staff_console, smtp, celery_worker):
-    console = staff_console(console_org.admin_email)
-    console.page.get_by_role("menuitem", name="Staff").click()
-    expect(console.page.get_by_role("cell", name=console_org.support_email)).to_be_visible()
-    console.axe()
-    console.shot("staff-list")
-
-    # Search by email (the API's search), and filter by role.
-    console.page.get_by_placeholder("Search").fill("support@")
-    expect(console.page.get_by_role("cell", name=console_org.admin_email)).to_have_count(0)
-    expect(console.page.get_by_role("cell", name=console_org.support_email)).to_be_visible()
-    console.page.get_by_placeholder("Search").fill("")
-    expect(console.page.get_by_role("cell", name=console_org.admin_email)).to_be_visible()
-
-    # Invite: keyboard only from the first field (labels, focus order).
+def _invite_a_colleague(console, console_org, smtp) -> str:
+    """Invite with the keyboard only from the first field (labels, focus order); an existing
+    member is refused beside the field. The colleague's address, invited."""
     colleague = f"colleague-{uuid.uuid4().hex[:6]}@example.test"
     console.go("staff/create")
     email = console.page.get_by_label("Email address")
@@ -55,8 +45,12 @@ def test_admin_invites_a_colleague_and_changes_a_role(console_org, staff_console
     expect(console.page.get_by_role("cell", name=colleague)).to_be_visible()
     [invitation] = smtp.wait_for(colleague)
     assert "/invitation/" in invitation.text
+    return colleague
 
-    # Change the support member's role and impersonation right.
+
+def _change_the_support_members_role(console, console_org) -> None:
+    """Staff role and the impersonation right for the support member, then logged out everywhere
+    (after the dialog says what ends); set back afterwards."""
     _open_row(console, console_org.support_email)
     expect(console.page).to_have_url(re.compile(r"/staff/staff/\d+$"))
     console.page.get_by_label("Role").click()
@@ -71,13 +65,29 @@ def test_admin_invites_a_colleague_and_changes_a_role(console_org, staff_console
     expect(console.page.get_by_role("dialog")).to_contain_text("Every browser session and API token")
     console.page.get_by_role("button", name="Confirm").click()
     expect(console.page.get_by_text("The staff member was logged out everywhere.")).to_be_visible()
-    from memberships.models import StaffMembership
-
     with console.db():
         member = StaffMembership.objects.get(email=console_org.support_email)
         assert (member.role, member.can_impersonate) == ("staff", True)
         member.role, member.can_impersonate = "support", False
         member.save(update_fields=["role", "can_impersonate"])
+
+
+def test_admin_invites_a_colleague_and_changes_a_role(console_org, staff_console, smtp, celery_worker):
+    console = staff_console(console_org.admin_email)
+    console.page.get_by_role("menuitem", name="Staff").click()
+    expect(console.page.get_by_role("cell", name=console_org.support_email)).to_be_visible()
+    console.axe()
+    console.shot("staff-list")
+
+    # Search by email (the API's search), and filter by role.
+    console.page.get_by_placeholder("Search").fill("support@")
+    expect(console.page.get_by_role("cell", name=console_org.admin_email)).to_have_count(0)
+    expect(console.page.get_by_role("cell", name=console_org.support_email)).to_be_visible()
+    console.page.get_by_placeholder("Search").fill("")
+    expect(console.page.get_by_role("cell", name=console_org.admin_email)).to_be_visible()
+
+    colleague = _invite_a_colleague(console, console_org, smtp)
+    _change_the_support_members_role(console, console_org)
 
     # The pending invitation: revoke it after confirming.
     console.go("staff")

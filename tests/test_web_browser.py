@@ -832,22 +832,9 @@ def _faq_and_ticket(oost, resident, django_db_blocker) -> int:
         return ticket.pk
 
 
-def test_every_resident_page_passes_axe_core(visit, resident, oost, django_db_blocker):
-    """WCAG 2.1 A and AA rules of axe-core on every page a visitor or a resident sees, in each state
-    that looks different (forms with errors, every move-in step, the move-out form), with staff's
-    page message and its inline text colour on the home page and the overview."""
-    ticket_id = _faq_and_ticket(oost, resident, django_db_blocker)
-    browser = visit()
+def _forms_with_errors(browser, axe: AxeReport) -> None:
+    """The login and registration forms answered with errors."""
     page = browser.page
-    page.set_default_timeout(30_000)  # some fifty pages on a shared machine
-    axe = AxeReport(browser)
-    for path in VISITOR_PAGES:
-        browser.go(path)
-        axe(path)
-    browser.go("/")  # staff's message with its inline colour, as visitors see it
-    expect(page.locator(".page-message.warning span[style]")).to_contain_text("Hot water may stop")
-
-    # Forms answered with errors.
     browser.go("/login/")
     page.get_by_label("Email address").fill("nobody@example.test")
     page.get_by_label("Password").fill("wrong-password-1")
@@ -859,7 +846,10 @@ def test_every_resident_page_passes_axe_core(visit, resident, oost, django_db_bl
     expect(page.locator(".has-error").first).to_be_visible()
     axe("register with errors")
 
-    # The move-in, step by step, each step also with its errors.
+
+def _move_in_step_by_step(browser, axe: AxeReport, oost, django_db_blocker) -> None:
+    """The move-in, step by step, each step also with its errors, up to its done page."""
+    page = browser.page
     with database(django_db_blocker, oost.schema_name):
         street = import_address_with_meter("Axelaan", "AX-1")
     browser.go("/move-in/")
@@ -899,12 +889,11 @@ def test_every_resident_page_passes_axe_core(visit, resident, oost, django_db_bl
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: we received your move-in")
     axe("move-in done")
 
-    browser.log_in(resident["email"])
-    # Staff's message with its inline colour is on the overview.
-    expect(page.locator(".page-message.warning span[style]")).to_contain_text("Hot water may stop")
-    for path in [*RESIDENT_PAGES, f"/tickets/{ticket_id}/"]:
-        browser.go(path)
-        axe(path)
+
+def _resident_pages_in_their_states(browser, axe: AxeReport, resident: dict) -> None:
+    """A month's consumption (and its comparison, and as a table), an FAQ answer open, the
+    move-out form (and with errors), my details with an error."""
+    page = browser.page
     month = resident["month"]
     for path in (
         f"/consumption/?service=heating&year={month.year}&month={month.month}",
@@ -930,5 +919,31 @@ def test_every_resident_page_passes_axe_core(visit, resident, oost, django_db_bl
     page.get_by_role("button", name="Change my advance").click()
     expect(page.locator(".advance .errors")).to_be_visible()
     axe("my details with an error")
+
+
+def test_every_resident_page_passes_axe_core(visit, resident, oost, django_db_blocker):
+    """WCAG 2.1 A and AA rules of axe-core on every page a visitor or a resident sees, in each state
+    that looks different (forms with errors, every move-in step, the move-out form), with staff's
+    page message and its inline text colour on the home page and the overview."""
+    ticket_id = _faq_and_ticket(oost, resident, django_db_blocker)
+    browser = visit()
+    page = browser.page
+    page.set_default_timeout(30_000)  # some fifty pages on a shared machine
+    axe = AxeReport(browser)
+    for path in VISITOR_PAGES:
+        browser.go(path)
+        axe(path)
+    browser.go("/")  # staff's message with its inline colour, as visitors see it
+    expect(page.locator(".page-message.warning span[style]")).to_contain_text("Hot water may stop")
+
+    _forms_with_errors(browser, axe)
+    _move_in_step_by_step(browser, axe, oost, django_db_blocker)
+    browser.log_in(resident["email"])
+    # Staff's message with its inline colour is on the overview.
+    expect(page.locator(".page-message.warning span[style]")).to_contain_text("Hot water may stop")
+    for path in [*RESIDENT_PAGES, f"/tickets/{ticket_id}/"]:
+        browser.go(path)
+        axe(path)
+    _resident_pages_in_their_states(browser, axe, resident)
     assert axe.checked >= 40
     assert axe.failures == [], "\n\n".join(axe.failures)
