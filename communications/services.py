@@ -61,9 +61,9 @@ def queue_email(
 
 def dispatch(*, schema_name: str, email_id: str) -> bool:
     """Hand an email to a worker; with the broker down the periodic sweep sends it later."""
-    from .tasks import deliver_email
+    from .tasks import deliver_email  # the tasks import this module
 
-    return publish(deliver_email, schema_name, email_id)
+    return publish(deliver_email, email_id, schema_name=schema_name)
 
 
 def _smtp_code(exc: Exception) -> int | None:

@@ -15,14 +15,23 @@ SWEEP_GRACE = timedelta(seconds=20)
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def deliver_email(schema_name: str, email_id: str) -> str:
-    with schema_context(schema_name):
-        return services.deliver(email_id=email_id)
+def deliver_email(*args: str) -> str:
+    """``(email_id)``, run in the schema it was sent from (a tenant task): an organisation's outbox
+    or the platform's. A message queued by an older release carries ``(schema_name, email_id)`` and
+    no schema header: it is delivered in the schema it names."""
+    *schema_name, email_id = args
+    if schema_name:
+        with schema_context(schema_name[0]):
+            return services.deliver(email_id=email_id)
+    return services.deliver(email_id=email_id)
 
 
 @shared_task(ignore_result=True)
 def sweep_outbox(limit: int = 1000) -> int:
-    """Send whatever is due and still unsent, in every schema."""
+    """Send whatever is due and still unsent, in every schema.
+
+    Sent by beat (in public), it visits many schemas: each email is sent in its own by hand.
+    """
     now = timezone.now()
     due = selectors.due_emails(now=now, created_before=now - SWEEP_GRACE, limit=limit)
     for schema_name, email_id in due:

@@ -1,12 +1,16 @@
-"""The Celery application: Redis broker, tasks discovered in every app."""
+"""The Celery application: Redis broker, tasks discovered in every app.
+
+A ``tenant_schemas_celery`` app: a task carries the schema it was sent from (a message header) and
+the worker runs it in that schema, with ``connection.tenant`` set (docs/architecture.md, "Storage
+and tasks per organisation")."""
 
 import os
 
-from celery import Celery
+from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("config")
+app = CeleryApp("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -14,6 +14,10 @@ from django_tenants.utils import schema_context
 from tenants.models import Organisation
 from tenants.selectors import rows_over_tenant_schemas
 
+from .approval import record_due_readings
+from .move_in import purge_drafts
+from .move_out import complete_scheduled
+
 logger = logging.getLogger(__name__)
 
 # Candidates are picked with a margin (one query over all schemas); whether a day has passed is
@@ -38,10 +42,7 @@ def _by_schema(rows) -> dict[str, list[tuple]]:
 def complete_due_moves() -> int:
     """Scheduled move-outs whose day has passed and approved move-ins whose day has begun: record
     the readings (and close contracts). Each request in its own transaction; one failure is logged
-    and does not hold up the others."""
-    from .approval import record_due_readings
-    from .move_out import complete_scheduled
-
+    and does not hold up the others. Sent by beat, it visits many schemas, each by hand."""
     margin = (timezone.now() + timedelta(days=1)).date()
     done = 0
     for schema_name, rows in _by_schema(rows_over_tenant_schemas(DUE_SQL, [margin, margin])).items():
@@ -61,9 +62,8 @@ def complete_due_moves() -> int:
 @shared_task(ignore_result=True)
 def purge_abandoned_drafts() -> int:
     """Move-in drafts nobody touched for MOVE_IN_DRAFT_RETENTION_DAYS hold personal and bank details
-    for no purpose: delete them, their photos and their resume links."""
-    from .move_in import purge_drafts
-
+    for no purpose: delete them, their photos and their resume links (by hand in each schema: a
+    fan-out from beat over many schemas)."""
     cutoff = timezone.now() - timedelta(days=settings.MOVE_IN_DRAFT_RETENTION_DAYS)
     purged = 0
     for schema_name, rows in _by_schema(rows_over_tenant_schemas(ABANDONED_SQL, [cutoff])).items():

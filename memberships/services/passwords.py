@@ -46,9 +46,9 @@ def request_account_email(*, kind: str, email: str, language: str, origin: Origi
 
 
 def dispatch_account_request(*, schema_name: str, request_id: int) -> bool:
-    from ..tasks import process_account_request
+    from ..tasks import process_account_request  # the tasks import this module
 
-    return publish(process_account_request, schema_name, request_id)
+    return publish(process_account_request, request_id, schema_name=schema_name)
 
 
 def request_password_reset(*, organisation, email: str, language: str, origin: Origin | None = None) -> None:

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
 from accounts.models import PasswordResetRequest, User, normalise_email
 from activity.services import Origin
@@ -34,7 +35,7 @@ def request_platform_reset(*, email: str, language: str, origin: Origin | None =
 def dispatch_reset_request(*, request_id: int) -> bool:
     from memberships.tasks import process_platform_reset_request  # the task calls back into this module
 
-    return publish(process_platform_reset_request, request_id)
+    return publish(process_platform_reset_request, request_id, schema_name=get_public_schema_name())
 
 
 @transaction.atomic
