@@ -18,6 +18,7 @@ from communications.services import queue_email
 from credentials.models import OneTimeToken
 from credentials.services import (
     TokenError,
+    check_one_time_token,
     consume_one_time_token,
     issue_one_time_token,
     revoke_one_time_tokens,
@@ -27,6 +28,7 @@ from customers.models import Customer
 
 from ..errors import MembershipError
 from ..models import AddressInUseRegistration, PortalAccount
+from ..selectors import login_secrets
 from .common import checked_email, checked_password, customer_language, portal_link, supported_language
 
 User = get_user_model()
@@ -95,8 +97,6 @@ def _notify_record_address(*, customer, organisation, login: str, language: str)
 def _reference_hash(login: str) -> str | None:
     """What a login with this address is checked against first: its identity's password, else the
     newest pending registration's here."""
-    from ..selectors import login_secrets
-
     identity = User.objects.filter(email=login).values_list("password", flat=True).first()
     if identity and is_password_usable(identity):
         return identity
@@ -336,8 +336,6 @@ def invite_customer(
 
 
 def invitation_needs_password(*, raw_token: str) -> dict:
-    from credentials.services import check_one_time_token
-
     token = check_one_time_token(
         raw=raw_token, purpose=OneTimeToken.Purpose.INVITATION, subject_prefix="customer:"
     )
