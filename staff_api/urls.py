@@ -2,13 +2,14 @@
 
 from django.urls import include, path
 
-from integration.api import admin_views as integration_admin
-from integration.api import views as integration_views
-from moves.api import admin_views as move_views
 from staff_api.configuration import console as configuration_console
 from staff_api.configuration import views as configuration_views
+from staff_api.integration import import_runs as integration_admin
+from staff_api.integration import tokens as integration_views
 from staff_api.memberships import admin_views, logout_views, staff_views
-from support.api import views as support_views
+from staff_api.moves import views as move_views
+from staff_api.support import faq as faq_views
+from staff_api.support import tickets as support_views
 
 urlpatterns = [
     path("move-ins/", move_views.AdminMoveInListView.as_view(), name="admin-move-ins"),
@@ -31,11 +32,11 @@ urlpatterns = [
         support_views.AdminAttachmentView.as_view(),
         name="admin-ticket-attachment",
     ),
-    path("faq/categories/", support_views.AdminFaqCategoryListView.as_view(), name="admin-faq-categories"),
-    path("faq/categories/<int:pk>/", support_views.AdminFaqCategoryDetailView.as_view()),
-    path("faq/entries/", support_views.AdminFaqEntryListView.as_view(), name="admin-faq-entries"),
-    path("faq/entries/<int:pk>/", support_views.AdminFaqEntryDetailView.as_view()),
-    path("faq/entries/<int:pk>/move/", support_views.AdminFaqEntryMoveView.as_view()),
+    path("faq/categories/", faq_views.AdminFaqCategoryListView.as_view(), name="admin-faq-categories"),
+    path("faq/categories/<int:pk>/", faq_views.AdminFaqCategoryDetailView.as_view()),
+    path("faq/entries/", faq_views.AdminFaqEntryListView.as_view(), name="admin-faq-entries"),
+    path("faq/entries/<int:pk>/", faq_views.AdminFaqEntryDetailView.as_view()),
+    path("faq/entries/<int:pk>/move/", faq_views.AdminFaqEntryMoveView.as_view()),
     path("consumption/", include("staff_api.consumption.urls")),
     # Billing data: customers, contracts and locations, invoices and transactions, documents.
     path("", include("staff_api.customers.urls")),

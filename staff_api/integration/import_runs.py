@@ -7,9 +7,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 
 from core.api_lists import FilteredList
+from integration.models import ImportRun
 from memberships.permissions import IsStaffAdmin
-
-from ..models import ImportRun
 
 
 class ImportRunFilter(django_filters.FilterSet):

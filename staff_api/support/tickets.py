@@ -12,19 +12,12 @@ from core.api_lists import FilteredList
 from core.api_uploads import TakesUploads
 from core.links import absolute_uri
 from memberships.permissions import IsStaff
+from support import services
+from support.api.serializers import TicketDetailSerializer, TicketMessageSerializer, TicketSerializer
+from support.attachments import download_response
+from support.models import Ticket, TicketMessage
 
-from .. import services
-from ..attachments import download_response
-from ..models import Ticket, TicketMessage
-from .faq_views import (  # noqa: F401 - the URLconf reaches every staff help view through this module
-    AdminFaqCategoryDetailView,
-    AdminFaqCategoryListView,
-    AdminFaqEntryDetailView,
-    AdminFaqEntryListView,
-    AdminFaqEntryMoveView,
-)
 from .filters import TicketFilter
-from .serializers import TicketDetailSerializer, TicketMessageSerializer, TicketSerializer
 
 
 def attachment_path(message: TicketMessage) -> str:

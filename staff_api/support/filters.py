@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from ..models import Ticket
+from support.models import Ticket
 
 
 class TicketFilter(django_filters.FilterSet):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import django_filters
 
-from ..models import MOVE_IN_STATUSES, MoveInRequest, MoveOutRequest, RequestStatus
+from moves.models import MOVE_IN_STATUSES, MoveInRequest, MoveOutRequest, RequestStatus
 
 # Drafts are never listed to staff.
 LISTED_MOVE_IN_STATUSES = [choice for choice in MOVE_IN_STATUSES if choice[0] != RequestStatus.DRAFT]

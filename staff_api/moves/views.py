@@ -18,16 +18,16 @@ from activity.services import Origin
 from consumption.models import Meter
 from core.api_lists import StrictOrderingFilter
 from memberships.permissions import IsStaff, IsStaffOrAdmin
+from moves import approval, move_out
+from moves.api import serializers as s
+from moves.models import MeterPhoto, MoveInRequest, MoveOutRequest
 
-from .. import approval, move_out
-from ..models import MeterPhoto, MoveInRequest, MoveOutRequest
-from . import serializers as s
 from .filters import MoveInFilter, MoveOutFilter
 
 LIST_PARAMETERS = [
     OpenApiParameter("search", str, description="reference (MI-/MO-…), name, email, address, numbers"),
 ]
-# The status and date filters (moves/api/filters.py) and ordering; search is the views' own.
+# The status and date filters (staff_api/moves/filters.py) and ordering; search is the views' own.
 LIST_BACKENDS = [DjangoFilterBackend, StrictOrderingFilter]
 # The applicant's name is inside the step data; #>> reads it as text (a key like "3" is no index).
 APPLICANT_NAME = RawSQL(

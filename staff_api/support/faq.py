@@ -12,9 +12,8 @@ from rest_framework.views import APIView
 from core.api_lists import StrictOrderingFilter
 from core.api_warnings import WarningSerializer
 from memberships.permissions import IsStaff, IsStaffOrAdmin
-
-from .. import selectors, services
-from ..models import FaqCategory, FaqEntry
+from support import selectors, services
+from support.models import FaqCategory, FaqEntry
 
 # Positions are stored in a PostgreSQL integer column.
 MAX_POSITION = 1_000_000
