@@ -25,13 +25,19 @@ def is_impersonating(request) -> bool:
     return residents.is_impersonating(auth=request.auth, session=getattr(request, "session", None))
 
 
+def _resident_account(request):
+    """The account of ``request.resident`` when a resident view resolved it, else the user's own
+    confirmed portal account (login, password and token views serve residents and staff alike)."""
+    resident = getattr(request, "resident", None)
+    return resident.portal_account if resident else confirmed_portal_account(user=request.user)
+
+
 def use_resident_language(request) -> None:
     """Answer a resident in the language stored on their portal account, not the browser's."""
     if getattr(request, "organisation", None) is None or not request.user.is_authenticated:
         return
-    account = getattr(request, "portal_account", None) or confirmed_portal_account(user=request.user)
+    account = _resident_account(request)
     if account is not None:
-        request.portal_account = account
         use_language(request, account.language)
 
 

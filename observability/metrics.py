@@ -84,7 +84,9 @@ def outbox_rows() -> list[dict]:
     """
     from django.conf import settings
 
-    from communications.selectors import outbox_by_schema  # loaded by the Celery hooks before Django is set up
+    from communications.selectors import (
+        outbox_by_schema,  # loaded by the Celery hooks before Django is set up
+    )
     from tenants.models import Organisation  # models: only once Django is set up
 
     found = {row["organisation"]: row for row in outbox_by_schema(now=timezone.now())}

@@ -21,10 +21,9 @@ def load_resident(request) -> bool:
     """Keep the resident behind the session as ``request.resident`` (memberships.residents, as the
     API does) and answer in their language; False when the visitor is not a resident.
 
-    An impersonation that has ended logs the browser out. ``request.portal_account`` repeats the
-    resident's account for memberships.services.login.log_out, which then need not look it up again.
+    An impersonation that has ended logs the browser out.
     """
-    request.resident = request.portal_account = None
+    request.resident = None
     if getattr(request, "organisation", None) is None:
         return False
     try:
@@ -35,7 +34,7 @@ def load_resident(request) -> bool:
         return False
     if resident is None:
         return False
-    request.resident, request.portal_account = resident, resident.portal_account
+    request.resident = resident
     use_language(request, resident.language)
     return True
 

@@ -186,7 +186,8 @@ def log_out(*, request) -> None:
         request, origin=_origin(request)
     )
     if organisation is not None and not ended_impersonation and request.user.is_authenticated:
-        account = getattr(request, "portal_account", None) or confirmed_portal_account(user=request.user)
+        resident = getattr(request, "resident", None)
+        account = resident.portal_account if resident else confirmed_portal_account(user=request.user)
         if account is not None:
             _record(account, ActivityEvent.Kind.LOGOUT, request, user=request.user)
     if token is not None and hasattr(token, "key_id"):
