@@ -212,7 +212,9 @@ def test_run_move_refuses_to_run_inside_a_transaction(noord):
 # --- onboarding places new organisations ------------------------------------------------------------
 def test_onboarding_publishes_the_placement_on_citus(db, monkeypatch, django_capture_on_commit_callbacks):
     published = []
-    monkeypatch.setattr("core.publishing.publish", lambda task, *args: published.append((task.name, args)))
+    monkeypatch.setattr(
+        "tenants.services.publish", lambda task, *args, **_: published.append((task.name, args))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         onboarding.onboard_organisation(
             name="Warmte Plaats", slug="plaats", domain="portal.plaats.test", admin_email="a@plaats.test"
