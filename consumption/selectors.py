@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from contracts.models import ContractLocation
+from contracts.models import Contract, ContractLocation
 
-from .models import DailyConsumption, Meter, MonthlyConsumption
+from .models import DailyConsumption, Meter, MonthlyConsumption, Tariff
 
 FAR_PAST, FAR_FUTURE = date(1900, 1, 1), date(9999, 12, 31)
 
@@ -372,3 +372,73 @@ def change_percentage(current: dict, other: dict) -> float | None:
     return round(
         float((Decimal(current["value"]) - Decimal(other["value"])) / Decimal(other["value"]) * 100), 2
     )
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    """One service a contract delivers at one location: the resident's Services screen row."""
+
+    place: ContractLocation
+    service: str
+    meters: list[Meter]
+
+
+@dataclass(frozen=True)
+class ContractServices:
+    contract: Contract
+    services: list[ServiceRow]
+    tariffs: list[Tariff]  # per service, the one in force (the contract's own before the default)
+
+
+def _meters_of(meters: list[Meter], place: ContractLocation, service: str) -> list[Meter]:
+    """The location's meters of ``service`` in place while this contract ran there (not a
+    predecessor's removed meter)."""
+    first = max(filter(None, (place.contract.start_date, place.move_in_date)), default=FAR_PAST)
+    ends = [day for day in (place.contract.end_date, place.move_out_date) if day]
+    last = min(ends) if ends else FAR_FUTURE
+    return [
+        meter
+        for meter in meters
+        if meter.location_id == place.location_id
+        and meter.service.code == service
+        and (meter.installed_on or FAR_PAST) <= last
+        and (meter.removed_on or FAR_FUTURE) >= first
+    ]
+
+
+def _tariff_in_force(tariffs: list[Tariff], contract: Contract, service: str, day: date) -> Tariff | None:
+    ordered = sorted(tariffs, key=lambda tariff: tariff.contract_id is None)  # the contract's own first
+    for tariff in ordered:
+        if tariff.service != service or tariff.contract_id not in (None, contract.pk):
+            continue
+        if tariff.valid_from <= day and (tariff.valid_until is None or tariff.valid_until >= day):
+            return tariff
+    return None
+
+
+def contract_services(*, contracts: Iterable[Contract], today: date) -> list[ContractServices]:
+    """Per contract (its ``contract_locations`` prefetched with their location): each service at each
+    location with its meters, and the tariff of each service in force today (on its last day for an
+    ended contract). Two queries whatever the number of contracts, locations and meters."""
+    contracts = list(contracts)
+    places = [place for contract in contracts for place in contract.contract_locations.all()]
+    meters = list(
+        Meter.objects.filter(location_id__in={place.location_id for place in places})
+        .select_related("service")
+        .order_by("number", "id")
+    )
+    tariffs = list(
+        Tariff.objects.filter(Q(contract_id__in=[c.pk for c in contracts]) | Q(contract__isnull=True))
+    )
+    result = []
+    for contract in contracts:
+        day = min(today, contract.end_date) if contract.end_date else today
+        rows = [
+            ServiceRow(place, service, _meters_of(meters, place, service))
+            for place in contract.contract_locations.all()
+            for service in place.services
+        ]
+        codes = sorted({row.service for row in rows})
+        in_force = [_tariff_in_force(tariffs, contract, code, day) for code in codes]
+        result.append(ContractServices(contract, rows, [tariff for tariff in in_force if tariff]))
+    return result

@@ -34,6 +34,7 @@ urlpatterns = [
     path("branding.css", auth.branding_css, name="web-branding"),
     path("overview/", pages.overview, name="web-overview"),
     path("consumption/", pages.consumption_page, name="web-consumption"),
+    path("services/", pages.services_page, name="web-services"),
     path("invoices/", billing.invoices_page, name="web-invoices"),
     path("statements/", billing.statements_page, name="web-statements"),
     path("charges/", billing.charges_page, name="web-charges"),

@@ -48,13 +48,34 @@ def test_statements_show_each_invoices_running_balance(resident):
     first, second, third = (
         next(cells for key, cells in rows.items() if key.startswith(f"{ext}-F{n:04d}")) for n in range(3)
     )
-    # Invoice, previous balance, payments, adjustments, carried forward, current charges, balance.
-    assert first[1:] == ["€ 0.00", "€ 0.00", "€ 0.00", "€ 0.00", "€ 100.00", "€ 100.00"]
+    # Invoice (a download), due date, previous balance, payments, adjustments, carried forward,
+    # current charges, balance, VAT.
+    assert first[1:] == [
+        "15/01/2025",
+        "€ 0.00",
+        "€ 0.00",
+        "€ 0.00",
+        "€ 0.00",
+        "€ 100.00",
+        "€ 100.00",
+        "€ 5.66",
+    ]
     # The direct debit of 10 January is counted with the next invoice.
-    assert second[1:] == ["€ 100.00", "€ -100.00", "€ 0.00", "€ 0.00", "€ 100.00", "€ 100.00"]
+    assert second[2:-1] == ["€ 100.00", "€ -100.00", "€ 0.00", "€ 0.00", "€ 100.00", "€ 100.00"]
     # The second invoice's payment of 10 February (less the goodwill adjustment on it) and that
     # adjustment count; the internal adjustment and the reminder fee never show.
-    assert third[1:] == ["€ 100.00", "€ -95.00", "€ -5.00", "€ 0.00", "€ 100.00", "€ 100.00"]
+    assert third[2:-1] == ["€ 100.00", "€ -95.00", "€ -5.00", "€ 0.00", "€ 100.00", "€ 100.00"]
+
+
+def test_the_statement_number_downloads_the_invoice(resident):
+    """The reference's statement number is the download of the invoice."""
+    client = logged_in(resident)
+    body = text(client.get("/statements/"))
+    link = re.search(rf'<a href="([^"]+)" download class="pdf-link">{resident["ext"]}-F0001<', body)
+    assert link
+    response = client.get(link.group(1))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
 
 
 def test_charges_show_the_invoice_lines_with_units_and_prices(resident):
@@ -62,6 +83,7 @@ def test_charges_show_the_invoice_lines_with_units_and_prices(resident):
     line = rows[f"{resident['ext']}-F0001"]
     assert line == [
         f"{resident['ext']}-F0001",
+        "Warmte",
         "Heat Meter M-1",
         "",
         "120.500 kWh",
@@ -76,11 +98,19 @@ def test_payments_show_payments_and_invoice_adjustments_but_not_fees(resident):
     assert rows["10/01/2025"] == [
         "10/01/2025",
         "Payment",
-        "Direct debit Direct debit",  # the description, then the method
+        "Direct debit",  # the description
+        "Direct debit",  # the method, named
         f"{resident['ext']}-F0000",
         "€ 100.00",
+        "",
     ]
-    assert rows["12/02/2025"][2:] == ["Goodwill on invoice", f"{resident['ext']}-F0001", "€ -5.00"]
+    assert rows["12/02/2025"][2:] == [
+        "Goodwill on invoice",
+        "",
+        f"{resident['ext']}-F0001",
+        "€ -5.00",
+        "Agreed on the phone",
+    ]
     assert "Reminder fee" not in body
     assert "Internal adjustment" not in body
 
@@ -98,7 +128,7 @@ def test_payment_methods_are_named_not_coded(resident, language, kind, method):
     client = logged_in(resident)
     assert client.post("/language/", {"language": language, "next": "/transactions/"}).status_code == 302
     rows = _rows(text(client.get("/transactions/")))
-    assert rows["10/01/2025"][1:3] == [kind, f"Direct debit {method}"]
+    assert rows["10/01/2025"][1:4] == [kind, "Direct debit", method]
     assert "direct_debit" not in _visible_text(text(client.get("/transactions/")))
 
 
@@ -124,8 +154,8 @@ def test_the_overview_and_the_newest_statement_show_one_balance(resident):
     client = logged_in(resident)
     overview = _visible_text(text(client.get("/overview/")))
     balance = re.search(r"Balance (€ -?[\d,.]+)", overview).group(1)
-    newest = _rows(text(client.get("/statements/")))[f"{ext}-F9001 {today:%d/%m/%Y}"]
-    assert newest[-1] == balance
+    newest = _rows(text(client.get("/statements/")))[f"{ext}-F9001 (download the PDF) {today:%d/%m/%Y}"]
+    assert newest[-2] == balance
 
 
 def test_a_long_invoice_list_is_paged_with_what_is_open_first(db):
@@ -221,7 +251,7 @@ def test_with_payment_status_hidden_no_page_shows_a_balance_due_date_or_refund(r
     # The figures that are not about payment are still there.
     statements = _rows(text(client.get("/statements/")))
     header = next(cells for key, cells in statements.items() if key == "Invoice")
-    assert header == ["Invoice", "Payments", "Adjustments", "Current charges"]
+    assert header == ["Invoice", "Payments", "Adjustments", "Current charges", "VAT"]
     invoices = _visible_text(text(client.get("/invoices/")))
     assert f"{resident['ext']}-F0001" in invoices
     assert f"{resident['ext']}-F9002" in invoices  # the credit note itself is an invoice

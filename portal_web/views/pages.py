@@ -59,6 +59,24 @@ def overview(request):
     )
 
 
+@resident_required
+def services_page(request):
+    """The reference's Services screen: per contract its number, dates, status, advance and
+    tariffs, and each service at each location with its meters, dates and connection status."""
+    contracts = customer_contracts(customer=request.resident.customer)
+    return render(
+        request,
+        "portal/services.html",
+        {
+            "page": "services",
+            "contracts": consumption.contract_services(
+                contracts=contracts, today=reports.today_of(request.organisation)
+            ),
+            "service_labels": {code: str(label) for code, label in ENERGY_SERVICES.items()},
+        },
+    )
+
+
 def _int(value, default: int, low: int, high: int) -> int:
     try:
         number = int(value)

@@ -267,6 +267,7 @@ def _transactions(ext: str, invoices: int) -> list[dict]:
             "date": "2025-02-12",
             "description": "Goodwill on invoice",
             "amount": "-5.00",
+            "comments": "Agreed on the phone",
         },
     ]
 
