@@ -1,0 +1,46 @@
+"""One archive of a resident's data, from the request to the single download."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import pgettext_lazy
+
+from core.scoping import CustomerOwnedQuerySet
+
+
+class DataExport(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("data archive", "queued")
+        BUILDING = "building", pgettext_lazy("data archive", "being prepared")
+        READY = "ready", pgettext_lazy("data archive", "ready")
+        DOWNLOADED = "downloaded", pgettext_lazy("data archive", "downloaded")
+        EXPIRED = "expired", pgettext_lazy("data archive", "expired")
+        FAILED = "failed", pgettext_lazy("data archive", "failed")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        "memberships.PortalAccount", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    language = models.CharField(max_length=2)
+    file = models.FileField(upload_to="exports/", blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CustomerOwnedQuerySet.as_manager()
+    customer_path = "customer"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of customer {self.customer_id}: {self.status}"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.BUILDING)
