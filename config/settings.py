@@ -104,6 +104,7 @@ TENANT_APPS = [
     "moves",
     "support",
     "consumption",
+    "notifications",
     "portal_api",
     "portal_web",
 ]
@@ -241,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "memberships.tasks.purge_account_requests",
         "schedule": 3600,
     },
+    # New invoices, settlements and refunds, payment reminders and overdue notices (idempotent).
+    "notifications-daily": {"task": "notifications.tasks.send_daily_notifications", "schedule": 86400},
 }
 # Beat touches CELERY_LIVENESS_FILE on every tick (its liveness probe), at least this often.
 CELERY_BEAT_SCHEDULER = "observability.celery_liveness:LivenessScheduler"

@@ -9,7 +9,7 @@ from integration.api import views as integration_views
 from memberships.api import auth_views
 from memberships.api import views as membership_views
 from memberships.api.credential_urls import credential_urls
-from portal_api.api import billing, consumption, details, me, moves
+from portal_api.api import billing, consumption, details, me, moves, notifications
 from portal_api.api import help as help_views
 
 auth = [
@@ -44,6 +44,11 @@ portal = [
     ),
     path("details/", details.MyDetailsView.as_view(), name="portal-details"),
     path("details/email/", details.EmailChangeView.as_view(), name="portal-details-email"),
+    path(
+        "details/notifications/",
+        notifications.NotificationPreferencesView.as_view(),
+        name="portal-notification-preferences",
+    ),
     path("move-in/", moves.ResidentMoveInView.as_view(), name="portal-move-in"),
     path("move-outs/", moves.ResidentMoveOutListView.as_view(), name="portal-move-outs"),
     path("move-outs/options/", moves.ResidentMoveOutOptionsView.as_view(), name="portal-move-out-options"),

@@ -4,7 +4,7 @@ from django.urls import path
 
 from memberships.models import AccountEmailRequest
 
-from .views import auth, billing, help, links, move_out, moves, pages
+from .views import auth, billing, help, links, move_out, moves, notifications, pages
 
 urlpatterns = [
     path("", auth.home, name="web-home"),
@@ -42,6 +42,8 @@ urlpatterns = [
     path("documents/", billing.documents_page, name="web-documents"),
     path("my-details/", pages.my_details, name="web-my-details"),
     path("my-details/password/", auth.password_page, name="web-password"),
+    path("my-details/notifications/", notifications.notifications_page, name="web-notifications"),
+    path("notifications/unsubscribe/<str:token>/", notifications.unsubscribe_page, name="web-unsubscribe"),
     path("move-in/", moves.move_in_start, name="web-move-in"),
     path("move-in/step/<int:number>/", moves.move_in_step, name="web-move-in-step"),
     path("move-in/done/", moves.move_in_done, name="web-move-in-done"),

@@ -8,6 +8,7 @@ from staff_api.integration import import_runs as integration_admin
 from staff_api.integration import tokens as integration_views
 from staff_api.memberships import admin_views, logout_views, staff_views
 from staff_api.moves import views as move_views
+from staff_api.notifications import views as notification_views
 from staff_api.support import faq as faq_views
 from staff_api.support import tickets as support_views
 
@@ -93,6 +94,11 @@ urlpatterns = [
         "configuration/general/", configuration_views.GeneralPreferencesView.as_view(), name="admin-general"
     ),
     path("configuration/billing/", configuration_views.BillingSettingsView.as_view(), name="admin-billing"),
+    path(
+        "configuration/notifications/",
+        notification_views.NotificationDefaultsView.as_view(),
+        name="admin-notification-defaults",
+    ),
     path("configuration/pages/", configuration_views.PageListView.as_view(), name="admin-pages"),
     path("configuration/messages/", configuration_views.PageMessageListView.as_view(), name="admin-messages"),
     path(

@@ -1,0 +1,73 @@
+"""The organisation's defaults, each resident's choices, and the log that sends nothing twice."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import CustomerOwnedQuerySet
+
+from .kinds import DEFAULT_REMINDER_DAYS
+
+
+class NotificationDefaultsManager(models.Manager):
+    def current(self) -> NotificationDefaults:
+        return self.get_or_create(pk=1)[0]
+
+
+class NotificationDefaults(models.Model):
+    """One row per organisation: which kinds a resident gets until they choose, and when reminders go."""
+
+    # kind → on or off; a kind not named here uses its default (notifications.kinds).
+    enabled = models.JSONField(default=dict, blank=True)
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder days before the due date"), default=DEFAULT_REMINDER_DAYS
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NotificationDefaultsManager()
+
+    def __str__(self) -> str:
+        return f"notification defaults ({self.reminder_days} days)"
+
+
+class NotificationPreference(models.Model):
+    """A resident's own choice for one kind; without a row the organisation's default applies."""
+
+    account = models.ForeignKey(
+        "memberships.PortalAccount", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40)
+    enabled = models.BooleanField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    customer_path = "account__customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {'on' if self.enabled else 'off'}"
+
+
+class SentNotification(models.Model):
+    """One row per notification decided: sent, or left out by the resident's choice.
+
+    ``key`` names the kind and the object (and the due date for reminders); it is unique, so a
+    second run of the daily task, or two at once, never sends the same notification again.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=40)
+    account = models.ForeignKey("memberships.PortalAccount", on_delete=models.CASCADE, related_name="+")
+    email = models.ForeignKey(
+        "communications.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    customer_path = "account__customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.key

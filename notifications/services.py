@@ -1,0 +1,102 @@
+"""Sending a notification at most once, and the residents' and organisation's choices."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from communications.services import queue_email
+from memberships.models import PortalAccount
+from tenants.selectors import portal_base_url
+
+from .kinds import KINDS
+from .models import NotificationDefaults, NotificationPreference, SentNotification
+from .selectors import wants
+from .unsubscribe import make_token, read_token
+
+
+class UnknownKind(ValueError):
+    """A kind that is not in notifications.kinds."""
+
+
+def notify(*, organisation, account: PortalAccount, kind: str, key: str, context: dict) -> bool:
+    """Queue the email of ``kind`` for ``key`` unless it was decided before; True if one was queued.
+
+    The sent-log row and the outbox email are written in one transaction: both or neither. A kind
+    the resident turned off is logged too, so turning it on later does not send old news.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                sent = SentNotification.objects.create(key=key, kind=kind, account=account)
+        except IntegrityError:
+            return False
+        if not wants(account, kind):
+            return False
+        base = portal_base_url(organisation)
+        token = make_token(account=account, kind=kind)
+        sent.email = queue_email(
+            template=f"notification_{kind}",
+            to=account.login_email,
+            language=account.language,
+            organisation=organisation,
+            context={
+                **context,
+                "customer_name": account.customer.display_name,
+                "invoices_url": f"{base}/invoices/",
+                "transactions_url": f"{base}/transactions/",
+                "unsubscribe_url": f"{base}/notifications/unsubscribe/{token}/",
+            },
+        )
+        sent.save(update_fields=["email"])
+    return True
+
+
+@transaction.atomic
+def set_preferences(*, account: PortalAccount, choices: dict[str, bool]) -> None:
+    """Store the resident's choice for each kind named (the others keep theirs)."""
+    for kind, enabled in choices.items():
+        if kind not in KINDS:
+            raise UnknownKind(kind)
+        NotificationPreference.objects.update_or_create(
+            account=account, kind=kind, defaults={"enabled": bool(enabled)}
+        )
+
+
+@transaction.atomic
+def set_defaults(
+    *, enabled: dict[str, bool] | None = None, reminder_days: int | None = None
+) -> NotificationDefaults:
+    """The organisation's defaults, for residents who did not choose (staff preferences)."""
+    defaults = NotificationDefaults.objects.select_for_update().get(
+        pk=NotificationDefaults.objects.current().pk
+    )
+    if enabled is not None:
+        unknown = set(enabled) - set(KINDS)
+        if unknown:
+            raise UnknownKind(sorted(unknown)[0])
+        defaults.enabled = {**defaults.enabled, **{kind: bool(on) for kind, on in enabled.items()}}
+    if reminder_days is not None:
+        defaults.reminder_days = reminder_days
+    defaults.save()
+    return defaults
+
+
+def unsubscribe_target(token: str) -> tuple[PortalAccount, str] | None:
+    """The account and kind a link is for, or None if it is not valid here."""
+    found = read_token(token)
+    if found is None:
+        return None
+    account = PortalAccount.objects.select_related("customer").filter(pk=found[0]).first()
+    return (account, found[1]) if account is not None else None
+
+
+def unsubscribe(*, token: str) -> bool | None:
+    """Turn off the link's kind for the link's account: True if it was on, False if already off,
+    None for a link that is not valid here (RFC 8058: the POST of a one-click unsubscribe)."""
+    target = unsubscribe_target(token)
+    if target is None:
+        return None
+    account, kind = target
+    was_on = wants(account, kind)
+    set_preferences(account=account, choices={kind: False})
+    return was_on

@@ -1,0 +1,56 @@
+"""The resident's choice of notification emails (the same choice as the page under My details)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from notifications.kinds import KINDS
+from notifications.selectors import preferences_for
+from notifications.services import set_preferences
+
+from .base import ResidentAPIView
+
+
+class NotificationKindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(KINDS))
+    label = serializers.CharField()
+    enabled = serializers.BooleanField()
+
+
+class NotificationPreferencesSerializer(serializers.Serializer):
+    preferences = NotificationKindSerializer(many=True)
+
+
+class NotificationChoicesInput(serializers.Serializer):
+    """Each kind on or off; a kind not sent keeps its current choice."""
+
+    def get_fields(self):
+        return {key: serializers.BooleanField(required=False) for key in KINDS}
+
+
+def _answer(account) -> Response:
+    preferences = preferences_for(account)
+    rows = [
+        {"kind": key, "label": str(kind.label), "enabled": preferences[key]} for key, kind in KINDS.items()
+    ]
+    return Response(NotificationPreferencesSerializer({"preferences": rows}).data)
+
+
+@extend_schema(tags=["portal: my details"])
+class NotificationPreferencesView(ResidentAPIView):
+    """Which notification emails you get; without a choice of yours, the organisation's default."""
+
+    @extend_schema(responses={200: NotificationPreferencesSerializer})
+    def get(self, request):
+        """Get your notification choices"""
+        return _answer(request.resident.portal_account)
+
+    @extend_schema(request=NotificationChoicesInput, responses={200: NotificationPreferencesSerializer})
+    def put(self, request):
+        """Change your notification choices"""
+        serializer = NotificationChoicesInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        set_preferences(account=request.resident.portal_account, choices=dict(serializer.validated_data))
+        return _answer(request.resident.portal_account)

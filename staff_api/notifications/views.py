@@ -1,0 +1,70 @@
+"""Staff: the organisation's notification defaults (what a resident gets until they choose)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from memberships.permissions import IsStaff, IsStaffOrAdmin
+from notifications.kinds import KINDS
+from notifications.models import NotificationDefaults
+from notifications.selectors import organisation_defaults
+from notifications.services import set_defaults
+
+
+class KindDefaultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(KINDS))
+    label = serializers.CharField()
+    enabled = serializers.BooleanField()
+
+
+class NotificationDefaultsSerializer(serializers.Serializer):
+    kinds = KindDefaultSerializer(many=True)
+    reminder_days = serializers.IntegerField()
+
+
+class EnabledInput(serializers.Serializer):
+    def get_fields(self):
+        return {key: serializers.BooleanField(required=False) for key in KINDS}
+
+
+class NotificationDefaultsInput(serializers.Serializer):
+    enabled = EnabledInput(required=False)
+    reminder_days = serializers.IntegerField(min_value=0, max_value=30, required=False)
+
+
+def _answer() -> Response:
+    defaults = organisation_defaults()
+    kinds = [{"kind": key, "label": str(kind.label), "enabled": defaults[key]} for key, kind in KINDS.items()]
+    reminder_days = NotificationDefaults.objects.current().reminder_days
+    return Response(NotificationDefaultsSerializer({"kinds": kinds, "reminder_days": reminder_days}).data)
+
+
+@extend_schema(tags=["admin: configuration"])
+class NotificationDefaultsView(APIView):
+    """Which notification emails residents get until they choose, and how many days before the due
+    date the payment reminder goes. Every staff member may read them; administrators and staff change them."""
+
+    def get_permissions(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return [IsStaff()]
+        return [IsStaffOrAdmin()]
+
+    @extend_schema(responses={200: NotificationDefaultsSerializer})
+    def get(self, request):
+        """Get the notification defaults"""
+        return _answer()
+
+    @extend_schema(request=NotificationDefaultsInput, responses={200: NotificationDefaultsSerializer})
+    def patch(self, request):
+        """Change the notification defaults"""
+        serializer = NotificationDefaultsInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        set_defaults(
+            enabled=dict(data["enabled"]) if "enabled" in data else None,
+            reminder_days=data.get("reminder_days"),
+        )
+        return _answer()
