@@ -33,6 +33,11 @@ portal = [
     path("invoices/", billing.InvoiceListView.as_view(), name="portal-invoices"),
     path("invoices/<int:pk>/", billing.InvoiceDetailView.as_view(), name="portal-invoice"),
     path("invoices/<int:pk>/pdf/", billing.InvoicePdfView.as_view(), name="portal-invoice-pdf"),
+    path(
+        "invoices/<int:pk>/payment-qr.svg",
+        billing.InvoicePaymentQRView.as_view(),
+        name="portal-invoice-payment-qr",
+    ),
     path("statements/", billing.StatementListView.as_view(), name="portal-statements"),
     path("charges/", billing.ChargeListView.as_view(), name="portal-charges"),
     path("transactions/", billing.TransactionListView.as_view(), name="portal-transactions"),

@@ -103,6 +103,34 @@ class BillingSettings(models.Model):
         return "billing settings"
 
 
+class PaymentSettings(models.Model):
+    """How residents pay an open invoice: the organisation's account, its payment reference scheme
+    and, optionally, a payment provider's page (configuration.payment_details checks them)."""
+
+    class ReferenceScheme(models.TextChoices):
+        BE_STRUCTURED = "be_structured", _("Belgian structured communication (+++123/4567/89002+++)")
+        RF_CREDITOR = "rf_creditor", _("ISO 11649 creditor reference (RF)")
+        NONE = "none", _("No structured reference (the invoice number)")
+
+    creditor_name = models.CharField(_("account holder"), max_length=70, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    reference_scheme = models.CharField(
+        _("payment reference"), max_length=16, choices=ReferenceScheme.choices, default=ReferenceScheme.NONE
+    )
+    provider_url_template = models.CharField(_("payment provider page"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SingletonQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return "payment settings"
+
+    @property
+    def bank_transfer_possible(self) -> bool:
+        return bool(self.creditor_name and self.iban)
+
+
 class PageMessage(models.Model):
     """A message staff show on one portal page, in rich text, per language."""
 

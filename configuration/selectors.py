@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from core.errors import RuleViolation
 
 from .contrast import rich_text_warnings
-from .models import GeneralPreferences, PageMessage, PortalPreferences
+from .models import GeneralPreferences, PageMessage, PaymentSettings, PortalPreferences
+from .payment_details import PLACEHOLDERS
 from .rich_text import display_html, text_length
 from .rich_text_colours import MESSAGE_SURFACES
 from .services import RECOMMENDED_MESSAGE_LENGTH, long_message_warnings
@@ -42,6 +43,18 @@ def portal_preferences_view(*, organisation, preferences: PortalPreferences, war
         "cost_visualisation_available": organisation.feature_enabled("cost_visualisation"),
         "warnings": list(warnings),
         "updated_at": preferences.updated_at,
+    }
+
+
+def payment_settings_view(*, settings: PaymentSettings) -> dict:
+    return {
+        "creditor_name": settings.creditor_name,
+        "iban": settings.iban,
+        "bic": settings.bic,
+        "reference_scheme": settings.reference_scheme,
+        "provider_url_template": settings.provider_url_template,
+        "placeholders": list(PLACEHOLDERS),
+        "updated_at": settings.updated_at,
     }
 
 

@@ -14,8 +14,9 @@ from core.files import FileRefused
 from core.storage import delete_after_commit
 
 from .contrast import colour_warnings, rich_text_warnings
-from .models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
+from .models import BillingSettings, GeneralPreferences, PageMessage, PaymentSettings, PortalPreferences
 from .pages import PAGES
+from .payment_details import PaymentDetailError, check_url_template, normalise_bic, normalise_iban
 from .rich_text import sanitise, text_length
 from .rich_text_colours import MESSAGE_SURFACES
 from .site import bump_configuration_version
@@ -256,3 +257,38 @@ def save_page_message(*, message: PageMessage | None, values: dict) -> Saved:
 def delete_page_message(*, message: PageMessage) -> None:
     message.delete()
     bump_configuration_version()
+
+
+_PAYMENT_CHECKS = {
+    "iban": normalise_iban,
+    "bic": normalise_bic,
+    "provider_url_template": check_url_template,
+}
+
+
+@transaction.atomic
+def update_payment_settings(*, changes: dict) -> PaymentSettings:
+    """Apply ``changes``; every field is checked together and nothing is saved if one is wrong.
+
+    An IBAN and BIC are stored compact and upper-case. A reference scheme or a bank transfer needs
+    both the account holder and the IBAN, so a QR code is never offered without them.
+    """
+    settings = PaymentSettings.objects.select_for_update().get(pk=PaymentSettings.objects.current().pk)
+    errors = FieldErrors()
+    for name, value in changes.items():
+        value = value.strip() if isinstance(value, str) else value
+        check = _PAYMENT_CHECKS.get(name)
+        if check is not None and value:
+            try:
+                value = check(value)
+            except PaymentDetailError as exc:
+                errors.add(name, exc.message, exc.code)
+                continue
+        setattr(settings, name, value)
+    if not errors.errors and bool(settings.iban) != bool(settings.creditor_name):
+        missing = "creditor_name" if settings.iban else "iban"
+        errors.add(missing, _("Enter both the account holder and the IBAN, or neither."), "required")
+    errors.raise_if_any()
+    settings.save()
+    bump_configuration_version()
+    return settings

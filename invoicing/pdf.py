@@ -15,12 +15,13 @@ from configuration.models import GeneralPreferences, PortalPreferences
 from configuration.site import effective_branding
 
 from .models import Invoice
+from .payment import PaymentOffer, payment_offer
 from .visibility import Visibility
 
 
-def _variant(invoice: Invoice, visibility: Visibility, language: str) -> str:
-    """Changes when anything printed on the PDF changes."""
-    raw = f"{invoice.pk}:{invoice.updated_at.isoformat()}:{visibility.payment_status}:{language}"
+def _variant(invoice: Invoice, visibility: Visibility, language: str, payment: PaymentOffer | None) -> str:
+    """Changes when anything printed on the PDF changes (the way to pay included)."""
+    raw = f"{invoice.pk}:{invoice.updated_at.isoformat()}:{visibility.payment_status}:{language}:{payment!r}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -40,6 +41,10 @@ def _logo_data(branding: dict) -> str | None:
         return f"data:{mime};base64,{b64encode(handle.read()).decode()}"
 
 
+def _payment(invoice: Invoice, organisation, visibility: Visibility) -> PaymentOffer | None:
+    return payment_offer(invoice, today=timezone.localdate(timezone=organisation.zone), visibility=visibility)
+
+
 def render_invoice_pdf(*, invoice: Invoice, organisation, language: str, visibility: Visibility) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -47,6 +52,7 @@ def render_invoice_pdf(*, invoice: Invoice, organisation, language: str, visibil
     preferences = PortalPreferences.objects.current()
     branding = effective_branding(GeneralPreferences.objects.current(), preferences)
     billing = invoice.customer.addresses.filter(kind="billing").first() or invoice.customer.addresses.first()
+    payment = _payment(invoice, organisation, visibility)
     with translation.override(language), timezone.override(organisation.time_zone):
         html = render_to_string(
             "invoicing/invoice_pdf.html",
@@ -60,6 +66,9 @@ def render_invoice_pdf(*, invoice: Invoice, organisation, language: str, visibil
                 "branding": branding,
                 "logo": _logo_data(branding),
                 "show_payment": visibility.payment_status,
+                "payment": payment,
+                # A PNG (not SVG): every PDF reader and printer shows it the same.
+                "payment_qr": payment.qr_png_data_uri(scale=8) if payment and payment.has_qr else None,
             },
         )
     # No network or file access while rendering: everything the PDF needs is inline (data: URLs).
@@ -68,7 +77,7 @@ def render_invoice_pdf(*, invoice: Invoice, organisation, language: str, visibil
 
 def invoice_pdf(*, invoice: Invoice, organisation, language: str, visibility: Visibility):
     """(storage name, filename): the cached PDF, generated first if this version has none yet."""
-    variant = _variant(invoice, visibility, language)
+    variant = _variant(invoice, visibility, language, _payment(invoice, organisation, visibility))
     name = invoice.pdf.name if invoice.pdf else ""
     if not (name and variant in name and default_storage.exists(name)):
         content = render_invoice_pdf(

@@ -36,6 +36,7 @@ urlpatterns = [
     path("consumption/", pages.consumption_page, name="web-consumption"),
     path("services/", pages.services_page, name="web-services"),
     path("invoices/", billing.invoices_page, name="web-invoices"),
+    path("invoices/<int:pk>/pay/", billing.invoice_payment_page, name="web-invoice-pay"),
     path("statements/", billing.statements_page, name="web-statements"),
     path("charges/", billing.charges_page, name="web-charges"),
     path("transactions/", billing.transactions_page, name="web-transactions"),

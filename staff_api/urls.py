@@ -94,6 +94,7 @@ urlpatterns = [
         "configuration/general/", configuration_views.GeneralPreferencesView.as_view(), name="admin-general"
     ),
     path("configuration/billing/", configuration_views.BillingSettingsView.as_view(), name="admin-billing"),
+    path("configuration/payment/", configuration_views.PaymentSettingsView.as_view(), name="admin-payment"),
     path(
         "configuration/notifications/",
         notification_views.NotificationDefaultsView.as_view(),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from activity.services import Origin
@@ -19,6 +19,7 @@ from documents.content import CONTENT_TYPES
 from documents.models import Document
 from documents.services import record_document_view, record_invoice_view
 from invoicing import selectors
+from invoicing.payment import payment_offer
 from invoicing.pdf import invoice_pdf
 from invoicing.selectors import InvoiceState
 from invoicing.visibility import Visibility
@@ -187,6 +188,29 @@ class InvoiceDetailView(BillingMixin, generics.RetrieveAPIView):
 
     def resident_queryset(self):
         return selectors.resident_invoices(customer=self.request.resident.customer).prefetch_related("lines")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": self.today()}
+
+
+@extend_schema(tags=["portal: invoices"], responses={(200, "image/svg+xml"): str})
+class InvoicePaymentQRView(BillingMixin, generics.GenericAPIView):
+    """Get the payment QR code of one of your invoices
+
+    A SEPA EPC QR code (EPC069-12) with the organisation's account, the open amount and the payment
+    reference, for banking apps. 404 when the invoice has nothing to pay now or no bank account is set.
+    """
+
+    def resident_queryset(self):
+        return selectors.resident_invoices(customer=self.request.resident.customer)
+
+    def get(self, request, pk: int):
+        offer = payment_offer(self.get_object(), today=self.today(), visibility=self.visibility)
+        if offer is None or not offer.has_qr:
+            raise NotFound(_("This invoice has no payment QR code."), code="no_payment_qr")
+        response = HttpResponse(offer.qr_svg(), content_type="image/svg+xml")
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 @extend_schema(tags=["portal: invoices"], responses={(200, "application/pdf"): bytes})

@@ -6,12 +6,14 @@ balance or refund notice leaves these serializers.
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.energy_services import ENERGY_SERVICES
 from contracts.models import Contract, Location
 from documents.models import Document
 from invoicing.models import Invoice, Transaction
+from invoicing.payment import payment_offer
 from invoicing.selectors import InvoiceState, refund_notice
 
 PAYMENT_FIELDS = ("due_date", "amount_open", "payment_status", "payment_status_label", "refund_notice")
@@ -108,11 +110,42 @@ class InvoiceLineSerializer(serializers.Serializer):
     currency = serializers.CharField(source="invoice.currency")
 
 
+class PaymentSerializer(serializers.Serializer):
+    """How to pay an open invoice (invoicing.payment): by bank transfer, QR code or the provider's page."""
+
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    creditor_name = serializers.CharField(help_text="Pay to (empty: no bank transfer details)")
+    iban = serializers.CharField()
+    bic = serializers.CharField()
+    reference = serializers.CharField(
+        allow_null=True, help_text="The structured reference as printed; null: mention the invoice number"
+    )
+    reference_compact = serializers.CharField(
+        allow_null=True, help_text="The reference without spaces or signs"
+    )
+    qr_url = serializers.CharField(allow_null=True, help_text="The SEPA EPC QR code (SVG) for banking apps")
+    pay_url = serializers.CharField(allow_null=True, help_text="The payment provider's page for this invoice")
+
+
 class InvoiceDetailSerializer(InvoiceSerializer):
     lines = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField(
+        help_text="How to pay it; null when nothing is to be paid now (paid, refund, awaiting confirmation, "
+        "hidden payment status) or the organisation set up no way to pay"
+    )
 
     def get_lines(self, invoice) -> list[dict]:
         return InvoiceLineSerializer(invoice.lines.all(), many=True).data
+
+    @extend_schema_field(PaymentSerializer(allow_null=True))
+    def get_payment(self, invoice) -> dict | None:
+        offer = payment_offer(invoice, today=self.context["today"], visibility=self.context["visibility"])
+        if offer is None:
+            return None
+        data = {name: getattr(offer, name) for name in PaymentSerializer().fields if name != "qr_url"}
+        data["qr_url"] = f"/api/portal/invoices/{invoice.pk}/payment-qr.svg" if offer.has_qr else None
+        return PaymentSerializer(data).data
 
 
 class StatementSerializer(VisibilityAware):

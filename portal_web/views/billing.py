@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Case, F, Value, When
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from configuration.models import PaymentSettings
 from contracts.selectors import customer_contracts
 from documents.models import Document
 from invoicing import selectors as billing
+from invoicing.payment import payable, payment_offer
 from invoicing.selectors import InvoiceState, refund_notice
 from invoicing.visibility import Visibility
 
@@ -101,7 +103,47 @@ def invoices_page(request):
     return render(
         request,
         "portal/invoices.html",
-        {"page": "invoices", "groups": groups, "rows": rows, "visibility": visibility, "notices": notices},
+        {
+            "page": "invoices",
+            "groups": groups,
+            "rows": rows,
+            "visibility": visibility,
+            "notices": notices,
+            "payable": _payable_ids(rows, visibility, today),
+        },
+    )
+
+
+def _payable_ids(invoices, visibility, today) -> set[int]:
+    """The invoices offered a Pay link (one query for the settings, whatever the number of rows)."""
+    if not visibility.payment_status:
+        return set()
+    settings = PaymentSettings.objects.current()
+    if not (settings.bank_transfer_possible or settings.provider_url_template):
+        return set()
+    return {invoice.pk for invoice in invoices if payable(invoice, today=today)}
+
+
+@resident_required
+def invoice_payment_page(request, pk: int):
+    """How to pay one open invoice: amount, account, reference (with a copy button), the EPC QR code
+    for banking apps and the provider's Pay now link. Another customer's invoice is not found."""
+    visibility, refusal = _billing_guard(request)
+    if refusal:
+        return refusal
+    invoice = get_object_or_404(billing.resident_invoices(customer=request.resident.customer), pk=pk)
+    today = timezone.localdate(timezone=request.organisation.zone)
+    offer = payment_offer(invoice, today=today, visibility=visibility)
+    return render(
+        request,
+        "portal/invoice_payment.html",
+        {
+            "page": "invoices",
+            "invoice": invoice,
+            "payment": offer,
+            "qr": offer.qr_svg_data_uri() if offer and offer.has_qr else None,
+        },
+        status=200 if offer else 404,
     )
 
 

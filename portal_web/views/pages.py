@@ -13,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
 from activity.services import Origin
+from configuration.models import PaymentSettings
 from consumption import reports
 from consumption import selectors as consumption
 from contracts import advance
@@ -21,6 +22,7 @@ from contracts.models import Location
 from contracts.selectors import customer_contracts
 from core.errors import RuleViolation
 from credentials.throttles import EmailChangeThrottle
+from invoicing.payment import payable
 from invoicing.selectors import InvoiceState, refund_notice
 from portal_api.overview import resident_overview
 from self_service import advance as advance_change
@@ -55,8 +57,19 @@ def overview(request):
             "notices": notices,
             "statuses": statuses,
             "labels": {"refund": InvoiceState.REFUND.label, "upcoming": InvoiceState.UPCOMING.label},
+            "payable": _payable_ids(data),
         },
     )
+
+
+def _payable_ids(data) -> set[int]:
+    """The outstanding invoices offered a Pay link; the settings are read only when there are some."""
+    if not data.outstanding:
+        return set()
+    settings = PaymentSettings.objects.current()
+    if not (settings.bank_transfer_possible or settings.provider_url_template):
+        return set()
+    return {invoice.pk for invoice in data.outstanding if payable(invoice, today=data.today)}
 
 
 @resident_required

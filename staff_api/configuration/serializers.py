@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from configuration.colours import normalise_colour
-from configuration.models import PageMessage, PortalPreferences
+from configuration.models import PageMessage, PaymentSettings, PortalPreferences
 from configuration.pages import PAGE_CHOICES
 from core.api_warnings import WarningSerializer
 
@@ -141,6 +141,32 @@ class GeneralPreferencesSerializer(FullUpdateSerializer):
 class BillingSettingsSerializer(serializers.Serializer):
     currency = serializers.CharField(read_only=True)
     minimum_advance_amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class PaymentSettingsSerializer(serializers.Serializer):
+    """How residents pay: the IBAN and BIC are checked (and stored compact) when saved."""
+
+    creditor_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=70, help_text="The account holder, as the bank knows it"
+    )
+    iban = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    bic = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, help_text="Optional for accounts in the EEA"
+    )
+    reference_scheme = serializers.ChoiceField(
+        choices=PaymentSettings.ReferenceScheme.choices, required=False
+    )
+    provider_url_template = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=(
+            "https address of the payment provider's page, with placeholders {invoice_number}, {amount}, "
+            "{reference} and {currency} (each URL-encoded when filled); empty: no Pay now button"
+        ),
+    )
+    placeholders = serializers.ListField(child=serializers.CharField(), read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class PageMessageSerializer(serializers.ModelSerializer):

@@ -11,7 +11,13 @@ from communications import customisation
 from communications.models import EmailTemplate
 from communications.rendering import default_source
 from configuration import selectors, services
-from configuration.models import BillingSettings, GeneralPreferences, PageMessage, PortalPreferences
+from configuration.models import (
+    BillingSettings,
+    GeneralPreferences,
+    PageMessage,
+    PaymentSettings,
+    PortalPreferences,
+)
 from configuration.pages import PAGES
 from core.api_uploads import TakesUploads
 from core.api_warnings import WarningSerializer
@@ -145,6 +151,30 @@ class BillingSettingsView(ConfigurationView):
         serializer.is_valid(raise_exception=True)
         saved = services.update_billing_settings(**serializer.validated_data)
         return Response(s.BillingSettingsSerializer(saved).data)
+
+
+@extend_schema(tags=["admin: configuration"])
+class PaymentSettingsView(ConfigurationView):
+    """How residents pay an open invoice: bank account, payment reference, payment provider page."""
+
+    def _respond(self, settings):
+        return Response(s.PaymentSettingsSerializer(selectors.payment_settings_view(settings=settings)).data)
+
+    @extend_schema(responses={200: s.PaymentSettingsSerializer})
+    def get(self, request):
+        """Get the payment settings"""
+        return self._respond(PaymentSettings.objects.current())
+
+    @extend_schema(request=s.PaymentSettingsSerializer, responses={200: s.PaymentSettingsSerializer})
+    def patch(self, request):
+        """Change the payment settings
+
+        Only what is sent changes. An invalid IBAN or BIC, or a provider address that is not https
+        or uses an unknown placeholder, is refused with an error on its field; nothing is saved.
+        """
+        serializer = s.PaymentSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return self._respond(services.update_payment_settings(changes=dict(serializer.validated_data)))
 
 
 @extend_schema(tags=["admin: configuration"], responses={200: s.PageSerializer(many=True)})

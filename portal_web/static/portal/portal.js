@@ -43,7 +43,21 @@
     (input || error).focus({ preventScroll: false });
   }
 
+  // Pay an invoice: copy the IBAN or payment reference, and say so to screen readers.
+  function enableCopyButtons() {
+    var status = document.querySelector(".copy-status");
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) { button.hidden = true; return; }
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+          if (status) status.textContent = (status.dataset.copied || "Copied") + ": " + button.getAttribute("data-copy");
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    enableCopyButtons();
     fillImpersonationKey();
     toggleIdentityFields();
     focusFirstError();
