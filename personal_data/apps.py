@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PersonalDataConfig(AppConfig):
+    name = "personal_data"
+    verbose_name = "Personal data"
