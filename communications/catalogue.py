@@ -196,6 +196,19 @@ CATALOGUE: dict[str, EmailKind] = {
             ("customer_name", "amount", "currency", "refund_date", "transactions_url", "unsubscribe_url"),
         ),
         EmailKind(
+            "notification_usage_alert",
+            _("Notification: a month's consumption well above the same month last year"),
+            (
+                "customer_name",
+                "service",
+                "month_date",
+                "change_percentage",
+                "threshold",
+                "consumption_url",
+                "unsubscribe_url",
+            ),
+        ),
+        EmailKind(
             "account_reset",
             _("Notice that the portal account was reset"),
             ("customer_name", "register_url", "identity_kept"),

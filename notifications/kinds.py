@@ -25,6 +25,9 @@ KINDS: dict[str, Kind] = {
         Kind("payment_reminder", _("A reminder before an invoice is due")),
         Kind("payment_overdue", _("An invoice is overdue")),
         Kind("refund_paid", _("A refund was paid")),
+        Kind("usage_alert", _("A month's consumption well above the same month last year")),
     )
 }
 DEFAULT_REMINDER_DAYS = 3
+# A usage alert when a complete month is this many percent above the same month a year before.
+DEFAULT_USAGE_THRESHOLD = 30

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import CustomerOwnedQuerySet
 
-from .kinds import DEFAULT_REMINDER_DAYS
+from .kinds import DEFAULT_REMINDER_DAYS, DEFAULT_USAGE_THRESHOLD
 
 
 class NotificationDefaultsManager(models.Manager):
@@ -22,6 +22,9 @@ class NotificationDefaults(models.Model):
     enabled = models.JSONField(default=dict, blank=True)
     reminder_days = models.PositiveSmallIntegerField(
         _("reminder days before the due date"), default=DEFAULT_REMINDER_DAYS
+    )
+    usage_threshold = models.PositiveSmallIntegerField(
+        _("usage alert threshold in percent"), default=DEFAULT_USAGE_THRESHOLD
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -39,6 +42,8 @@ class NotificationPreference(models.Model):
     )
     kind = models.CharField(max_length=40)
     enabled = models.BooleanField()
+    # Only for usage_alert: the resident's threshold in percent (empty: the organisation's).
+    threshold = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     customer_path = "account__customer"

@@ -22,3 +22,13 @@ def preferences_for(account) -> dict[str, bool]:
 
 def wants(account, kind: str) -> bool:
     return preferences_for(account)[kind]
+
+
+def usage_threshold_for(account) -> int:
+    """The resident's usage-alert threshold in percent, else the organisation's."""
+    own = (
+        NotificationPreference.objects.filter(account=account, kind="usage_alert")
+        .values_list("threshold", flat=True)
+        .first()
+    )
+    return own if own is not None else NotificationDefaults.objects.current().usage_threshold

@@ -44,6 +44,7 @@ def notify(*, organisation, account: PortalAccount, kind: str, key: str, context
                 "customer_name": account.customer.display_name,
                 "invoices_url": f"{base}/invoices/",
                 "transactions_url": f"{base}/transactions/",
+                "consumption_url": f"{base}/consumption/",
                 "unsubscribe_url": f"{base}/notifications/unsubscribe/{token}/",
             },
         )
@@ -52,19 +53,32 @@ def notify(*, organisation, account: PortalAccount, kind: str, key: str, context
 
 
 @transaction.atomic
-def set_preferences(*, account: PortalAccount, choices: dict[str, bool]) -> None:
-    """Store the resident's choice for each kind named (the others keep theirs)."""
+def set_preferences(
+    *, account: PortalAccount, choices: dict[str, bool], usage_threshold: int | None = None
+) -> None:
+    """Store the resident's choice for each kind named (the others keep theirs), and their
+    usage-alert threshold in percent if given."""
     for kind, enabled in choices.items():
         if kind not in KINDS:
             raise UnknownKind(kind)
         NotificationPreference.objects.update_or_create(
             account=account, kind=kind, defaults={"enabled": bool(enabled)}
         )
+    if usage_threshold is not None:
+        NotificationPreference.objects.update_or_create(
+            account=account,
+            kind="usage_alert",
+            defaults={"threshold": usage_threshold},
+            create_defaults={"threshold": usage_threshold, "enabled": wants(account, "usage_alert")},
+        )
 
 
 @transaction.atomic
 def set_defaults(
-    *, enabled: dict[str, bool] | None = None, reminder_days: int | None = None
+    *,
+    enabled: dict[str, bool] | None = None,
+    reminder_days: int | None = None,
+    usage_threshold: int | None = None,
 ) -> NotificationDefaults:
     """The organisation's defaults, for residents who did not choose (staff preferences)."""
     defaults = NotificationDefaults.objects.select_for_update().get(
@@ -77,6 +91,8 @@ def set_defaults(
         defaults.enabled = {**defaults.enabled, **{kind: bool(on) for kind, on in enabled.items()}}
     if reminder_days is not None:
         defaults.reminder_days = reminder_days
+    if usage_threshold is not None:
+        defaults.usage_threshold = usage_threshold
     defaults.save()
     return defaults
 

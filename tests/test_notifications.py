@@ -23,7 +23,14 @@ from tests.support.residents import PASSWORD, active_resident, login
 
 TODAY = date(2026, 3, 16)
 UNSUBSCRIBE = re.compile(r"http://[^\s\"<]+/notifications/unsubscribe/([^/\s\"<]+)/")
-ALL_KINDS = {"invoice_available", "settlement_ready", "payment_reminder", "payment_overdue", "refund_paid"}
+BILLING_KINDS = {
+    "invoice_available",
+    "settlement_ready",
+    "payment_reminder",
+    "payment_overdue",
+    "refund_paid",
+}
+ALL_KINDS = {*BILLING_KINDS, "usage_alert"}
 
 
 def _invoice(customer, *, kind="advance", issue, due, status="open", total="100.00", open_amount=None):
@@ -96,7 +103,7 @@ def test_each_kind_is_sent_once_in_the_residents_language(db):
     assert _run() == 0  # the sent-log: a second run (or a missed day caught up) sends nothing again
     with schema_context("org_noord"):
         emails = _emails(customer.email)
-        assert set(emails) == ALL_KINDS
+        assert set(emails) == BILLING_KINDS
         assert all(len(sent) == 1 for sent in emails.values())
         reminder = emails["payment_reminder"][0]
         assert objects["payment_reminder"].number in reminder.subject
@@ -217,6 +224,14 @@ def test_the_resident_api_reads_and_changes_only_their_own_choices(db, client_fo
         client.put("/api/portal/details/notifications/", {"refund_paid": "maybe"}, format="json").status_code
         == 400
     )
+    assert body["usage_threshold"] == 30  # the organisation's default until the resident chooses
+    threshold = client.put("/api/portal/details/notifications/", {"usage_threshold": 50}, format="json")
+    assert threshold.json()["usage_threshold"] == 50
+    assert {row["kind"] for row in threshold.json()["preferences"] if not row["enabled"]} == {"refund_paid"}
+    assert (
+        client.put("/api/portal/details/notifications/", {"usage_threshold": 2}, format="json").status_code
+        == 400
+    )
     for neighbour, host in ((other, "portal.noord.test"), (zuid, "portal.zuid.test")):
         rows = (
             _api(client_for, neighbour, host).get("/api/portal/details/notifications/").json()["preferences"]
@@ -233,13 +248,17 @@ def test_the_page_under_my_details_saves_the_choice(db, client_for):
     page = browser.get("/my-details/notifications/")
     assert page.status_code == 200
     assert b'name="payment_overdue"' in page.content
-    kept_on = {kind: "on" for kind in ALL_KINDS - {"invoice_available"}}
+    kept_on = {**{kind: "on" for kind in ALL_KINDS - {"invoice_available"}}, "usage_threshold": "45"}
     assert browser.post("/my-details/notifications/", kept_on).status_code == 302
     with schema_context("org_noord"):
         from notifications.selectors import preferences_for
 
         prefs = preferences_for(PortalAccount.objects.get(customer=customer))
     assert prefs == {**dict.fromkeys(ALL_KINDS, True), "invoice_available": False}
+    with schema_context("org_noord"):
+        from notifications.selectors import usage_threshold_for
+
+        assert usage_threshold_for(PortalAccount.objects.get(customer=customer)) == 45
 
 
 def test_the_smtp_server_receives_a_notification(db, smtp):
@@ -282,3 +301,40 @@ def test_staff_set_the_organisations_defaults(noord_client, client_for):
     assert _api(client_for, customer).get("/api/admin/configuration/notifications/").status_code == 403
     zuid = as_staff(client_for("portal.zuid.test"), "admin@zuid.test")
     assert all(row["enabled"] for row in zuid.get("/api/admin/configuration/notifications/").json()["kinds"])
+
+
+def _usage_customer(*, february_2026: str):
+    """Heating at both addresses, February 2025 at 0.25 a quarter-hour, February 2026 as given."""
+    from tests.support.billing_data import billing_customer
+    from tests.support.consumption_data import add_meters, ingest_rows, month_rows
+
+    data = billing_customer(invoices=2)
+    meters = add_meters(data)
+    for meter in (meters["heat1"], meters["heat2"]):
+        ingest_rows(
+            month_rows(meter, date(2025, 2, 1), 28) + month_rows(meter, date(2026, 2, 1), 28, february_2026)
+        )
+    return data
+
+
+def test_a_usage_alert_goes_once_from_the_residents_threshold(db, client_for):
+    from tests.support.residents import resident_client
+
+    high = _usage_customer(february_2026="0.40")  # +60 %
+    mild = _usage_customer(february_2026="0.30")  # +20 %: under the default 30 %
+    resident_client(client_for, high)
+    client = resident_client(client_for, mild)
+    _run()
+    _run()
+    with schema_context("org_noord"):
+        [alert] = _emails(high["email"])["usage_alert"]
+        assert "60 %" in alert.body_text
+        assert "February 2026" in alert.body_text
+        assert "usage_alert" not in _emails(mild["email"])
+    # The mild resident chooses 15 %: the next run tells them about the same month, once.
+    client.put("/api/portal/details/notifications/", {"usage_threshold": 15}, format="json")
+    _run()
+    _run()
+    with schema_context("org_noord"):
+        [alert] = _emails(mild["email"])["usage_alert"]
+        assert "20 %" in alert.body_text

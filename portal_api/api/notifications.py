@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from notifications.kinds import KINDS
-from notifications.selectors import preferences_for
+from notifications.selectors import preferences_for, usage_threshold_for
 from notifications.services import set_preferences
 
 from .base import ResidentAPIView
@@ -21,13 +21,18 @@ class NotificationKindSerializer(serializers.Serializer):
 
 class NotificationPreferencesSerializer(serializers.Serializer):
     preferences = NotificationKindSerializer(many=True)
+    usage_threshold = serializers.IntegerField(
+        help_text="Usage alert from this many percent above last year."
+    )
 
 
 class NotificationChoicesInput(serializers.Serializer):
     """Each kind on or off; a kind not sent keeps its current choice."""
 
     def get_fields(self):
-        return {key: serializers.BooleanField(required=False) for key in KINDS}
+        fields = {key: serializers.BooleanField(required=False) for key in KINDS}
+        fields["usage_threshold"] = serializers.IntegerField(min_value=5, max_value=500, required=False)
+        return fields
 
 
 def _answer(account) -> Response:
@@ -35,7 +40,8 @@ def _answer(account) -> Response:
     rows = [
         {"kind": key, "label": str(kind.label), "enabled": preferences[key]} for key, kind in KINDS.items()
     ]
-    return Response(NotificationPreferencesSerializer({"preferences": rows}).data)
+    answer = {"preferences": rows, "usage_threshold": usage_threshold_for(account)}
+    return Response(NotificationPreferencesSerializer(answer).data)
 
 
 @extend_schema(tags=["portal: my details"])
@@ -52,5 +58,7 @@ class NotificationPreferencesView(ResidentAPIView):
         """Change your notification choices"""
         serializer = NotificationChoicesInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        set_preferences(account=request.resident.portal_account, choices=dict(serializer.validated_data))
+        choices = dict(serializer.validated_data)
+        threshold = choices.pop("usage_threshold", None)
+        set_preferences(account=request.resident.portal_account, choices=choices, usage_threshold=threshold)
         return _answer(request.resident.portal_account)

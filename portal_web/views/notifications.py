@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from notifications.kinds import KINDS
-from notifications.selectors import preferences_for
+from notifications.selectors import preferences_for, usage_threshold_for
 from notifications.services import set_preferences, unsubscribe, unsubscribe_target
 
 from ..access import resident_required
@@ -18,10 +18,16 @@ from .form_view import FormPageView
 
 
 class NotificationsForm(forms.Form):
-    def __init__(self, *args, initial: dict[str, bool], **kwargs):
+    def __init__(self, *args, initial: dict[str, bool], threshold: int, **kwargs):
         super().__init__(*args, **kwargs)
         for key, kind in KINDS.items():
             self.fields[key] = forms.BooleanField(label=kind.label, required=False, initial=initial[key])
+        self.fields["usage_threshold"] = forms.IntegerField(
+            label=_lazy("Usage alert from this many percent above the same month last year"),
+            min_value=5,
+            max_value=500,
+            initial=threshold,
+        )
 
 
 @method_decorator(resident_required, name="dispatch")
@@ -31,11 +37,19 @@ class NotificationsPage(FormPageView):
     success_url = "/my-details/notifications/"
 
     def get_form(self):
-        initial = preferences_for(self.request.resident.portal_account)
-        return NotificationsForm(self.request.POST or None, initial=initial)
+        account = self.request.resident.portal_account
+        return NotificationsForm(
+            self.request.POST or None,
+            initial=preferences_for(account),
+            threshold=usage_threshold_for(account),
+        )
 
     def perform(self, form):
-        set_preferences(account=self.request.resident.portal_account, choices=form.cleaned_data)
+        choices = dict(form.cleaned_data)
+        threshold = choices.pop("usage_threshold")
+        set_preferences(
+            account=self.request.resident.portal_account, choices=choices, usage_threshold=threshold
+        )
 
     def get_context_data(self, form):
         return {"form": form, "title": _("Email notifications"), "page": "my_details"}

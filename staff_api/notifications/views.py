@@ -23,6 +23,7 @@ class KindDefaultSerializer(serializers.Serializer):
 class NotificationDefaultsSerializer(serializers.Serializer):
     kinds = KindDefaultSerializer(many=True)
     reminder_days = serializers.IntegerField()
+    usage_threshold = serializers.IntegerField()
 
 
 class EnabledInput(serializers.Serializer):
@@ -33,19 +34,25 @@ class EnabledInput(serializers.Serializer):
 class NotificationDefaultsInput(serializers.Serializer):
     enabled = EnabledInput(required=False)
     reminder_days = serializers.IntegerField(min_value=0, max_value=30, required=False)
+    usage_threshold = serializers.IntegerField(min_value=5, max_value=500, required=False)
 
 
 def _answer() -> Response:
     defaults = organisation_defaults()
     kinds = [{"kind": key, "label": str(kind.label), "enabled": defaults[key]} for key, kind in KINDS.items()]
-    reminder_days = NotificationDefaults.objects.current().reminder_days
-    return Response(NotificationDefaultsSerializer({"kinds": kinds, "reminder_days": reminder_days}).data)
+    stored = NotificationDefaults.objects.current()
+    answer = {
+        "kinds": kinds,
+        "reminder_days": stored.reminder_days,
+        "usage_threshold": stored.usage_threshold,
+    }
+    return Response(NotificationDefaultsSerializer(answer).data)
 
 
 @extend_schema(tags=["admin: configuration"])
 class NotificationDefaultsView(APIView):
     """Which notification emails residents get until they choose, and how many days before the due
-    date the payment reminder goes. Every staff member may read them; administrators and staff change them."""
+    date the payment reminder goes, and from how many percent above last year a usage alert goes. Every staff member may read them; administrators and staff change them."""
 
     def get_permissions(self):
         if self.request.method in permissions.SAFE_METHODS:
@@ -66,5 +73,6 @@ class NotificationDefaultsView(APIView):
         set_defaults(
             enabled=dict(data["enabled"]) if "enabled" in data else None,
             reminder_days=data.get("reminder_days"),
+            usage_threshold=data.get("usage_threshold"),
         )
         return _answer()
