@@ -44,12 +44,25 @@
   }
 
   // Pay an invoice: copy the IBAN or payment reference, and say so to screen readers.
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    var area = document.createElement("textarea");  // older browsers and plain http
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var copied = document.execCommand("copy");
+    document.body.removeChild(area);
+    return copied ? Promise.resolve() : Promise.reject(new Error("not copied"));
+  }
+
   function enableCopyButtons() {
     var status = document.querySelector(".copy-status");
     document.querySelectorAll("button[data-copy]").forEach(function (button) {
-      if (!navigator.clipboard) { button.hidden = true; return; }
       button.addEventListener("click", function () {
-        navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+        copyText(button.getAttribute("data-copy")).then(function () {
           if (status) status.textContent = (status.dataset.copied || "Copied") + ": " + button.getAttribute("data-copy");
         });
       });
