@@ -18,6 +18,7 @@ from customers.models import Customer
 from memberships.models import PortalAccount, StaffMembership
 from memberships.services.registration import confirm_registration, register_resident
 from memberships.services.staff import accept_staff_invitation, invite_staff_member
+from notifications.daily import run as send_notifications
 from operators.onboarding import onboard_organisation
 from tenants.models import Organisation
 from tenants.selectors import base_url_for_host
@@ -195,7 +196,14 @@ PORTAL_STATES = {"N-1001": "confirmed", "N-1002": "unconfirmed", "N-2001": "conf
 def _steps() -> list:
     """Each area's seed step: a callable (organisation, spec, report) run in the organisation's schema."""
 
-    return [seed_configuration, seed_billing, seed_consumption, seed_services]
+    return [seed_configuration, seed_billing, seed_consumption, seed_services, seed_notifications]
+
+
+def seed_notifications(organisation, spec, report: list[str]) -> None:
+    """Today's notifications for the seeded bills (a new advance, one overdue...), as the daily task
+    would send them: the mail sink shows one after ``make run``; seeding again sends none twice."""
+    queued = send_notifications(organisation=organisation)
+    report.append(f"notifications queued: {queued} (see the mail sink)")
 
 
 class DemoNotAllowed(RuntimeError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.error
@@ -114,6 +115,10 @@ def test_seeding_twice_changes_nothing_and_prints_the_logins(demo):
     # The second run finds everything in place: no new imports, tokens or requests.
     assert "imported" not in demo["second"] or "'created': " not in demo["second"].split("imported", 1)[1]
     assert "(shown once)" not in demo["second"]
+    # Today's notifications went to the mail sink once; seeding again sends none of them twice.
+    assert re.search(r"notifications queued: [1-9]", demo["first"]), demo["first"]
+    assert "notifications queued: 0" in demo["second"]
+    assert not re.search(r"notifications queued: [1-9]", demo["second"])
 
 
 def test_each_host_serves_its_own_api_document_and_an_unknown_host_gets_json(demo):
@@ -159,6 +164,23 @@ def test_a_demo_resident_sees_invoices_a_refund_and_a_pdf(demo):
     assert status == 200, demo["server"].output()
     assert headers["Content-Type"] == "application/pdf"
     assert pdf.startswith(b"%PDF-")
+
+
+def test_a_demo_resident_can_pay_an_open_invoice(demo):
+    token = login(demo, NOORD, "anna@noord.localhost")
+    overview = json.loads(call(demo, NOORD, "/api/portal/overview/", token=token)[2])
+    payable = [
+        i for i in overview["outstanding_invoices"] if i["payment_status"] in ("open", "partially_paid")
+    ]
+    assert payable, overview
+    invoice = json.loads(call(demo, NOORD, f"/api/portal/invoices/{payable[0]['id']}/", token=token)[2])
+    payment = invoice["payment"]
+    assert payment["iban"] == "BE71096123456769"
+    assert payment["reference"].startswith("+++")
+    assert payment["pay_url"].startswith("https://pay.example.test/checkout?invoice=")
+    status, headers, _svg = call(demo, NOORD, payment["qr_url"], token=token)
+    assert status == 200
+    assert headers["Content-Type"] == "image/svg+xml"
 
 
 def test_the_advance_range_is_enforced(demo):
