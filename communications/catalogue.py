@@ -209,19 +209,6 @@ CATALOGUE: dict[str, EmailKind] = {
             ),
         ),
         EmailKind(
-            "notification_usage_alert",
-            _("Notification: a month's consumption well above the same month last year"),
-            (
-                "customer_name",
-                "service",
-                "month_date",
-                "change_percentage",
-                "threshold",
-                "consumption_url",
-                "unsubscribe_url",
-            ),
-        ),
-        EmailKind(
             "account_reset",
             _("Notice that the portal account was reset"),
             ("customer_name", "register_url", "identity_kept"),
