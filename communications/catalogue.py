@@ -209,6 +209,32 @@ CATALOGUE: dict[str, EmailKind] = {
             ),
         ),
         EmailKind(
+            "bank_account_changed",
+            _("Confirmation of a changed bank account or direct debit"),
+            (
+                "customer_name",
+                "customer_number",
+                "change",
+                "iban",
+                "account_holder",
+                "mandate_reference",
+                "mandate_signed_on",
+            ),
+        ),
+        EmailKind(
+            "bank_account_changed_staff",
+            _("A customer changed their bank account or direct debit, to customer service"),
+            (
+                "customer_name",
+                "customer_number",
+                "change",
+                "iban",
+                "account_holder",
+                "mandate_reference",
+                "mandate_signed_on",
+            ),
+        ),
+        EmailKind(
             "account_reset",
             _("Notice that the portal account was reset"),
             ("customer_name", "register_url", "identity_kept"),

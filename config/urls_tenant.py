@@ -9,7 +9,7 @@ from integration.api import views as integration_views
 from memberships.api import auth_views
 from memberships.api import views as membership_views
 from memberships.api.credential_urls import credential_urls
-from portal_api.api import billing, consumption, details, me, moves, notifications
+from portal_api.api import bank, billing, consumption, details, me, moves, notifications
 from portal_api.api import help as help_views
 
 auth = [
@@ -49,6 +49,8 @@ portal = [
     ),
     path("details/", details.MyDetailsView.as_view(), name="portal-details"),
     path("details/email/", details.EmailChangeView.as_view(), name="portal-details-email"),
+    path("details/bank-account/", bank.BankAccountView.as_view(), name="portal-bank-account"),
+    path("details/bank-account/mandate/", bank.MandateView.as_view(), name="portal-bank-mandate"),
     path(
         "details/notifications/",
         notifications.NotificationPreferencesView.as_view(),

@@ -81,3 +81,35 @@ class CustomerAddress(models.Model):
     def one_line(self) -> str:
         number = " ".join(part for part in (self.house_number, f"bus {self.box}" if self.box else "") if part)
         return f"{self.street} {number}, {self.postal_code} {self.city}".replace("  ", " ").strip()
+
+
+class BankAccount(models.Model):
+    """The account advance payments are collected from, and the SEPA direct-debit mandate on it.
+
+    One row per customer: the current state. Earlier accounts and mandates are in the activity log
+    and in the changes sent to the billing system; a mandate given again gets a new reference."""
+
+    class MandateStatus(models.TextChoices):
+        NONE = "none", _("No direct debit")
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="bank_account")
+    iban = models.CharField(_("IBAN"), max_length=34)
+    account_holder = models.CharField(_("account holder"), max_length=200)
+    mandate_status = models.CharField(
+        _("mandate status"), max_length=10, choices=MandateStatus.choices, default=MandateStatus.NONE
+    )
+    # SEPA allows 35 characters; unique across the organisation, never reused.
+    mandate_reference = models.CharField(
+        _("mandate reference"), max_length=35, unique=True, null=True, blank=True
+    )
+    mandate_signed_on = models.DateField(_("mandate signed on"), null=True, blank=True)
+    mandate_withdrawn_on = models.DateField(_("mandate withdrawn on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.iban[:4]}…{self.iban[-4:]}"

@@ -4,7 +4,7 @@ from django.urls import path
 
 from memberships.models import AccountEmailRequest
 
-from .views import auth, billing, help, links, move_out, moves, notifications, pages
+from .views import auth, bank, billing, help, links, move_out, moves, notifications, pages
 
 urlpatterns = [
     path("", auth.home, name="web-home"),
@@ -43,6 +43,7 @@ urlpatterns = [
     path("documents/", billing.documents_page, name="web-documents"),
     path("my-details/", pages.my_details, name="web-my-details"),
     path("my-details/password/", auth.password_page, name="web-password"),
+    path("my-details/bank-account/", bank.bank_account_page, name="web-bank-account"),
     path("my-details/notifications/", notifications.notifications_page, name="web-notifications"),
     path("notifications/unsubscribe/<str:token>/", notifications.unsubscribe_page, name="web-unsubscribe"),
     path("move-in/", moves.move_in_start, name="web-move-in"),

@@ -947,3 +947,43 @@ def test_every_resident_page_passes_axe_core(visit, resident, oost, django_db_bl
     _resident_pages_in_their_states(browser, axe, resident)
     assert axe.checked >= 40
     assert axe.failures == [], "\n\n".join(axe.failures)
+
+
+def test_bank_account_and_direct_debit(visit, resident, oost, django_db_blocker):
+    """Enter an account (a wrong IBAN first), switch on direct debit with consent and password; the
+    page is axe-clean in each state and fits a 375 px phone."""
+    from customers.models import BankAccount
+    from tests.support.axe import describe, violations
+
+    browser = visit()
+    page = browser.page
+    browser.log_in(resident["email"])
+    browser.go("/my-details/")
+    page.get_by_role("link", name="Bank account and direct debit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bank account and direct debit")
+    page.get_by_label("IBAN").fill("BE71 0961 2345 6768")
+    page.get_by_label("Account holder").fill("Bill Payer")
+    page.locator("#account-password").fill(PASSWORD)
+    page.get_by_role("button", name="Save the bank account").click()
+    expect(page.locator("main")).to_contain_text("This IBAN is not valid: check the number.")
+    assert not violations(page), describe(violations(page))
+    browser.shot("bank-account-refused")
+    page.get_by_label("IBAN").fill("BE71 0961 2345 6769")
+    page.locator("#account-password").fill(PASSWORD)
+    page.get_by_role("button", name="Save the bank account").click()
+    expect(page.locator(".flash")).to_contain_text("Your bank account was changed.")
+    expect(page.locator("main")).to_contain_text("BE71 •••• 6769")
+    page.get_by_label(re.compile("I authorise the organisation")).check()
+    page.locator("#mandate-password").fill(PASSWORD)
+    page.get_by_role("button", name="Switch on direct debit").click()
+    expect(page.locator(".flash")).to_contain_text("Direct debit is on.")
+    with database(django_db_blocker, oost.schema_name):
+        bank = BankAccount.objects.get(customer__customer_number=resident["number"])
+        assert (bank.iban, bank.mandate_status) == ("BE71096123456769", "active")
+    expect(page.locator("main")).to_contain_text(bank.mandate_reference)
+    assert not violations(page), describe(violations(page))
+    browser.shot("bank-account")
+    page.set_viewport_size({"width": 375, "height": 800})
+    sizes = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert sizes[0] <= sizes[1], sizes
+    browser.shot("phone-375-bank-account")

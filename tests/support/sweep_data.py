@@ -212,7 +212,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
     from consumption.ingestion import ingest
     from consumption.models import Meter
     from contracts.models import Contract, ContractLocation
-    from customers.models import Customer
+    from customers.models import BankAccount, Customer
     from documents.models import Document
     from invoicing.models import Invoice, Transaction
     from moves import move_out
@@ -239,6 +239,10 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
         )
         request = _reported_move_out(org, customer, contract, row, meters, marker)
         photo = move_out.add_photo(request=request, meter_id=meters[0], upload=jpeg_upload())
+        # The bank account's holder carries the marker: it must never show to another customer.
+        BankAccount.objects.create(
+            customer=customer, iban="BE71096123456769", account_holder=f"Holder {marker}"
+        )
         world = CustomerWorld(
             marker=marker,
             email=email,
