@@ -130,6 +130,24 @@ SETTINGS = {
 }
 
 
+# How residents pay: noord uses the Belgian structured communication and a payment provider's page,
+# zuid the ISO 11649 RF reference (bank transfer and QR code only).
+PAYMENT = {
+    "noord": {
+        "creditor_name": "Warmtenet Noord",
+        "iban": "BE71 0961 2345 6769",
+        "bic": "GKCCBEBB",
+        "reference_scheme": "be_structured",
+        "provider_url_template": "https://pay.example.test/checkout?invoice={invoice_number}&amount={amount}&reference={reference}",
+    },
+    "zuid": {
+        "creditor_name": "Stadswarmte Zuid",
+        "iban": "NL91 ABNA 0417 1643 00",
+        "reference_scheme": "rf_creditor",
+    },
+}
+
+
 def seed_configuration(organisation, spec, report: list[str]) -> None:
     settings = SETTINGS.get(organisation.slug)
     if settings is None:
@@ -151,6 +169,8 @@ def seed_configuration(organisation, spec, report: list[str]) -> None:
         organisation=organisation, changes=settings["preferences"], uploads=uploads
     )
     services.update_billing_settings(minimum_advance_amount=settings["minimum_advance"])
+    if organisation.slug in PAYMENT:
+        services.update_payment_settings(changes=PAYMENT[organisation.slug])
     if not PageMessage.objects.exists():
         for message in settings["messages"]:
             services.save_page_message(message=None, values=message)

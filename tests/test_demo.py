@@ -166,6 +166,23 @@ def test_a_demo_resident_sees_invoices_a_refund_and_a_pdf(demo):
     assert pdf.startswith(b"%PDF-")
 
 
+def test_a_demo_resident_can_pay_an_open_invoice(demo):
+    token = login(demo, NOORD, "anna@noord.localhost")
+    overview = json.loads(call(demo, NOORD, "/api/portal/overview/", token=token)[2])
+    payable = [
+        i for i in overview["outstanding_invoices"] if i["payment_status"] in ("open", "partially_paid")
+    ]
+    assert payable, overview
+    invoice = json.loads(call(demo, NOORD, f"/api/portal/invoices/{payable[0]['id']}/", token=token)[2])
+    payment = invoice["payment"]
+    assert payment["iban"] == "BE71096123456769"
+    assert payment["reference"].startswith("+++")
+    assert payment["pay_url"].startswith("https://pay.example.test/checkout?invoice=")
+    status, headers, _svg = call(demo, NOORD, payment["qr_url"], token=token)
+    assert status == 200
+    assert headers["Content-Type"] == "image/svg+xml"
+
+
 def test_the_advance_range_is_enforced(demo):
     token = login(demo, NOORD, "anna@noord.localhost")
     contracts = json.loads(call(demo, NOORD, "/api/portal/contracts/", token=token)[2])
