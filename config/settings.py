@@ -369,6 +369,7 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "customers.models.Customer.Kind",
         "AddressKindEnum": "customers.models.CustomerAddress.Kind",
         "InvoiceKindEnum": "invoicing.models.Invoice.Kind",
+        "NotificationKindEnum": "notifications.kinds.KIND_CHOICES",
         "PaymentStatusEnum": "invoicing.models.Invoice.PaymentStatus",
         "TransactionKindEnum": "invoicing.models.Transaction.Kind",
         "ContractStatusEnum": "contracts.models.Contract.Status",

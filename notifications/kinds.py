@@ -28,6 +28,8 @@ KINDS: dict[str, Kind] = {
         Kind("usage_alert", _("A month's consumption well above the same month last year")),
     )
 }
+# One choice set in the OpenAPI documents (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+KIND_CHOICES = [(kind.key, kind.label) for kind in KINDS.values()]
 DEFAULT_REMINDER_DAYS = 3
 # A usage alert when a complete month is this many percent above the same month a year before.
 DEFAULT_USAGE_THRESHOLD = 30

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from notifications.kinds import KINDS
+from notifications.kinds import KIND_CHOICES, KINDS
 from notifications.selectors import preferences_for, usage_threshold_for
 from notifications.services import set_preferences
 
@@ -14,7 +14,7 @@ from .base import ResidentAPIView
 
 
 class NotificationKindSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(KINDS))
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
     label = serializers.CharField()
     enabled = serializers.BooleanField()
 

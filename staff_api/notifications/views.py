@@ -8,14 +8,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from memberships.permissions import IsStaff, IsStaffOrAdmin
-from notifications.kinds import KINDS
+from notifications.kinds import KIND_CHOICES, KINDS
 from notifications.models import NotificationDefaults
 from notifications.selectors import organisation_defaults
 from notifications.services import set_defaults
 
 
 class KindDefaultSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(KINDS))
+    kind = serializers.ChoiceField(choices=KIND_CHOICES)
     label = serializers.CharField()
     enabled = serializers.BooleanField()
 
