@@ -12,7 +12,8 @@ from .kinds import DEFAULT_REMINDER_DAYS, DEFAULT_USAGE_THRESHOLD
 
 class NotificationDefaultsManager(models.Manager):
     def current(self) -> NotificationDefaults:
-        return self.get_or_create(pk=1)[0]
+        """The organisation's row, or the defaults unsaved: reading never writes."""
+        return self.filter(pk=1).first() or self.model(pk=1)
 
 
 class NotificationDefaults(models.Model):

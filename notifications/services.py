@@ -81,9 +81,8 @@ def set_defaults(
     usage_threshold: int | None = None,
 ) -> NotificationDefaults:
     """The organisation's defaults, for residents who did not choose (staff preferences)."""
-    defaults = NotificationDefaults.objects.select_for_update().get(
-        pk=NotificationDefaults.objects.current().pk
-    )
+    NotificationDefaults.objects.get_or_create(pk=1)
+    defaults = NotificationDefaults.objects.select_for_update().get(pk=1)
     if enabled is not None:
         unknown = set(enabled) - set(KINDS)
         if unknown:

@@ -214,6 +214,10 @@ def test_the_resident_api_reads_and_changes_only_their_own_choices(db, client_fo
     client = _api(client_for, customer)
     assert client_for("portal.noord.test").get("/api/portal/details/notifications/").status_code in (401, 403)
     body = client.get("/api/portal/details/notifications/").json()
+    with schema_context("org_noord"):
+        from notifications.models import NotificationDefaults
+
+        assert not NotificationDefaults.objects.exists()  # reading the defaults writes nothing
     assert {row["kind"]: row["enabled"] for row in body["preferences"]} == dict.fromkeys(ALL_KINDS, True)
     changed = client.put(
         "/api/portal/details/notifications/", {"refund_paid": False, "unknown": False}, format="json"
