@@ -115,11 +115,13 @@ def comparison_report(
     year: int | None = None,
     other_year: int | None = None,
     month: int | None = None,
+    other_month: int | None = None,
     start: date | None = None,
     end: date | None = None,
     other_start: date | None = None,
 ) -> dict:
-    """Two periods side by side; with cost visualisation on, each with its costs and estimates."""
+    """Any two years, months (by default the same month a year earlier) or ranges side by side, with
+    costs when enabled; ``change_percentage`` is None unless both periods are complete."""
     windows = _windows(customer, service, locations)
     today, with_costs = today_of(organisation), costs_enabled(organisation)
     zone = organisation.zone
@@ -132,7 +134,10 @@ def comparison_report(
         )
     else:
         if mode == "month":
-            ranges = [selectors.month_bounds(year, month), selectors.month_bounds(year - 1, month)]
+            ranges = [
+                selectors.month_bounds(year, month),
+                selectors.month_bounds(other_year or year - 1, other_month or month),
+            ]
         else:
             length: timedelta = end - start
             ranges = [(start, end), (other_start, other_start + length)]

@@ -12,6 +12,7 @@ not from the aggregate rows found: a location or a day without any data counts a
 from __future__ import annotations
 
 import calendar
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -300,6 +301,19 @@ def _point(label: str, cell: Cell, *, future: bool) -> dict:
     }
 
 
+def _missing_days(label: str, cell: Cell) -> int:
+    """The days of a period (a day, YYYY-MM-DD, or a month, YYYY-MM) without all their readings: a
+    day is missing when any expected interval is; a month counts its missing share of its days,
+    rounded up (the monthly aggregates do not say which days). Days no meter is expected to report
+    (before a move-in) are not missing."""
+    if cell.expected == 0 or cell.actual >= cell.expected:
+        return 0
+    if len(label) == 10:
+        return 1
+    days = calendar.monthrange(int(label[:4]), int(label[5:7]))[1]
+    return min(days, math.ceil((cell.expected - cell.actual) * days / cell.expected))
+
+
 def _series(periods: list[tuple[str, Cell, bool]]) -> dict:
     """Points and their total; the total's completeness is weighted by expected intervals."""
     points = [_point(label, cell, future=future) for label, cell, future in periods]
@@ -319,6 +333,7 @@ def _series(periods: list[tuple[str, Cell, bool]]) -> dict:
             "periods": len(points),
             "completeness": round(completeness, 4),
             "complete": not any(future for _l, _c, future in periods) and total.complete,
+            "missing_days": sum(_missing_days(label, cell) for label, cell, future in periods if not future),
         },
     }
 
@@ -367,6 +382,10 @@ def register_profile(*, windows: list[MeterWindow], year: int, month: int) -> li
 
 
 def change_percentage(current: dict, other: dict) -> float | None:
+    """The change between two complete totals; None when either period misses readings (or is not
+    over): a percentage would measure the gap, not the consumption."""
+    if not (current["complete"] and other["complete"]):
+        return None
     if current["value"] is None or other["value"] is None or Decimal(other["value"]) == 0:
         return None
     return round(

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, When
+from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -238,3 +239,46 @@ def statements(*, customer, contract_id: int | None = None, today: date | None =
         )
         balance = current
     return result
+
+
+@dataclass(frozen=True)
+class MoneyMonth:
+    month: date  # the first day of the month
+    billed: Decimal  # the invoices issued in the month (credit notes lower it)
+    paid: Decimal  # the payments made in the month
+
+    @property
+    def period(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+def _month_start(day: date, back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def monthly_money(*, customer, today: date, months: int = 12) -> list[MoneyMonth]:
+    """Billed and paid per month, the last ``months`` months up to today (oldest first), months
+    without either at zero: two grouped queries whatever the number of invoices and payments."""
+    first = _month_start(today, months - 1)
+
+    def per_month(queryset, day_field: str, amount_field: str) -> dict[date, Decimal]:
+        rows = (
+            queryset.filter(**{f"{day_field}__gte": first, f"{day_field}__lte": today})
+            .annotate(month=TruncMonth(day_field, output_field=models.DateField()))
+            .order_by()
+            .values("month")
+            .annotate(total=Sum(amount_field))
+            .values_list("month", "total")
+        )
+        return dict(rows)
+
+    billed = per_month(resident_invoices(customer=customer), "issue_date", "amount_incl_tax")
+    paid = per_month(
+        resident_transactions(customer=customer).filter(kind=Transaction.Kind.PAYMENT), "date", "amount"
+    )
+    zero = Decimal("0.00")
+    return [
+        MoneyMonth(month, billed.get(month, zero), paid.get(month, zero))
+        for month in (_month_start(today, back) for back in range(months - 1, -1, -1))
+    ]

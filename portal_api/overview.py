@@ -40,6 +40,9 @@ class Overview:
     outstanding_total: Decimal | None = None
     refund_total: Decimal | None = None  # a positive amount: what they get back
     balance: Decimal | None = None  # the account's balance (invoicing.selectors.current_balance)
+    # Billed and paid per month over the last 12 months (invoicing.selectors.monthly_money); paid
+    # is shown only with the payment status.
+    money: list = field(default_factory=list)
     currency: str = DEFAULT_CURRENCY
 
 
@@ -61,6 +64,7 @@ def resident_overview(*, customer, organisation, language: str, routing_version:
     if not visibility.invoices:
         return overview
     overview.latest_invoice = invoices.latest_invoice(customer=customer, today=today)
+    overview.money = invoices.monthly_money(customer=customer, today=today)
     for invoice in invoices.open_and_upcoming_invoices(customer=customer, today=today):
         state = invoices.invoice_state(invoice, today=today)
         if state == InvoiceState.UPCOMING:

@@ -265,6 +265,7 @@ def test_month_view_gaps_are_null_and_partial_days_say_so(home):
         "periods": 31,
         "completeness": round(144 / (31 * 96), 4),
         "complete": False,
+        "missing_days": 30,  # every day but the complete first one (the half day counts as missing)
     }
     # Both heated addresses together: the second one sent nothing, so no day is complete.
     combined = client.get("/api/portal/consumption/month/?service=heating&year=2026&month=1").json()
@@ -348,7 +349,10 @@ def test_compare_periods(home):
     ).json()
     assert years["current"]["points"][1]["value"] == "192.000"
     assert years["other"]["points"][1]["value"] == "96.000"
-    assert years["change_percentage"] == 100.0
+    # One day of readings in each year: both periods miss days, so no percentage made up by the gap.
+    assert years["current"]["total"]["complete"] is False
+    assert years["other"]["total"]["missing_days"] >= 364
+    assert years["change_percentage"] is None
     month = client.get("/api/portal/consumption/compare/?service=heating&mode=month&year=2026&month=2").json()
     assert month["current"]["total"]["value"] == "192.000"
     assert month["other"]["total"]["value"] == "96.000"
@@ -360,6 +364,66 @@ def test_compare_periods(home):
     missing = client.get("/api/portal/consumption/compare/?service=heating&mode=range&start=2026-02-01")
     assert missing.status_code == 400
     assert set(missing.json()) >= {"end", "other_start"}
+
+
+def _both_heated(meters: dict, first: date, days: int) -> list[dict]:
+    """A quarter-hour value of 1 on every day at both heated addresses."""
+    return [row for meter in ("heat1", "heat2") for row in month_rows(meters[meter], first, days, value="1")]
+
+
+def test_compare_any_two_months_and_mark_a_month_with_missing_days_incomplete(home):
+    """A month with nine days missing showed -27 % against a complete one: the gap, not the use."""
+    _data, meters, client, _locations = home
+    ingest_rows(_both_heated(meters, date(2026, 2, 1), 28) + _both_heated(meters, date(2025, 11, 1), 30))
+
+    def compare(**query) -> dict:
+        params = "&".join(f"{key}={value}" for key, value in query.items())
+        response = client.get(f"/api/portal/consumption/compare/?service=heating&mode=month&{params}")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    body = compare(year=2026, month=2, other_year=2025, other_month=11)
+    assert body["current"]["total"]["value"] == str(Decimal(2 * 28 * 96).quantize(Decimal("0.001")))
+    assert body["other"]["total"]["value"] == str(Decimal(2 * 30 * 96).quantize(Decimal("0.001")))
+    assert [p["period"] for p in body["other"]["points"]][:2] == ["2025-11-01", "2025-11-02"]
+    assert (body["current"]["total"]["complete"], body["current"]["total"]["missing_days"]) == (True, 0)
+    assert body["change_percentage"] == round((28 - 30) / 30 * 100, 2)
+    # Without other_month: the same month a year earlier (February 2025, no readings).
+    default = compare(year=2026, month=2)
+    assert default["other"]["points"][0]["period"] == "2025-02-01"
+    assert default["other"]["total"]["missing_days"] == 28
+    assert default["change_percentage"] is None
+    # January 2026 with its last nine days missing at one address.
+    ingest_rows(
+        month_rows(meters["heat1"], date(2026, 1, 1), 31, value="1")
+        + month_rows(meters["heat2"], date(2026, 1, 1), 22, value="1")
+    )
+    gap = compare(year=2026, month=1, other_year=2025, other_month=11)
+    assert gap["current"]["total"] | {"value": None} == {
+        "value": None,
+        "periods_with_data": 31,
+        "periods": 31,
+        "completeness": round((31 + 22) / 62, 4),
+        "complete": False,
+        "missing_days": 9,
+    }
+    assert gap["change_percentage"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("year=2026&month=2&other_month=13", "other_month"),
+        ("year=2026&month=2&other_month=0", "other_month"),
+        ("year=2026&month=2&other_year=1999", "other_year"),
+        ("year=2026&month=2&other_month=x", "other_month"),
+    ],
+)
+def test_the_other_month_is_validated(home, query, field):
+    _data, _meters, client, _locations = home
+    response = client.get(f"/api/portal/consumption/compare/?service=heating&mode=month&{query}")
+    assert response.status_code == 400
+    assert field in response.json()
 
 
 def test_register_profile(home):

@@ -332,7 +332,9 @@ def test_register_confirm_by_email_log_in_and_see_the_overview(
     browser.log_in(email)
     expect(browser.page.get_by_role("heading", level=1)).to_have_text("Welcome, Nora Nieuw")
     expect(browser.page.locator("#outstanding-title")).to_be_visible()
-    expect(browser.page.locator(".contact-block")).to_contain_text(f"help@{oost.slug}.test")
+    # The contact details are in the footer, once.
+    expect(browser.page.get_by_text(f"help@{oost.slug}.test")).to_have_count(1)
+    expect(browser.page.locator(".site-footer")).to_contain_text(f"help@{oost.slug}.test")
     browser.shot("overview")
 
 
@@ -355,7 +357,12 @@ def test_consumption_chart_shows_the_readings_and_the_gaps(visit, resident):
     expect(browser.page.locator("details.data-table table tbody tr").first).to_contain_text("28.800")
     browser.shot("consumption-month")
     browser.go(f"/consumption/?service=heating&year={month.year}&month={month.month}&compare=1")
-    expect(browser.page.locator("svg.chart .legend.other")).to_have_text("■ same month last year")
+    # The period compared with is named (by default the same month a year earlier).
+    before = date(month.year - 1, month.month, 1)
+    expect(browser.page.locator("svg.chart .legend.other")).to_have_text(f"■ {before:%B %Y}")
+    # A month with days missing gets no percentage but says how many days are missing.
+    expect(browser.page.locator(".totals .incomplete").first).to_contain_text("days missing)")
+    browser.shot("consumption-compare")
     browser.go(f"/consumption/?service=heating&year={month.year}")
     browser.shot("consumption-year")
 
@@ -606,6 +613,7 @@ def test_impersonation_shows_a_banner_and_the_staff_member_can_stop_it(
 
 MAIN_PAGES = [
     "/overview/",
+    "/services/",
     "/consumption/",
     "/invoices/",
     "/my-details/",
@@ -707,6 +715,37 @@ def test_every_page_reflows_to_phone_width_without_sideways_scrolling(visit, res
     _no_sideways_scrolling(browser, ["/invoices/", "/tickets/"], 1280, "desktop")
 
 
+def test_services_statements_money_graph_and_comparison_on_a_phone(visit, resident):
+    """The reference's Services screen, the statement number as download, the overview's money
+    graph with its table, and a comparison with an incomplete month, at 375 px."""
+    browser = visit()
+    page = browser.page
+    page.set_viewport_size({"width": 375, "height": 800})
+    browser.log_in(resident["email"])
+    expect(page.locator("#money-title")).to_have_text("Billed and paid per month")
+    expect(page.locator("#money-title ~ svg.chart")).to_be_visible()
+    page.locator("#money-title ~ details summary").click()
+    expect(page.locator("#money-title ~ details tbody tr")).to_have_count(12)
+    browser.shot("overview-money-375")
+    browser.go("/services/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Services and contracts")
+    expect(page.get_by_role("cell", name=f"H1-{resident['ext']}")).to_be_visible()
+    expect(page.get_by_text("€ 100.00 a month")).to_be_visible()
+    browser.shot("services-375")
+    browser.go("/statements/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"{resident['ext']}-F0001").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    browser.shot("statements-375")
+    month = resident["month"]
+    browser.go(f"/consumption/?service=heating&year={month.year}&month={month.month}&compare=1")
+    expect(page.get_by_label("Month to compare with")).to_be_visible()
+    expect(page.locator(".totals .incomplete").first).to_be_visible()
+    sizes = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert sizes[0] <= sizes[1], sizes
+    browser.shot("consumption-compare-375")
+
+
 def test_a_resident_uses_the_portal_in_french(visit, resident, oost, django_db_blocker):
     from memberships.models import PortalAccount
 
@@ -729,9 +768,10 @@ def test_a_resident_uses_the_portal_in_french(visit, resident, oost, django_db_b
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Bienvenue, Bill Payer \d+$"))
     expect(page.locator("#outstanding-title")).to_have_text("Factures impayées")
-    # The header fits one row at desktop width, in the longest of the three languages.
+    # The header fits one row at desktop width, in the longest of the three languages (div.bar: the
+    # money graph's bars are svg rects of class "bar").
     rows = page.evaluate(
-        """[...document.querySelectorAll('.bar > *')].map(el => Math.round(el.getBoundingClientRect().top))"""
+        """[...document.querySelectorAll('div.bar > *')].map(el => Math.round(el.getBoundingClientRect().top))"""
     )
     assert max(rows) - min(rows) < 16, rows  # centred in one row, not wrapped under each other
     # The current language is marked, and the log-out button keeps its text on one line.
@@ -774,6 +814,7 @@ VISITOR_PAGES = [
 ]
 RESIDENT_PAGES = [
     "/overview/",
+    "/services/",
     "/consumption/",
     "/invoices/",
     "/statements/",
@@ -903,6 +944,10 @@ def _resident_pages_in_their_states(browser, axe: AxeReport, resident: dict) -> 
         axe(path)
     page.get_by_text("Show the figures as a table").click()
     axe("consumption with the table open")
+    browser.go("/overview/")
+    page.locator("#money-title ~ details summary").click()
+    expect(page.locator("#money-title ~ details table")).to_be_visible()
+    axe("overview with the money table open")
     browser.go("/faq/")
     page.locator("details summary").first.click()
     axe("faq with an answer open")

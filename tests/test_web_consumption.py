@@ -293,3 +293,52 @@ def test_the_comparison_view_shows_the_costs_of_both_periods(priced):
         "2019": "<p>We cannot calculate costs for this period.</p>",
         "2018": "<p>We cannot calculate costs for this period.</p>",
     }
+
+
+def _difference(body: str) -> str:
+    match = re.search(r"<dt>Difference</dt><dd>(.*?)</dd>", body, re.S)
+    assert match, body[:2000]
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def test_any_two_months_compare_and_a_month_with_missing_days_is_incomplete(metered_home):
+    """-27 % for a month with nine days missing measured the gap: now it says so instead."""
+    data, meters, _locations = metered_home
+    both = ("heat1", "heat2")
+    rows = [row for meter in both for row in _days(meters[meter], date(2026, 2, 1), 28, "1")]
+    rows += [row for meter in both for row in _days(meters[meter], date(2025, 11, 1), 30, "1")]
+    rows += _days(meters["heat1"], date(2026, 1, 1), 31, "1") + _days(
+        meters["heat2"], date(2026, 1, 1), 22, "1"
+    )
+    ingest_rows(rows)
+    client = logged_in(data)
+    base = "/consumption/?service=heating&compare=1"
+    body = text(client.get(f"{base}&year=2026&month=2&other_year=2025&other_month=11"))
+    assert _difference(body) == "-6.7 %"
+    assert "<dt>November 2025</dt>" in body
+    assert '<option value="11" selected>November</option>' in body.split('id="other_month"', 1)[1]
+    assert '<option value="2025" selected>2025</option>' in body.split('id="other_year"', 1)[1]
+    assert re.search(r'class="legend other"[^>]*>■ November 2025<', body)
+    gap = text(client.get(f"{base}&year=2026&month=1&other_year=2025&other_month=11"))
+    assert _difference(gap) == "January 2026: incomplete (9 days missing)"
+    assert "%" not in _difference(gap)
+    # Without a month to compare with: the same month a year earlier, which has no readings at all.
+    default = text(client.get(f"{base}&year=2026&month=2"))
+    assert _difference(default) == "February 2025: incomplete (28 days missing)"
+    # Out-of-range choices fall back to the default, never an error.
+    assert client.get(f"{base}&year=2026&month=2&other_month=13&other_year=abc").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("nl", "onvolledig (9 dagen ontbreken)"), ("fr", "incomplet (9 jours manquants)")],
+)
+def test_the_incomplete_period_is_translated(metered_home, language, expected):
+    data, meters, _locations = metered_home
+    ingest_rows(
+        _days(meters["heat1"], date(2026, 1, 1), 31, "1") + _days(meters["heat2"], date(2026, 1, 1), 22, "1")
+    )
+    client = logged_in(data)
+    assert client.post("/language/", {"language": language, "next": "/consumption/"}).status_code == 302
+    body = text(client.get("/consumption/?service=heating&compare=1&year=2026&month=1&other_year=2025"))
+    assert expected in body

@@ -128,6 +128,11 @@ class OverviewView(ResidentAPIView):
             body["upcoming_invoices"] = s.InvoiceSerializer(
                 overview.upcoming, many=True, context=context
             ).data
+            body["monthly_money"] = [
+                {"period": month.period, "billed": str(month.billed)}
+                | ({"paid": str(month.paid)} if overview.visibility.payment_status else {})
+                for month in overview.money
+            ]
         if overview.visibility.payment_status:
             body["outstanding_invoices"] = s.InvoiceSerializer(
                 overview.outstanding, many=True, context=context

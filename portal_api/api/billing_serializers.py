@@ -260,6 +260,19 @@ class ServiceSummarySerializer(serializers.Serializer):
     by_connection_status = serializers.DictField(child=serializers.IntegerField())
 
 
+class MoneyMonthSerializer(serializers.Serializer):
+    period = serializers.CharField(help_text="The month, YYYY-MM")
+    billed = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="The invoices issued in the month (credit notes lower it)"
+    )
+    paid = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="The payments made in the month; absent when the portal hides the payment status",
+    )
+
+
 class OverviewSerializer(serializers.Serializer):
     """Keys about invoices are absent when invoices are hidden; payment keys when payment status is.
 
@@ -286,6 +299,9 @@ class OverviewSerializer(serializers.Serializer):
     )
     refund_invoices = InvoiceSerializer(
         many=True, required=False, help_text="What will be refunded to you: negative open amounts"
+    )
+    monthly_money = MoneyMonthSerializer(
+        many=True, required=False, help_text="Billed and paid per month, the last 12 months, oldest first"
     )
     currency = serializers.CharField(required=False, help_text="Of every total in this answer")
     outstanding_total = serializers.DecimalField(

@@ -42,6 +42,12 @@ class CompareQuery(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
     other_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
     month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    other_month = serializers.IntegerField(
+        min_value=1,
+        max_value=12,
+        required=False,
+        help_text="Month mode: the month to compare with (default: the same month; other_year defaults to year - 1)",
+    )
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
     other_start = serializers.DateField(required=False)
@@ -85,7 +91,10 @@ class TotalSerializer(serializers.Serializer):
     periods_with_data = serializers.IntegerField()
     periods = serializers.IntegerField()
     completeness = serializers.FloatField()
-    complete = serializers.BooleanField()
+    complete = serializers.BooleanField(help_text="Every reading of the period is in, and the period is over")
+    missing_days = serializers.IntegerField(
+        help_text="Days (up to today) without all their readings; in a year, each month's missing share of its days"
+    )
 
 
 class SeriesSerializer(serializers.Serializer):
@@ -124,7 +133,9 @@ class ComparisonSerializer(serializers.Serializer):
     mode = serializers.CharField()
     current = PeriodSerializer()
     other = PeriodSerializer()
-    change_percentage = serializers.FloatField(allow_null=True)
+    change_percentage = serializers.FloatField(
+        allow_null=True, help_text="null unless both periods are complete (a gap would make it up)"
+    )
 
 
 class ProfilePointSerializer(serializers.Serializer):
@@ -207,7 +218,8 @@ class MonthView(ConsumptionView):
 class CompareView(ConsumptionView):
     """Compare two periods of consumption
 
-    A year against another year, a month against the same month a year earlier, or two ranges.
+    A year against any other year, a month against any other month (by default the same month a
+    year earlier), or two ranges. The change is given only when both periods are complete.
     With cost visualisation on, each period carries its costs and estimates.
     """
 

@@ -56,6 +56,7 @@ def overview(request):
             "o": data,
             "notices": notices,
             "statuses": statuses,
+            **_money_chart(data),
             "labels": {"refund": InvoiceState.REFUND.label, "upcoming": InvoiceState.UPCOMING.label},
             "payable": _payable_ids(data),
         },
@@ -90,6 +91,20 @@ def services_page(request):
     )
 
 
+def _money_chart(data) -> dict:
+    """The overview's money graph: billed per month, and paid beside it when the payment status is
+    shown; no graph while nothing was billed or paid in the 12 months."""
+    if not any(month.billed or month.paid for month in data.money):
+        return {"money": None}
+    billed = [{"period": month.period, "value": str(month.billed)} for month in data.money]
+    paid = (
+        [{"period": month.period, "value": str(month.paid)} for month in data.money]
+        if data.visibility.payment_status
+        else None
+    )
+    return {"money": data.money, "billed_points": billed, "paid_points": paid}
+
+
 def _int(value, default: int, low: int, high: int) -> int:
     try:
         number = int(value)
@@ -98,16 +113,21 @@ def _int(value, default: int, low: int, high: int) -> int:
     return number if low <= number <= high else default
 
 
-def _cost_periods(report: dict, *, year: int, month: int, compare: bool) -> list[dict]:
+def _period_keys(*, year: int, month: int, other: tuple[int, int]) -> tuple[str, str]:
+    """Period keys the ``period`` filter names ("2025-03" as March 2025, "2025" as is)."""
+    if month:
+        return f"{year}-{month:02d}", f"{other[0]}-{other[1]:02d}"
+    return str(year), str(other[0])
+
+
+def _cost_periods(report: dict, *, keys: tuple[str, str], compare: bool) -> list[dict]:
     """The cost blocks to show: the period's, or both periods' of a comparison; none when costs are off.
 
     The year view prices months (``months``, ``estimated_year_total``), the month view and each
     period of a month comparison price days (``days``, ``estimated_total``).
     """
     if compare:
-        # Period keys the ``period`` filter names ("2025-03" as March 2025, "2025" as is).
-        labels = (f"{year}-{month:02d}", f"{year - 1}-{month:02d}") if month else (str(year), str(year - 1))
-        found = [(labels[0], report["current"].get("costs")), (labels[1], report["other"].get("costs"))]
+        found = [(keys[0], report["current"].get("costs")), (keys[1], report["other"].get("costs"))]
     else:
         found = [("", report.get("costs"))]
     periods = []
@@ -138,12 +158,14 @@ def _chosen_locations(request, current_service: dict) -> list[int]:
     ]
 
 
-def _report(*, year: int, month: int, compare: bool, **args) -> dict:
-    """The year or month report, or the comparison with the year before."""
+def _report(*, year: int, month: int, compare: bool, other: tuple[int, int], **args) -> dict:
+    """The year or month report, or the comparison with the other year or month."""
     if compare and month:
-        return reports.comparison_report(mode="month", year=year, month=month, **args)
+        return reports.comparison_report(
+            mode="month", year=year, month=month, other_year=other[0], other_month=other[1], **args
+        )
     if compare:
-        return reports.comparison_report(mode="year", year=year, other_year=year - 1, **args)
+        return reports.comparison_report(mode="year", year=year, other_year=other[0], **args)
     if month:
         return reports.month_report(year=year, month=month, **args)
     return reports.year_report(year=year, **args)
@@ -173,6 +195,22 @@ def _chart_series(report: dict, compare: bool) -> dict:
     }
 
 
+def _comparison(report: dict, *, keys: tuple[str, str], compare: bool, other: tuple, month: int) -> dict:
+    """The period compared with (for the form) and, in a comparison, the periods that miss
+    readings: they get "incomplete (n days missing)" instead of a percentage."""
+    incomplete = [
+        (key, report[part]["total"])
+        for key, part in zip(keys, ("current", "other"), strict=True)
+        if compare and not report[part]["total"]["complete"]
+    ]
+    return {
+        "other_year": other[0],
+        "other_month": other[1] or month,
+        "period_keys": keys,
+        "compared": incomplete,
+    }
+
+
 @resident_required
 def consumption_page(request):
     services = consumption.available_services(customer=request.resident.customer)
@@ -190,6 +228,12 @@ def consumption_page(request):
     year = _int(request.GET.get("year"), today.year, 2000, today.year + 1)
     month = _int(request.GET.get("month"), 0, 1, 12)
     compare = request.GET.get("compare") == "1"
+    # The period compared with: any year and month (by default the same month a year earlier).
+    other = (
+        _int(request.GET.get("other_year"), year - 1, 2000, today.year + 1),
+        _int(request.GET.get("other_month"), month, 1, 12) if month else 0,
+    )
+    keys = _period_keys(year=year, month=month, other=other)
     current_service = next(item for item in services if item["code"] == service)
     chosen = _chosen_locations(request, current_service)
     args = {
@@ -199,11 +243,11 @@ def consumption_page(request):
         "locations": chosen or None,
     }
     try:
-        report = _report(year=year, month=month, compare=compare, **args)
+        report = _report(year=year, month=month, compare=compare, other=other, **args)
     except RuleViolation:
         return redirect("/consumption/")
     register = reports.register_report(year=year, month=month, **args) if month and not compare else None
-    cost_periods = _cost_periods(report, year=year, month=month, compare=compare)
+    cost_periods = _cost_periods(report, keys=keys, compare=compare)
     context.update(
         {
             **_chart_series(report, compare),
@@ -214,6 +258,7 @@ def consumption_page(request):
             "year": year,
             "month": month,
             "compare": compare,
+            **_comparison(report, keys=keys, compare=compare, other=other, month=month),
             "report": report,
             "register": register,
             "cost_periods": cost_periods,
