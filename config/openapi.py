@@ -103,6 +103,9 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
     ("post", f"{_PORTAL}/impersonate/"): {409: ["no_active_account"]},
     # memberships.services.sessions
     ("post", f"{_PORTAL}/log-out-everywhere/"): {404: ["no_account"], 409: ["staff_identity"]},
+    # self_service.bank_account
+    ("post", "/api/portal/details/bank-account/mandate/"): {409: ["mandate_active"]},
+    ("delete", "/api/portal/details/bank-account/mandate/"): {409: ["no_mandate"]},
     # support.services
     ("post", "/api/admin/tickets/{id}/reply/"): {409: ["closed"]},
     ("post", "/api/admin/tickets/{id}/close/"): {409: ["already_closed"]},

@@ -9,7 +9,7 @@ from integration.api import views as integration_views
 from memberships.api import auth_views
 from memberships.api import views as membership_views
 from memberships.api.credential_urls import credential_urls
-from portal_api.api import bank, billing, consumption, details, me, moves, notifications
+from portal_api.api import bank, billing, consumption, consumption_download, details, me, moves, notifications
 from portal_api.api import help as help_views
 
 auth = [
@@ -73,6 +73,11 @@ portal = [
     path("tickets/<int:pk>/", help_views.ResidentTicketDetailView.as_view(), name="portal-ticket"),
     path("tickets/<int:pk>/reply/", help_views.ResidentTicketReplyView.as_view(), name="portal-ticket-reply"),
     path("consumption/services/", consumption.ServicesView.as_view(), name="portal-consumption-services"),
+    path(
+        "consumption/download/",
+        consumption_download.ConsumptionDownloadView.as_view(),
+        name="portal-consumption-download",
+    ),
     path("consumption/year/", consumption.YearView.as_view(), name="portal-consumption-year"),
     path("consumption/month/", consumption.MonthView.as_view(), name="portal-consumption-month"),
     path("consumption/compare/", consumption.CompareView.as_view(), name="portal-consumption-compare"),

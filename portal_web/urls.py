@@ -4,7 +4,18 @@ from django.urls import path
 
 from memberships.models import AccountEmailRequest
 
-from .views import auth, bank, billing, help, links, move_out, moves, notifications, pages
+from .views import (
+    auth,
+    bank,
+    billing,
+    consumption_download,
+    help,
+    links,
+    move_out,
+    moves,
+    notifications,
+    pages,
+)
 
 urlpatterns = [
     path("", auth.home, name="web-home"),
@@ -34,6 +45,7 @@ urlpatterns = [
     path("branding.css", auth.branding_css, name="web-branding"),
     path("overview/", pages.overview, name="web-overview"),
     path("consumption/", pages.consumption_page, name="web-consumption"),
+    path("consumption/download/", consumption_download.consumption_download, name="web-consumption-download"),
     path("services/", pages.services_page, name="web-services"),
     path("invoices/", billing.invoices_page, name="web-invoices"),
     path("invoices/<int:pk>/pay/", billing.invoice_payment_page, name="web-invoice-pay"),
