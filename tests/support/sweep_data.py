@@ -250,7 +250,8 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
             contract=contract,
             location=row.location,
             meters=meters,
-            invoice=Invoice.objects.filter(customer=customer).order_by("pk").first(),
+            # The open one: it has a payment QR code (the organisation's payment settings, _org_texts).
+            invoice=Invoice.objects.filter(customer=customer, payment_status="open").order_by("pk").first(),
             transaction=Transaction.objects.get(external_id=f"{marker}-pay"),
             document=Document.objects.get(customer=customer),
             ticket=ticket,
@@ -396,7 +397,7 @@ def _org_texts(marker: str) -> dict:
     template; their keys for the path parameters."""
     from communications.catalogue import CATALOGUE
     from communications.customisation import save_email_template
-    from configuration.services import save_page_message
+    from configuration.services import save_page_message, update_payment_settings
     from support.services import save_faq_category, save_faq_entry
 
     category = save_faq_category(category=None, names={"en": f"Topic {marker}"})
@@ -410,6 +411,13 @@ def _org_texts(marker: str) -> dict:
         message=None, values={"page": "home", "bodies": {"en": f"<p>Notice {marker}</p>"}}
     ).instance
     template_key = next(iter(CATALOGUE))
+    update_payment_settings(
+        changes={
+            "creditor_name": f"Payee {marker}",
+            "iban": "BE71096123456769",
+            "reference_scheme": "rf_creditor",
+        }
+    )
     save_email_template(
         key=template_key, language="en", subject=f"Subject {marker}", body_text=f"Text {marker}"
     )
