@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
 from email.utils import formataddr
@@ -66,6 +67,19 @@ def dispatch(*, schema_name: str, email_id: str) -> bool:
     return publish(deliver_email, email_id, schema_name=schema_name)
 
 
+# A notification's one-click unsubscribe link (its own line of the text) is named in the headers too
+# (RFC 2369 and RFC 8058), so mail clients offer their own button. Only notifications: another
+# email's text can quote what a resident wrote.
+_UNSUBSCRIBE_LINE = re.compile(r"^(https?://\S+/notifications/unsubscribe/\S+/)$", re.MULTILINE)
+
+
+def _list_headers(email: OutboundEmail) -> dict:
+    found = _UNSUBSCRIBE_LINE.search(email.body_text) if email.template.startswith("notification_") else None
+    if found is None:
+        return {}
+    return {"List-Unsubscribe": f"<{found.group(1)}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def _smtp_code(exc: Exception) -> int | None:
     """The SMTP reply code of a failure, if it has one (a refusal lists one per recipient)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -101,6 +115,7 @@ def deliver(*, email_id) -> str:
             headers={
                 "Message-ID": f"<{email.pk}@{settings.PLATFORM_DOMAIN}>",
                 "X-Portal-Template": email.template,
+                **_list_headers(email),
             },
         )
         if email.body_html:

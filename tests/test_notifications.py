@@ -276,6 +276,12 @@ def test_the_smtp_server_receives_a_notification(db, smtp):
     [caught] = smtp.wait_for(customer.email)
     assert "is available" in caught.subject
     assert "/notifications/unsubscribe/" in caught.text
+    # RFC 2369 and 8058: the mail client's own unsubscribe button posts to the same link.
+    [link] = UNSUBSCRIBE.findall(caught.text)
+    header = str(caught.message["List-Unsubscribe"]).strip()  # folded: the link is long
+    assert header.startswith("<http")
+    assert header.endswith(f"/notifications/unsubscribe/{link}/>")
+    assert caught.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_staff_set_the_organisations_defaults(noord_client, client_for):
@@ -342,3 +348,16 @@ def test_a_usage_alert_goes_once_from_the_residents_threshold(db, client_for):
     with schema_context("org_noord"):
         [alert] = _emails(mild["email"])["usage_alert"]
         assert "20 %" in alert.body_text
+
+
+def test_only_a_notification_names_its_unsubscribe_link_in_the_headers():
+    from communications.services import _list_headers
+
+    text = "Hello\n\nhttp://portal.noord.test/notifications/unsubscribe/abc/\n"
+    quoted = OutboundEmail(template="ticket_reply", body_text=text)  # a resident's words, quoted
+    assert _list_headers(quoted) == {}
+    notification = OutboundEmail(template="notification_refund_paid", body_text=text)
+    assert (
+        _list_headers(notification)["List-Unsubscribe"]
+        == "<http://portal.noord.test/notifications/unsubscribe/abc/>"
+    )
