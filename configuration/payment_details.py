@@ -65,9 +65,13 @@ def check_url_template(template: str) -> str:
         )
     # The scheme and host must be fixed text: a placeholder there could send residents anywhere.
     sample = fill_url_template(template, invoice_number="1", amount="1.00", reference="1", currency="EUR")
-    parts = urlsplit(sample)
+    try:
+        parts = urlsplit(sample)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed [ of an IPv6 address
+        hostname = None
     head = template.split("/", 3)[:3]
-    if parts.scheme != "https" or not parts.hostname or "{" in "/".join(head):
+    if not sample.lower().startswith("https://") or not hostname or "{" in "/".join(head):
         raise PaymentDetailError(_("Enter an address that starts with https://."), "https_required")
     return template
 

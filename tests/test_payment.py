@@ -83,6 +83,7 @@ def test_staff_save_payment_settings_normalised(noord_client):
         ("bic", "GKCCBE", "invalid_bic"),
         ("provider_url_template", "http://pay.example.test/{invoice_number}", "https_required"),
         ("provider_url_template", "https://{reference}.example.test/", "https_required"),
+        ("provider_url_template", "https://[::1/{amount}", "https_required"),  # an unclosed IPv6 host
         ("provider_url_template", "https://pay.example.test/{customer_email}", "unknown_placeholder"),
         ("provider_url_template", "https://pay.example.test/{amount", "invalid_template"),
     ],
