@@ -84,6 +84,11 @@ CATALOGUE: dict[str, EmailKind] = {
             ("customer_name", "address", "move_out_date", "reason", "reference"),
         ),
         EmailKind(
+            "meter_reading_rejected",
+            _("Meter reading submitted from the portal rejected"),
+            ("customer_name", "meter_number", "value", "reading_date", "reason", "reference"),
+        ),
+        EmailKind(
             "ticket_new",
             _("New help request, to customer service"),
             ("reference", "subject", "kind", "name", "message", "admin_url", "has_attachment"),

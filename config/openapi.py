@@ -96,6 +96,13 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
     ("post", "/api/admin/move-ins/{id}/reject/"): {409: ["not_submitted"]},
     ("post", "/api/admin/move-outs/{id}/process/"): {400: ["reading_refused"], 409: ["not_submitted"]},
     ("post", "/api/admin/move-outs/{id}/reject/"): {409: ["not_submitted"]},
+    # consumption.submitted_readings (meter readings outside a move)
+    ("post", "/api/portal/meter-readings/"): {409: ["already_submitted"]},
+    ("post", "/api/admin/consumption/submitted-readings/{id}/accept/"): {
+        400: ["reading_refused"],
+        409: ["not_submitted"],
+    },
+    ("post", "/api/admin/consumption/submitted-readings/{id}/reject/"): {409: ["not_submitted"]},
     # memberships.services.portal_card and .impersonation
     ("post", f"{_PORTAL}/resend-confirmation/"): {409: ["no_account", "already_confirmed"]},
     ("post", f"{_PORTAL}/send-password-reset/"): {409: ["no_account", "not_confirmed"]},

@@ -33,6 +33,7 @@ TAGS = {
     "the organisation shows them.",
     "portal: my details": "The resident's personal details, addresses and email address.",
     "portal: moves": "Moves reported by a logged-in resident: moving out, or into another address.",
+    "portal: meter readings": "Meter readings a resident submits outside a move, for meters not read remotely.",
     "portal: help": "The resident's own help requests and the answers to them.",
     "help": "Help requests and frequently asked questions, also without logging in.",
     "move in": "The move-in wizard for new residents: a draft in seven steps, resumable by link.",

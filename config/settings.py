@@ -385,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "support.models.Ticket.Status",
         "MoveRequestStatusEnum": "moves.models.RequestStatus",
         "MoveInRequestStatusEnum": "moves.models.MOVE_IN_STATUSES",
+        "SubmittedReadingStatusEnum": "consumption.models.SubmittedReading.Status",
         "ServiceEnum": "contracts.energy_services.SERVICE_CHOICES",
         "BillingPreferenceEnum": "customers.models.Customer.BillingPreference",
         "TicketAuthorEnum": "support.models.TicketMessage.Author",

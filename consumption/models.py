@@ -7,10 +7,14 @@ date for every day and month a batch touches (late and corrected readings includ
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contracts.energy_services import SERVICE_CHOICES
+from core.scoping import CustomerOwnedQuerySet
 
 
 class Unit(models.TextChoices):
@@ -152,3 +156,50 @@ class Tariff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.unit_price}/{self.valid_from}"
+
+
+class SubmittedReading(models.Model):
+    """A register reading a resident submitted from the portal for a meter that is not read remotely.
+
+    Checked at entry (``consumption.submitted_readings``); staff accept it (it is then stored as an
+    actual ``RegisterReading`` through the ingestion, so the aggregates follow) or reject it with a
+    reason the resident is emailed. ``warning`` keeps why it looked implausible when the resident
+    confirmed it anyway.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", pgettext_lazy("meter reading", "Submitted")
+        ACCEPTED = "accepted", pgettext_lazy("meter reading", "Accepted")
+        REJECTED = "rejected", pgettext_lazy("meter reading", "Rejected")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(max_digits=20, decimal_places=7)
+    read_on = models.DateField(_("read on"))
+    taken_at = models.DateTimeField()  # the moment it counts (stored with this timestamp once accepted)
+    photo = models.FileField(upload_to="readings/", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    warning = models.CharField(max_length=500, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+
+    customer_path = "customer"
+    objects = CustomerOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="submittedreading_status")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        return f"MR-{self.pk:06d}"

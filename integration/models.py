@@ -37,6 +37,7 @@ class PortalChange(models.Model):
         ADVANCE = "advance", "advance"
         MOVE_IN = "move_in", "move_in"
         MOVE_OUT = "move_out", "move_out"
+        METER_READING = "meter_reading", "meter_reading"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     customer_external_id = models.CharField(max_length=100, blank=True)

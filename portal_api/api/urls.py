@@ -1,7 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import meter_readings, views
 
 urlpatterns = [
     path("site/", views.PortalSiteView.as_view(), name="portal-site"),
+    path("meter-readings/", meter_readings.ResidentReadingListView.as_view(), name="portal-meter-readings"),
+    path(
+        "meter-readings/options/",
+        meter_readings.ResidentReadingOptionsView.as_view(),
+        name="portal-meter-reading-options",
+    ),
 ]

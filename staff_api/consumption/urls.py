@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import submitted_readings as readings
 from . import views as admin
 
 urlpatterns = [
@@ -13,4 +14,20 @@ urlpatterns = [
     path("meters/<int:pk>/recompute/", admin.RecomputeView.as_view(), name="admin-meter-recompute"),
     path("gaps/", admin.GapsView.as_view(), name="admin-gaps"),
     path("readings/", admin.StaffReadingsView.as_view(), name="admin-readings"),
+    path("submitted-readings/", readings.SubmittedReadingListView.as_view(), name="admin-submitted-readings"),
+    path(
+        "submitted-readings/<int:pk>/accept/",
+        readings.AcceptSubmittedReadingView.as_view(),
+        name="admin-submitted-reading-accept",
+    ),
+    path(
+        "submitted-readings/<int:pk>/reject/",
+        readings.RejectSubmittedReadingView.as_view(),
+        name="admin-submitted-reading-reject",
+    ),
+    path(
+        "submitted-readings/<int:pk>/photo/",
+        readings.SubmittedReadingPhotoView.as_view(),
+        name="admin-submitted-reading-photo",
+    ),
 ]

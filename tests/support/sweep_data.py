@@ -12,6 +12,7 @@ import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -57,6 +58,7 @@ class CustomerWorld:
     move_out: object
     move_out_meter: int
     meter_photo: object
+    submitted_reading: object = None  # a meter reading submitted outside a move, with a photo
     move_in_key: str | None = None  # a draft started by the logged-in resident
     token: str | None = None
     session: str | None = None
@@ -259,6 +261,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
             move_out=request,
             move_out_meter=meters[0],
             meter_photo=photo,
+            submitted_reading=_submitted_reading(org, customer, meters[0]),
         )
         if resident:
             _register(org, schema, world, customer)
@@ -267,6 +270,15 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
         world.token, world.session = issued["token"], issued["session"]
         world.spare_token = _log_in(host, email, RESIDENT_PASSWORD)["token"]
     return world
+
+
+def _submitted_reading(org, customer, meter: int):
+    """A reading of the first meter (its interval data is older than a week: read by the resident)."""
+    # Inside, like the other builders here: the module is imported before Django is set up.
+    from consumption.submitted_readings import Entry, submit
+
+    entry = Entry(meter_id=meter, value=Decimal(2000), read_on=date.today(), photo=jpeg_upload())
+    return submit(customer=customer, user=None, organisation=org, entry=entry)
 
 
 def _reported_move_out(org, customer, contract, row, meters: list[int], marker: str):
