@@ -139,9 +139,40 @@ CATALOGUE: dict[str, EmailKind] = {
             ("new_email",),
         ),
         EmailKind(
+            "data_export_ready",
+            _("Link to download the archive of a resident's data"),
+            ("download_url", "expires_at"),
+        ),
+        EmailKind(
             "advance_changed",
             _("Confirmation of a changed advance payment"),
             ("customer_name", "contract_number", "previous_amount", "amount", "currency"),
+        ),
+        EmailKind(
+            "bank_account_changed",
+            _("Confirmation of a changed bank account or direct debit"),
+            (
+                "customer_name",
+                "customer_number",
+                "change",
+                "iban",
+                "account_holder",
+                "mandate_reference",
+                "mandate_signed_on",
+            ),
+        ),
+        EmailKind(
+            "bank_account_changed_staff",
+            _("A customer changed their bank account or direct debit, to customer service"),
+            (
+                "customer_name",
+                "customer_number",
+                "change",
+                "iban",
+                "account_holder",
+                "mandate_reference",
+                "mandate_signed_on",
+            ),
         ),
         EmailKind(
             "notification_invoice_available",
@@ -211,32 +242,6 @@ CATALOGUE: dict[str, EmailKind] = {
                 "threshold",
                 "consumption_url",
                 "unsubscribe_url",
-            ),
-        ),
-        EmailKind(
-            "bank_account_changed",
-            _("Confirmation of a changed bank account or direct debit"),
-            (
-                "customer_name",
-                "customer_number",
-                "change",
-                "iban",
-                "account_holder",
-                "mandate_reference",
-                "mandate_signed_on",
-            ),
-        ),
-        EmailKind(
-            "bank_account_changed_staff",
-            _("A customer changed their bank account or direct debit, to customer service"),
-            (
-                "customer_name",
-                "customer_number",
-                "change",
-                "iban",
-                "account_holder",
-                "mandate_reference",
-                "mandate_signed_on",
             ),
         ),
         EmailKind(

@@ -32,6 +32,8 @@ TAGS = {
     "portal: consumption": "The resident's meter data per year, month and day, with costs when "
     "the organisation shows them.",
     "portal: my details": "The resident's personal details, addresses and email address.",
+    "portal: my data": "An archive of everything the portal holds about the resident, prepared in the "
+    "background and downloaded once with the key from its email.",
     "portal: moves": "Moves reported by a logged-in resident: moving out, or into another address.",
     "portal: meter readings": "Meter readings a resident submits outside a move, for meters not read remotely.",
     "portal: help": "The resident's own help requests and the answers to them.",

@@ -107,6 +107,7 @@ TENANT_APPS = [
     "notifications",
     "portal_api",
     "portal_web",
+    "personal_data",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -242,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "memberships.tasks.purge_account_requests",
         "schedule": 3600,
     },
+    # Residents' data archives past their time (or downloaded) lose their file.
+    "data-export-expiry": {"task": "personal_data.tasks.expire_data_exports", "schedule": 3600},
     # New invoices, settlements and refunds, payment reminders and overdue notices (idempotent).
     "notifications-daily": {"task": "notifications.tasks.send_daily_notifications", "schedule": 86400},
 }
@@ -284,6 +287,8 @@ TOKEN_LIFETIMES = {
 # A move-in draft's key (it opens the applicant's personal and bank details) works this long after
 # it was issued or last used; abandoned drafts and their photos are purged after the retention,
 # which must outlive the resume link above (docs/architecture.md, Tokens).
+# How long a resident's data archive ("Download my data") can be downloaded, once, after it is ready.
+DATA_EXPORT_DAYS = env_int("DATA_EXPORT_DAYS", 7)
 MOVE_IN_DRAFT_KEY_DAYS = env_int("MOVE_IN_DRAFT_KEY_DAYS", 7)
 MOVE_IN_DRAFT_RETENTION_DAYS = env_int("MOVE_IN_DRAFT_RETENTION_DAYS", 60)
 ACCESS_TOKEN_LIFETIME_SECONDS = env_int("ACCESS_TOKEN_LIFETIME_HOURS", 12) * 3600

@@ -9,7 +9,17 @@ from integration.api import views as integration_views
 from memberships.api import auth_views
 from memberships.api import views as membership_views
 from memberships.api.credential_urls import credential_urls
-from portal_api.api import bank, billing, consumption, consumption_download, details, me, moves, notifications
+from portal_api.api import (
+    bank,
+    billing,
+    consumption,
+    consumption_download,
+    details,
+    me,
+    moves,
+    notifications,
+    personal_data,
+)
 from portal_api.api import help as help_views
 
 auth = [
@@ -27,6 +37,12 @@ auth = [
 
 portal = [
     path("me/", me.ResidentMeView.as_view(), name="portal-me"),
+    path("data-export/", personal_data.DataExportView.as_view(), name="portal-data-export"),
+    path(
+        "data-export/download/",
+        personal_data.DataExportDownloadView.as_view(),
+        name="portal-data-export-download",
+    ),
     path("overview/", billing.OverviewView.as_view(), name="portal-overview"),
     path("contracts/", billing.ContractListView.as_view(), name="portal-contracts"),
     path("contracts/<int:pk>/advance/", billing.AdvanceView.as_view(), name="portal-advance"),
@@ -50,12 +66,12 @@ portal = [
     path("details/", details.MyDetailsView.as_view(), name="portal-details"),
     path("details/email/", details.EmailChangeView.as_view(), name="portal-details-email"),
     path("details/bank-account/", bank.BankAccountView.as_view(), name="portal-bank-account"),
-    path("details/bank-account/mandate/", bank.MandateView.as_view(), name="portal-bank-mandate"),
     path(
         "details/notifications/",
         notifications.NotificationPreferencesView.as_view(),
         name="portal-notification-preferences",
     ),
+    path("details/bank-account/mandate/", bank.MandateView.as_view(), name="portal-bank-mandate"),
     path("move-in/", moves.ResidentMoveInView.as_view(), name="portal-move-in"),
     path("move-outs/", moves.ResidentMoveOutListView.as_view(), name="portal-move-outs"),
     path("move-outs/options/", moves.ResidentMoveOutOptionsView.as_view(), name="portal-move-out-options"),

@@ -16,6 +16,7 @@ from .views import (
     moves,
     notifications,
     pages,
+    personal_data,
 )
 
 urlpatterns = [
@@ -46,8 +47,8 @@ urlpatterns = [
     path("branding.css", auth.branding_css, name="web-branding"),
     path("overview/", pages.overview, name="web-overview"),
     path("consumption/", pages.consumption_page, name="web-consumption"),
-    path("meter-readings/", meter_readings.meter_reading_page, name="web-meter-readings"),
     path("consumption/download/", consumption_download.consumption_download, name="web-consumption-download"),
+    path("meter-readings/", meter_readings.meter_reading_page, name="web-meter-readings"),
     path("services/", pages.services_page, name="web-services"),
     path("invoices/", billing.invoices_page, name="web-invoices"),
     path("invoices/<int:pk>/pay/", billing.invoice_payment_page, name="web-invoice-pay"),
@@ -58,6 +59,8 @@ urlpatterns = [
     path("my-details/", pages.my_details, name="web-my-details"),
     path("my-details/password/", auth.password_page, name="web-password"),
     path("my-details/bank-account/", bank.bank_account_page, name="web-bank-account"),
+    path("my-details/data/", personal_data.my_data_page, name="web-my-data"),
+    path("my-details/data/<str:key>/", personal_data.my_data_download, name="web-my-data-download"),
     path("my-details/notifications/", notifications.notifications_page, name="web-notifications"),
     path("notifications/unsubscribe/<str:token>/", notifications.unsubscribe_page, name="web-unsubscribe"),
     path("move-in/", moves.move_in_start, name="web-move-in"),

@@ -271,7 +271,10 @@ def withdraw_mandate(
     bank.mandate_status = BankAccount.MandateStatus.WITHDRAWN
     bank.mandate_withdrawn_on = timezone.localdate(timezone=organisation.zone)
     bank.save()
-    data = {"mandate_reference": bank.mandate_reference, "withdrawn_on": bank.mandate_withdrawn_on.isoformat()}
+    data = {
+        "mandate_reference": bank.mandate_reference,
+        "withdrawn_on": bank.mandate_withdrawn_on.isoformat(),
+    }
     _record(customer=customer, actor_user=actor_user, origin=origin, what="mandate_withdrawn", data=data)
     _tell(organisation=organisation, customer=customer, account=account, what="mandate_withdrawn", bank=bank)
     return bank_account_of(customer)
