@@ -67,8 +67,11 @@ class SentNotification(models.Model):
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=40)
     account = models.ForeignKey("memberships.PortalAccount", on_delete=models.CASCADE, related_name="+")
+    # Outbox emails are also deleted in the public schema, where this table does not exist: the
+    # database sets the column to NULL (ON DELETE SET NULL, migration 0003), so Django's delete
+    # collector never has to visit this table.
     email = models.ForeignKey(
-        "communications.OutboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "communications.OutboundEmail", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -43,6 +43,7 @@ UPLOADS = {
     ("post", "/api/admin/documents/"),
     ("post", "/api/admin/tickets/{id}/reply/"),
     ("post", "/api/moves/move-in/{key}/photos/"),
+    ("post", "/api/portal/meter-readings/"),
     ("post", "/api/portal/move-outs/{id}/photos/"),
     ("post", "/api/portal/tickets/{id}/reply/"),
     ("post", "/api/support/tickets/"),
