@@ -68,7 +68,7 @@ class SentNotification(models.Model):
     kind = models.CharField(max_length=40)
     account = models.ForeignKey("memberships.PortalAccount", on_delete=models.CASCADE, related_name="+")
     # Outbox emails are also deleted in the public schema, where this table does not exist: the
-    # database sets the column to NULL (ON DELETE SET NULL, migration 0003), so Django's delete
+    # database sets the column to NULL (ON DELETE SET NULL, migration 0002), so Django's delete
     # collector never has to visit this table.
     email = models.ForeignKey(
         "communications.OutboundEmail", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"

@@ -4,6 +4,9 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# The usage alert's thresholds are created with their tables: on Citus a column with a CHECK
+# constraint cannot be added to an existing table in one statement (the app was never released
+# without them).
 class Migration(migrations.Migration):
 
     initial = True
@@ -20,6 +23,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('enabled', models.JSONField(blank=True, default=dict)),
                 ('reminder_days', models.PositiveSmallIntegerField(default=3, verbose_name='reminder days before the due date')),
+                ('usage_threshold', models.PositiveSmallIntegerField(default=30, verbose_name='usage alert threshold in percent')),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],
         ),
@@ -40,6 +44,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=40)),
                 ('enabled', models.BooleanField()),
+                ('threshold', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to='memberships.portalaccount')),
             ],

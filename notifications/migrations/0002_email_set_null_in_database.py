@@ -40,7 +40,7 @@ NO_ACTION = [
 class Migration(migrations.Migration):
     dependencies = [
         ("communications", "0001_initial"),
-        ("notifications", "0002_usage_threshold"),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
