@@ -33,6 +33,12 @@ class ActivityEvent(models.Model):
         EMAIL_CHANGED = "email_changed", _("Email address changed")
         ADVANCE_CHANGED = "advance_changed", _("Advance payment changed")
         LOGGED_OUT_EVERYWHERE = "logged_out_everywhere", _("Logged out everywhere")
+        DEVICE_SIGNED_OUT = "device_signed_out", _("Signed out a device")
+        OTHER_DEVICES_SIGNED_OUT = "other_devices_signed_out", _("Signed out all other devices")
+        DELETION_REQUESTED = "deletion_requested", _("Account deletion requested")
+        DELETION_CONFIRMED = "deletion_confirmed", _("Account deletion confirmed")
+        DELETION_CANCELLED = "deletion_cancelled", _("Account deletion cancelled")
+        ACCOUNT_DELETED = "account_deleted", _("Portal account deleted")
 
     class Actor(models.TextChoices):
         RESIDENT = "resident", _("Resident")

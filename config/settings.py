@@ -283,6 +283,7 @@ TOKEN_LIFETIMES = {
     "password_reset": env_int("TOKEN_LIFETIME_PASSWORD_RESET_MINUTES", 60) * 60,
     "email_change": env_int("TOKEN_LIFETIME_EMAIL_CHANGE_HOURS", 24) * 3600,
     "move_in_resume": env_int("TOKEN_LIFETIME_MOVE_IN_RESUME_DAYS", 30) * 86400,
+    "account_deletion": env_int("TOKEN_LIFETIME_ACCOUNT_DELETION_HOURS", 48) * 3600,
 }
 # A move-in draft's key (it opens the applicant's personal and bank details) works this long after
 # it was issued or last used; abandoned drafts and their photos are purged after the retention,

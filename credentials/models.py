@@ -22,6 +22,9 @@ class AccessToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     created_ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # Where the token was last used from (updated with ``last_used_at``): the resident's list of
+    # signed-in devices shows it.
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
     # Derived from the password hash when issued: a password change or reset (on any domain)
     # invalidates every token issued before it, without touching other schemas.
     credential_fingerprint = models.CharField(max_length=64, default="")
@@ -50,6 +53,7 @@ class OneTimeToken(models.Model):
         PASSWORD_RESET = "password_reset", _("Password reset")
         EMAIL_CHANGE = "email_change", _("Email change")
         MOVE_IN_RESUME = "move_in_resume", _("Resume move-in")
+        ACCOUNT_DELETION = "account_deletion", _("Account deletion")
 
     key_id = models.CharField(max_length=24, unique=True)
     secret_hash = models.CharField(max_length=64)
