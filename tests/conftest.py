@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.support.console",  # the staff console in Chromium: console_org, staff_console...
     "tests.support.integration",  # integration: an integration API client
     "tests.support.moves",  # site, home: a moving resident
+    "tests.support.resident_browser",  # chromium_browser, portal_server: resident pages in Chromium
     "tests.support.tickets",  # resident: a resident with an API client
     "tests.support.web",  # metered_home, web_resident: residents of the web pages
 ]

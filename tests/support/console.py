@@ -26,7 +26,6 @@ Emails: add the ``smtp`` and ``celery_worker`` fixtures (tests/conftest.py) and 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import uuid
 from pathlib import Path
@@ -35,10 +34,11 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django_tenants.utils import schema_context
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.support.axe import describe, violations
 from tests.support.live import PortalServer
+from tests.support.resident_browser import launched_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots" / "staff"
 # Nothing like an organisation slug or an email (Django's similarity check refuses those at random).
@@ -147,18 +147,8 @@ def console_server(django_db_setup):
 
 @pytest.fixture(scope="module")
 def console_browser():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls between Playwright's sync steps
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP *.test 127.0.0.1"],
-        )
-        yield chromium
-        chromium.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with launched_chromium() as browser:
+        yield browser
 
 
 class ConsoleSession:
