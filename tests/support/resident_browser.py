@@ -191,5 +191,11 @@ class ResidentBrowser:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
+    def check(self, name: str) -> None:
+        """What every page must pass as it is now (fits, axe-core clean), then its screenshot."""
+        self.assert_fits()
+        self.assert_accessible()
+        self.shot(name)
+
     def close(self) -> None:
         self.context.close()
