@@ -5,13 +5,12 @@ Staff download attachments as files (never rendered inline), see ``download_resp
 
 from __future__ import annotations
 
-import re
-
 from django.core.files.base import ContentFile
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.files import Problem, Refusal, UploadRules, check_upload
+from core.files.serving import stored_file_response
 
 MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT = UploadRules(
@@ -36,16 +35,10 @@ def checked_attachment(upload, field: str = "attachment") -> CheckedAttachment:
 
 
 def download_response(message) -> FileResponse:
-    """A ticket message's file as a download (never shown inline), sandboxed should a browser open
-    it anyway: the content was checked on upload, but it may come from outside."""
-    name = re.sub(r"[^A-Za-z0-9._ -]", "_", message.attachment_name or "") or message.attachment.name
-    response = FileResponse(
-        message.attachment.open("rb"),
-        as_attachment=True,
-        filename=name.rsplit("/", 1)[-1],
+    """A ticket message's file as a download (never shown inline)."""
+    return stored_file_response(
+        message.attachment,
         content_type=message.attachment_type or "application/octet-stream",
+        filename=message.attachment_name,
+        as_attachment=True,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

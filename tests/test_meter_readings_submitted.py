@@ -166,3 +166,20 @@ def test_another_customers_meter_and_readings_stay_out(home, client_for):
     assert other_client.get(URL).json()["results"] == []
     numbers = {row["meter_number"] for row in other_client.get(f"{URL}options/").json()}
     assert f"H1-{home['data']['ext']}" not in numbers
+
+
+def test_residents_see_their_own_reading_photo_only(home, client_for):
+    with_photo = home["client"].post(URL, {**body(home, "1012.5"), "photo": jpeg()}, format="multipart").json()
+    photo = home["client"].get(f"{URL}{with_photo['id']}/photo/")
+    assert photo.status_code == 200
+    assert photo["Content-Type"] == "image/jpeg"
+    assert photo["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in photo["Content-Security-Policy"]
+    assert photo["Cache-Control"] == "private, no-store"
+    assert b"".join(photo.streaming_content).startswith(b"\xff\xd8")
+    other = billing_customer()
+    add_meters(other)
+    assert resident_client(client_for, other).get(f"{URL}{with_photo['id']}/photo/").status_code == 404
+    with schema_context("org_noord"):
+        SubmittedReading.objects.filter(pk=with_photo["id"]).update(photo="")
+    assert home["client"].get(f"{URL}{with_photo['id']}/photo/").status_code == 404

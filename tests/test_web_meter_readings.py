@@ -55,6 +55,9 @@ def test_submit_a_reading_from_the_page(metered_home):
         reading = SubmittedReading.objects.get(meter_id=heat1)
         assert reading.photo
         assert str(reading.value.normalize()) == "1012.5"
+    link = f'<a href="/api/portal/meter-readings/{reading.pk}/photo/">Photo of {reading.reference}</a>'
+    assert link in listed
+    assert client.get(f"/api/portal/meter-readings/{reading.pk}/photo/")["Content-Type"] == "image/jpeg"
 
 
 def test_a_confirmed_high_value_is_kept_with_its_warning(metered_home):

@@ -7,6 +7,7 @@ the billing system. Staff accept or reject them in the staff API.
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from consumption.models import SubmittedReading
 from consumption.submitted_readings import Entry, reading_options
 from core.api_uploads import TakesUploads
+from core.files.serving import stored_file_response
 from self_service.meter_readings import submit_reading
 
 from .base import ResidentAPIView, ResidentMixin
@@ -114,3 +116,20 @@ class ResidentReadingOptionsView(ResidentAPIView):
     def get(self, request):
         options = reading_options(customer=request.resident.customer, organisation=request.organisation)
         return Response(ReadingOptionSerializer(options, many=True).data)
+
+
+@extend_schema(tags=["portal: meter readings"], responses={(200, "image/jpeg"): bytes})
+class ResidentReadingPhotoView(ResidentMixin, generics.GenericAPIView):
+    """Download the photo of one of your readings
+
+    The photo you sent with a submitted reading, as we keep it (a re-encoded JPEG without its
+    metadata); 404 when you sent none, or for a reading that is not yours.
+    """
+
+    queryset = SubmittedReading.objects.all()
+
+    def get(self, request, pk: int):
+        reading = self.get_object()
+        if not reading.photo:
+            raise Http404
+        return stored_file_response(reading.photo, content_type="image/jpeg")

@@ -10,4 +10,9 @@ urlpatterns = [
         meter_readings.ResidentReadingOptionsView.as_view(),
         name="portal-meter-reading-options",
     ),
+    path(
+        "meter-readings/<int:pk>/photo/",
+        meter_readings.ResidentReadingPhotoView.as_view(),
+        name="portal-meter-reading-photo",
+    ),
 ]

@@ -6,7 +6,6 @@ import re
 
 from django.db.models import CharField, Prefetch, Q
 from django.db.models.expressions import RawSQL
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,6 +16,7 @@ from rest_framework.views import APIView
 from activity.services import Origin
 from consumption.models import Meter
 from core.api_lists import StrictOrderingFilter
+from core.files.serving import stored_file_response
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 from moves import approval, move_out
 from moves.api import serializers as s
@@ -303,8 +303,4 @@ class AdminPhotoView(APIView):
 
     def get(self, request, pk: int):
         photo = get_object_or_404(MeterPhoto, pk=pk)
-        response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return stored_file_response(photo.file, content_type=photo.content_type)

@@ -72,6 +72,7 @@ PATH_RULES: list[tuple[str, str, str]] = [
     (r"^/api/portal/contracts/\{id\}/", "id", "contract"),
     (r"^/api/portal/documents/\{id\}/", "id", "document"),
     (r"^/api/portal/invoices/\{id\}/", "id", "invoice"),
+    (r"^/api/portal/meter-readings/\{id\}/", "id", "submitted_reading"),
     (r"^/api/portal/move-outs/\{id\}/", "id", "move_out"),
     (r"^/api/portal/tickets/\{id\}/", "id", "ticket"),
     (r"^/api/platform/organisations/\{slug\}/", "slug", "organisation_slug"),
