@@ -92,6 +92,15 @@ def meter_windows(*, customer, service: str, location_ids: list[int] | None = No
         if unknown:
             raise ConsumptionQueryError("unknown location", "locations")
         rows = [row for row in rows if row.location_id in set(location_ids)]
+    by_location = occupied(rows, service)
+    meters = Meter.objects.filter(location_id__in=list(by_location), service__code=service).select_related(
+        "location"
+    )
+    return windows_of(by_location, meters)
+
+
+def occupied(rows: Iterable[ContractLocation], service: str) -> dict[int, set[tuple[date, date, int]]]:
+    """location id -> the (first day, last day, contract id) the rows deliver ``service`` there."""
     by_location: dict[int, set[tuple[date, date, int]]] = defaultdict(set)
     for row in rows:
         if service not in row.services:
@@ -100,13 +109,17 @@ def meter_windows(*, customer, service: str, location_ids: list[int] | None = No
         ends = [day for day in (row.contract.end_date, row.move_out_date) if day]
         last = min(ends) if ends else FAR_FUTURE
         by_location[row.location_id].add((first, last, row.contract_id))
-    meters = Meter.objects.filter(location_id__in=list(by_location), service__code=service).select_related(
-        "location"
-    )
+    return by_location
+
+
+def windows_of(
+    by_location: dict[int, set[tuple[date, date, int]]], meters: Iterable[Meter]
+) -> list[MeterWindow]:
+    """Each meter's windows within the occupancy ``occupied`` found (meters with their location)."""
     windows = []
     for meter in meters:
         covered: date | None = None
-        for first, last, contract_id in sorted(by_location[meter.location_id]):
+        for first, last, contract_id in sorted(by_location.get(meter.location_id, ())):
             first = max(first, meter.installed_on or FAR_PAST)
             last = min(last, meter.removed_on or FAR_FUTURE)
             if covered is not None:
@@ -181,9 +194,15 @@ def _window_of(windows: list[MeterWindow], day: date) -> MeterWindow | None:
 
 
 def month_cells(
-    *, windows: list[MeterWindow], years: Iterable[int], today: date, zone: ZoneInfo
+    *,
+    windows: list[MeterWindow],
+    years: Iterable[int],
+    today: date,
+    zone: ZoneInfo,
+    months: set[date] | None = None,
 ) -> dict[tuple[int, date], Cell]:
-    """(contract id, first day of month) -> cell, for every month of ``years``.
+    """(contract id, first day of month) -> cell, for every month of ``years`` (only ``months``,
+    first days, when given).
 
     Two queries whatever the number of years and contracts: monthly aggregates for the months a
     window covers whole, daily aggregates for the months a window cuts.
@@ -197,7 +216,7 @@ def month_cells(
             for month in range(1, 13):
                 first, last = month_bounds(year, month)
                 start, end = max(first, window.first_day), min(last, window.last_day)
-                if start > end or start > today:
+                if start > end or start > today or (months is not None and first not in months):
                     continue
                 cell = cells[(window.contract_id, first)]
                 cell.expected += expected_intervals(window, start, min(end, today), zone)
@@ -435,10 +454,13 @@ def _tariff_in_force(tariffs: list[Tariff], contract: Contract, service: str, da
     return None
 
 
-def contract_services(*, contracts: Iterable[Contract], today: date) -> list[ContractServices]:
+def contract_services(
+    *, contracts: Iterable[Contract], today: date, with_tariffs: bool = True
+) -> list[ContractServices]:
     """Per contract (its ``contract_locations`` prefetched with their location): each service at each
     location with its meters, and the tariff of each service in force today (on its last day for an
-    ended contract). Two queries whatever the number of contracts, locations and meters."""
+    ended contract). Two queries whatever the number of contracts, locations and meters; one
+    without the tariffs (an organisation that shows no costs shows no prices either)."""
     contracts = list(contracts)
     places = [place for contract in contracts for place in contract.contract_locations.all()]
     meters = list(
@@ -446,8 +468,10 @@ def contract_services(*, contracts: Iterable[Contract], today: date) -> list[Con
         .select_related("service")
         .order_by("number", "id")
     )
-    tariffs = list(
-        Tariff.objects.filter(Q(contract_id__in=[c.pk for c in contracts]) | Q(contract__isnull=True))
+    tariffs = (
+        list(Tariff.objects.filter(Q(contract_id__in=[c.pk for c in contracts]) | Q(contract__isnull=True)))
+        if with_tariffs
+        else []
     )
     result = []
     for contract in contracts:

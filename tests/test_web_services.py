@@ -13,9 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from configuration.models import PortalPreferences
 from consumption.models import Meter
 from contracts.models import ContractLocation
 from integration.importing import run_import
+from tenants.models import Organisation
+from tenants.services import update_organisation
 from tests.support.web import logged_in, text
 
 
@@ -35,6 +38,28 @@ def _import(payload: dict) -> None:
     assert result["error_count"] == 0, result
 
 
+def _show_costs(on: bool) -> None:
+    """The operator's feature and the staff switch: prices are shown only with the costs."""
+    update_organisation(
+        organisation=Organisation.objects.get(slug="noord"), features={"cost_visualisation": on}
+    )
+    with schema_context("org_noord"):
+        PortalPreferences.objects.current()
+        PortalPreferences.objects.update(cost_visualisation=on)
+
+
+def _tariff_of(ext: str) -> dict:
+    return {
+        "external_id": f"{ext}-t-k1",
+        "contract_external_id": f"{ext}-K1",
+        "service": "heating",
+        "unit_price": "0.11",
+        "fixed_monthly": "12.50",
+        "vat_rate": "6",
+        "valid_from": "2024-01-01",
+    }
+
+
 def test_each_contract_shows_its_services_meters_dates_advance_and_tariffs(metered_home):
     data, _meters, _locations = metered_home
     ext = data["ext"]
@@ -42,18 +67,11 @@ def test_each_contract_shows_its_services_meters_dates_advance_and_tariffs(meter
         ContractLocation.objects.filter(contract__external_id=f"{ext}-K2").update(
             move_in_date=date(2024, 2, 1), move_out_date=date(2025, 6, 30)
         )
+    _show_costs(True)
     _import(
         {
             "tariffs": [
-                {
-                    "external_id": f"{ext}-t-k1",
-                    "contract_external_id": f"{ext}-K1",
-                    "service": "heating",
-                    "unit_price": "0.11",
-                    "fixed_monthly": "12.50",
-                    "vat_rate": "6",
-                    "valid_from": "2024-01-01",
-                },
+                _tariff_of(ext),
                 {  # an older price of the contract: not in force any more
                     "external_id": f"{ext}-t-k1-old",
                     "contract_external_id": f"{ext}-K1",
@@ -86,6 +104,18 @@ def test_each_contract_shows_its_services_meters_dates_advance_and_tariffs(meter
     assert "This contract has no advance payments." in body  # K2
     assert "01/01/2024" in body
     assert "Active" in body
+
+
+def test_no_prices_when_the_organisation_shows_no_costs(metered_home):
+    data, _meters, _locations = metered_home
+    _show_costs(False)
+    _import({"tariffs": [_tariff_of(data["ext"])]})
+    body = text(logged_in(data).get("/services/"))
+    assert f"H1-{data['ext']}" in body
+    assert "0.11000" not in body
+    assert "12.50" not in body
+    _show_costs(True)
+    assert "0.11000" in text(logged_in(data).get("/services/"))
 
 
 def test_a_meter_removed_before_the_contract_is_not_shown(metered_home):
@@ -126,6 +156,7 @@ def test_the_page_is_translated(metered_home, language, title):
 def test_the_number_of_queries_does_not_grow_with_meters_and_tariffs(metered_home):
     data, _meters, _locations = metered_home
     ext = data["ext"]
+    _show_costs(True)
     client = logged_in(data)
     assert client.get("/services/").status_code == 200  # the first page of a session reads more
     with CaptureQueriesContext(connection) as before:

@@ -84,7 +84,9 @@ def services_page(request):
         {
             "page": "services",
             "contracts": consumption.contract_services(
-                contracts=contracts, today=reports.today_of(request.organisation)
+                contracts=contracts,
+                today=reports.today_of(request.organisation),
+                with_tariffs=reports.costs_enabled(request.organisation),
             ),
             "service_labels": {code: str(label) for code, label in ENERGY_SERVICES.items()},
         },
