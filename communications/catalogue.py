@@ -245,6 +245,16 @@ CATALOGUE: dict[str, EmailKind] = {
             ),
         ),
         EmailKind(
+            "account_deletion_confirm",
+            _("Link to confirm the deletion of a resident's portal account"),
+            ("customer_name", "confirm_url", "expires_at", "cancel_url"),
+        ),
+        EmailKind(
+            "account_deleted",
+            _("Notice that the resident's portal account was deleted"),
+            ("customer_name", "customer_number", "register_url"),
+        ),
+        EmailKind(
             "account_reset",
             _("Notice that the portal account was reset"),
             ("customer_name", "register_url", "identity_kept"),

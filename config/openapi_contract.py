@@ -33,7 +33,8 @@ TAGS = {
     "the organisation shows them.",
     "portal: my details": "The resident's personal details, addresses and email address.",
     "portal: my data": "An archive of everything the portal holds about the resident, prepared in the "
-    "background and downloaded once with the key from its email.",
+    "background and downloaded once with the key from its email; deleting the portal account (asked "
+    "with the password, confirmed with the emailed link).",
     "portal: moves": "Moves reported by a logged-in resident: moving out, or into another address.",
     "portal: meter readings": "Meter readings a resident submits outside a move, for meters not read remotely.",
     "portal: help": "The resident's own help requests and the answers to them.",
@@ -53,6 +54,8 @@ TAGS = {
     "admin: consumption": "Staff: meters, readings, gaps in the data and recomputation.",
     "admin: moves": "Staff: move-ins and move-outs to approve, process or reject; meter photos.",
     "admin: help": "Staff: help requests, replies and attachments.",
+    "admin: account deletions": "Staff: residents' requests to delete their portal account, what each "
+    "removed, and calling off one that waits for confirmation.",
     "admin: faq": "Staff: the frequently asked questions and their categories.",
     "admin: integration": "Administrators: the billing system's integration tokens.",
     "integration": "The billing system's API (an integration token): imports, readings and the "

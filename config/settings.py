@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Residents' data archives past their time (or downloaded) lose their file.
     "data-export-expiry": {"task": "personal_data.tasks.expire_data_exports", "schedule": 3600},
+    # Account deletion requests whose confirmation link ran out: expired, their address forgotten.
+    "account-deletion-expiry": {"task": "personal_data.tasks.expire_account_deletions", "schedule": 3600},
     # New invoices, settlements and refunds, payment reminders and overdue notices (idempotent).
     "notifications-daily": {"task": "notifications.tasks.send_daily_notifications", "schedule": 86400},
 }

@@ -43,6 +43,12 @@ portal = [
         personal_data.DataExportDownloadView.as_view(),
         name="portal-data-export-download",
     ),
+    path("account-deletion/", personal_data.AccountDeletionView.as_view(), name="portal-account-deletion"),
+    path(
+        "account-deletion/confirm/",
+        personal_data.ConfirmAccountDeletionView.as_view(),
+        name="portal-account-deletion-confirm",
+    ),
     path("overview/", billing.OverviewView.as_view(), name="portal-overview"),
     path("contracts/", billing.ContractListView.as_view(), name="portal-contracts"),
     path("contracts/<int:pk>/advance/", billing.AdvanceView.as_view(), name="portal-advance"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -283,6 +283,10 @@ def purge_drafts(*, request_ids: list[int], cutoff) -> int:
         .filter(pk__in=request_ids, status=RequestStatus.DRAFT, updated_at__lt=cutoff)
         .values_list("pk", flat=True)
     )
+    return _delete_drafts(drafts)
+
+
+def _delete_drafts(drafts: list[int]) -> int:
     if not drafts:
         return 0
     delete_photos(MeterPhoto.objects.filter(move_in_id__in=drafts))
@@ -291,3 +295,19 @@ def purge_drafts(*, request_ids: list[int], cutoff) -> int:
     ).delete()
     MoveInRequest.objects.filter(pk__in=drafts).delete()
     return len(drafts)
+
+
+@transaction.atomic
+def delete_drafts_of(*, customer: Customer, email: str) -> int:
+    """Delete the drafts (not yet submitted) a person started: as this logged-in customer, or with
+    this address given in step 4; with their photos (files after commit) and resume links. Used when
+    a resident deletes their portal account (personal_data)."""
+    theirs = models.Q(existing_customer=customer)
+    if email:
+        theirs |= models.Q(email__iexact=email)
+    drafts = list(
+        MoveInRequest.objects.select_for_update()
+        .filter(theirs, status=RequestStatus.DRAFT)
+        .values_list("pk", flat=True)
+    )
+    return _delete_drafts(drafts)

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from tenants.selectors import tenant_schema_names
 
-from . import services
+from . import deletion, services
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -27,4 +27,16 @@ def expire_data_exports() -> int:
             continue
         with schema_context(schema_name):
             expired += services.expire_exports()
+    return expired
+
+
+@shared_task(ignore_result=True)
+def expire_account_deletions() -> int:
+    """Sent by beat (in public): deletion requests whose link ran out, in every organisation."""
+    expired = 0
+    for schema_name in tenant_schema_names():
+        if schema_name == settings.PUBLIC_SCHEMA_NAME:
+            continue
+        with schema_context(schema_name):
+            expired += deletion.expire_deletions()
     return expired

@@ -61,6 +61,12 @@ urlpatterns = [
     path("my-details/bank-account/", bank.bank_account_page, name="web-bank-account"),
     path("my-details/data/", personal_data.my_data_page, name="web-my-data"),
     path("my-details/data/<str:key>/", personal_data.my_data_download, name="web-my-data-download"),
+    path("my-details/delete-account/", personal_data.delete_account_page, name="web-delete-account"),
+    path(
+        "delete-account/confirm/<str:token>/",
+        personal_data.confirm_deletion_page,
+        name="web-delete-account-confirm",
+    ),
     path("my-details/notifications/", notifications.notifications_page, name="web-notifications"),
     path("notifications/unsubscribe/<str:token>/", notifications.unsubscribe_page, name="web-unsubscribe"),
     path("move-in/", moves.move_in_start, name="web-move-in"),

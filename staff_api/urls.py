@@ -9,6 +9,7 @@ from staff_api.integration import tokens as integration_views
 from staff_api.memberships import admin_views, logout_views, staff_views
 from staff_api.moves import views as move_views
 from staff_api.notifications import views as notification_views
+from staff_api.personal_data import views as deletion_views
 from staff_api.support import faq as faq_views
 from staff_api.support import tickets as support_views
 
@@ -33,6 +34,15 @@ urlpatterns = [
         support_views.AdminAttachmentView.as_view(),
         name="admin-ticket-attachment",
     ),
+    path(
+        "account-deletions/", deletion_views.AdminDeletionListView.as_view(), name="admin-account-deletions"
+    ),
+    path(
+        "account-deletions/<int:pk>/",
+        deletion_views.AdminDeletionDetailView.as_view(),
+        name="admin-account-deletion",
+    ),
+    path("account-deletions/<int:pk>/cancel/", deletion_views.AdminCancelDeletionView.as_view()),
     path("faq/categories/", faq_views.AdminFaqCategoryListView.as_view(), name="admin-faq-categories"),
     path("faq/categories/<int:pk>/", faq_views.AdminFaqCategoryDetailView.as_view()),
     path("faq/entries/", faq_views.AdminFaqEntryListView.as_view(), name="admin-faq-entries"),
