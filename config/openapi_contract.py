@@ -35,6 +35,8 @@ TAGS = {
     "portal: my data": "An archive of everything the portal holds about the resident, prepared in the "
     "background and downloaded once with the key from its email; deleting the portal account (asked "
     "with the password, confirmed with the emailed link).",
+    "portal: devices": "The browsers and API clients signed in with the resident's account on this "
+    "portal: list them, sign one out, or all but the one in use.",
     "portal: moves": "Moves reported by a logged-in resident: moving out, or into another address.",
     "portal: meter readings": "Meter readings a resident submits outside a move, for meters not read remotely.",
     "portal: help": "The resident's own help requests and the answers to them.",

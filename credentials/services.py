@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -84,8 +86,13 @@ def issue_access_token(
     return IssuedToken(token=token, raw=f"{key_id}.{secret}")
 
 
-def authenticate_access_token(raw: str) -> AccessToken | None:
-    """The live token matching ``raw`` in the current schema, or None."""
+# A token's last use (time and IP) is written at most this often: the list of signed-in devices
+# needs no more precision, and a request within it costs no write.
+LAST_USED_EVERY = timedelta(minutes=5)
+
+
+def authenticate_access_token(raw: str, *, ip: str | None = None) -> AccessToken | None:
+    """The live token matching ``raw`` in the current schema, or None (its last use noted, throttled)."""
     parts = _split(raw)
     if parts is None:
         return None
@@ -99,10 +106,20 @@ def authenticate_access_token(raw: str) -> AccessToken | None:
         return None
     if not fingerprint_matches(token.credential_fingerprint, token.user):
         return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
+        changes = {"last_used_at": now} if ip is None else {"last_used_at": now, "last_ip": ip}
+        AccessToken.objects.filter(pk=token.pk).update(**changes)
         token.last_used_at = now
+        token.last_ip = ip or token.last_ip
     return token
+
+
+def note_token_use(*, token_id: int, user, ip: str | None) -> bool:
+    """A browser session's request: note its token's last use; False when that token no longer works
+    (revoked, expired, or another user's), so that the session must end too."""
+    now = timezone.now()
+    changes = {"last_used_at": now} if ip is None else {"last_used_at": now, "last_ip": ip}
+    return bool(AccessToken.objects.filter(pk=token_id, user=user, expires_at__gt=now).update(**changes))
 
 
 def expired_impersonation_token(raw: str) -> AccessToken | None:
@@ -150,6 +167,12 @@ def revoke_other_access_tokens(*, user, keep_id: int | None) -> int:
     return deleted
 
 
+def revoke_access_tokens(*, user, token_ids) -> int:
+    """These tokens of ``user`` in this schema (ids of another user's are ignored)."""
+    deleted, _count = AccessToken.objects.filter(user=user, pk__in=list(token_ids)).delete()
+    return deleted
+
+
 def revoke_user_access_tokens(*, user) -> int:
     """Every token of ``user`` in the current schema (other schemas' tokens die with the password)."""
     deleted, _ = AccessToken.objects.filter(user=user).delete()
@@ -157,21 +180,29 @@ def revoke_user_access_tokens(*, user) -> int:
 
 
 def delete_user_sessions(*, user) -> int:
-    """Every live browser session of ``user`` in the current schema (sessions are per schema).
+    """Every live browser session of ``user`` in the current schema (sessions are per schema)."""
+    return delete_sessions(user=user)
+
+
+def delete_sessions(*, user, where=None, keep_session_key: str | None = None) -> int:
+    """The live browser sessions of ``user`` in the current schema whose data ``where`` accepts
+    (all without it), except the session ``keep_session_key``.
 
     Session data is signed and encoded, so the live sessions are read once and decoded here; they
-    live at most ``SESSION_COOKIE_AGE``, which bounds the work. Used for rare staff actions only.
+    live at most ``SESSION_COOKIE_AGE``, which bounds the work. Used for rare actions only (staff
+    logging someone out, a resident signing out a device).
     """
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
-
-    keys = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=timezone.now())
+    keys = []
+    for session in (
+        Session.objects.filter(expire_date__gt=timezone.now())
         .only("session_key", "session_data")
         .iterator(chunk_size=500)
-        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk)
-    ]
+    ):
+        if session.session_key == keep_session_key:
+            continue
+        data = session.get_decoded()
+        if str(data.get(SESSION_KEY)) == str(user.pk) and (where is None or where(data)):
+            keys.append(session.session_key)
     deleted, _ = Session.objects.filter(session_key__in=keys).delete()
     return deleted
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 from rest_framework import authentication, exceptions
 
+from core.client_ip import client_ip
 from credentials.services import authenticate_access_token, expired_impersonation_token
 from memberships.services.impersonation import close_expired_token_session
 
@@ -38,7 +39,7 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from exc
-        token = authenticate_access_token(raw)
+        token = authenticate_access_token(raw, ip=client_ip(request))
         if token is None:
             if _closed_expired_impersonation(raw):
                 raise exceptions.AuthenticationFailed(

@@ -6,6 +6,7 @@ Everything that needs an organisation's tables is only done when there is one.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import login as django_login
@@ -27,6 +28,8 @@ from memberships.services.impersonation import end_impersonation_of_request
 
 # The token a session's login issued along with it: it ends with the session (see log_out).
 SESSION_TOKEN_KEY = "access_token_id"  # noqa: S105 - a session key name, not a secret
+# When the session last noted its token's use (epoch seconds; memberships.middleware).
+SESSION_SEEN_KEY = "access_token_seen_at"
 
 
 class LoginError(RuleViolation):
@@ -158,6 +161,7 @@ def log_in(
         django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         if token is not None:
             request.session[SESSION_TOKEN_KEY] = token.token.pk
+            request.session[SESSION_SEEN_KEY] = time.time()
     return LoginResult(user=user, token=token, context=context, session=start_session)
 
 
@@ -202,17 +206,21 @@ def continue_after_password_change(*, request, user, issue_token: bool = True) -
     """The browser that changed the password stays logged in; an API caller gets a new token.
 
     Every older token of the identity stopped working with the old password (on every domain); a
-    new one issued here is tied to this session, if the change was made with one.
+    new one is tied to this session, if the change was made with one bound to a token (so the
+    browser stays one of the signed-in devices).
     """
     from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 
     session = getattr(request, "session", None)
     if session is not None and str(session.get(SESSION_KEY)) == str(user.pk):
         update_session_auth_hash(getattr(request, "_request", request), user)
-    if not issue_token:
+    # The session's device goes on with a token of the new password (the old one no longer works).
+    bound = session is not None and session.get(SESSION_TOKEN_KEY) is not None
+    if not issue_token and not bound:
         return None
     origin = _origin(request)
     issued = issue_access_token(user=user, ip=origin.ip, user_agent=origin.user_agent)
-    if session is not None and session.get(SESSION_TOKEN_KEY) is not None:
+    if bound:
         session[SESSION_TOKEN_KEY] = issued.token.pk
-    return issued
+        session[SESSION_SEEN_KEY] = time.time()
+    return issued if issue_token else None

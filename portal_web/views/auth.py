@@ -61,10 +61,9 @@ class LoginPage(FormPageView):
             request=self.request,
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
-            issue_token=False,
         )
         if result.context.get("portal_account") is None:
-            logout(self.request)
+            log_out(request=self.request)  # the token the login issued ends with the session
             raise RuleViolation(_("This portal is for residents. Staff use the administration."))
 
     def refused(self, form, exc):
