@@ -49,7 +49,7 @@ CATALOGUE: dict[str, EmailKind] = {
         EmailKind(
             "move_in_approved",
             _("Move-in approved"),
-            ("customer_name", "address", "move_in_date", "contract_number", "reference"),
+            ("customer_name", "address", "move_in_date", "contract_number", "reference", "unsubscribe_url"),
         ),
         EmailKind("move_in_rejected", _("Move-in rejected"), ("reason", "reference")),
         EmailKind(
@@ -65,14 +65,18 @@ CATALOGUE: dict[str, EmailKind] = {
         EmailKind(
             "move_out_scheduled",
             _("Move-out confirmed for a day still to come"),
-            ("customer_name", "address", "move_out_date", "reference"),
+            ("customer_name", "address", "move_out_date", "reference", "unsubscribe_url"),
         ),
         EmailKind(
             "move_out_processed",
             _("Move-out processed"),
-            ("customer_name", "address", "move_out_date", "reference"),
+            ("customer_name", "address", "move_out_date", "reference", "unsubscribe_url"),
         ),
-        EmailKind("move_out_rejected", _("Move-out rejected"), ("customer_name", "reason", "reference")),
+        EmailKind(
+            "move_out_rejected",
+            _("Move-out rejected"),
+            ("customer_name", "reason", "reference", "unsubscribe_url"),
+        ),
         EmailKind(
             "move_out_reading_correction",
             _("Move-out: a final reading to correct before it can be processed"),
@@ -81,7 +85,7 @@ CATALOGUE: dict[str, EmailKind] = {
         EmailKind(
             "move_out_cancelled",
             _("Move-out cancelled by customer service"),
-            ("customer_name", "address", "move_out_date", "reason", "reference"),
+            ("customer_name", "address", "move_out_date", "reason", "reference", "unsubscribe_url"),
         ),
         EmailKind(
             "meter_reading_rejected",
@@ -115,17 +119,36 @@ CATALOGUE: dict[str, EmailKind] = {
                 "ticket_url",
                 "help_url",
                 "has_attachment",
+                "unsubscribe_url",
             ),
         ),
         EmailKind(
             "ticket_closed",
             _("Help request closed"),
-            ("reference", "subject", "kind", "name", "can_reply", "ticket_url", "help_url"),
+            (
+                "reference",
+                "subject",
+                "kind",
+                "name",
+                "can_reply",
+                "ticket_url",
+                "help_url",
+                "unsubscribe_url",
+            ),
         ),
         EmailKind(
             "ticket_reopened",
             _("Help request opened again by customer service"),
-            ("reference", "subject", "kind", "name", "can_reply", "ticket_url", "help_url"),
+            (
+                "reference",
+                "subject",
+                "kind",
+                "name",
+                "can_reply",
+                "ticket_url",
+                "help_url",
+                "unsubscribe_url",
+            ),
         ),
         EmailKind(
             "email_change_confirm",
@@ -233,11 +256,18 @@ CATALOGUE: dict[str, EmailKind] = {
         ),
         EmailKind(
             "notification_usage_alert",
-            _("Notification: a month's consumption well above the same month last year"),
+            _("Notification: a month's consumption well above last year or similar homes"),
             (
                 "customer_name",
                 "service",
                 "month_date",
+                "comparison",
+                "value",
+                "unit",
+                "last_year_value",
+                "last_year_change",
+                "similar_value",
+                "similar_change",
                 "change_percentage",
                 "threshold",
                 "consumption_url",
@@ -261,3 +291,19 @@ CATALOGUE: dict[str, EmailKind] = {
         ),
     )
 }
+
+# Move and ticket updates, which a resident with a portal account may turn off (notifications'
+# kinds move_update and ticket_update): sent to them, the text ends with the one-click
+# unsubscribe link, named in the List-Unsubscribe header too (communications.services).
+UPDATE_TEMPLATES = frozenset(
+    {
+        "move_in_approved",
+        "move_out_scheduled",
+        "move_out_processed",
+        "move_out_rejected",
+        "move_out_cancelled",
+        "ticket_answered",
+        "ticket_closed",
+        "ticket_reopened",
+    }
+)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from core.publishing import publish
 
 from .branding import email_branding
+from .catalogue import UPDATE_TEMPLATES
 from .models import EmailTemplate, OutboundEmail
 from .rendering import render_email
 
@@ -68,13 +69,22 @@ def dispatch(*, schema_name: str, email_id: str) -> bool:
 
 
 # A notification's one-click unsubscribe link (its own line of the text) is named in the headers too
-# (RFC 2369 and RFC 8058), so mail clients offer their own button. Only notifications: another
-# email's text can quote what a resident wrote.
+# (RFC 2369 and RFC 8058), so mail clients offer their own button. Only notifications and the move
+# and ticket updates: another email's text can quote what a resident wrote. An update quotes what
+# staff wrote (an answer, a reason), so there only the text's own ending counts: the link, a blank
+# line and the organisation's name.
 _UNSUBSCRIBE_LINE = re.compile(r"^(https?://\S+/notifications/unsubscribe/\S+/)$", re.MULTILINE)
+_UNSUBSCRIBE_ENDING = re.compile(
+    r"^(https?://\S+/notifications/unsubscribe/\S+/)\n\n[^\n]*\n?\Z", re.MULTILINE
+)
 
 
 def _list_headers(email: OutboundEmail) -> dict:
-    found = _UNSUBSCRIBE_LINE.search(email.body_text) if email.template.startswith("notification_") else None
+    found = None
+    if email.template.startswith("notification_"):
+        found = _UNSUBSCRIBE_LINE.search(email.body_text)
+    elif email.template in UPDATE_TEMPLATES:
+        found = _UNSUBSCRIBE_ENDING.search(email.body_text)
     if found is None:
         return {}
     return {"List-Unsubscribe": f"<{found.group(1)}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

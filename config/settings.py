@@ -380,6 +380,7 @@ SPECTACULAR_SETTINGS = {
         "AddressKindEnum": "customers.models.CustomerAddress.Kind",
         "InvoiceKindEnum": "invoicing.models.Invoice.Kind",
         "NotificationKindEnum": "notifications.kinds.KIND_CHOICES",
+        "UsageComparisonEnum": "notifications.kinds.COMPARISON_CHOICES",
         "PaymentStatusEnum": "invoicing.models.Invoice.PaymentStatus",
         "TransactionKindEnum": "invoicing.models.Transaction.Kind",
         "ContractStatusEnum": "contracts.models.Contract.Status",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -64,6 +66,81 @@ def _peer_stats(
     return stats
 
 
+@dataclass(frozen=True)
+class PeerProfile:
+    """What makes homes similar: the most common building type and the average floor area's band;
+    ``area`` is the total floor area the group's average per m² is multiplied by."""
+
+    building_type: str
+    band: tuple[int, int]
+    area: int
+
+
+def peer_profile(locations: list[Location]) -> PeerProfile | None:
+    """None unless every location has a floor area."""
+    areas = [location.floor_area_m2 for location in locations if location.floor_area_m2]
+    if not locations or len(areas) != len(locations):
+        return None
+    building_type = max(
+        sorted({loc.building_type for loc in locations}),
+        key=lambda t: sum(loc.building_type == t for loc in locations),
+    )
+    return PeerProfile(building_type, _band(sum(areas) // len(areas)), sum(areas))
+
+
+@dataclass
+class _Group:
+    total: float = 0.0  # the sum of every complete meter-month's consumption per m²
+    rows: int = 0
+    by_location: dict[int, tuple[float, int]] = field(default_factory=dict)
+
+
+@dataclass
+class MonthPeers:
+    """Every location's complete consumption per m² in one month, grouped as ``peer_comparison``
+    groups them (service, building type, floor-area band): read in one query for all customers."""
+
+    groups: dict[tuple[str, str, int], _Group]
+
+    def similar(self, *, service: str, profile: PeerProfile, own_locations: set[int]) -> Decimal | None:
+        """The similar homes' average for ``profile``'s area, without the customer's own locations;
+        None for a group smaller than ``MIN_PEER_GROUP``."""
+        group = self.groups.get((service, profile.building_type, profile.band[0]))
+        if group is None:
+            return None
+        own = [group.by_location[pk] for pk in own_locations if pk in group.by_location]
+        rows = group.rows - sum(count for _total, count in own)
+        if len(group.by_location) - len(own) < MIN_PEER_GROUP or rows <= 0:
+            return None
+        per_m2 = (group.total - sum(total for total, _count in own)) / rows
+        return Decimal(str(per_m2 * profile.area)).quantize(Decimal("0.001"))
+
+
+def month_peers(*, month: date) -> MonthPeers:
+    """One query, whatever the number of customers compared afterwards (the daily usage alert)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.code, l.building_type, l.floor_area_m2, l.id, mc.value / l.floor_area_m2
+            FROM consumption_monthlyconsumption mc
+            JOIN consumption_meter mt ON mt.id = mc.meter_id
+            JOIN consumption_service s ON s.id = mt.service_id
+            JOIN contracts_location l ON l.id = mt.location_id
+            WHERE mc.month = %s AND l.floor_area_m2 > 0
+              AND mc.value IS NOT NULL AND mc.actual_intervals >= mc.expected_intervals
+            """,
+            [month],
+        )
+        groups: dict[tuple[str, str, int], _Group] = defaultdict(_Group)
+        for service, building_type, area, location_id, per_m2 in cursor.fetchall():
+            group = groups[(service, building_type, _band(area)[0])]
+            total, count = group.by_location.get(location_id, (0.0, 0))
+            group.by_location[location_id] = (total + float(per_m2), count + 1)
+            group.total += float(per_m2)
+            group.rows += 1
+    return MonthPeers(dict(groups))
+
+
 def peer_comparison(
     *, windows: list[MeterWindow], service: str, year: int, points: list[dict], customer_id: int
 ) -> dict:
@@ -72,16 +149,10 @@ def peer_comparison(
     Anonymous averages only, of other customers' locations, and only for groups of at least
     ``MIN_PEER_GROUP`` of them.
     """
-    locations = list(Location.objects.filter(pk__in={w.location_id for w in windows}))
-    areas = [location.floor_area_m2 for location in locations if location.floor_area_m2]
-    if not locations or len(areas) != len(locations):
+    profile = peer_profile(list(Location.objects.filter(pk__in={w.location_id for w in windows})))
+    if profile is None:
         return {"available": False, "reason": "no_floor_area", "months": []}
-    building_type = max(
-        sorted({loc.building_type for loc in locations}),
-        key=lambda t: sum(loc.building_type == t for loc in locations),
-    )
-    area = sum(areas)
-    band = _band(area // len(areas))
+    building_type, band, area = profile.building_type, profile.band, profile.area
     stats = _peer_stats(
         service=service,
         year=year,

@@ -23,6 +23,7 @@ from integration.changes import record_change
 from integration.models import PortalChange
 from memberships.models import PortalAccount
 from memberships.services.registration import invite_customer
+from notifications.services import send_update
 
 from . import corrections
 from . import readings as moving_day
@@ -262,11 +263,13 @@ def _notify_approved(request: MoveInRequest, customer: Customer, contract: Contr
     to = account.login_email if account else (customer.email or request.email)
     if not to:
         return
-    queue_email(
+    send_update(  # a move update: a resident with a portal account may have turned these off
+        organisation=organisation,
+        customer_id=customer.pk,
+        kind="move_update",
         template="move_in_approved",
         to=to,
         language=account.language if account else customer.language,
-        organisation=organisation,
         context={
             "customer_name": customer.display_name,
             "address": request.location.one_line,

@@ -21,6 +21,7 @@ from core.errors import RuleViolation
 from integration.changes import record_change
 from integration.models import PortalChange
 from invoicing.services import end_advances_after
+from notifications.services import send_update
 
 from . import corrections
 from . import readings as moving_day
@@ -170,21 +171,32 @@ def _create_move_out(customer, row: ContractLocation, values: dict, meters: dict
 
 
 def _notify(request: MoveOutRequest, organisation, template: str) -> None:
+    """The receipt of what the resident just sent always goes; what staff decide afterwards is a
+    move update, which a resident with a portal account may turn off (notifications)."""
     email, language = recipient(request.customer)
-    if email:
+    if not email:
+        return
+    context = {
+        "customer_name": request.customer.display_name,
+        "address": request.contract_location.location.one_line,
+        "move_out_date": request.move_out_date,
+        "reason": request.cancellation_reason or request.rejection_reason,
+        "reference": f"MO-{request.pk:06d}",
+    }
+    if template == "move_out_submitted":
         queue_email(
-            template=template,
-            to=email,
-            language=language,
-            organisation=organisation,
-            context={
-                "customer_name": request.customer.display_name,
-                "address": request.contract_location.location.one_line,
-                "move_out_date": request.move_out_date,
-                "reason": request.cancellation_reason or request.rejection_reason,
-                "reference": f"MO-{request.pk:06d}",
-            },
+            template=template, to=email, language=language, organisation=organisation, context=context
         )
+        return
+    send_update(
+        organisation=organisation,
+        customer_id=request.customer_id,
+        kind="move_update",
+        template=template,
+        to=email,
+        language=language,
+        context=context,
+    )
 
 
 def add_photo(*, request: MoveOutRequest, meter_id: int, upload) -> MeterPhoto:

@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scoping import CustomerOwnedQuerySet
 
-from .kinds import DEFAULT_REMINDER_DAYS, DEFAULT_USAGE_THRESHOLD
+from .kinds import (
+    COMPARISON_CHOICES,
+    DEFAULT_REMINDER_DAYS,
+    DEFAULT_USAGE_COMPARISON,
+    DEFAULT_USAGE_THRESHOLD,
+)
 
 
 class NotificationDefaultsManager(models.Manager):
@@ -27,6 +32,14 @@ class NotificationDefaults(models.Model):
     usage_threshold = models.PositiveSmallIntegerField(
         _("usage alert threshold in percent"), default=DEFAULT_USAGE_THRESHOLD
     )
+    # Against what a usage alert measures a month (no CHECK in the database: added to an existing
+    # table, which Citus cannot do with a constraint in one statement; the choices are checked on input).
+    usage_comparison = models.CharField(
+        _("usage alert compares with"),
+        max_length=20,
+        choices=COMPARISON_CHOICES,
+        default=DEFAULT_USAGE_COMPARISON,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NotificationDefaultsManager()
@@ -45,6 +58,8 @@ class NotificationPreference(models.Model):
     enabled = models.BooleanField()
     # Only for usage_alert: the resident's threshold in percent (empty: the organisation's).
     threshold = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Only for usage_alert: last_year, similar_homes or both (empty: the organisation's).
+    comparison = models.CharField(max_length=20, choices=COMPARISON_CHOICES, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     customer_path = "account__customer"

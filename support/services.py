@@ -15,6 +15,7 @@ from configuration.rich_text import sanitise
 from core.errors import RuleViolation
 from memberships.models import PortalAccount, StaffMembership
 from memberships.services.common import portal_link
+from notifications.services import send_update
 
 from .attachments import checked_attachment
 from .models import FaqCategory, FaqEntry, Ticket, TicketMessage
@@ -147,11 +148,13 @@ def answer_ticket(
     ticket.status = Ticket.Status.CLOSED if close else Ticket.Status.ANSWERED
     ticket.closed_at = timezone.now() if close else None
     ticket.save(update_fields=["status", "closed_at", "updated_at"])
-    queue_email(
+    send_update(
+        organisation=organisation,
+        customer_id=ticket.customer_id,
+        kind="ticket_update",
         template="ticket_answered",
         to=ticket.email,
         language=ticket.language,
-        organisation=organisation,
         context={
             **ticket_context(ticket),
             **links,
@@ -171,11 +174,13 @@ def close_ticket(*, ticket: Ticket, organisation) -> Ticket:
         raise RuleViolation(_("This ticket is already closed."), code="already_closed", http_status=409)
     ticket.status, ticket.closed_at = Ticket.Status.CLOSED, timezone.now()
     ticket.save(update_fields=["status", "closed_at", "updated_at"])
-    queue_email(
+    send_update(
+        organisation=organisation,
+        customer_id=ticket.customer_id,
+        kind="ticket_update",
         template="ticket_closed",
         to=ticket.email,
         language=ticket.language,
-        organisation=organisation,
         context={**ticket_context(ticket), **_answer_links(ticket, organisation)},
     )
     return ticket
@@ -190,11 +195,13 @@ def reopen_ticket(*, ticket: Ticket, organisation) -> Ticket:
         raise RuleViolation(_("This ticket is not closed."), code="not_closed", http_status=409)
     ticket.status, ticket.closed_at = Ticket.Status.OPEN, None
     ticket.save(update_fields=["status", "closed_at", "updated_at"])
-    queue_email(
+    send_update(
+        organisation=organisation,
+        customer_id=ticket.customer_id,
+        kind="ticket_update",
         template="ticket_reopened",
         to=ticket.email,
         language=ticket.language,
-        organisation=organisation,
         context={**ticket_context(ticket), **_answer_links(ticket, organisation)},
     )
     return ticket

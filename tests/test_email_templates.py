@@ -152,7 +152,9 @@ def test_the_configuration_lists_the_move_and_ticket_emails_with_their_variables
         "move_in_date",
         "contract_number",
         "reference",
+        "unsubscribe_url",  # a move update: a resident with a portal account may turn it off
     ]
+    assert "unsubscribe_url" not in listing["move_in_resume"]["variables"]  # always sent
     assert listing["move_out_scheduled"]["label"] == "Move-out confirmed for a day still to come"
     assert "reason" in listing["move_out_cancelled"]["variables"]
     assert {"can_reply", "ticket_url", "help_url"} <= set(listing["ticket_closed"]["variables"])

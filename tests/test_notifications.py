@@ -30,7 +30,7 @@ BILLING_KINDS = {
     "payment_overdue",
     "refund_paid",
 }
-ALL_KINDS = {*BILLING_KINDS, "usage_alert"}
+ALL_KINDS = {*BILLING_KINDS, "usage_alert", "move_update", "ticket_update"}
 
 
 def _invoice(customer, *, kind="advance", issue, due, status="open", total="100.00", open_amount=None):
@@ -252,7 +252,11 @@ def test_the_page_under_my_details_saves_the_choice(db, client_for):
     page = browser.get("/my-details/notifications/")
     assert page.status_code == 200
     assert b'name="payment_overdue"' in page.content
-    kept_on = {**{kind: "on" for kind in ALL_KINDS - {"invoice_available"}}, "usage_threshold": "45"}
+    kept_on = {
+        **{kind: "on" for kind in ALL_KINDS - {"invoice_available"}},
+        "usage_threshold": "45",
+        "usage_comparison": "both",
+    }
     assert browser.post("/my-details/notifications/", kept_on).status_code == 302
     with schema_context("org_noord"):
         from notifications.selectors import preferences_for

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from notifications.kinds import KIND_CHOICES, KINDS
-from notifications.selectors import preferences_for, usage_threshold_for
+from notifications.kinds import COMPARISON_CHOICES, KIND_CHOICES, KINDS
+from notifications.selectors import preferences_for, usage_comparison_for, usage_threshold_for
 from notifications.services import set_preferences
 
 from .base import ResidentAPIView
@@ -22,7 +22,12 @@ class NotificationKindSerializer(serializers.Serializer):
 class NotificationPreferencesSerializer(serializers.Serializer):
     preferences = NotificationKindSerializer(many=True)
     usage_threshold = serializers.IntegerField(
-        help_text="Usage alert from this many percent above last year."
+        help_text="Usage alert from this many percent above last year or similar homes."
+    )
+    usage_comparison = serializers.ChoiceField(
+        choices=COMPARISON_CHOICES,
+        help_text="What the usage alert compares a month with: the same month last year, the average "
+        "of similar homes, or both (an alert when either reaches the threshold).",
     )
 
 
@@ -32,6 +37,7 @@ class NotificationChoicesInput(serializers.Serializer):
     def get_fields(self):
         fields = {key: serializers.BooleanField(required=False) for key in KINDS}
         fields["usage_threshold"] = serializers.IntegerField(min_value=5, max_value=500, required=False)
+        fields["usage_comparison"] = serializers.ChoiceField(choices=COMPARISON_CHOICES, required=False)
         return fields
 
 
@@ -40,7 +46,11 @@ def _answer(account) -> Response:
     rows = [
         {"kind": key, "label": str(kind.label), "enabled": preferences[key]} for key, kind in KINDS.items()
     ]
-    answer = {"preferences": rows, "usage_threshold": usage_threshold_for(account)}
+    answer = {
+        "preferences": rows,
+        "usage_threshold": usage_threshold_for(account),
+        "usage_comparison": usage_comparison_for(account),
+    }
     return Response(NotificationPreferencesSerializer(answer).data)
 
 
@@ -60,5 +70,11 @@ class NotificationPreferencesView(ResidentAPIView):
         serializer.is_valid(raise_exception=True)
         choices = dict(serializer.validated_data)
         threshold = choices.pop("usage_threshold", None)
-        set_preferences(account=request.resident.portal_account, choices=choices, usage_threshold=threshold)
+        comparison = choices.pop("usage_comparison", None)
+        set_preferences(
+            account=request.resident.portal_account,
+            choices=choices,
+            usage_threshold=threshold,
+            usage_comparison=comparison,
+        )
         return _answer(request.resident.portal_account)

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 
-from notifications.kinds import KINDS
-from notifications.selectors import preferences_for, usage_threshold_for
+from notifications.kinds import COMPARISON_CHOICES, KINDS
+from notifications.selectors import preferences_for, usage_comparison_for, usage_threshold_for
 from notifications.services import set_preferences, unsubscribe, unsubscribe_target
 
 from ..access import resident_required
@@ -18,15 +18,20 @@ from .form_view import FormPageView
 
 
 class NotificationsForm(forms.Form):
-    def __init__(self, *args, initial: dict[str, bool], threshold: int, **kwargs):
+    def __init__(self, *args, initial: dict[str, bool], threshold: int, comparison: str, **kwargs):
         super().__init__(*args, **kwargs)
         for key, kind in KINDS.items():
             self.fields[key] = forms.BooleanField(label=kind.label, required=False, initial=initial[key])
         self.fields["usage_threshold"] = forms.IntegerField(
-            label=_lazy("Usage alert from this many percent above the same month last year"),
+            label=_lazy("Usage alert from this many percent above the comparison"),
             min_value=5,
             max_value=500,
             initial=threshold,
+        )
+        self.fields["usage_comparison"] = forms.ChoiceField(
+            label=_lazy("Compare a month's consumption with"),
+            choices=COMPARISON_CHOICES,
+            initial=comparison,
         )
 
 
@@ -42,13 +47,18 @@ class NotificationsPage(FormPageView):
             self.request.POST or None,
             initial=preferences_for(account),
             threshold=usage_threshold_for(account),
+            comparison=usage_comparison_for(account),
         )
 
     def perform(self, form):
         choices = dict(form.cleaned_data)
         threshold = choices.pop("usage_threshold")
+        comparison = choices.pop("usage_comparison")
         set_preferences(
-            account=self.request.resident.portal_account, choices=choices, usage_threshold=threshold
+            account=self.request.resident.portal_account,
+            choices=choices,
+            usage_threshold=threshold,
+            usage_comparison=comparison,
         )
 
     def get_context_data(self, form):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from memberships.permissions import IsStaff, IsStaffOrAdmin
-from notifications.kinds import KIND_CHOICES, KINDS
+from notifications.kinds import COMPARISON_CHOICES, KIND_CHOICES, KINDS
 from notifications.models import NotificationDefaults
 from notifications.selectors import organisation_defaults
 from notifications.services import set_defaults
@@ -24,6 +24,11 @@ class NotificationDefaultsSerializer(serializers.Serializer):
     kinds = KindDefaultSerializer(many=True)
     reminder_days = serializers.IntegerField()
     usage_threshold = serializers.IntegerField()
+    usage_comparison = serializers.ChoiceField(
+        choices=COMPARISON_CHOICES,
+        help_text="What a usage alert compares a month with until the resident chooses: the same "
+        "month last year, the average of similar homes, or both.",
+    )
 
 
 class EnabledInput(serializers.Serializer):
@@ -35,6 +40,7 @@ class NotificationDefaultsInput(serializers.Serializer):
     enabled = EnabledInput(required=False)
     reminder_days = serializers.IntegerField(min_value=0, max_value=30, required=False)
     usage_threshold = serializers.IntegerField(min_value=5, max_value=500, required=False)
+    usage_comparison = serializers.ChoiceField(choices=COMPARISON_CHOICES, required=False)
 
 
 def _answer() -> Response:
@@ -45,6 +51,7 @@ def _answer() -> Response:
         "kinds": kinds,
         "reminder_days": stored.reminder_days,
         "usage_threshold": stored.usage_threshold,
+        "usage_comparison": stored.usage_comparison,
     }
     return Response(NotificationDefaultsSerializer(answer).data)
 
@@ -52,7 +59,9 @@ def _answer() -> Response:
 @extend_schema(tags=["admin: configuration"])
 class NotificationDefaultsView(APIView):
     """Which notification emails residents get until they choose, and how many days before the due
-    date the payment reminder goes, and from how many percent above last year a usage alert goes. Every staff member may read them; administrators and staff change them."""
+    date the payment reminder goes, and from how many percent above last year or similar homes
+    (``usage_comparison``) a usage alert goes. Every staff member may read them; administrators and
+    staff change them."""
 
     def get_permissions(self):
         if self.request.method in permissions.SAFE_METHODS:
@@ -74,5 +83,6 @@ class NotificationDefaultsView(APIView):
             enabled=dict(data["enabled"]) if "enabled" in data else None,
             reminder_days=data.get("reminder_days"),
             usage_threshold=data.get("usage_threshold"),
+            usage_comparison=data.get("usage_comparison"),
         )
         return _answer()
