@@ -200,14 +200,16 @@ def _sweep_meters(ext: str, marker: str) -> list[dict]:
 
 
 def _log_in(host: str, email: str, password: str) -> dict:
-    """A token and a session cookie, both issued on ``host``."""
-    client = APIClient(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="en")
-    response = client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
+    """A token and a session cookie, both issued on ``host`` by two logins: two devices, so that
+    logging out with the token (the sweep does) leaves the session, which is bound to its own token."""
+    browser = APIClient(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="en")
+    response = browser.post("/api/auth/login/", {"email": email, "password": password}, format="json")
     assert response.status_code == 200, response.content
-    return {
-        "token": response.json()["key"],
-        "session": client.cookies[settings.SESSION_COOKIE_NAME].value,
-    }
+    # An API client (CSRF checked, no browser headers) gets a token and no session.
+    client = APIClient(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="en", enforce_csrf_checks=True)
+    token = client.post("/api/auth/login/", {"email": email, "password": password}, format="json")
+    assert token.status_code == 200, token.content
+    return {"token": token.json()["key"], "session": browser.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
 def build_customer(org, schema: str, host: str, marker: str, *, resident: bool = True) -> CustomerWorld:

@@ -70,6 +70,7 @@ PATH_RULES: list[tuple[str, str, str]] = [
     (r"^/api/moves/move-in/\{key\}/", "key", "move_in_key"),
     (r"^/api/moves/move-in/\{key\}/steps/\{number\}/", "number", "move_in_step"),
     (r"^/api/portal/contracts/\{id\}/", "id", "contract"),
+    (r"^/api/portal/devices/\{key_id\}/", "key_id", "access_token"),
     (r"^/api/portal/documents/\{id\}/", "id", "document"),
     (r"^/api/portal/invoices/\{id\}/", "id", "invoice"),
     (r"^/api/portal/meter-readings/\{id\}/", "id", "submitted_reading"),
@@ -89,9 +90,13 @@ ID_QUERY = {
     "meter": "meter",
 }
 
-# Logging out and revoking one's other tokens end credentials: they run last in every pass (and are
-# covered like any other).
-LAST = {("post", "/api/auth/logout/"), ("post", "/api/auth/tokens/revoke-others/")}
+# Logging out, revoking one's other tokens and signing out one's other devices end credentials: they
+# run last in every pass (and are covered like any other).
+LAST = {
+    ("post", "/api/auth/logout/"),
+    ("post", "/api/auth/tokens/revoke-others/"),
+    ("post", "/api/portal/devices/sign-out-others/"),
+}
 
 
 @dataclass(frozen=True)
