@@ -100,6 +100,10 @@ def test_submit_with_photo_then_staff_accept_records_the_reading(home, client_fo
     staff = as_staff_client(client_for("portal.noord.test"))
     queue = staff.get("/api/admin/consumption/submitted-readings/?status=submitted").json()["results"]
     assert reading["id"] in [row["id"] for row in queue]
+    detail = staff.get(f"/api/admin/consumption/submitted-readings/{reading['id']}/")
+    assert detail.status_code == 200
+    assert detail.json() == next(row for row in queue if row["id"] == reading["id"])
+    assert staff.get("/api/admin/consumption/submitted-readings/999999/").status_code == 404
     photo = staff.get(f"/api/admin/consumption/submitted-readings/{reading['id']}/photo/")
     assert photo.status_code == 200
     assert photo["Content-Type"] == "image/jpeg"
@@ -169,7 +173,9 @@ def test_another_customers_meter_and_readings_stay_out(home, client_for):
 
 
 def test_residents_see_their_own_reading_photo_only(home, client_for):
-    with_photo = home["client"].post(URL, {**body(home, "1012.5"), "photo": jpeg()}, format="multipart").json()
+    with_photo = (
+        home["client"].post(URL, {**body(home, "1012.5"), "photo": jpeg()}, format="multipart").json()
+    )
     photo = home["client"].get(f"{URL}{with_photo['id']}/photo/")
     assert photo.status_code == 200
     assert photo["Content-Type"] == "image/jpeg"

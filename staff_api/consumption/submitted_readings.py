@@ -99,6 +99,20 @@ class SubmittedReadingListView(FilteredList, generics.ListAPIView):
         return SubmittedReading.objects.select_related("customer", "meter")
 
 
+@extend_schema(tags=["admin: consumption"])
+class SubmittedReadingDetailView(generics.RetrieveAPIView):
+    """Get a submitted meter reading
+
+    One reading of the queue, as listed (the staff console's page of one reading).
+    """
+
+    permission_classes = [IsStaff]
+    serializer_class = StaffSubmittedReadingSerializer
+
+    def get_object(self):
+        return _reading(self.kwargs["pk"])
+
+
 @extend_schema(tags=["admin: consumption"], request=None, responses={200: StaffSubmittedReadingSerializer})
 class AcceptSubmittedReadingView(APIView):
     """Accept a submitted meter reading

@@ -16,6 +16,11 @@ urlpatterns = [
     path("readings/", admin.StaffReadingsView.as_view(), name="admin-readings"),
     path("submitted-readings/", readings.SubmittedReadingListView.as_view(), name="admin-submitted-readings"),
     path(
+        "submitted-readings/<int:pk>/",
+        readings.SubmittedReadingDetailView.as_view(),
+        name="admin-submitted-reading",
+    ),
+    path(
         "submitted-readings/<int:pk>/accept/",
         readings.AcceptSubmittedReadingView.as_view(),
         name="admin-submitted-reading-accept",
