@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "onboarding": ([], ["--rounds", "3"]),
     "migrations": ([], ["--schemas", "20"]),
     "query_counts": ([], []),
+    "resident_reads": ([], ["--requests", "30", "--warmup", "5"]),
     "billing_import": ([], ["--invoices", "2000"]),
     "consumption": ([], ["--years", "1", "--rounds", "20"]),
     "http_load": ([], ["--organisations", "10", "--seconds", "5"]),
