@@ -63,7 +63,7 @@ def test_my_details_links_the_page_which_lists_the_devices_and_marks_this_one(re
     assert 'href="/my-details/devices/"' in text(firefox.get("/my-details/"))
     page = text(firefox.get(PAGE))
     assert "<h1>Signed-in devices</h1>" in page
-    cards = re.findall(r'<li class="card">(.*?)</li>', page, re.S)
+    cards = re.findall(r'<section class="card device"[^>]*>(.*?)</section>', page, re.S)
     assert len(cards) == 2
     assert "Firefox 121 · Windows" in cards[0]
     assert "This device" in cards[0]
@@ -109,7 +109,7 @@ def test_signing_out_all_other_devices(resident):
     assert post(firefox, {"action": "others"}).status_code == 302
     page = text(firefox.get(PAGE))
     assert "You were signed out on 2 other devices." in page
-    assert len(re.findall(r'<li class="card">', page)) == 1
+    assert len(re.findall(r'<section class="card device"', page)) == 1
     assert "Sign out all other devices" not in page  # nothing left to sign out
     for client in (iphone, other):
         assert client.get("/overview/").status_code == 302
