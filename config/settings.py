@@ -403,6 +403,7 @@ SPECTACULAR_SETTINGS = {
         "LocationConnectionStatusEnum": "contracts.models.Location.ConnectionStatus",
         "BuildingTypeEnum": "contracts.models.Location.BuildingType",
         "ServiceCodeEnum": "config.openapi.SERVICE_CODES",
+        "AccountDeletionStatusEnum": "personal_data.models.DeletionRequest.Status",
     },
     # The error answers (400/401/403/404/409/410/413/415/429) of each operation, derived from its
     # view; then what strict tools and client generators need (config/openapi_contract.py).

@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
+from communications.models import OutboundEmail
 from communications.services import queue_email
 from core.errors import RuleViolation
 from credentials.models import OneTimeToken
@@ -221,11 +223,15 @@ def cancel_deletion(
 
 @transaction.atomic
 def expire_deletions(*, now=None) -> int:
-    """Requests whose link ran out: expired, without address (run hourly in every organisation)."""
+    """Requests whose link ran out: expired, without address; and the goodbye emails once sent or
+    given up, the last place the address was kept (run hourly in every organisation)."""
     now = now or timezone.now()
     stale = list(
         DeletionRequest.objects.select_for_update().filter(status=Status.PENDING, expires_at__lte=now)
     )
     for request in stale:
         _close(request, Status.EXPIRED)
+    OutboundEmail.objects.filter(template="account_deleted").filter(
+        Q(sent_at__isnull=False) | Q(gave_up_at__isnull=False)
+    ).delete()
     return len(stale)

@@ -252,6 +252,28 @@ def test_an_expired_link_deletes_nothing_and_the_request_expires(resident, clien
         assert deletion.expire_deletions() == 1
         request = DeletionRequest.objects.get()
         assert (request.status, request.email) == ("expired", "")
+        OutboundEmail.objects.create(
+            template="account_deleted",
+            language="en",
+            to="gone@example.test",
+            from_email="x",
+            subject="s",
+            body_text="b",
+            sent_at=timezone.now(),
+        )
+        OutboundEmail.objects.create(
+            template="account_deleted",
+            language="en",
+            to="waiting@example.test",
+            from_email="x",
+            subject="s",
+            body_text="b",
+        )
+        deletion.expire_deletions()
+        # A goodbye email leaves the outbox once sent (the last copy of the address), not before.
+        assert list(
+            OutboundEmail.objects.filter(template="account_deleted").values_list("to", flat=True)
+        ) == ["waiting@example.test"]
     assert client.get(URL).json()["latest"]["status"] == "expired"
 
 

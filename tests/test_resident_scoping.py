@@ -21,11 +21,14 @@ from accounts.models import User
 from core.scoping import CustomerOwnedQuerySet, customer_owned_models
 from invoicing.models import Invoice
 from portal_api.api.base import ResidentMixin
+from portal_api.api.personal_data import ConfirmAccountDeletionView
 from portal_api.api.views import PortalSiteView
 from tests.support.sweep_data import build_customer, new_marker
 
 HOST = "portal.noord.test"
-ANONYMOUS = {PortalSiteView}  # the portal's public site settings: no resident involved
+# The portal's public site settings, and confirming an account deletion with the emailed link's
+# token (the token decides whose account; no login needed): no resident involved.
+ANONYMOUS = {PortalSiteView, ConfirmAccountDeletionView}
 
 
 def _patterns(patterns, prefix: str = ""):

@@ -59,6 +59,7 @@ class CustomerWorld:
     move_out_meter: int
     meter_photo: object
     submitted_reading: object = None  # a meter reading submitted outside a move, with a photo
+    deletion_request: object = None  # a request to delete the portal account (its reason carries the marker)
     move_in_key: str | None = None  # a draft started by the logged-in resident
     token: str | None = None
     session: str | None = None
@@ -216,7 +217,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
     from consumption.ingestion import ingest
     from consumption.models import Meter
     from contracts.models import Contract, ContractLocation
-    from customers.models import BankAccount, Customer
+    from customers.models import Customer
     from documents.models import Document
     from invoicing.models import Invoice, Transaction
     from moves import move_out
@@ -243,10 +244,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
         )
         request = _reported_move_out(org, customer, contract, row, meters, marker)
         photo = move_out.add_photo(request=request, meter_id=meters[0], upload=jpeg_upload())
-        # The bank account's holder carries the marker: it must never show to another customer.
-        BankAccount.objects.create(
-            customer=customer, iban="BE71096123456769", account_holder=f"Holder {marker}"
-        )
+        deletion_request = _personal_records(customer, marker)
         world = CustomerWorld(
             marker=marker,
             email=email,
@@ -264,6 +262,7 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
             move_out_meter=meters[0],
             meter_photo=photo,
             submitted_reading=_submitted_reading(org, customer, meters[0]),
+            deletion_request=deletion_request,
         )
         if resident:
             _register(org, schema, world, customer)
@@ -272,6 +271,25 @@ def build_customer(org, schema: str, host: str, marker: str, *, resident: bool =
         world.token, world.session = issued["token"], issued["session"]
         world.spare_token = _log_in(host, email, RESIDENT_PASSWORD)["token"]
     return world
+
+
+def _personal_records(customer, marker: str):
+    """The bank account (its holder carries the marker: it must never show to another customer) and
+    a called-off request to delete the portal account (its reason too; staff list it)."""
+    from django.utils import timezone
+
+    from customers.models import BankAccount
+    from personal_data.models import DeletionRequest
+
+    BankAccount.objects.create(customer=customer, iban="BE71096123456769", account_holder=f"Holder {marker}")
+    return DeletionRequest.objects.create(
+        customer=customer,
+        status=DeletionRequest.Status.CANCELLED,
+        reason=f"Reason {marker}",
+        expires_at=timezone.now(),
+        cancelled_at=timezone.now(),
+        cancelled_by="resident",
+    )
 
 
 def _submitted_reading(org, customer, meter: int):

@@ -30,6 +30,7 @@ CUSTOMER_KINDS = {
     "move_out": lambda c: c.move_out.pk,
     "meter_photo": lambda c: c.meter_photo.pk,
     "submitted_reading": lambda c: c.submitted_reading.pk,
+    "deletion_request": lambda c: c.deletion_request.pk,
     "meter": lambda c: c.meters[0],
     "location": lambda c: c.location.pk,
     "transaction": lambda c: c.transaction.pk,
@@ -40,6 +41,7 @@ SECRET_KINDS = {"staff_invitation_token", "activation_token", "move_in_key"}
 
 # (path pattern, parameter name, kind): the first rule that matches fills the parameter.
 PATH_RULES: list[tuple[str, str, str]] = [
+    (r"^/api/admin/account-deletions/\{id\}/", "id", "deletion_request"),
     (r"^/api/admin/configuration/emails/\{key\}/\{language\}/", "key", "email_template_key"),
     (r"^/api/admin/configuration/emails/\{key\}/\{language\}/", "language", "language"),
     (r"^/api/admin/configuration/messages/\{message_id\}/", "message_id", "page_message"),

@@ -8,7 +8,8 @@ import messages from './messages/index.jsx';
 import help from './help/index.jsx';
 import moves from './moves/index.jsx';
 import consumption from './consumption/index.jsx';
+import accountDeletions from './account_deletions/index.jsx';
 
-export const organisationScreens = [customers, staff, preferences, messages, help, moves, consumption];
+export const organisationScreens = [customers, staff, preferences, messages, help, moves, consumption, accountDeletions];
 
 export const platformScreens = [operators];
