@@ -4,7 +4,7 @@ and the photo sent with one. Rules: consumption.submitted_readings; changes feed
 from __future__ import annotations
 
 import django_filters
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from consumption.models import SubmittedReading
 from core.api_lists import FilteredList
+from core.files.serving import stored_file_response
 from memberships.permissions import IsStaff, IsStaffOrAdmin
 from moves.api.serializers import ReasonSerializer  # the same body as rejecting a move
 from self_service.meter_readings import accept_reading, reject_reading
@@ -171,8 +172,4 @@ class SubmittedReadingPhotoView(APIView):
         reading = _reading(pk)
         if not reading.photo:
             raise Http404
-        response = FileResponse(reading.photo.open("rb"), content_type="image/jpeg")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return stored_file_response(reading.photo, content_type="image/jpeg")
