@@ -1,4 +1,5 @@
-// The preferences screen: tabs for the portal's settings, its emails and (administrators) its domains.
+// The preferences screen: tabs for the portal's settings, the organisation's branding, how residents
+// pay, the notification defaults, the emails and (administrators) the domains.
 import { Title, useTranslate } from 'react-admin';
 import { Box, Card, CardContent, Tab, Tabs } from '@mui/material';
 import { Link as RouterLink, useLocation } from 'react-router-dom';
@@ -6,10 +7,14 @@ import PortalForm from './PortalForm.jsx';
 import { EmailEditor, EmailList } from './EmailTemplates.jsx';
 import Domains from './Domains.jsx';
 import OrganisationForm from './OrganisationForm.jsx';
+import PaymentForm from './PaymentForm.jsx';
+import NotificationForm from './NotificationForm.jsx';
 
 const TABS = [
     { path: '/preferences', label: 'preferences.tabs.portal' },
     { path: '/preferences/organisation', label: 'preferences.tabs.organisation' },
+    { path: '/preferences/payments', label: 'preferences.tabs.payments' },
+    { path: '/preferences/notifications', label: 'preferences.tabs.notifications' },
     { path: '/preferences/emails', label: 'preferences.tabs.emails' },
     { path: '/preferences/domains', label: 'preferences.tabs.domains', adminOnly: true },
 ];
@@ -34,6 +39,8 @@ export default function PreferencesPage({ tab, isAdmin }) {
             <CardContent key={pathname}>
                 {tab === 'portal' ? <PortalForm /> : null}
                 {tab === 'organisation' ? <OrganisationForm /> : null}
+                {tab === 'payments' ? <PaymentForm /> : null}
+                {tab === 'notifications' ? <NotificationForm /> : null}
                 {tab === 'emails' ? <EmailList /> : null}
                 {tab === 'email' ? <EmailEditor /> : null}
                 {tab === 'domains' ? <Domains /> : null}

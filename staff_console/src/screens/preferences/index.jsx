@@ -25,6 +25,8 @@ export default {
         return [
             <Route key="preferences" path="/preferences" element={page('portal')} />,
             <Route key="preferences-organisation" path="/preferences/organisation" element={page('organisation')} />,
+            <Route key="preferences-payments" path="/preferences/payments" element={page('payments')} />,
+            <Route key="preferences-notifications" path="/preferences/notifications" element={page('notifications')} />,
             <Route key="preferences-emails" path="/preferences/emails" element={page('emails')} />,
             <Route key="preferences-email" path="/preferences/emails/:key/:language" element={page('email')} />,
             ...(admin ? [<Route key="preferences-domains" path="/preferences/domains" element={page('domains')} />] : []),
