@@ -20,19 +20,23 @@ in the other benchmarks).
 The endpoints are every GET under /api/portal/ of the tenant host's OpenAPI document (a new one is
 measured without editing this file); path parameters are filled with the resident's first object of
 the collection the path names, required query parameters from ``QUERY_PARAMETERS``. An endpoint
-that cannot be filled is listed with the reason, not measured. Each endpoint is warmed up, then
-timed ``--requests`` times, spread over ``--rounds`` rounds that visit every endpoint in turn (so
-a change in the machine's load falls on all of them alike). Reported: median and p95 milliseconds,
+that cannot be filled is listed with the reason, not measured; one that answers anything but 200
+too, and the script then exits with status 1. Each endpoint is warmed up, then timed
+``--requests`` times, spread over ``--rounds`` rounds that visit every endpoint in turn (so a
+change in the machine's load falls on all of them alike). Reported: median and p95 milliseconds,
 the ratio to ``/healthz`` measured the same way in the same run, and issue 20's target (median
 <= 4 ms); next to them the median CPU time of this process per request, which leaves out
-PostgreSQL's work and the time spent waiting for a core on a busy machine. The commit measured (and whether the working tree had uncommitted changes) is recorded.
+PostgreSQL's work and the time spent waiting for a core on a busy machine. The commit measured
+(and whether the shared working tree had uncommitted changes) and the load average at the start
+and the end are recorded with the /healthz row.
 
 ``--baseline-json PATH`` compares with an earlier run's ``benchmarks/results/resident_reads.json``
 (copy it before the later run overwrites it): its median per endpoint, the speed-up, and the
-speed-up of this process's CPU time, which a busy machine moves less. ``--profile ENDPOINT`` (a path or a unique part of one, e.g. ``overview``) measures nothing
-else: it profiles ``--requests`` warm requests of that endpoint with cProfile and prints the
-queries of one request, own time by area (apps, ORM, DRF, psycopg...), the top 20 functions by own
-time and the top 20 project functions by cumulative time (``benchmarks/profiling.py``).
+speed-up of this process's CPU time, which a busy machine moves less. ``--profile ENDPOINT`` (a
+path or a unique part of one, e.g. ``overview``) measures nothing else: it profiles ``--requests``
+warm requests of that endpoint with cProfile and prints the queries of one request, own time by
+area (apps, ORM, DRF, psycopg...), the top 20 functions by own time and the top 20 project
+functions by cumulative time (``benchmarks/profiling.py``).
 """
 
 from __future__ import annotations

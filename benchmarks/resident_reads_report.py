@@ -144,7 +144,8 @@ def _line(row: Result, earlier: Result | None, comparing: bool) -> str:
     empty = " | | |" if comparing else ""
     if "median_ms" not in extra:
         return f"| {extra['path']} | | | | | {row.notes} |" + empty
-    line = f"| {extra['path']} | {extra['median_ms']:.2f} | {extra['p95_ms']:.2f} | {extra['cpu_median_ms']:.2f} |"
+    figures = (extra["median_ms"], extra["p95_ms"], extra["cpu_median_ms"])
+    line = f"| {extra['path']} | " + " | ".join(f"{value:.2f}" for value in figures) + " |"
     if extra["kind"] == "healthz":
         return line + " 1 | |" + empty
     line += f" {extra['median_ms'] / extra['healthz_median_ms']:.0f} | {'yes' if row.met else 'no'} |"
