@@ -1,5 +1,6 @@
 """The daily usage alert: a complete month well above the same month last year, or above the
-average of similar homes, by at least the resident's threshold (the comparisons they chose).
+average of similar homes, by at least the resident's threshold (the comparisons they chose). Similar
+homes only where the organisation shows the peer comparison (cost visualisation).
 
 Every resident who wants the alert is measured together (``consumption.month_totals``,
 ``consumption.peers.month_peers``): the run's queries depend on the number of services, not on the
@@ -14,6 +15,7 @@ from decimal import Decimal
 
 from consumption.month_totals import CustomerMonth, month_totals
 from consumption.peers import MonthPeers, month_peers, peer_profile
+from consumption.reports import costs_enabled
 from contracts.energy_services import SERVICE_CHOICES
 from memberships.models import PortalAccount
 
@@ -87,9 +89,10 @@ def usage_alerts(organisation, today: date) -> Iterator[tuple[int, str, str, dic
         )
     )
     totals = month_totals(customer_ids=wanting, month=month, today=today, zone=organisation.zone)
-    peers = (
-        month_peers(month=month) if any("similar_homes" in c.comparisons for c in choices.values()) else None
-    )
+    # Only where the organisation shows residents the peer comparison (the same switch as the
+    # consumption page's): an email must not tell what the portal keeps to itself.
+    wanted = any("similar_homes" in c.comparisons for c in choices.values())
+    peers = month_peers(month=month) if wanted and costs_enabled(organisation) else None
     labels = dict(SERVICE_CHOICES)  # lazy: written in the email in the resident's language
     for customer_totals in totals:
         account = wanting[customer_totals.customer_id]

@@ -6,20 +6,38 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from communications.models import OutboundEmail
+from configuration.models import PortalPreferences
 from memberships.models import PortalAccount
 from notifications import daily
 from tenants.models import Organisation
+from tenants.services import update_organisation
 from tests.support.consumption_data import ingest_rows, month_rows, spread_customer
 from tests.support.residents import resident_client
 
 TODAY = date(2026, 3, 16)  # the last complete month is February 2026
 FEBRUARY, FEBRUARY_BEFORE = date(2026, 2, 1), date(2025, 2, 1)
 AREA = 600  # every home here is an apartment in the 500 to 1000 m² band, which no other test data uses
+
+
+def _show_peers(on: bool) -> None:
+    """The operator's feature and the staff switch that show residents the peer comparison."""
+    update_organisation(
+        organisation=Organisation.objects.get(slug="noord"), features={"cost_visualisation": on}
+    )
+    with schema_context("org_noord"):
+        PortalPreferences.objects.current()
+        PortalPreferences.objects.update(cost_visualisation=on)
+
+
+@pytest.fixture(autouse=True)
+def _peers_shown(db):
+    _show_peers(True)
 
 
 def _home(february: str, *, year_before: str | None = None, area: int = AREA) -> dict:
@@ -78,6 +96,19 @@ def test_an_alert_against_similar_homes_goes_from_the_threshold_on_once_a_month(
     _choose(client, usage_threshold=5)
     _run()
     assert len(_alerts(high["email"])) == 1  # a lower threshold later: still once for February
+
+
+def test_no_similar_homes_alert_where_the_portal_shows_no_peer_comparison(db, client_for):
+    _similar_homes()
+    high = _home("0.40")  # +60 % against similar homes
+    client = resident_client(client_for, high)
+    _choose(client, usage_threshold=30, usage_comparison="similar_homes")
+    _show_peers(False)
+    _run()
+    assert _alerts(high["email"]) == []
+    _show_peers(True)
+    _run()
+    assert len(_alerts(high["email"])) == 1
 
 
 def test_the_comparison_chosen_decides_and_the_email_is_in_the_residents_language(db, client_for):
