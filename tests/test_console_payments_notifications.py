@@ -136,3 +136,18 @@ def test_a_notification_default_switched_off_is_saved(console_org, staff_console
     console.go("preferences/notifications")
     expect(page.get_by_role("checkbox", name=overdue["label"], exact=True)).not_to_be_checked()
     expect(page.get_by_label("Payment reminder (days before the due date)")).to_have_value("5")
+
+
+def test_in_dutch_the_kinds_have_the_apis_dutch_labels(console_org, staff_console):
+    console = staff_console(email=console_org.admin_email)
+    console.go("preferences/notifications")
+    page = console.page
+    expect(page.get_by_role("heading", name="Notifications residents get by default")).to_be_visible()
+    page.get_by_role("button", name=re.compile("English", re.IGNORECASE)).click()
+    page.get_by_role("menuitem", name="Nederlands").click()
+    expect(page.get_by_role("heading", name="Meldingen die bewoners standaard krijgen")).to_be_visible()
+    # Read again in the new language: the API's own Dutch label (locale/nl), not the English one.
+    expect(page.get_by_role("checkbox", name="Er is een nieuwe factuur", exact=True)).to_be_visible()
+    expect(page.get_by_role("tab", name="Betalingen")).to_be_visible()
+    console.shot("preferences-notifications-nl")
+    console.axe()

@@ -276,7 +276,7 @@ export default {
                 usage_comparison_help: 'Waarmee het verbruik van een maand vergeleken wordt, zolang bewoners niets kiezen.',
                 comparisons: {
                     last_year: 'Dezelfde maand vorig jaar',
-                    similar_homes: 'Gelijkaardige woningen',
+                    similar_homes: 'Vergelijkbare woningen',
                     both: 'Beide',
                 },
                 kinds: {
@@ -285,7 +285,7 @@ export default {
                     payment_reminder: 'Een herinnering voor de vervaldag van een factuur',
                     payment_overdue: 'Een factuur is vervallen',
                     refund_paid: 'Een terugbetaling is uitgevoerd',
-                    usage_alert: 'Een maandverbruik ruim boven vorig jaar of gelijkaardige woningen',
+                    usage_alert: 'Een maandverbruik ruim boven vorig jaar of vergelijkbare woningen',
                     move_update: 'Nieuws over een verhuizing',
                     ticket_update: 'Antwoorden en statuswijzigingen van berichten aan de klantendienst',
                 },
@@ -442,7 +442,7 @@ export default {
                 usage_comparison_help: 'Ce à quoi la consommation d’un mois est comparée, tant que les résidents ne choisissent pas.',
                 comparisons: {
                     last_year: 'Le même mois l’an dernier',
-                    similar_homes: 'Des logements semblables',
+                    similar_homes: 'Logements similaires',
                     both: 'Les deux',
                 },
                 kinds: {
@@ -451,7 +451,7 @@ export default {
                     payment_reminder: 'Un rappel avant l’échéance d’une facture',
                     payment_overdue: 'Une facture est en retard de paiement',
                     refund_paid: 'Un remboursement a été versé',
-                    usage_alert: 'Une consommation mensuelle nettement supérieure à l’an dernier ou à des logements semblables',
+                    usage_alert: 'Une consommation mensuelle nettement supérieure à l’an dernier ou à des logements similaires',
                     move_update: 'Des nouvelles d’un déménagement',
                     ticket_update: 'Les réponses et changements de statut des messages au service clientèle',
                 },
