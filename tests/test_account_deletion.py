@@ -30,7 +30,8 @@ from tenants.models import Organisation
 from tests.support.billing_data import billing_customer
 from tests.support.deletion import CONFIRM, URL, ask, billing_rows, emailed_token
 from tests.support.factories import last_link, outbox
-from tests.support.residents import PASSWORD, login, resident_client
+from tests.support.organisations import PASSWORD as STAFF_PASSWORD
+from tests.support.residents import PASSWORD, active_resident, login, resident_client
 from tests.support.staff import add_staff, as_staff_client
 from tests.support.web import logged_in
 
@@ -380,3 +381,34 @@ def test_staff_list_filter_see_and_cancel(resident, client_for):
     activity = staff.get(f"/api/admin/customers/{_customer(data).pk}/portal/activity/").json()["results"]
     assert [event["kind"] for event in activity[:2]] == ["deletion_cancelled", "deletion_requested"]
     assert activity[0]["actor"] == "staff"
+
+
+def test_the_portal_card_says_the_account_was_deleted(resident, client_for):
+    data, client = resident
+    ask(client)
+    client_for(NOORD).post(CONFIRM, {"token": emailed_token(data["email"])}, format="json")
+    staff = as_staff_client(client_for(NOORD))
+    card = staff.get(f"/api/admin/customers/{_customer(data).pk}/portal/").json()
+    assert (card["has_account"], card["status"]) == (False, "no_account")
+    assert card["account_deletion"]["status"] == "completed"
+    assert card["account_deletion"]["completed_at"]
+
+
+def test_a_resident_who_is_also_staff_here_keeps_the_staff_login(db, client_for):
+    customer = active_resident(email="admin@noord.test")  # the administrator is also a customer here
+    resident_side = client_for(NOORD)
+    body = login(resident_side, "admin@noord.test", STAFF_PASSWORD).json()
+    assert body["roles"] == ["staff:admin", "resident"]
+    resident_side.credentials(HTTP_AUTHORIZATION=f"Token {body['key']}")
+    staff = as_staff_client(client_for(NOORD))
+    assert ask(resident_side, password=STAFF_PASSWORD).status_code == 202
+    done = client_for(NOORD).post(CONFIRM, {"token": emailed_token("admin@noord.test")}, format="json")
+    assert done.status_code == 200
+    assert User.objects.filter(email="admin@noord.test").exists()
+    assert staff.get("/api/admin/account-deletions/").status_code == 200  # its staff token lives on
+    with schema_context("org_noord"):
+        request = DeletionRequest.objects.get(customer=customer)
+        assert not request.identity_deleted
+        assert "api_tokens" not in request.removed
+    again = login(client_for(NOORD), "admin@noord.test", STAFF_PASSWORD).json()
+    assert again["roles"] == ["staff:admin"]

@@ -5,6 +5,18 @@ from rest_framework import serializers
 
 from activity.models import ActivityEvent
 from memberships.models import ImpersonationSession, PortalAccount, StaffMembership
+from personal_data.models import DeletionRequest
+from personal_data.selectors import latest_deletion
+
+
+class AccountDeletionSummarySerializer(serializers.Serializer):
+    """The customer's latest request to delete the portal account (staff_api.personal_data has all)."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=DeletionRequest.Status.choices)
+    requested_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
 
 
 class PortalCardSerializer(serializers.Serializer):
@@ -22,11 +34,15 @@ class PortalCardSerializer(serializers.Serializer):
     registration_date = serializers.DateTimeField(allow_null=True)
     last_login_at = serializers.DateTimeField(allow_null=True)
     language = serializers.CharField(allow_null=True)
+    account_deletion = AccountDeletionSummarySerializer(
+        allow_null=True, help_text="The latest request to delete the portal account, if any."
+    )
 
     @staticmethod
     def for_customer(customer) -> dict:
         account = getattr(customer, "portal_account", None)
         return {
+            "account_deletion": latest_deletion(customer=customer),
             "customer_id": customer.pk,
             "customer_number": customer.customer_number,
             "customer_name": customer.display_name,
