@@ -152,7 +152,10 @@ def sign_out_other_devices(
             pk=current.token_id or 0
         )
     )
+    # Dead tokens (expired, or older than the password) go too, but only listed devices are counted.
+    listed = sum(1 for token in live_access_tokens(user=account.user) if token.pk != current.token_id)
     ended = _end(account.user, tokens, current=current, unbound=True)
+    ended = SignedOut(devices=listed, sessions=ended.sessions)
     _record(
         account,
         ActivityEvent.Kind.OTHER_DEVICES_SIGNED_OUT,

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from activity.models import ActivityEvent
 from credentials.models import AccessToken
+from credentials.services import issue_access_token
+from customers.models import Customer
 from memberships.services.login import SESSION_SEEN_KEY, SESSION_TOKEN_KEY
 from self_service.user_agents import describe_user_agent
 from tests.support.billing_data import billing_customer
@@ -173,8 +178,6 @@ def test_another_customers_or_organisations_device_is_not_found_and_stays(reside
 
 
 def test_staff_acting_as_the_resident_cannot_see_or_sign_out_devices(resident, noord_client, client_for):
-    from customers.models import Customer
-
     _api, key_id = api_client(resident)
     with schema_context("org_noord"):
         customer = Customer.objects.get(customer_number=resident["number"])
@@ -200,8 +203,6 @@ def test_staff_acting_as_the_resident_cannot_see_or_sign_out_devices(resident, n
 def test_an_impersonation_is_no_device_and_survives_signing_out_the_others(
     resident, noord_client, client_for
 ):
-    from customers.models import Customer
-
     with schema_context("org_noord"):
         customer = Customer.objects.get(customer_number=resident["number"])
     staff_client(noord_client)
@@ -257,8 +258,6 @@ def test_user_agents_are_described_in_words(user_agent, label, kind):
 
 
 def test_device_labels_are_translated():
-    from django.utils import translation
-
     with translation.override("nl"):
         assert describe_user_agent("").label == "API-client"
         assert describe_user_agent("zzz").label == "Onbekende browser"
@@ -327,8 +326,6 @@ def test_a_session_whose_token_is_gone_is_logged_out_at_its_next_check(resident)
 def test_a_bound_session_costs_no_query_more_than_an_unbound_one(resident):
     """The query count of a resident's request with a session bound to a token (every login's)
     equals that of a session without one (as before devices existed): 3 for /api/portal/me/."""
-    from accounts.models import User
-
     bound = browser(resident, FIREFOX)
     unbound = page_client()
     with schema_context("org_noord"):
@@ -358,3 +355,15 @@ def test_listing_costs_the_same_few_queries_for_many_devices(resident):
     for _ in range(6):
         api_client(resident, HTTP_USER_AGENT=FIREFOX)
     assert count() == few, connection.queries
+
+
+def test_signing_out_the_others_also_removes_dead_tokens_but_counts_only_devices(resident):
+    api, _key = api_client(resident)
+    with schema_context("org_noord"):
+        user = User.objects.get(email=resident["email"])
+        dead = issue_access_token(user=user, user_agent=FIREFOX).token
+        AccessToken.objects.filter(pk=dead.pk).update(expires_at=dead.created_at - timedelta(hours=1))
+    answer = api.post(f"{DEVICES}sign-out-others/").json()
+    assert answer["devices"] == 0
+    with schema_context("org_noord"):
+        assert not AccessToken.objects.filter(pk=dead.pk).exists()
