@@ -2,7 +2,7 @@
 
 Runs inside the deletion's transaction (personal_data.deletion.confirm_deletion), in the
 organisation's schema. What goes: the portal account and its login here, the identity's tokens,
-one-time links and browser sessions here (unless the identity is also staff here), notification
+one-time links, browser sessions and reset requests here (unless the identity is also staff here), notification
 choices and the sent-log, data archives with their files (after commit), move-in drafts of the
 person, the pending registrations of the customer, the phone number the resident entered in the
 portal, the outbox's copies of the emails to the address; in the customer's activity log the IP
@@ -34,7 +34,13 @@ from credentials.models import AccessToken, OneTimeToken
 from credentials.services import delete_user_sessions
 from integration.changes import record_change
 from integration.models import PortalChange
-from memberships.models import AddressInUseRegistration, ImpersonationSession, PortalAccount, StaffMembership
+from memberships.models import (
+    AccountEmailRequest,
+    AddressInUseRegistration,
+    ImpersonationSession,
+    PortalAccount,
+    StaffMembership,
+)
 from memberships.services.impersonation import stop_impersonation
 from moves.move_in import delete_drafts_of
 from notifications.models import NotificationPreference, SentNotification
@@ -73,6 +79,10 @@ def _end_credentials(erased: Erased, account: PortalAccount, *, staff_here: bool
         _count(erased, "api_tokens", AccessToken.objects.filter(user=user).delete()[0])
         _count(erased, "sessions", delete_user_sessions(user=user))
         subjects.append(f"user:{user.pk}")
+    if not staff_here:
+        # Reset and resend requests keep the address and an IP for 30 days: not past the account.
+        requests = AccountEmailRequest.objects.filter(email__iexact=account.login_email)
+        _count(erased, "account_requests", requests.delete()[0])
     deleted, _rows = OneTimeToken.objects.filter(subject__in=subjects).delete()
     _count(erased, "one_time_links", deleted)
     _count(

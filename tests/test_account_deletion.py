@@ -19,7 +19,7 @@ from communications.models import OutboundEmail
 from core.errors import RuleViolation
 from credentials.models import AccessToken, OneTimeToken
 from customers.models import Customer
-from memberships.models import PortalAccount
+from memberships.models import AccountEmailRequest, PortalAccount
 from memberships.services.registration import confirm_registration, register_resident
 from moves.models import MoveInRequest
 from moves.move_in import start_draft
@@ -116,6 +116,9 @@ def _portal_data(data, customer) -> None:
     with schema_context("org_noord"):
         account = PortalAccount.objects.get(customer=customer)
         NotificationPreference.objects.create(account=account, kind="invoice_available", enabled=False)
+        AccountEmailRequest.objects.create(
+            kind="password_reset", email=data["email"], language="en", ip="10.1.2.3"
+        )
         export = DataExport.objects.create(customer=customer, requested_by=account, language="en")
         export.file.save("data-test.zip", ContentFile(b"PK archive"), save=True)
         start_draft(language="en", existing_customer=customer)
@@ -143,6 +146,7 @@ def _assert_removed_here(data, customer, user, before: dict) -> None:
         assert MoveInRequest.objects.count() == before["drafts"] - 2
         assert not OneTimeToken.objects.filter(email__in=[data["email"], "new.address@example.test"]).exists()
         assert Customer.objects.get(pk=customer.pk).phone == ""
+        assert not AccountEmailRequest.objects.filter(email=data["email"]).exists()
         events = list(ActivityEvent.objects.filter(customer=customer))
         assert len(events) == before["events"] + 3  # requested, confirmed, deleted
         assert all(event.ip is None and event.user_agent == "" for event in events)

@@ -43,6 +43,7 @@ const en = {
             contact_details: 'Contact details entered in the portal',
             activity_entries_anonymised: 'Activity entries anonymised',
             emails: 'Emails in the outbox',
+            account_requests: 'Password reset requests',
         },
     },
 };
@@ -91,6 +92,7 @@ const nl = {
             contact_details: 'In het portaal ingevulde contactgegevens',
             activity_entries_anonymised: 'Geanonimiseerde activiteiten',
             emails: 'E-mails in de outbox',
+            account_requests: 'Aanvragen om het wachtwoord te herstellen',
         },
     },
 };
@@ -139,6 +141,7 @@ const fr = {
             contact_details: 'Coordonnées saisies dans le portail',
             activity_entries_anonymised: 'Entrées d’activité anonymisées',
             emails: 'E-mails de la boîte d’envoi',
+            account_requests: 'Demandes de réinitialisation du mot de passe',
         },
     },
 };
