@@ -17,28 +17,16 @@ from accounts.models import User
 from activity.models import ActivityEvent
 from credentials.models import AccessToken
 from credentials.services import issue_access_token
-from customers.models import Customer
 from memberships.services.login import SESSION_SEEN_KEY, SESSION_TOKEN_KEY
 from self_service.user_agents import describe_user_agent
+from tests.support import devices
 from tests.support.billing_data import billing_customer
 from tests.support.common import data_queries
-from tests.support.staff import staff_client
+from tests.support.devices import FIREFOX, IPHONE, browser, impersonation_key, token_of
 from tests.support.web import NOORD, PASSWORD, ZUID, make_resident, page_client
 
-FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
-IPHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
-)
 DEVICES = "/api/portal/devices/"
-
-
-def browser(data: dict, user_agent: str, host: str = NOORD):
-    """A browser logged in through the login page (a session bound to its own token)."""
-    client = page_client(host, HTTP_USER_AGENT=user_agent)
-    response = client.post("/login/", {"email": data["email"], "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
+resident = devices.resident  # the fixture: this module's residents (not tests.support.tickets')
 
 
 def api_client(data: dict, host: str = NOORD, **headers):
@@ -52,18 +40,6 @@ def api_client(data: dict, host: str = NOORD, **headers):
     key = response.json()["key"]
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
     return client, key.split(".")[0]
-
-
-def token_of(client) -> AccessToken:
-    with schema_context("org_noord"):
-        return AccessToken.objects.get(pk=client.session[SESSION_TOKEN_KEY])
-
-
-@pytest.fixture
-def resident(db):
-    data = billing_customer()
-    make_resident(data)
-    return data
 
 
 def test_the_list_describes_each_device_and_marks_the_current_one(resident):
@@ -179,13 +155,9 @@ def test_another_customers_or_organisations_device_is_not_found_and_stays(reside
 
 def test_staff_acting_as_the_resident_cannot_see_or_sign_out_devices(resident, noord_client, client_for):
     _api, key_id = api_client(resident)
-    with schema_context("org_noord"):
-        customer = Customer.objects.get(customer_number=resident["number"])
-    staff_client(noord_client)
-    started = noord_client.post(f"/api/admin/customers/{customer.pk}/portal/impersonate/", {}, format="json")
-    assert started.status_code == 201
+    key = impersonation_key(noord_client, resident)
     acting = client_for(NOORD)
-    acting.credentials(HTTP_AUTHORIZATION=f"Token {started.json()['key']}")
+    acting.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     for answer in (
         acting.get(DEVICES),
         acting.delete(f"{DEVICES}{key_id}/"),
@@ -203,12 +175,7 @@ def test_staff_acting_as_the_resident_cannot_see_or_sign_out_devices(resident, n
 def test_an_impersonation_is_no_device_and_survives_signing_out_the_others(
     resident, noord_client, client_for
 ):
-    with schema_context("org_noord"):
-        customer = Customer.objects.get(customer_number=resident["number"])
-    staff_client(noord_client)
-    key = noord_client.post(
-        f"/api/admin/customers/{customer.pk}/portal/impersonate/", {}, format="json"
-    ).json()["key"]
+    key = impersonation_key(noord_client, resident)
     mine, _key = api_client(resident)
     assert len(mine.get(DEVICES).json()) == 1
     assert mine.post(f"{DEVICES}sign-out-others/").json()["devices"] == 0

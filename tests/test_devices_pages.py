@@ -4,45 +4,16 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.conf import settings
 from django_tenants.utils import schema_context
 
 from activity.models import ActivityEvent
-from credentials.models import AccessToken
-from customers.models import Customer
-from memberships.services.login import SESSION_TOKEN_KEY
-from tests.support.billing_data import billing_customer
-from tests.support.staff import staff_client
-from tests.support.web import NOORD, PASSWORD, make_resident, page_client, text
+from tests.support import devices
+from tests.support.devices import FIREFOX, IPHONE, csrf_browser, impersonation_key, token_of
+from tests.support.web import NOORD, page_client, text
 
-FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"
-IPHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"
-)
 PAGE = "/my-details/devices/"
-
-
-def browser(data: dict, user_agent: str, language: str = "en"):
-    """A browser (CSRF checked as in a real one) logged in through the login page."""
-    client = page_client(NOORD, language, enforce_csrf_checks=True, HTTP_USER_AGENT=user_agent)
-    client.get("/login/")
-    response = client.post(
-        "/login/",
-        {
-            "email": data["email"],
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": client.cookies[settings.CSRF_COOKIE_NAME].value,
-        },
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-    return client
-
-
-def key_of(client) -> str:
-    with schema_context("org_noord"):
-        return AccessToken.objects.get(pk=client.session[SESSION_TOKEN_KEY]).key_id
+resident = devices.resident  # the fixture: this module's residents (not tests.support.tickets')
 
 
 def post(client, data: dict, *, with_csrf: bool = True):
@@ -51,15 +22,8 @@ def post(client, data: dict, *, with_csrf: bool = True):
     return client.post(PAGE, data)
 
 
-@pytest.fixture
-def resident(db):
-    data = billing_customer()
-    make_resident(data)
-    return data
-
-
 def test_my_details_links_the_page_which_lists_the_devices_and_marks_this_one(resident):
-    firefox, iphone = browser(resident, FIREFOX), browser(resident, IPHONE)
+    firefox, iphone = csrf_browser(resident, FIREFOX), csrf_browser(resident, IPHONE)
     assert 'href="/my-details/devices/"' in text(firefox.get("/my-details/"))
     page = text(firefox.get(PAGE))
     assert "<h1>Signed-in devices</h1>" in page
@@ -70,7 +34,7 @@ def test_my_details_links_the_page_which_lists_the_devices_and_marks_this_one(re
     assert 'name="device"' not in cards[0]  # no sign-out button for the device in use
     assert "Safari 17 · iPhone" in cards[1]
     assert "This device" not in cards[1]
-    assert f'value="{key_of(iphone)}"' in cards[1]
+    assert f'value="{token_of(iphone).key_id}"' in cards[1]
     assert re.search(
         r'aria-label="Sign out Safari 17 · iPhone, signed in on [^"]+">Sign out</button>', cards[1]
     )
@@ -80,8 +44,8 @@ def test_my_details_links_the_page_which_lists_the_devices_and_marks_this_one(re
 
 
 def test_signing_out_a_device_logs_that_browser_out_and_says_so(resident):
-    firefox, iphone = browser(resident, FIREFOX), browser(resident, IPHONE)
-    done = post(firefox, {"device": key_of(iphone)})
+    firefox, iphone = csrf_browser(resident, FIREFOX), csrf_browser(resident, IPHONE)
+    done = post(firefox, {"device": token_of(iphone).key_id})
     assert done.status_code == 302
     assert done["Location"] == PAGE
     page = text(firefox.get(PAGE))
@@ -98,14 +62,18 @@ def test_signing_out_a_device_logs_that_browser_out_and_says_so(resident):
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_signs_nothing_out(resident):
-    firefox, iphone = browser(resident, FIREFOX), browser(resident, IPHONE)
-    assert post(firefox, {"device": key_of(iphone)}, with_csrf=False).status_code == 403
+    firefox, iphone = csrf_browser(resident, FIREFOX), csrf_browser(resident, IPHONE)
+    assert post(firefox, {"device": token_of(iphone).key_id}, with_csrf=False).status_code == 403
     assert post(firefox, {"action": "others"}, with_csrf=False).status_code == 403
     assert iphone.get("/overview/").status_code == 200
 
 
 def test_signing_out_all_other_devices(resident):
-    firefox, iphone, other = browser(resident, FIREFOX), browser(resident, IPHONE), browser(resident, "")
+    firefox, iphone, other = (
+        csrf_browser(resident, FIREFOX),
+        csrf_browser(resident, IPHONE),
+        csrf_browser(resident, ""),
+    )
     assert post(firefox, {"action": "others"}).status_code == 302
     page = text(firefox.get(PAGE))
     assert "You were signed out on 2 other devices." in page
@@ -116,17 +84,17 @@ def test_signing_out_all_other_devices(resident):
 
 
 def test_an_unknown_or_current_device_is_refused_with_a_notice(resident):
-    firefox = browser(resident, FIREFOX)
+    firefox = csrf_browser(resident, FIREFOX)
     post(firefox, {"device": "not-mine"})
     assert "You have no such signed-in device here." in text(firefox.get(PAGE))
-    post(firefox, {"device": key_of(firefox)})
+    post(firefox, {"device": token_of(firefox).key_id})
     assert "This is the device you are using: log out to sign it out." in text(firefox.get(PAGE))
     assert firefox.get("/overview/").status_code == 200
 
 
 def test_the_page_speaks_dutch_and_french(resident):
-    iphone = browser(resident, IPHONE)
-    browser(resident, FIREFOX)
+    iphone = csrf_browser(resident, IPHONE)
+    csrf_browser(resident, FIREFOX)
     for language, words in (
         (
             "nl",
@@ -153,12 +121,7 @@ def test_the_page_speaks_dutch_and_french(resident):
 
 
 def test_staff_acting_as_the_resident_cannot_open_the_page(resident, noord_client):
-    with schema_context("org_noord"):
-        customer = Customer.objects.get(customer_number=resident["number"])
-    staff_client(noord_client)
-    key = noord_client.post(
-        f"/api/admin/customers/{customer.pk}/portal/impersonate/", {}, format="json"
-    ).json()["key"]
+    key = impersonation_key(noord_client, resident)
     acting = page_client(NOORD)
     assert acting.post("/impersonation/start/", {"key": key}).status_code == 302
     assert 'href="/my-details/devices/"' not in text(acting.get("/my-details/"))

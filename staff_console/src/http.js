@@ -108,3 +108,9 @@ export function createHttp({
 
     return { fetchJson, csrfToken };
 }
+
+/** The field errors of a failed request, for a react-admin form (beside each field); else undefined. */
+export function fieldErrors(error) {
+    const errors = error?.body?.errors;
+    return errors && Object.keys(errors).length ? errors : undefined;
+}

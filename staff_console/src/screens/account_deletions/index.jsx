@@ -14,13 +14,14 @@ import {
     SimpleShowLayout,
     TextField,
     TopToolbar,
-    usePermissions,
     useRecordContext,
     useTranslate,
 } from 'react-admin';
-import { Chip, useMediaQuery } from '@mui/material';
+import { useMediaQuery } from '@mui/material';
 import PersonOffIcon from '@mui/icons-material/PersonOff';
 import ActionButton from '../../components/ActionButton.jsx';
+import StatusChip from '../../components/StatusChip.jsx';
+import { useMayDecide } from '../../components/permissions.js';
 import messages from './messages.js';
 
 const STATUSES = ['pending', 'completed', 'cancelled', 'expired'];
@@ -30,9 +31,7 @@ function statusChoices(translate) {
 }
 
 function Status({ record }) {
-    const translate = useTranslate();
-    if (!record?.status) return null;
-    return <Chip size="small" variant="outlined" label={translate(`account_deletions.status.${record.status}`)} />;
+    return <StatusChip status={record?.status} messages="account_deletions.status" />;
 }
 
 function DeletionFilters() {
@@ -85,8 +84,7 @@ function Removed() {
 
 function DeletionActions() {
     const record = useRecordContext();
-    const { permissions } = usePermissions();
-    const mayCancel = Boolean(permissions?.role && permissions.role !== 'support');
+    const mayCancel = useMayDecide();
     if (!record || record.status !== 'pending' || !mayCancel) return <TopToolbar />;
     return (
         <TopToolbar>

@@ -2,10 +2,8 @@
 // customer, meter and warning filters, search) with each reading's photo, and one reading with its
 // photo in full. Staff and administrators accept one (stored as an actual reading) or reject it
 // with the reason the resident is emailed; support members read (the API refuses them anyway).
-import { useState } from 'react';
 import {
     AutocompleteInput,
-    Button,
     Datagrid,
     DateField,
     FunctionField,
@@ -21,26 +19,16 @@ import {
     TopToolbar,
     useDataProvider,
     useNotify,
-    usePermissions,
     useRecordContext,
     useRefresh,
     useTranslate,
 } from 'react-admin';
-import {
-    Alert,
-    Box,
-    Chip,
-    Dialog,
-    DialogActions,
-    DialogContent,
-    DialogContentText,
-    DialogTitle,
-    Link,
-    TextField as MuiTextField,
-    useMediaQuery,
-} from '@mui/material';
+import { Alert, Box, Chip, Link, useMediaQuery } from '@mui/material';
 import { Link as RouterLink } from 'react-router-dom';
 import ConfirmButton from '../../components/ConfirmButton.jsx';
+import ReasonButton from '../../components/ReasonButton.jsx';
+import SharedStatusChip from '../../components/StatusChip.jsx';
+import { useMayDecide } from '../../components/permissions.js';
 import { READING_STATUSES, SUBMITTED_READINGS, alreadyDecided, photoUrl, readingValue } from './readings.js';
 
 const R = (name) => `consumption.submitted.${name}`;
@@ -64,24 +52,8 @@ const filters = [
     <NullableBooleanInput key="with_warning" source="with_warning" />,
 ];
 
-/** Staff and administrators decide; support reads. */
-function useMayDecide() {
-    const { permissions } = usePermissions();
-    return Boolean(permissions?.role && permissions.role !== 'support');
-}
-
 function StatusChip({ status }) {
-    const translate = useTranslate();
-    if (!status) return null;
-    // Outlined, text in the body colour (contrast); the coloured border tells the statuses apart.
-    return (
-        <Chip
-            size="small"
-            variant="outlined"
-            label={translate(R(`status.${status}`), { _: status })}
-            sx={{ borderColor: `${STATUS_COLOURS[status] || 'grey'}.main`, borderWidth: 2 }}
-        />
-    );
+    return <SharedStatusChip status={status} messages={R('status')} colours={STATUS_COLOURS} fallbackColour="grey" />;
 }
 
 function customerText(record) {
@@ -163,74 +135,31 @@ function RejectButton({ record }) {
     const refresh = useRefresh();
     const translate = useTranslate();
     const failed = useDecisionFailure();
-    const [open, setOpen] = useState(false);
-    const [reason, setReason] = useState('');
-    const [error, setError] = useState('');
-    const [busy, setBusy] = useState(false);
-    const fieldId = `reject-reason-${record.id}`;
-    const close = () => {
-        setOpen(false);
-        setError('');
-    };
-    const submit = async (event) => {
-        event.preventDefault();
-        setBusy(true);
-        try {
-            await dataProvider.action(SUBMITTED_READINGS, record.id, 'reject', { reason });
-            notify(R('rejected'), { type: 'success', messageArgs: { reference: record.reference } });
-            setReason('');
-            close();
-            refresh();
-        } catch (failure) {
-            const fieldError = failure?.body?.errors?.reason;
-            if (fieldError) setError(fieldError);
-            else {
-                close();
-                failed(failure);
-            }
-        } finally {
-            setBusy(false);
-        }
+    const send = async (reason) => {
+        await dataProvider.action(SUBMITTED_READINGS, record.id, 'reject', { reason });
+        notify(R('rejected'), { type: 'success', messageArgs: { reference: record.reference } });
+        refresh();
     };
     return (
-        <>
-            <Button
-                label={R('reject')}
-                aria-label={translate(R('reject_named'), { reference: record.reference })}
-                color="error"
-                variant="outlined"
-                onClick={() => setOpen(true)}
-            />
-            <Dialog open={open} onClose={close} aria-labelledby={`${fieldId}-title`} fullWidth maxWidth="sm">
-                <form onSubmit={submit} noValidate>
-                    <DialogTitle id={`${fieldId}-title`}>
-                        {translate(R('reject_title'), { reference: record.reference })}
-                    </DialogTitle>
-                    <DialogContent>
-                        <DialogContentText sx={{ mb: 2 }}>{translate(R('reject_help'))}</DialogContentText>
-                        <MuiTextField
-                            id={fieldId}
-                            name="reason"
-                            label={translate(R('reason'))}
-                            value={reason}
-                            onChange={(event) => setReason(event.target.value)}
-                            error={Boolean(error)}
-                            helperText={error || translate(R('reason_help'))}
-                            inputProps={{ maxLength: 500 }}
-                            required
-                            multiline
-                            minRows={3}
-                            fullWidth
-                            autoFocus
-                        />
-                    </DialogContent>
-                    <DialogActions sx={{ flexWrap: 'wrap', gap: 1 }}>
-                        <Button label="console.actions.cancel" onClick={close} />
-                        <Button label={R('reject')} type="submit" color="error" variant="contained" disabled={busy} />
-                    </DialogActions>
-                </form>
-            </Dialog>
-        </>
+        <ReasonButton
+            fieldId={`reject-reason-${record.id}`}
+            label={R('reject')}
+            buttonProps={{
+                'aria-label': translate(R('reject_named'), { reference: record.reference }),
+                variant: 'outlined',
+            }}
+            title={translate(R('reject_title'), { reference: record.reference })}
+            help={translate(R('reject_help'))}
+            reasonLabel={translate(R('reason'))}
+            reasonHelp={translate(R('reason_help'))}
+            required
+            actionsSx={{ flexWrap: 'wrap', gap: 1 }}
+            send={send}
+            onError={(failure, close) => {
+                close();
+                failed(failure);
+            }}
+        />
     );
 }
 

@@ -1,11 +1,8 @@
 // Shared parts of the move-in and move-out pages: statuses, the reason dialog (reject, cancel) with
 // the API's field error beside the field, the readings with their meter photos.
-import { useState } from 'react';
 import {
-    Button,
     useDataProvider,
     useNotify,
-    usePermissions,
     useRecordContext,
     useRefresh,
     useResourceContext,
@@ -13,20 +10,16 @@ import {
 } from 'react-admin';
 import {
     Box,
-    Chip,
-    Dialog,
-    DialogActions,
-    DialogContent,
-    DialogContentText,
-    DialogTitle,
     Table,
     TableBody,
     TableCell,
     TableHead,
     TableRow,
-    TextField as MuiTextField,
     Typography,
 } from '@mui/material';
+import SharedReasonButton from '../../components/ReasonButton.jsx';
+import SharedStatusChip from '../../components/StatusChip.jsx';
+import { useMayDecide } from '../../components/permissions.js';
 
 export const MOVE_IN_STATUSES = ['submitted', 'correction', 'approved', 'rejected'];
 export const MOVE_OUT_STATUSES = ['submitted', 'correction', 'scheduled', 'approved', 'rejected', 'cancelled'];
@@ -36,28 +29,13 @@ export const statusChoices = (statuses) => statuses.map((id) => ({ id, name: `mo
 const STATUS_COLOURS = { submitted: 'info', correction: 'warning', scheduled: 'secondary', approved: 'success' };
 
 export function StatusChip({ status }) {
-    const translate = useTranslate();
-    if (!status) return null;
-    // Outlined with the text in the body colour: the coloured border tells apart, the text stays readable (contrast).
-    const colour = STATUS_COLOURS[status];
-    return (
-        <Chip
-            size="small"
-            variant="outlined"
-            label={translate(`moves.status.${status}`)}
-            sx={colour ? { borderColor: `${colour}.main`, borderWidth: 2 } : undefined}
-        />
-    );
+    return <SharedStatusChip status={status} messages="moves.status" colours={STATUS_COLOURS} />;
 }
 
-/** Staff and administrators decide; support reads (the API refuses support on its own too). */
-export function useMayDecide() {
-    const { permissions } = usePermissions();
-    return Boolean(permissions && permissions.role && permissions.role !== 'support');
-}
+export { useMayDecide };
 
 /** Reject or cancel: a dialog asking the reason the resident receives; the API's error on
- * `reason` shows beside the field, any other as a notification. */
+ * `reason` shows beside the field, any other as a notification (the dialog stays open). */
 export function ReasonButton({ action, label, title, help, success, color = 'error' }) {
     const record = useRecordContext();
     const resource = useResourceContext();
@@ -65,63 +43,23 @@ export function ReasonButton({ action, label, title, help, success, color = 'err
     const notify = useNotify();
     const refresh = useRefresh();
     const translate = useTranslate();
-    const [open, setOpen] = useState(false);
-    const [reason, setReason] = useState('');
-    const [error, setError] = useState('');
-    const [busy, setBusy] = useState(false);
     if (!record) return null;
-    const fieldId = `${action}-reason-${record.id}`;
-    const close = () => {
-        setOpen(false);
-        setError('');
-    };
-    const submit = async (event) => {
-        event.preventDefault();
-        setBusy(true);
-        try {
-            await dataProvider.action(resource, record.id, action, { reason });
-            notify(success, { type: 'success' });
-            setReason('');
-            close();
-            refresh();
-        } catch (failure) {
-            const fieldError = failure?.body?.errors?.reason;
-            if (fieldError) setError(fieldError);
-            else notify(failure?.message || 'ra.notification.http_error', { type: 'error' });
-        } finally {
-            setBusy(false);
-        }
+    const send = async (reason) => {
+        await dataProvider.action(resource, record.id, action, { reason });
+        notify(success, { type: 'success' });
+        refresh();
     };
     return (
-        <>
-            <Button label={label} color={color} onClick={() => setOpen(true)} />
-            <Dialog open={open} onClose={close} aria-labelledby={`${fieldId}-title`} fullWidth maxWidth="sm">
-                <form onSubmit={submit} noValidate>
-                    <DialogTitle id={`${fieldId}-title`}>{translate(title)}</DialogTitle>
-                    <DialogContent>
-                        <DialogContentText sx={{ mb: 2 }}>{translate(help)}</DialogContentText>
-                        <MuiTextField
-                            id={fieldId}
-                            name="reason"
-                            label={translate('moves.reason')}
-                            value={reason}
-                            onChange={(event) => setReason(event.target.value)}
-                            error={Boolean(error)}
-                            helperText={error || ' '}
-                            inputProps={{ maxLength: 500 }}
-                            multiline
-                            minRows={3}
-                            fullWidth
-                            autoFocus
-                        />
-                    </DialogContent>
-                    <DialogActions>
-                        <Button label="console.actions.cancel" onClick={close} />
-                        <Button label={label} type="submit" color={color} variant="contained" disabled={busy} />
-                    </DialogActions>
-                </form>
-            </Dialog>
-        </>
+        <SharedReasonButton
+            fieldId={`${action}-reason-${record.id}`}
+            label={label}
+            title={translate(title)}
+            help={translate(help)}
+            reasonLabel={translate('moves.reason')}
+            color={color}
+            send={send}
+            onError={(failure) => notify(failure?.message || 'ra.notification.http_error', { type: 'error' })}
+        />
     );
 }
 

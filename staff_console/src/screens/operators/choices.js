@@ -26,11 +26,8 @@ export function portalUrl(domain) {
     return `${protocol}//${domain}${port ? `:${port}` : ''}/`;
 }
 
-/** Field errors of a failed request for a react-admin form (beside each field), else undefined. */
-export function fieldErrors(error) {
-    const errors = error?.body?.errors;
-    return errors && Object.keys(errors).length ? errors : undefined;
-}
+// Field errors of a failed request for a react-admin form: one function for the whole console.
+export { fieldErrors } from '../../http.js';
 
 // The operator API's root. Not `dataProvider.root`: react-admin's useDataProvider() proxy turns
 // every property into a function, so only the provider's methods can be reached through it.

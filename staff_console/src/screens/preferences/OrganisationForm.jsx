@@ -1,19 +1,10 @@
 // The organisation's own logo and colours (configuration/general): what the portal uses while
 // "use the organisation's logo/colours" is on, and what the console's header shows.
-import { useEffect, useState } from 'react';
-import {
-    BooleanInput,
-    FileInput,
-    Loading,
-    SaveButton,
-    SimpleForm,
-    Toolbar,
-    useDataProvider,
-    useNotify,
-    useTranslate,
-} from 'react-admin';
+import { useState } from 'react';
+import { BooleanInput, FileInput, useDataProvider, useNotify, useTranslate } from 'react-admin';
 import { Box, Typography } from '@mui/material';
-import { CONFIGURATION } from './api.js';
+import { saveConfiguration, useConfiguration } from './api.js';
+import SettingsForm, { pendingView } from './SettingsForm.jsx';
 import ColourInput from './ColourInput.jsx';
 import FilePreview from './FilePreview.jsx';
 import { GENERAL_SETTINGS, preferencesBody, warningsByField } from './payload.js';
@@ -22,42 +13,26 @@ export default function OrganisationForm() {
     const translate = useTranslate();
     const notify = useNotify();
     const dataProvider = useDataProvider();
-    const [general, setGeneral] = useState(null);
+    const [general, setGeneral] = useConfiguration('general');
     const [warnings, setWarnings] = useState({});
-    useEffect(() => {
-        dataProvider
-            .fetchJson(`${CONFIGURATION}general/`)
-            .then(({ json }) => setGeneral(json))
-            .catch((error) => setGeneral({ error }));
-    }, [dataProvider]);
-    if (!general) return <Loading />;
-    if (general.error) return <Typography role="alert">{general.error.message}</Typography>;
+    const pending = pendingView(general);
+    if (pending) return pending;
 
-    const save = async (values) => {
-        const body = preferencesBody(values, general, GENERAL_SETTINGS);
-        try {
-            const { json } = await dataProvider.fetchJson(`${CONFIGURATION}general/`, { method: 'PATCH', body });
-            setGeneral(json);
-            setWarnings(warningsByField(json.warnings));
-            notify('preferences.saved', { type: 'success' });
-            return undefined;
-        } catch (error) {
-            if (error?.body?.errors && Object.keys(error.body.errors).length) return error.body.errors;
-            notify(error?.message || 'ra.notification.http_error', { type: 'error' });
-            return undefined;
-        }
-    };
+    // The API's field errors show beside their fields without the "invalid form" notification.
+    const save = (values) =>
+        saveConfiguration({
+            dataProvider,
+            notify,
+            name: 'general',
+            body: preferencesBody(values, general, GENERAL_SETTINGS),
+            onSaved: (json) => {
+                setGeneral(json);
+                setWarnings(warningsByField(json.warnings));
+            },
+            reportInvalid: false,
+        });
     return (
-        <SimpleForm
-            record={{ ...general, id: 'general' }}
-            onSubmit={save}
-            toolbar={
-                <Toolbar>
-                    <SaveButton alwaysEnable />
-                </Toolbar>
-            }
-            sx={{ maxWidth: 720 }}
-        >
+        <SettingsForm record={{ ...general, id: 'general' }} onSubmit={save}>
             <Typography variant="body2" sx={{ mb: 1 }}>
                 {translate('preferences.organisation.intro')}
             </Typography>
@@ -97,6 +72,6 @@ export default function OrganisationForm() {
                 helperText="preferences.help.secondary_colour"
                 warnings={warnings.secondary_colour}
             />
-        </SimpleForm>
+        </SettingsForm>
     );
 }

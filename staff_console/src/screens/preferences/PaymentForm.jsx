@@ -1,77 +1,36 @@
 // How residents pay an open invoice (configuration/payment): the account holder, IBAN and BIC for
 // the transfer and its QR code, the payment reference's scheme, and the payment provider's page
 // behind "Pay now". Only what changed is sent; every refusal of the API shows beside its field.
-import { useEffect, useState } from 'react';
-import {
-    Loading,
-    SaveButton,
-    SelectInput,
-    SimpleForm,
-    TextInput,
-    Toolbar,
-    required,
-    useDataProvider,
-    useNotify,
-    useTranslate,
-} from 'react-admin';
+import { SelectInput, TextInput, required, useDataProvider, useNotify, useTranslate } from 'react-admin';
 import { Typography } from '@mui/material';
-import { CONFIGURATION } from './api.js';
+import { saveConfiguration, useConfiguration } from './api.js';
+import SettingsForm, { pendingView } from './SettingsForm.jsx';
 import IbanInput from './IbanInput.jsx';
 import { REFERENCE_SCHEMES, paymentChanges, paymentRecord, placeholderList } from './payment.js';
 
-const URL = `${CONFIGURATION}payment/`;
 const P = (name) => `preferences.payment.${name}`;
-
-function fieldErrors(error) {
-    return error?.body?.errors && Object.keys(error.body.errors).length ? error.body.errors : null;
-}
 
 export default function PaymentForm() {
     const translate = useTranslate();
     const notify = useNotify();
     const dataProvider = useDataProvider();
-    const [settings, setSettings] = useState(null);
-    useEffect(() => {
-        dataProvider
-            .fetchJson(URL)
-            .then(({ json }) => setSettings(json))
-            .catch((error) => setSettings({ error }));
-    }, [dataProvider]);
-    if (!settings) return <Loading />;
-    if (settings.error) return <Typography role="alert">{settings.error.message}</Typography>;
+    const [settings, setSettings] = useConfiguration('payment');
+    const pending = pendingView(settings);
+    if (pending) return pending;
 
-    const save = async (values) => {
-        const body = paymentChanges(values, settings);
-        if (!Object.keys(body).length) {
-            notify(P('unchanged'), { type: 'info' });
-            return undefined;
-        }
-        try {
-            const { json } = await dataProvider.fetchJson(URL, { method: 'PATCH', body });
-            setSettings(json);
-            notify(P('saved'), { type: 'success' });
-            return undefined;
-        } catch (error) {
-            if (fieldErrors(error)) {
-                notify('ra.message.invalid_form', { type: 'error' });
-                return fieldErrors(error);
-            }
-            notify(error?.message || 'ra.notification.http_error', { type: 'error' });
-            return undefined;
-        }
-    };
+    const save = (values) =>
+        saveConfiguration({
+            dataProvider,
+            notify,
+            name: 'payment',
+            body: paymentChanges(values, settings),
+            onSaved: setSettings,
+            saved: P('saved'),
+            unchanged: P('unchanged'),
+        });
     const placeholders = placeholderList(settings.placeholders || []);
     return (
-        <SimpleForm
-            record={paymentRecord(settings)}
-            onSubmit={save}
-            toolbar={
-                <Toolbar>
-                    <SaveButton alwaysEnable />
-                </Toolbar>
-            }
-            sx={{ maxWidth: 720 }}
-        >
+        <SettingsForm record={paymentRecord(settings)} onSubmit={save}>
             <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
                 {translate(P('title'))}
             </Typography>
@@ -106,6 +65,6 @@ export default function PaymentForm() {
                 multiline
                 fullWidth
             />
-        </SimpleForm>
+        </SettingsForm>
     );
 }

@@ -1,43 +1,28 @@
 // The portal's preferences (portal-preferences.txt): branding, contact, advance payments, invoices.
 // One Save sends the changes to configuration/preferences (multipart with a logo or favicon) and
 // the minimum advance to configuration/billing; every error the API gives shows beside its field.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
     BooleanInput,
     FileInput,
     FormDataConsumer,
-    Loading,
     NumberInput,
     RadioButtonGroupInput,
-    SaveButton,
-    SimpleForm,
     TextInput,
-    Toolbar,
     useDataProvider,
     useNotify,
     useTranslate,
 } from 'react-admin';
 import { Box, Chip, Link, Typography } from '@mui/material';
 import { Link as RouterLink } from 'react-router-dom';
-import { CONFIGURATION } from './api.js';
+import { fetchConfiguration, fieldErrors, notifyFailure, patchConfiguration, useLoaded } from './api.js';
+import SettingsForm, { Section, pendingView } from './SettingsForm.jsx';
 import ColourInput from './ColourInput.jsx';
 import FilePreview from './FilePreview.jsx';
 import { preferencesBody, warningsByField } from './payload.js';
 
 const F = (name) => `preferences.fields.${name}`;
 const H = (name) => `preferences.help.${name}`;
-
-function Section({ title, children }) {
-    const translate = useTranslate();
-    return (
-        <Box component="section" sx={{ width: '100%', mb: 2 }}>
-            <Typography variant="h6" component="h2" sx={{ mt: 1, mb: 1 }}>
-                {translate(title)}
-            </Typography>
-            {children}
-        </Box>
-    );
-}
 
 function CurrentImage({ url, label }) {
     const translate = useTranslate();
@@ -50,22 +35,15 @@ function CurrentImage({ url, label }) {
     );
 }
 
+/** The portal's preferences, its billing settings (the minimum advance) and the organisation's
+ * branding (what "use the organisation's logo/colours" shows), loaded together. */
 function usePreferences() {
-    const dataProvider = useDataProvider();
-    const [state, setState] = useState({ loading: true });
-    const load = async () => {
+    return useLoaded(async (dataProvider) => {
         const [portal, billing, general] = await Promise.all(
-            ['preferences', 'billing', 'general'].map((name) =>
-                dataProvider.fetchJson(`${CONFIGURATION}${name}/`).then(({ json }) => json),
-            ),
+            ['preferences', 'billing', 'general'].map((name) => fetchConfiguration(dataProvider, name)),
         );
-        setState({ loading: false, portal, billing, general });
-    };
-    useEffect(() => {
-        load().catch((error) => setState({ loading: false, error }));
-        // eslint-disable-next-line react-hooks/exhaustive-deps
-    }, []);
-    return [state, setState];
+        return { portal, billing, general };
+    });
 }
 
 function BrandingFields({ portal, general, warnings }) {
@@ -192,18 +170,14 @@ function InvoiceFields({ costAvailable }) {
     );
 }
 
-function fieldErrors(error) {
-    return error?.body?.errors && Object.keys(error.body.errors).length ? error.body.errors : null;
-}
-
 export default function PortalForm() {
     const translate = useTranslate();
     const notify = useNotify();
     const dataProvider = useDataProvider();
     const [state, setState] = usePreferences();
     const [warnings, setWarnings] = useState({});
-    if (state.loading) return <Loading />;
-    if (state.error) return <Typography role="alert">{state.error.message}</Typography>;
+    const pending = pendingView(state);
+    if (pending) return pending;
     const { portal, billing, general } = state;
     const record = { ...portal, minimum_advance_amount: billing.minimum_advance_amount, id: 'current' };
 
@@ -214,10 +188,10 @@ export default function PortalForm() {
         const body = preferencesBody(values, portal);
         if (body instanceof FormData || Object.keys(body).length) {
             try {
-                ({ json: saved } = await dataProvider.fetchJson(`${CONFIGURATION}preferences/`, { method: 'PATCH', body }));
+                saved = await patchConfiguration(dataProvider, 'preferences', body);
             } catch (error) {
                 if (!fieldErrors(error)) {
-                    notify(error?.message || 'ra.notification.http_error', { type: 'error' });
+                    notifyFailure(notify, error);
                     return undefined;
                 }
                 Object.assign(errors, fieldErrors(error));
@@ -225,10 +199,9 @@ export default function PortalForm() {
         }
         if (Number(values.minimum_advance_amount) !== Number(billing.minimum_advance_amount)) {
             try {
-                ({ json: savedBilling } = await dataProvider.fetchJson(`${CONFIGURATION}billing/`, {
-                    method: 'PATCH',
-                    body: { minimum_advance_amount: values.minimum_advance_amount ?? '' },
-                }));
+                savedBilling = await patchConfiguration(dataProvider, 'billing', {
+                    minimum_advance_amount: values.minimum_advance_amount ?? '',
+                });
             } catch (error) {
                 Object.assign(errors, fieldErrors(error) || { minimum_advance_amount: error?.message });
             }
@@ -244,16 +217,7 @@ export default function PortalForm() {
     };
 
     return (
-        <SimpleForm
-            record={record}
-            onSubmit={save}
-            toolbar={
-                <Toolbar>
-                    <SaveButton alwaysEnable />
-                </Toolbar>
-            }
-            sx={{ maxWidth: 720 }}
-        >
+        <SettingsForm record={record} onSubmit={save}>
             <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, mb: 1 }}>
                 <Typography variant="body1">{translate('preferences.status.label')}:</Typography>
                 <Chip
@@ -280,6 +244,6 @@ export default function PortalForm() {
                     </Link>
                 </Typography>
             </Section>
-        </SimpleForm>
+        </SettingsForm>
     );
 }
