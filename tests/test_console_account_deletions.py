@@ -56,6 +56,15 @@ def test_staff_see_a_request_and_call_it_off_support_only_reads(console_org, res
     admin.shot("account-deletion-show")
     admin.axe()
 
+    with admin.db():
+        from customers.models import Customer
+
+        customer_pk = Customer.objects.get(customer_number=resident["number"]).pk
+    admin.go(f"customers/{customer_pk}/show/portal")
+    page.get_by_role("link", name="Waiting for confirmation").click()  # the portal card's fact
+    expect(page).to_have_url(re.compile(rf"/account-deletions/{request_id}/show$"))
+    expect(page.get_by_text("Moving abroad")).to_be_visible()
+
     support = staff_console(email=console_org.support_email)
     support.go(f"account-deletions/{request_id}/show")
     expect(support.page.get_by_text("Moving abroad")).to_be_visible()

@@ -9,9 +9,11 @@ import {
   useGetOne,
   useLocaleState,
   useRecordContext,
+  useCreatePath,
   useTranslate,
 } from 'react-admin';
-import { Alert, Box, Card, CardContent, Chip, Typography } from '@mui/material';
+import { Link as RouterLink } from 'react-router-dom';
+import { Alert, Box, Card, CardContent, Chip, Link, Typography } from '@mui/material';
 
 import { languageChoices } from './choices';
 import Scroll from './Scroll.jsx';
@@ -65,7 +67,24 @@ const CardFacts = ({ card }) => {
       <Item label={translate('customers.card.language')}>
         {language ? language.name : translate('customers.card.none')}
       </Item>
+      {card.account_deletion ? <DeletionFact request={card.account_deletion} /> : null}
     </Box>
+  );
+};
+
+/** The latest request to delete the portal account: its state and a link to the request's page. */
+const DeletionFact = ({ request }) => {
+  const translate = useTranslate();
+  const [locale] = useLocaleState();
+  const createPath = useCreatePath();
+  const when = request.completed_at || request.cancelled_at || request.requested_at;
+  return (
+    <Item label={translate('customers.card.account_deletion')}>
+      <Link component={RouterLink} to={createPath({ resource: 'account-deletions', id: request.id, type: 'show' })}>
+        {translate(`account_deletions.status.${request.status}`)}
+      </Link>{' '}
+      ({dateTime(when, locale)})
+    </Item>
   );
 };
 

@@ -34,6 +34,7 @@ export default {
       advance: 'Advance payments',
     },
     card: {
+      account_deletion: 'Account deletion',
       heading: 'Portal account',
       has_account: 'Portal account',
       portal_email: 'Login email',

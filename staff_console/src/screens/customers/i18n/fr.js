@@ -38,6 +38,7 @@ export default {
       advance: 'Acomptes',
     },
     card: {
+      account_deletion: 'Suppression du compte',
       heading: 'Compte du portail',
       has_account: 'Compte du portail',
       portal_email: 'Adresse de connexion',

@@ -34,6 +34,7 @@ export default {
       advance: 'Voorschotten',
     },
     card: {
+      account_deletion: 'Verwijdering van het account',
       heading: 'Portaalaccount',
       has_account: 'Portaalaccount',
       portal_email: 'Aanmeldadres',
