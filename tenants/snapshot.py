@@ -179,9 +179,14 @@ def replay(snapshot: Snapshot, schema_name: str) -> None:
         *sequences,
         "SET search_path TO public",
     ]
-    with connection.cursor() as cursor, connection.connection.pipeline():
-        for statement in statements:
-            cursor.execute(statement)
+    try:
+        with connection.cursor() as cursor, connection.connection.pipeline():
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        # The path was set behind django-tenants' back (TENANT_LIMIT_SET_CALLS): have the next
+        # query set the connection's own again.
+        connection.search_path_set_schemas = None
 
 
 def schema_signature(schema_name: str) -> dict:
