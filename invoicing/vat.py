@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact
 from fractions import Fraction
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# Decimal arithmetic that refuses to round (``Inexact`` trapped): a product of two amounts is exact
+# in it, and rounding to the cent is asked for explicitly, so it gives what fractions give, faster.
+_EXACT = Context(prec=200, rounding=ROUND_HALF_UP, traps=[Inexact])
+_TO_CENT = Context(prec=200, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,34 @@ def _cents(value: Fraction) -> int:
     return whole if value >= 0 else -whole
 
 
+def _cents_of(amount: Decimal) -> int:
+    """``_cents`` of a Decimal: without fractions when it is whole cents already (an amount)."""
+    if amount.is_finite() and amount.as_tuple().exponent >= -2:
+        return int(amount.scaleb(2, _EXACT))
+    return _cents(Fraction(amount))
+
+
 def _money(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(CENT)
 
 
+def _rated(net: Decimal, rate: Decimal) -> Decimal | Fraction:
+    """rate x net / 100, exactly: a Decimal when both are finite Decimals and the product fits
+    (an import computes it for every line, twice), else a Fraction."""
+    if isinstance(net, Decimal) and isinstance(rate, Decimal) and net.is_finite() and rate.is_finite():
+        try:
+            return _EXACT.multiply(net, rate).scaleb(-2, _EXACT)
+        except Inexact:
+            pass
+    return Fraction(net) * Fraction(rate) / 100
+
+
 def vat_of(net: Decimal, rate: Decimal) -> Decimal:
     """The VAT on a net amount: rate x net, rounded half up to the cent."""
-    return _money(_cents(Fraction(net) * Fraction(rate) / 100))
+    exact = _rated(net, rate)
+    if isinstance(exact, Decimal):
+        return exact.quantize(CENT, context=_TO_CENT) or ZERO
+    return _money(_cents(exact))
 
 
 def split_gross(gross: Decimal, rate: Decimal) -> Split:
@@ -119,6 +144,17 @@ def expected_tax(lines: Sequence[tuple[Decimal, Decimal]]) -> Decimal:
     return sum((vat_of(net, rate) for net, rate in lines), start=ZERO)
 
 
+def _rounding_loss(exact: Decimal | Fraction, vat: Decimal, step: int) -> Decimal | Fraction:
+    """What rounding ``exact`` to ``vat`` took away, times ``step``, exactly (Decimal and Fraction
+    compare exactly with each other)."""
+    if isinstance(exact, Decimal):
+        try:
+            return _EXACT.multiply(_EXACT.subtract(exact, vat), step)
+        except Inexact:
+            pass
+    return (Fraction(exact) - Fraction(vat)) * step
+
+
 def tax_tolerance(line_count: int) -> Decimal:
     """How far an imported tax total may be from ``expected_tax``: one cent per line, which covers
     a billing system that rounds per rate or per invoice instead of per line."""
@@ -135,15 +171,15 @@ def line_vats(lines: Sequence[tuple[Decimal, Decimal]], tax: Decimal) -> list[De
     vats = [vat_of(net, rate) for net, rate in lines]
     if not vats:
         return []
-    difference = _cents(Fraction(tax - sum(vats, start=ZERO)))
+    difference = _cents_of(tax - sum(vats, start=ZERO))
     if difference == 0:
         return vats
     step = 1 if difference > 0 else -1
     lost = [
-        (Fraction(net) * Fraction(rate) / 100 - Fraction(vat)) * step
-        for (net, rate), vat in zip(lines, vats, strict=True)
+        _rounding_loss(_rated(net, rate), vat, step) for (net, rate), vat in zip(lines, vats, strict=True)
     ]
-    order = sorted(range(len(vats)), key=lambda i: (-lost[i], i))
+    # Most lost first, ties in line order (a stable sort, reversed, keeps equal keys in order).
+    order = sorted(range(len(vats)), key=lost.__getitem__, reverse=True)
     cents = [0] * len(vats)
     for k in range(abs(difference)):
         cents[order[k % len(order)]] += step

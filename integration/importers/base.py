@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
-from ..bulk import bulk_update_values
+from ..bulk import bulk_update_values, rows_by_key
 
 BATCH = 2000
 
@@ -115,11 +115,7 @@ def unique_field_conflicts(
     A record with that value but no external id yet (created in the portal before the first sync)
     is adopted: it gets the row's external id and is updated like any other.
     """
-    owners = dict(
-        model.objects.filter(**{f"{field_name}__in": [value for _i, _r, value in pairs]}).values_list(
-            field_name, "external_id"
-        )
-    )
+    owners = dict(rows_by_key(model, field_name, ["external_id"], [value for _i, _r, value in pairs]))
     for _index, row, value in pairs:
         if value in owners and owners[value] is None:
             model.objects.filter(**{field_name: value, "external_id__isnull": True}).update(

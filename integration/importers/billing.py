@@ -15,8 +15,8 @@ from invoicing import vat
 from invoicing.models import Invoice, InvoiceLine, Transaction
 
 from .. import schemas
-from ..bulk import bulk_update_values
-from .base import BATCH, EntityResult, digest, ids_of, unique_field_conflicts, upsert, validated
+from ..bulk import copy_rows, delete_by_key, ids_by_key, rows_by_key, upsert_rows
+from .base import EntityResult, digest, ids_of, unique_field_conflicts, upsert, validated
 
 INVOICE_FIELDS = (
     "number",
@@ -53,17 +53,45 @@ def _tax_error(row: schemas.InvoiceRow) -> str | None:
     )
 
 
-def _lines(invoice: Invoice, row: schemas.InvoiceRow) -> list[InvoiceLine]:
-    """The row's lines, each with its share of the invoice's tax, as billed."""
+LINE_FIELDS = (
+    "invoice",
+    "position",
+    "meter_number",
+    "rollup_description",
+    "description",
+    "period_start",
+    "period_end",
+    "units",
+    "unit",
+    "unit_price",
+    "tax_rate",
+    "amount",
+    "tax_amount",
+    "billed_amount",
+    "billed_tax_amount",
+)
+
+
+def _lines(invoice_id: int, row: schemas.InvoiceRow) -> list[tuple]:
+    """The row's lines (values in LINE_FIELDS' order), each with its share of the invoice's tax, as billed."""
     vats = vat.line_vats([(line.amount, line.tax_rate) for line in row.lines], row.tax_amount)
     return [
-        InvoiceLine(
-            invoice_id=invoice.pk,
-            position=position,
-            **line.model_dump(),
-            tax_amount=line_vat,
-            billed_amount=line.amount,
-            billed_tax_amount=line_vat,
+        (
+            invoice_id,
+            position,
+            line.meter_number,
+            line.rollup_description,
+            line.description,
+            line.period_start,
+            line.period_end,
+            line.units,
+            line.unit,
+            line.unit_price,
+            line.tax_rate,
+            line.amount,
+            line_vat,
+            line.amount,
+            line_vat,
         )
         for position, (line, line_vat) in enumerate(zip(row.lines, vats, strict=True))
     ]
@@ -85,30 +113,26 @@ def import_invoices(raw: list) -> EntityResult:
     checked = [(i, r) for i, r in checked if i not in refused]
 
     existing = {
-        external_id: (pk, source_hash)
-        for external_id, pk, source_hash in Invoice.objects.filter(
-            external_id__in=[r.external_id for _i, r in checked]
-        ).values_list("external_id", "pk", "source_hash")
+        external_id: (pk, source_hash, pdf)
+        for external_id, pk, source_hash, pdf in rows_by_key(
+            Invoice, "external_id", ["id", "source_hash", "pdf"], [r.external_id for _i, r in checked]
+        )
     }
-    to_create, to_update, lines_for = [], [], {}
+    written, changed = [], {}
     now = timezone.now()
     for _index, row in checked:
         row_hash = digest(row)
-        values = _invoice_values(row, customers, contracts, row_hash)
         current = existing.get(row.external_id)
-        if current is None:
-            invoice = Invoice(external_id=row.external_id, **values)
-            to_create.append(invoice)
-        elif current[1] == row_hash:
+        if current is not None and current[1] == row_hash:
             result.unchanged += 1
             continue
-        else:
-            invoice = Invoice(pk=current[0], external_id=row.external_id, pdf="", updated_at=now, **values)
-            to_update.append(invoice)
-        lines_for[row.external_id] = (invoice, row)
-    _write_invoices(to_create, to_update, lines_for)
-    result.created += len(to_create)
-    result.updated += len(to_update)
+        values = _invoice_values(row, customers, contracts, row_hash)
+        written.append((row.external_id, *(values[name] for name in INVOICE_FIELDS), "", now))
+        if current is not None:
+            changed[row.external_id] = current
+    _write_invoices(written, changed, {row.external_id: row for _i, row in checked})
+    result.created += len(written) - len(changed)
+    result.updated += len(changed)
     return result
 
 
@@ -153,24 +177,29 @@ def _invoice_values(row: schemas.InvoiceRow, customers: dict, contracts: dict, r
     }
 
 
-def _write_invoices(to_create: list[Invoice], to_update: list[Invoice], lines_for: dict) -> None:
-    """New invoices created, changed ones rewritten with their lines replaced; a changed invoice's
-    PDF is out of date, so it is dropped (its file once the import commits)."""
-    Invoice.objects.bulk_create(to_create, batch_size=BATCH)
-    if to_update:
-        stale_pdfs = [
-            name
-            for name in Invoice.objects.filter(pk__in=[i.pk for i in to_update])
-            .exclude(pdf="")
-            .values_list("pdf", flat=True)
-        ]
-        bulk_update_values(Invoice, to_update, [*INVOICE_FIELDS, "pdf", "updated_at"])
-        for name in stale_pdfs:
-            delete_after_commit(name)
-        InvoiceLine.objects.filter(invoice_id__in=[invoice.pk for invoice in to_update]).delete()
-    InvoiceLine.objects.bulk_create(
-        [line for invoice, row in lines_for.values() for line in _lines(invoice, row)],
-        batch_size=BATCH * 2,
+def _write_invoices(written: list[tuple], changed: dict, rows: dict) -> None:
+    """New invoices created, changed ones rewritten with their lines replaced, in a few statements
+    whatever the number (COPY and one upsert; integration.bulk); unchanged ones are not touched.
+
+    ``written``: (external id, INVOICE_FIELDS…, pdf, updated_at) per new or changed invoice;
+    ``changed``: external id -> (pk, source hash, pdf) of those that exist. A changed invoice's PDF
+    is out of date, so it is dropped (its file once the import commits).
+    """
+    if not written:
+        return
+    upsert_rows(Invoice, "external_id", [*INVOICE_FIELDS, "pdf", "updated_at"], written)
+    for _pk, _hash, pdf in changed.values():
+        if pdf:
+            delete_after_commit(pdf)
+    created = ids_by_key(Invoice, "external_id", [row[0] for row in written if row[0] not in changed])
+    ids = {**created, **{external_id: current[0] for external_id, current in changed.items()}}
+    # Every written invoice's lines, not only the changed ones': one that another import created
+    # after this one looked (the upsert then updated it) must not end up with both sets of lines.
+    delete_by_key(InvoiceLine, "invoice", list(ids.values()))
+    copy_rows(
+        InvoiceLine,
+        list(LINE_FIELDS),
+        (line for external_id, pk in ids.items() for line in _lines(pk, rows[external_id])),
     )
 
 
