@@ -29,6 +29,8 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "tenant_resolution": ([], ["--requests", "5000"]),
     "onboarding": ([], ["--rounds", "3"]),
     "migrations": ([], ["--schemas", "20"]),
+    # 1,000 organisation schemas: a no-op migrate_platform, its profile, an upgrade under load.
+    "upgrades": ([], ["--schemas", "100", "--profile-schemas", "10"]),
     "query_counts": ([], []),
     "resident_reads": ([], ["--requests", "30", "--warmup", "5"]),
     "billing_import": ([], ["--invoices", "2000"]),
