@@ -37,6 +37,14 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "consumption": ([], ["--years", "1", "--rounds", "20"]),
     "http_load": ([], ["--organisations", "10", "--seconds", "5"]),
     "load_test": ([], ["--organisations", "10", "--seconds", "20"]),
+    # A web worker (10,000 requests, 100 organisations) and a Celery worker (6 million readings).
+    "memory": (
+        [],
+        [
+            *("--organisations", "10", "--requests", "2000", "--warmup", "500"),
+            *("--readings", "300000", "--batch", "10000", "--concurrency", "2"),
+        ],
+    ),
     # PostgreSQL and a Citus cluster side by side; skipped when no cluster can be started.
     "citus": ([], ["--quick"]),
 }
