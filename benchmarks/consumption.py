@@ -1,6 +1,6 @@
 """Consumption at scale: five years of 15-minute readings for a 10-location contract with 3 services.
 
-Run: .venv/bin/python benchmarks/consumption.py [--years 5] [--rounds 50] [--keep]
+Run: .venv/bin/python benchmarks/consumption.py [--years 5] [--rounds 50] [--keep] [--parts ingestion]
 
 Prints ingestion rows per second (validation, COPY, upsert and aggregate refresh included), and the
 p50/p95 latency of the resident's year and month views through HTTP (a gunicorn server on this
@@ -446,12 +446,21 @@ def _http_views(organisation, year: int, rounds: int):
     return year_times, month_times, cost_times, year_body, cost_body
 
 
-def run(years: int = 5, rounds: int = 50, batch: int = 300_000, keep: bool = False) -> list[Result]:
+PARTS = ("ingestion", "views")
+
+
+def run(
+    years: int = 5, rounds: int = 50, batch: int = 300_000, keep: bool = False, parts: tuple[str, ...] = PARTS
+) -> list[Result]:
     setup_django()
     from django.db import connection
 
     organisation, label, rows, ingest_seconds, bare_rate = _ingest(years, batch, keep)
     connection.close()
+    if "views" not in parts:  # ingestion only: the views need the readings, so ingestion always runs
+        if not keep:
+            drop_previous_run()
+        return _results(label, rows / ingest_seconds, rows, bare_rate, batch, None, None)[:1]
 
     year = date.today().year - 1
     year_times, month_times, cost_times, year_body, cost_body = _http_views(organisation, year, rounds)
@@ -470,10 +479,8 @@ def run(years: int = 5, rounds: int = 50, batch: int = 300_000, keep: bool = Fal
 
 def _results(label: str, rate: float, rows: int, bare_rate: float, batch: int, times: dict, raw_times: dict):
     """The figures: ingestion against a bare COPY, each view's p50 against the raw SQL and its p95."""
-    year_times, month_times, cost_times = times["year"], times["month"], times["costs"]
-    raw_year_times, raw_month_times = raw_times["year"], raw_times["month"]
     ms = 1000
-    return [
+    ingestion = [
         Result(
             "consumption",
             f"{label} ({rows:,} readings)",
@@ -485,7 +492,14 @@ def _results(label: str, rate: float, rows: int, bare_rate: float, batch: int, t
             target=">= 50,000 rows/s",
             met=rate >= 50_000,
             notes="the ratio is the share of PostgreSQL's raw COPY speed kept with validation, upsert and aggregates",
-        ),
+        )
+    ]
+    if times is None:
+        return ingestion
+    year_times, month_times, cost_times = times["year"], times["month"], times["costs"]
+    raw_year_times, raw_month_times = raw_times["year"], raw_times["month"]
+    return [
+        *ingestion,
         Result(
             "consumption",
             "year view p50 (HTTP, 10 locations)",
@@ -532,7 +546,17 @@ if __name__ == "__main__":
         help="Keep the benchmark organisation and its readings afterwards, and reuse those of an "
         "earlier --keep run (ingestion is then measured on one re-sent month)",
     )
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="some of: " + ",".join(PARTS) + " (ingestion always runs: the views read its readings)",
+    )
     arguments = parser.parse_args()
-    results = run(arguments.years, arguments.rounds, keep=arguments.keep)
+    parts = tuple(arguments.parts.split(","))
+    if unknown := set(parts) - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    results = run(arguments.years, arguments.rounds, keep=arguments.keep, parts=parts)
     print_table(results)
-    print(f"\nwritten to {write_results('consumption', results)}")
+    # A run of some parts keeps its own file: run_all.py collects the whole run's (consumption.json).
+    name = "consumption" if set(parts) == set(PARTS) else "consumption-" + "-".join(parts)
+    print(f"\nwritten to {write_results(name, results)}")

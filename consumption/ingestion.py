@@ -1,14 +1,17 @@
-"""Bulk ingestion of meter readings: COPY into a temporary table, upsert, refresh the aggregates.
+"""Bulk ingestion of meter readings: check every row, COPY, merge where needed, refresh the aggregates.
 
-Rows are validated in Python (one pass, no query per row); good rows go to PostgreSQL with COPY and
-are merged with ``INSERT … ON CONFLICT`` (idempotent per meter and timestamp). The days and months
-the batch touches are then recomputed from the readings (``aggregates``), so late and corrected
-readings are reflected.
+Rows are validated in Python (one pass, no query per row; each distinct timestamp and value text
+is parsed once per batch). Interval readings not stored yet go straight into their table with COPY
+while the rest of the batch is still being checked; a batch holding a stored moment is merged
+with ``INSERT … ON CONFLICT`` instead (``reading_writes``), so ingestion stays idempotent per meter
+and timestamp and an estimate never replaces an actual reading. The days and months the batch
+touches are then recomputed from the readings (``aggregates``), so late and corrected readings are
+reflected.
 
-One batch holds at most one reading per meter, kind and moment (``_deduplicate``): identical copies
-are stored once and reported as duplicates, an actual reading replaces an estimate of the same
-moment (reported too), and different values for one moment refuse all of them. The answer's counts
-add up: received = accepted + error_count + duplicate_count.
+One batch holds at most one reading per meter, kind and moment (``batch_duplicates``): identical
+copies are stored once and reported as duplicates, an actual reading replaces an estimate of the
+same moment (reported too), and different values for one moment refuse all of them. The answer's
+counts add up: received = accepted + error_count + duplicate_count.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from django.utils.translation import gettext as _
 from core.parsers import load_json
 
 from .aggregates import refresh_aggregates
+from .batch_duplicates import EPOCH, FirstSeen, deduplicate, settle
 from .models import Meter, Source
+from .reading_writes import CHUNK_ROWS, amend, copy_new, merge, store
 from .selectors import exact
 
 FIELDS = ("meter", "timestamp", "kind", "value", "source")
@@ -46,7 +51,6 @@ MAX_REGISTER_VALUE = Decimal("1e12")
 # Decimals stored (every reading and aggregate column): in MWh the seventh decimal is 0.1 Wh, the
 # resolution four decimals give in kWh; in GJ it is 0.03 Wh. A value with more is refused, never rounded.
 MAX_DECIMALS = 7
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _STEP = Decimal(1).scaleb(-MAX_DECIMALS)
 
 
@@ -150,8 +154,10 @@ def meter_bounds(organisation) -> dict[str, MeterBounds]:
 
 @dataclass
 class _Parsed:
-    intervals: list[tuple[int, datetime, Decimal, str, int]] = field(default_factory=list)
-    registers: list[tuple[int, datetime, Decimal, str, int]] = field(default_factory=list)
+    # (meter_id, moment, value, source, index, COPY text, local day): see ``reading_writes``.
+    intervals: list[tuple] = field(default_factory=list)
+    registers: list[tuple] = field(default_factory=list)
+    seen: FirstSeen = field(default_factory=FirstSeen)  # the intervals' first row per meter and moment
 
 
 class _Refused(Exception):
@@ -162,56 +168,132 @@ class _Refused(Exception):
         self.message, self.field_name = message, field_name
 
 
-def _validate(rows: Iterable[dict], meters: dict[str, MeterBounds], result: IngestResult) -> _Parsed:
-    """The rows that pass every check, by kind; each other row is refused with its first problem."""
-    parsed = _Parsed()
-    now = timezone.now()
+def _validate(rows: Iterable[dict], check: _Checker, parsed: _Parsed, result: IngestResult) -> Iterator[list]:
+    """Check every row; good ones go to ``parsed`` by kind, each other row is refused with its first
+    problem. Yields, chunk by chunk, the interval rows that are the first of their meter and moment
+    (``parsed.seen``), for PostgreSQL to store while the next chunk is checked."""
+    chunk, intervals, first_seen, reading = [], parsed.intervals, parsed.seen.add, check.reading
+    index = -1
     for index, raw in enumerate(rows):
-        result.received += 1
         try:
-            kind, meter, moment, value, source = _reading(raw, meters, now)
+            interval, meter, stamp, value, source = reading(raw)
         except _Refused as refusal:
             result.refuse(index, refusal.message, refusal.field_name)
             continue
-        rows_of_kind = parsed.intervals if kind == "interval" else parsed.registers
-        rows_of_kind.append((meter.pk, moment, value, source, index))
-    return parsed
+        row = (
+            meter.pk,
+            stamp[0],
+            value[0],
+            source,
+            index,
+            f"{meter.pk}\t{stamp[1]}\t{value[1]}\t{source}",
+            stamp[2],
+        )
+        if not interval:
+            parsed.registers.append(row)
+            continue
+        if first_seen(row, len(intervals), stamp[4]):
+            chunk.append(row)
+            if len(chunk) == CHUNK_ROWS:
+                yield chunk
+                chunk = []
+        intervals.append(row)
+    result.received += index + 1
+    if chunk:
+        yield chunk
 
 
-def _reading(raw: object, meters: dict[str, MeterBounds], now: datetime) -> tuple:
-    """One row checked in the order its problems are reported: (kind, meter, moment, value, source)."""
-    if not isinstance(raw, dict):
-        raise _Refused(_("each reading must be an object"))
-    meter = meters.get(str(raw.get("meter", "")).strip())
-    if meter is None:
-        raise _Refused(_("unknown meter"), "meter")
-    moment = _moment(raw, meter, now)
-    kind = str(raw.get("kind") or "interval").strip()
-    if kind not in KINDS:
-        raise _Refused(_("kind must be interval or register"), "kind")
-    value = _value(str(raw.get("value", "")).strip())
-    source = SOURCES.get(str(raw.get("source") or "actual").strip().lower())
-    if source is None:
-        raise _Refused(_("source must be actual or estimated"), "source")
-    if kind == "interval":
-        _check_interval(value, moment, meter)
-    return kind, meter, moment, value, source
+class _Checker:
+    """Checks rows in the order their problems are reported. A batch repeats its timestamps (one
+    per meter) and many values, so each distinct text is parsed and checked once per batch; a row
+    whose texts were seen before costs a few dictionary look-ups."""
+
+    def __init__(self, meters: dict[str, MeterBounds], now: datetime, zone):
+        self.meters, self.now, self.zone = meters, now, zone
+        # text -> (UTC moment, its COPY text, local day, minute or -1 off the minute, seconds since
+        # 1970) or the refusal
+        self.stamps: dict[str, tuple | _Refused] = {}
+        # text -> (value, its COPY text, why it cannot be an interval's or None) or the refusal
+        self.values: dict[str, tuple | _Refused] = {}
+
+    def reading(self, raw: object) -> tuple:
+        """(is an interval, meter, stamp, value, source) of a good row; ``_Refused`` for the first problem."""
+        if type(raw) is not dict and not isinstance(raw, dict):
+            raise _Refused(_("each reading must be an object"))
+        key = raw.get("meter", "")
+        meter = self.meters.get(key) if type(key) is str else None
+        if meter is None and (meter := self.meters.get(str(key).strip())) is None:
+            raise _Refused(_("unknown meter"), "meter")
+        text = raw.get("timestamp", "")
+        stamp = self.stamps.get(text) if type(text) is str else None
+        if type(stamp) is not tuple:
+            stamp = self._stamp(text)
+        if (meter.not_before and stamp[0] < meter.not_before) or (
+            meter.not_after and stamp[0] >= meter.not_after
+        ):
+            raise _Refused(_("the meter was not in place at this time"), "timestamp")
+        kind = raw.get("kind") or "interval"
+        if kind not in KINDS and (kind := str(kind).strip()) not in KINDS:
+            raise _Refused(_("kind must be interval or register"), "kind")
+        text = raw.get("value", "")
+        value = self.values.get(text) if type(text) is str else None
+        if type(value) is not tuple:
+            value = self._value(text)
+        source = raw.get("source") or "actual"
+        if (source := SOURCES.get(source) if type(source) is str else None) is None and (
+            source := SOURCES.get(str(raw.get("source") or "actual").strip().lower())
+        ) is None:
+            raise _Refused(_("source must be actual or estimated"), "source")
+        if kind == "interval":
+            if value[2] is not None:
+                raise _Refused(*value[2])
+            if stamp[3] < 0 or stamp[3] % meter.interval_minutes:  # -1: seconds given
+                raise _Refused(
+                    _("not the start of one of the meter's %(minutes)s-minute intervals")
+                    % {"minutes": meter.interval_minutes},
+                    "timestamp",
+                )
+            return True, meter, stamp, value, source
+        return False, meter, stamp, value, source
+
+    def _stamp(self, text: object) -> tuple:
+        known = self.stamps.get(text) if type(text) is str else None
+        if known is None:
+            known = self._parse_stamp(text)
+            if type(text) is str:
+                self.stamps[text] = known
+        if type(known) is _Refused:
+            raise _Refused(known.message, known.field_name)  # a new one: a raised one keeps its traceback
+        return known
+
+    def _parse_stamp(self, text: object) -> tuple | _Refused:
+        """The row's timestamp in UTC, not in the future (the meter's dates are checked per row)."""
+        try:
+            moment = _parse_timestamp(text)
+        except TimestampError as exc:
+            return _Refused(str(exc), "timestamp")
+        if moment > self.now:
+            return _Refused(_("the timestamp is in the future"), "timestamp")
+        minute = -1 if moment.second or moment.microsecond else moment.minute
+        since = moment - EPOCH
+        return moment, moment.isoformat(), moment.astimezone(self.zone).date(), minute, since
+
+    def _value(self, text: object) -> tuple:
+        known = self.values.get(text) if type(text) is str else None
+        if known is None:
+            try:
+                value = _parse_value(str(text).strip())
+                known = (value, str(value), _interval_problem(value))
+            except _Refused as refusal:
+                known = refusal
+            if type(text) is str:
+                self.values[text] = known
+        if type(known) is _Refused:
+            raise _Refused(known.message, known.field_name)
+        return known
 
 
-def _moment(raw: dict, meter: MeterBounds, now: datetime) -> datetime:
-    """The row's timestamp in UTC: not in the future, and while the meter was in place."""
-    try:
-        moment = _parse_timestamp(raw.get("timestamp", ""))
-    except TimestampError as exc:
-        raise _Refused(str(exc), "timestamp") from None
-    if moment > now:
-        raise _Refused(_("the timestamp is in the future"), "timestamp")
-    if (meter.not_before and moment < meter.not_before) or (meter.not_after and moment >= meter.not_after):
-        raise _Refused(_("the meter was not in place at this time"), "timestamp")
-    return moment
-
-
-def _value(text: str) -> Decimal:
+def _parse_value(text: str) -> Decimal:
     """A finite number within range, with no more decimals than are stored."""
     try:
         value = Decimal(text)
@@ -232,82 +314,23 @@ def _value(text: str) -> Decimal:
     return value
 
 
-def _check_interval(value: Decimal, moment: datetime, meter: MeterBounds) -> None:
-    """An interval's consumption: not negative, plausible, at the start of one of the meter's intervals."""
+def _interval_problem(value: Decimal) -> tuple[str, str] | None:
+    """Why this value cannot be an interval's consumption (negative, implausible): (message, field)."""
     if value < 0:
-        raise _Refused(_("interval consumption cannot be negative"), "value")
+        return _("interval consumption cannot be negative"), "value"
     if value > MAX_INTERVAL_VALUE:
-        raise _Refused(
+        return (
             _("more than %(maximum)s in one interval is not a plausible reading")
             % {"maximum": f"{MAX_INTERVAL_VALUE:,}"},
             "value",
         )
-    if moment.second or moment.microsecond or (moment.minute % meter.interval_minutes):
-        raise _Refused(
-            _("not the start of one of the meter's %(minutes)s-minute intervals")
-            % {"minutes": meter.interval_minutes},
-            "timestamp",
-        )
+    return None
 
 
-def _deduplicate(rows: list[tuple], result: IngestResult) -> list[tuple]:
-    """At most one row per meter and moment (rows of one kind). One dictionary pass, no query.
-
-    Identical copies (same value and source): the first is kept, the others are reported as
-    duplicates. An actual reading replaces estimates of the same moment (reported as duplicates).
-    Different values where one must win: every row of that moment is refused (which one is right
-    cannot be told), so nothing is stored for it.
-    """
-    # Per meter, moment -> the first row's position: no key tuple per row, and the moment as its
-    # distance from 1970 (a timedelta hashes at a third of the cost of an aware datetime).
-    first: dict[int, dict[timedelta, int]] = {}
-    clashes: dict[int, list[int]] = {}
-    for position, row in enumerate(rows):
-        seen = first.get(row[0])
-        if seen is None:
-            seen = first[row[0]] = {}
-        kept = seen.setdefault(row[1] - EPOCH, position)
-        if kept != position:
-            clashes.setdefault(kept, []).append(position)
-    if not clashes:
-        return rows
-    dropped: set[int] = set()
-    for kept, others in clashes.items():
-        group = [rows[kept]] + [rows[position] for position in others]
-        dropped.update(others)
-        actual = [row for row in group if row[3] == Source.ACTUAL]
-        contenders = actual or group
-        if len({row[2] for row in contenders}) > 1:
-            dropped.add(kept)
-            for row in group:
-                result.refuse(
-                    row[4],
-                    _(
-                        "another row of this batch has a different value for this meter and time; none is stored"
-                    ),
-                    "value",
-                )
-            continue
-        winner = contenders[0]
-        if winner is not group[0]:  # an actual reading after an estimate of the same moment
-            dropped.add(kept)
-            dropped.discard(others[group.index(winner) - 1])
-        for row in group:
-            if row is winner:
-                continue
-            reason = (
-                _("an actual reading for this time in this batch replaces this estimate")
-                if row[3] != winner[3]
-                else _("the same reading as another row of this batch; stored once")
-            )
-            result.discard(row[4], kept=winner[4], reason=reason)
-    return [row for position, row in enumerate(rows) if position not in dropped]
-
-
-def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
+def _check_registers(registers: list[tuple], result: IngestResult) -> list[tuple]:
     """Registers only go up: check each meter's batch against itself and its stored neighbours."""
     by_meter: dict[int, list] = defaultdict(list)
-    for row in parsed.registers:
+    for row in registers:
         by_meter[row[0]].append(row)
     accepted = []
     with connection.cursor() as cursor:
@@ -364,99 +387,63 @@ def _check_registers(parsed: _Parsed, result: IngestResult) -> list[tuple]:
     return accepted
 
 
-def _copy(cursor, table: str, rows: list[tuple]) -> None:
-    with cursor.copy(f"COPY {table} (meter_id, moment, value, source, n) FROM STDIN") as copy:
-        for meter_id, moment, value, source, index in rows:
-            copy.write_row((meter_id, moment, value, source, index))
-
-
-INGEST_WORK_MEM = "64MB"
-
-KEEP_ACTUALS = """
-DELETE FROM {incoming} i USING {table} r
-WHERE i.source = 'e' AND r.meter_id = i.meter_id AND r.{moment} = i.moment AND r.source = 'a'
-RETURNING i.n
-"""
-
-# The batch holds one row per meter and moment (``_deduplicate``), so no DISTINCT ON (and its sort).
-UPSERT = """
-INSERT INTO {table} (meter_id, {moment}, value, source)
-SELECT meter_id, moment, value, source FROM {incoming}
-ON CONFLICT (meter_id, {moment}) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
-WHERE ({table}.value, {table}.source) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.source)
-  AND NOT ({table}.source = 'a' AND EXCLUDED.source = 'e')
-"""
-
-
-def _store(cursor, *, rows: list[tuple], incoming: str, table: str, moment: str, result: IngestResult) -> int:
-    """COPY, upsert and stage one kind of reading; returns how many rows were accepted.
-
-    An actual reading replaces an estimate or corrects an actual one; an estimate never replaces
-    a stored actual reading (the row is refused). The rows are unique per meter and moment.
-    """
-    cursor.execute(f"CREATE TEMP TABLE {incoming} (LIKE incoming_readings) ON COMMIT DROP")
-    _copy(cursor, incoming, rows)
-    refused = 0
-    if any(row[3] == Source.ESTIMATED for row in rows):
-        cursor.execute(KEEP_ACTUALS.format(incoming=incoming, table=table, moment=moment))
-        for (index,) in cursor.fetchall():
-            refused += 1
-            result.refuse(
-                index,
-                _("an actual reading is stored for this time; an estimate does not replace it"),
-                "source",
-            )
-    cursor.execute(UPSERT.format(incoming=incoming, table=table, moment=moment))
-    cursor.execute(f"INSERT INTO incoming_readings SELECT * FROM {incoming}")  # noqa: S608 - a constant name
-    return len(rows) - refused
-
-
 @transaction.atomic
 def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
     """Validate, store and aggregate a batch of readings for this organisation's meters."""
     result = IngestResult()
-    parsed = _validate(rows, meter_bounds(organisation), result)
-    parsed.intervals = _deduplicate(parsed.intervals, result)
-    parsed.registers = _deduplicate(parsed.registers, result)
-    registers = _check_registers(parsed, result) if parsed.registers else []
+    parsed = _Parsed()
+    check = _Checker(meter_bounds(organisation), timezone.now(), organisation.zone)
+    interval = ("incoming_intervals", "consumption_intervalreading", "start")
     with connection.cursor() as cursor:
-        # A batch of a few hundred thousand rows is sorted (duplicates) and grouped (aggregates):
-        # with the server's default 4 MB those spill to disk. Only for this transaction.
-        cursor.execute(f"SET LOCAL work_mem = '{INGEST_WORK_MEM}'")
-        # ON COMMIT DROP only drops at the outermost commit; a caller's transaction may hold older ones.
-        cursor.execute("DROP TABLE IF EXISTS incoming_readings, incoming_intervals, incoming_registers")
-        cursor.execute(
-            "CREATE TEMP TABLE incoming_readings (meter_id int, moment timestamptz, value numeric, source char(1), n int) "
-            "ON COMMIT DROP"
+        # New intervals go straight into their table while the batch is being checked.
+        copied = copy_new(
+            cursor, chunks=_validate(rows, check, parsed, result), table=interval[1], moment=interval[2]
         )
-        if parsed.intervals:
-            result.accepted += _store(
+        settled = settle(parsed.intervals, parsed.seen.clashes, result)
+        registers = (
+            _check_registers(deduplicate(parsed.registers, result), result) if parsed.registers else []
+        )
+        if copied:
+            amend(
                 cursor,
-                rows=parsed.intervals,
-                incoming="incoming_intervals",
-                table="consumption_intervalreading",
-                moment="start",
-                result=result,
+                table=interval[1],
+                moment=interval[2],
+                replaced=settled.replaced,
+                withdrawn=settled.withdrawn,
             )
+            refused = []
+        else:
+            refused = merge(
+                cursor, rows=settled.rows, incoming=interval[0], table=interval[1], moment=interval[2]
+            )
+        touched = _stored(settled.rows, refused, result)
         if registers:
-            result.accepted += _store(
+            refused = store(
                 cursor,
                 rows=registers,
                 incoming="incoming_registers",
                 table="consumption_registerreading",
                 moment="taken_at",
-                result=result,
             )
-        if result.accepted:
-            # The staged readings' local days, read from the temporary table on this connection.
-            cursor.execute(
-                "SELECT DISTINCT meter_id, (moment AT TIME ZONE %s)::date FROM incoming_readings",
-                [organisation.time_zone],
-            )
+            touched |= _stored(registers, refused, result)
+        if touched:
             result.days_refreshed, result.months_refreshed = refresh_aggregates(
-                cursor, meter_days=cursor.fetchall(), time_zone=organisation.time_zone
+                cursor, meter_days=touched, time_zone=organisation.time_zone
             )
     return result
+
+
+def _stored(rows: list[tuple], refused: list[int], result: IngestResult) -> set[tuple[int, date]]:
+    """Count the rows stored and report those refused; returns the (meter, local day) pairs stored."""
+    for index in sorted(refused):
+        result.refuse(
+            index, _("an actual reading is stored for this time; an estimate does not replace it"), "source"
+        )
+    result.accepted += len(rows) - len(refused)
+    if refused:
+        skip = set(refused)
+        return {(row[0], row[6]) for row in rows if row[4] not in skip}
+    return {(row[0], row[6]) for row in rows}
 
 
 def load(text: str, content_type: str) -> Iterable[dict]:

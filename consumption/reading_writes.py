@@ -1,0 +1,136 @@
+"""Writing validated readings: COPY straight into the readings table, else stage and merge.
+
+Most batches carry readings not stored yet (a meter's next quarter hours). Their rows are COPYed
+into the readings table itself, inside a savepoint, while the rest of the batch is still being
+validated (``copy_new`` takes the rows in chunks): PostgreSQL stores one chunk while Python checks
+the next. Nothing can be overwritten that way: a row whose meter and moment are already stored
+(or get stored meanwhile by another transaction) fails the primary key, the savepoint is rolled
+back and the batch takes the general path, ``merge``: COPY into a temporary table, drop the
+estimates that would replace stored actual readings (refused, with the reason), and
+``INSERT … ON CONFLICT DO UPDATE``.
+
+Rows are ``(meter_id, moment, value, source, index, text, day)``; ``text`` is the row's COPY line
+without the index (meter, moment, value and source, tab-separated), built from texts parsed once
+per batch.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+
+import psycopg.errors
+from django.db import IntegrityError, transaction
+
+from .models import Source
+
+INGEST_WORK_MEM = "64MB"
+# Rows per COPY write: few calls into psycopg, bounded memory, and PostgreSQL busy early.
+CHUNK_ROWS = 5_000
+
+KEEP_ACTUALS = """
+DELETE FROM {incoming} i USING {table} r
+WHERE i.source = 'e' AND r.meter_id = i.meter_id AND r.{moment} = i.moment AND r.source = 'a'
+RETURNING i.n
+"""
+
+# The batch holds one row per meter and moment (``_deduplicate``), so no DISTINCT ON (and its sort).
+UPSERT = """
+INSERT INTO {table} (meter_id, {moment}, value, source)
+SELECT meter_id, moment, value, source FROM {incoming}
+ON CONFLICT (meter_id, {moment}) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
+WHERE ({table}.value, {table}.source) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.source)
+  AND NOT ({table}.source = 'a' AND EXCLUDED.source = 'e')
+"""
+
+
+def _copy_lines(cursor, statement: str, chunks: Iterable[list[tuple]], line: Callable[[tuple], str]) -> None:
+    """COPY in text format, one write per chunk of rows (no per-row call into psycopg)."""
+    with cursor.copy(statement) as copy:
+        for chunk in chunks:
+            copy.write("".join([line(row) for row in chunk]))
+
+
+def copy_new(cursor, *, chunks: Iterator[list[tuple]], table: str, moment: str) -> bool:
+    """COPY the rows of every chunk into the table; False (nothing stored) when one of their meter
+    and moment is stored already. Every chunk is consumed either way (the rows are validated as
+    they are produced)."""
+    first = next(chunks, None)
+    if first is None:
+        return True
+    try:
+        with transaction.atomic():  # a savepoint, rolled back when a stored reading holds a moment
+            _copy_lines(
+                cursor,
+                f"COPY {table} (meter_id, {moment}, value, source) FROM STDIN",
+                itertools.chain([first], chunks),
+                _plain_line,
+            )
+    except (IntegrityError, psycopg.errors.UniqueViolation):
+        for _chunk in chunks:  # the rest of the batch is still checked
+            pass
+        return False
+    return True
+
+
+def amend(
+    cursor, *, table: str, moment: str, replaced: list[tuple[tuple, tuple]], withdrawn: list[tuple]
+) -> None:
+    """After ``copy_new``: rows that a later row of the batch replaced, or that a clash withdrew."""
+    if replaced:
+        cursor.execute(
+            f"UPDATE {table} r SET value = b.value, source = b.source "  # noqa: S608 - constant names
+            "FROM unnest(%s::int[], %s::timestamptz[], %s::numeric[], %s::char(1)[]) AS b(meter_id, moment, value, source) "
+            f"WHERE r.meter_id = b.meter_id AND r.{moment} = b.moment",
+            [
+                [first[0] for first, _ in replaced],
+                [first[1] for first, _ in replaced],
+                [row[2] for _, row in replaced],
+                [row[3] for _, row in replaced],
+            ],
+        )
+    if withdrawn:
+        cursor.execute(
+            f"DELETE FROM {table} r USING unnest(%s::int[], %s::timestamptz[]) AS b(meter_id, moment) "  # noqa: S608
+            f"WHERE r.meter_id = b.meter_id AND r.{moment} = b.moment",
+            [[row[0] for row in withdrawn], [row[1] for row in withdrawn]],
+        )
+
+
+def _plain_line(row: tuple) -> str:
+    return row[5] + "\n"
+
+
+def _staged_line(row: tuple) -> str:
+    return f"{row[5]}\t{row[4]}\n"
+
+
+def merge(cursor, *, rows: list[tuple], incoming: str, table: str, moment: str) -> list[int]:
+    """Stage and upsert; returns the indexes of estimates refused because an actual reading is stored."""
+    cursor.execute(f"SET LOCAL work_mem = '{INGEST_WORK_MEM}'")  # the sorts of a large merge stay in memory
+    # ON COMMIT DROP only drops at the outermost commit; a caller's transaction may hold an older one.
+    cursor.execute(f"DROP TABLE IF EXISTS {incoming}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {incoming} (meter_id int, moment timestamptz, value numeric, source char(1), n int) "
+        "ON COMMIT DROP"
+    )
+    _copy_lines(
+        cursor,
+        f"COPY {incoming} (meter_id, moment, value, source, n) FROM STDIN",
+        (rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)),
+        _staged_line,
+    )
+    refused = []
+    if any(row[3] == Source.ESTIMATED for row in rows):
+        cursor.execute(KEEP_ACTUALS.format(incoming=incoming, table=table, moment=moment))
+        refused = [index for (index,) in cursor.fetchall()]
+    cursor.execute(UPSERT.format(incoming=incoming, table=table, moment=moment))
+    return refused
+
+
+def store(cursor, *, rows: list[tuple], incoming: str, table: str, moment: str) -> list[int]:
+    """Store rows unique per meter and moment; returns the indexes of those refused (estimates over
+    stored actual readings). An actual reading replaces an estimate or corrects an actual one."""
+    if copy_new(cursor, chunks=iter([rows]), table=table, moment=moment):
+        return []
+    return merge(cursor, rows=rows, incoming=incoming, table=table, moment=moment)

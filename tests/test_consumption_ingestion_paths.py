@@ -1,0 +1,133 @@
+"""Ingestion's two ways of writing: new readings COPYed while the batch is checked, and the merge
+taken when a stored reading holds one of the batch's moments (issue 20, target 2). Both must give
+the same answer, rows and aggregates."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+import consumption.ingestion
+from consumption.models import DailyConsumption, IntervalReading, MonthlyConsumption
+from tenants.models import Organisation
+from tests.support.billing_data import billing_customer
+from tests.support.consumption_data import add_meters, day_rows, ingest_rows
+
+REPLACES = "an actual reading for this time in this batch replaces this estimate"
+KEEPS_ACTUAL = "an actual reading is stored for this time; an estimate does not replace it"
+
+
+@pytest.fixture
+def meters(db):
+    return add_meters(billing_customer())
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 50 rows, so a batch of a few days spans many COPY writes."""
+    monkeypatch.setattr(consumption.ingestion, "CHUNK_ROWS", 50)
+
+
+def stored(meter: str) -> dict:
+    with schema_context("org_noord"):
+        return {
+            start: (value, source)
+            for start, value, source in IntervalReading.objects.filter(meter__external_id=meter).values_list(
+                "start", "value", "source"
+            )
+        }
+
+
+def aggregates_match_readings(meter: str) -> None:
+    """Every daily and monthly aggregate equals the sum of the stored actual readings."""
+    zone = Organisation.objects.get(schema_name="org_noord").time_zone
+    with schema_context("org_noord"), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (start AT TIME ZONE %s)::date, sum(value), count(*) "
+            "FROM consumption_intervalreading r JOIN consumption_meter m ON m.id = r.meter_id "
+            "WHERE m.external_id = %s AND source = 'a' GROUP BY 1",
+            [zone, meter],
+        )
+        raw = {day: (total, count) for day, total, count in cursor.fetchall()}
+        days = {
+            row.day: (row.value, row.actual_intervals)
+            for row in DailyConsumption.objects.filter(meter__external_id=meter, actual_intervals__gt=0)
+        }
+        months: dict[date, Decimal] = {}
+        for day, (total, _count) in raw.items():
+            months[day.replace(day=1)] = months.get(day.replace(day=1), Decimal(0)) + total
+        monthly = {
+            row.month: row.value
+            for row in MonthlyConsumption.objects.filter(meter__external_id=meter, actual_intervals__gt=0)
+        }
+    assert days == raw
+    assert monthly == months
+
+
+def test_a_later_actual_reading_replaces_an_estimate_already_sent_to_the_table(meters, small_chunks):
+    """New readings are COPYed while the batch is checked: an estimate written in an early chunk
+    is replaced by the actual reading of a later chunk, and a moment whose rows disagree is
+    withdrawn, as when the whole batch is checked first."""
+    heat = meters["heat1"]
+    first_day = day_rows(heat, date(2026, 1, 5), value="9", source="estimated")
+    second_day = day_rows(heat, date(2026, 1, 6), value="1")
+    later = [
+        {**first_day[0], "value": "2", "source": "actual"},  # replaces the estimate at index 0
+        {**second_day[10], "value": "5"},  # disagrees with index 96 + 10: neither is stored
+    ]
+    result = ingest_rows(first_day + second_day + later)
+    assert (result.received, result.accepted, result.error_count, result.duplicate_count) == (194, 191, 2, 1)
+    assert result.duplicates == [{"index": 0, "kept": 192, "reason": REPLACES}]
+    assert sorted(error["index"] for error in result.errors) == [106, 193]
+    rows = stored(heat)
+    assert len(rows) == 191
+    assert sorted(rows.items())[0][1] == (Decimal("2"), "a")
+    aggregates_match_readings(heat)
+    with schema_context("org_noord"):
+        assert DailyConsumption.objects.get(meter__external_id=heat, day=date(2026, 1, 5)).value == Decimal(
+            "2"
+        )
+        assert DailyConsumption.objects.get(meter__external_id=heat, day=date(2026, 1, 6)).value == Decimal(
+            "95"
+        )
+
+
+def test_a_stored_reading_late_in_the_batch_sends_it_all_through_the_merge(meters, small_chunks):
+    """A stored actual reading at the batch's last moment: many chunks are COPYed before the
+    primary key refuses, the savepoint is rolled back and the merge stores the rest, refuses the
+    estimate over the actual reading, and still reports a bad row that came after it."""
+    heat = meters["heat1"]
+    days = [date(2026, 2, 1) + timedelta(days=n) for n in range(5)]
+    batch = [row for day in days for row in day_rows(heat, day, value="0.5")]
+    ingest_rows([batch[-1]])  # the last quarter hour, actual, stored first
+    batch[-1] = {**batch[-1], "value": "7", "source": "estimated"}
+    result = ingest_rows([*batch, {"meter": heat, "timestamp": "yesterday", "value": "1"}])
+    assert (result.received, result.accepted, result.error_count) == (len(batch) + 1, len(batch) - 1, 2)
+    assert sorted((e["index"], e["errors"]) for e in result.errors) == [
+        (len(batch) - 1, {"source": [KEEPS_ACTUAL]}),
+        (len(batch), {"timestamp": ["not an ISO 8601 timestamp"]}),
+    ]
+    assert set(stored(heat).values()) == {(Decimal("0.5"), "a")}
+    assert len(stored(heat)) == len(batch)
+    aggregates_match_readings(heat)
+
+
+def test_re_ingesting_a_batch_changes_nothing_and_corrections_update_the_aggregates(meters, small_chunks):
+    heat = meters["heat1"]
+    batch = day_rows(heat, date(2026, 3, 2), value="0.25") + day_rows(heat, date(2026, 3, 3), value="0.25")
+    first = ingest_rows(batch)
+    again = ingest_rows(batch)
+    assert (first.accepted, again.accepted, again.error_count) == (192, 192, 0)
+    assert len(stored(heat)) == 192
+    aggregates_match_readings(heat)
+    corrected = ingest_rows([{**row, "value": "0.5"} for row in batch[96:]])
+    assert corrected.accepted == 96
+    aggregates_match_readings(heat)
+    with schema_context("org_noord"):
+        assert DailyConsumption.objects.get(meter__external_id=heat, day=date(2026, 3, 3)).value == Decimal(
+            "48"
+        )
