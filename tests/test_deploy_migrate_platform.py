@@ -9,6 +9,7 @@ All data here is committed (the command runs in other processes); each test remo
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import uuid
@@ -190,3 +191,86 @@ def test_an_organisation_onboarded_by_old_pods_during_the_migration_is_migrated_
     assert f"Migrating {organisation.schema_name}, onboarded during the migration." in out.getvalue()
     assert up_to_date(organisation.schema_name)
     assert lagging_schemas() == []
+
+
+@pytest.fixture
+def migrated_schemas():
+    """Organisation schemas django-tenants ran ``migrate`` in (its signal; in process with
+    ``--sequential``). The public schema is always migrated first, and left out."""
+    from django_tenants.signals import schema_pre_migration
+
+    seen: list[str] = []
+
+    def record(sender, schema_name, **kwargs):
+        if schema_name != "public":
+            seen.append(schema_name)
+
+    schema_pre_migration.connect(record)
+    yield seen
+    schema_pre_migration.disconnect(record)
+
+
+def test_a_no_op_runs_migrate_in_no_organisation_schema(committed, migrated_schemas):
+    committed.append(onboard("mpn"))
+    from io import StringIO
+
+    out = StringIO()
+    call_command("migrate_platform", "--sequential", verbosity=1, stdout=out)
+    connection.set_schema_to_public()
+    assert "0 organisation schemas lack migrations." in out.getvalue()
+    assert migrated_schemas == []
+
+
+def test_only_the_schemas_lagging_one_migration_are_migrated(committed, migrated_schemas):
+    first, second, current = onboard("mpx"), onboard("mpy"), onboard("mpz")
+    committed += [first, second, current]
+    for organisation in (first, second):
+        put_behind(organisation.schema_name)
+    behind = sorted([first.schema_name, second.schema_name])
+    assert lagging_schemas() == behind
+    migrated_schemas.clear()  # put_behind migrated them backwards
+
+    # One process: the second schema reuses the project states the first one rendered.
+    call_command("migrate_platform", "--sequential", verbosity=0)
+    connection.set_schema_to_public()
+    assert migrated_schemas == behind
+    assert lagging_schemas() == []
+    expected = snapshot.schema_signature(current.schema_name)
+    for schema_name in behind:
+        assert up_to_date(schema_name)
+        found = snapshot.schema_signature(schema_name)
+        assert (found["columns"], found["constraints"]) == (expected["columns"], expected["constraints"])
+
+
+def test_has_table_in_the_tenant_pass_answers_as_django_does(committed):
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from tenants.migration_pass import tenant_pass_shortcuts
+
+    organisation = onboard("mpt")
+    committed.append(organisation)
+    empty = f"mp_empty_{uuid.uuid4().hex[:6]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{empty}"')
+    try:
+        answers = {}
+        for lookup in (contextlib.nullcontext, tenant_pass_shortcuts):
+            with lookup():
+                for schema in ("public", organisation.schema_name, empty):
+                    # As django-tenants' run_migrations does: public on the search path too, so
+                    # public.django_migrations must not count for a schema without its own.
+                    connection.set_schema(schema)
+                    answers[lookup.__name__, schema] = MigrationRecorder(connection).has_table()
+                    connection.set_schema_to_public()
+        assert answers == {
+            (lookup.__name__, schema): schema != empty
+            for lookup in (contextlib.nullcontext, tenant_pass_shortcuts)
+            for schema in ("public", organisation.schema_name, empty)
+        }
+        # Put back after the block.
+        assert MigrationRecorder.has_table.__name__ == "has_table"
+        assert MigrationExecutor.migrate.__name__ == "migrate"
+        assert MigrationExecutor._create_project_state.__name__ == "_create_project_state"
+    finally:
+        provisioning.drop_schema(empty)

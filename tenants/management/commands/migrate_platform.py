@@ -2,30 +2,19 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tenants import cluster, provisioning
-from tenants.selectors import rows_over_tenant_schemas
+from tenants.migration_pass import lagging_schemas, migrate_schemas
+
+__all__ = ["Command", "lagging_schemas"]
 
 # Rounds of the final re-check (an organisation onboarded while a round runs is found by the next).
 RECHECK_ROUNDS = 3
 
 
-def lagging_schemas() -> list[str]:
-    """Organisation schemas that lack any tenant migration on disk.
-
-    The running (old) pods keep onboarding while the migration Job runs: a schema they create
-    after the tenant pass started, from the old template or an old spare, misses this release's
-    migrations. One ``UNION ALL`` query per 200 schemas.
-    """
-    expected = sorted(f"{app}.{name}" for app, name in provisioning.expected_tenant_migrations())
-    rows = rows_over_tenant_schemas(
-        "SELECT count(*) FROM {schema}.django_migrations WHERE app || '.' || name = ANY(%s)", [expected]
-    )
-    return sorted(schema for schema, (applied,) in rows if applied < len(expected))
-
-
 class Command(BaseCommand):
     help = (
-        "Migrate the public schema, then every organisation's schema in parallel, then the template "
-        "schema new organisations are cloned from; finally migrate organisations onboarded meanwhile."
+        "Migrate the public schema, then the organisation schemas that lack a migration (in "
+        "parallel), then the template schema new organisations are cloned from; finally migrate "
+        "organisations onboarded meanwhile."
     )
 
     def add_arguments(self, parser):
@@ -44,10 +33,12 @@ class Command(BaseCommand):
             from django.conf import settings
 
             settings.TENANT_MULTIPROCESSING_MAX_PROCESSES = options["processes"]
-        executor = "standard" if options["sequential"] else "multiprocessing"
-        call_command(
-            "migrate_schemas", tenant=True, executor=executor, interactive=False, verbosity=verbosity
-        )
+        # Only the schemas that lack a migration: a current schema costs Django's migrate about
+        # 0.2 s for nothing (tenants/migration_pass.py).
+        lagging = lagging_schemas()
+        if verbosity:
+            self.stdout.write(f"{len(lagging)} organisation schemas lack migrations.")
+        migrate_schemas(lagging, verbosity=verbosity, parallel=not options["sequential"])
         provisioning.refresh_template(verbosity=max(verbosity - 1, 0))
         # Spares made from the old template would miss this release's migrations.
         provisioning.drop_stale_spare_schemas()
@@ -63,13 +54,7 @@ class Command(BaseCommand):
                 return
             for schema_name in late:
                 self.stdout.write(f"Migrating {schema_name}, onboarded during the migration.")
-                call_command(
-                    "migrate_schemas",
-                    tenant=True,
-                    schema_name=schema_name,
-                    interactive=False,
-                    verbosity=verbosity,
-                )
+            migrate_schemas(late, verbosity=verbosity, parallel=False)
         late = lagging_schemas()
         if late:
             raise CommandError(
