@@ -40,6 +40,9 @@ FIELDS = ("meter", "timestamp", "kind", "value", "source")
 KINDS = ("interval", "register")
 SOURCES = {"actual": Source.ACTUAL, "estimated": Source.ESTIMATED, "a": Source.ACTUAL, "e": Source.ESTIMATED}
 MAX_ERRORS_REPORTED = 1000
+# Distinct value texts remembered per batch (metered values repeat; a batch of all-different ones
+# must not double its memory): beyond this, a value is parsed on every row.
+VALUE_TEXTS_KEPT = 50_000
 # No meter data before this year: older timestamps are typing errors (and 0001-01-01 with a
 # positive offset cannot even be converted to UTC).
 MIN_YEAR = 2000
@@ -286,7 +289,7 @@ class _Checker:
                 known = (value, str(value), _interval_problem(value))
             except _Refused as refusal:
                 known = refusal
-            if type(text) is str:
+            if type(text) is str and len(self.values) < VALUE_TEXTS_KEPT:
                 self.values[text] = known
         if type(known) is _Refused:
             raise _Refused(known.message, known.field_name)

@@ -12,7 +12,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 import consumption.ingestion
-from consumption.models import DailyConsumption, IntervalReading, MonthlyConsumption
+from consumption.models import DailyConsumption, IntervalReading, Meter, MonthlyConsumption
 from tenants.models import Organisation
 from tests.support.billing_data import billing_customer
 from tests.support.consumption_data import add_meters, day_rows, ingest_rows
@@ -131,3 +131,35 @@ def test_re_ingesting_a_batch_changes_nothing_and_corrections_update_the_aggrega
         assert DailyConsumption.objects.get(meter__external_id=heat, day=date(2026, 3, 3)).value == Decimal(
             "48"
         )
+
+
+def test_texts_parsed_once_per_batch_are_still_checked_per_row(meters):
+    """A timestamp or value text is parsed once per batch, but what depends on the row (its meter's
+    dates and interval, its kind) is checked for every row."""
+    heat1, heat2 = meters["heat1"], meters["heat2"]
+    with schema_context("org_noord"):
+        Meter.objects.filter(external_id=heat2).update(installed_on=date(2026, 1, 6))
+    noon = "2026-01-05T12:00:00+01:00"
+    rows = [
+        {"meter": heat1, "timestamp": noon, "kind": "register", "value": "2000000"},
+        {
+            "meter": heat1,
+            "timestamp": noon,
+            "kind": "interval",
+            "value": "2000000",
+        },  # too much for an interval
+        {"meter": heat2, "timestamp": noon, "value": "1"},  # heat2 was not installed yet
+        {"meter": heat1, "timestamp": noon, "value": "1"},
+        {"meter": heat1, "timestamp": "2026-01-05T12:05:00+01:00", "value": "1"},  # not a quarter hour
+        {"meter": heat2, "timestamp": "2026-01-06T12:00:00+01:00", "value": "1"},
+    ]
+    result = ingest_rows(rows)
+    assert (result.received, result.accepted) == (6, 3)
+    assert [(e["index"], list(e["errors"])) for e in result.errors] == [
+        (1, ["value"]),
+        (2, ["timestamp"]),
+        (4, ["timestamp"]),
+    ]
+    assert result.errors[1]["errors"]["timestamp"] == ["the meter was not in place at this time"]
+    assert len(stored(heat1)) == 1
+    assert len(stored(heat2)) == 1
