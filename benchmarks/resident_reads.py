@@ -289,12 +289,26 @@ def timed(call: Caller, endpoint: Endpoint, requests: int) -> tuple[list[float],
     return wall, cpu
 
 
+def built(call: Caller, endpoint: Endpoint, requests: int) -> tuple[list[float], list[float]]:
+    """The same requests with the resident read cache off: every answer built from the database, as
+    the first read after a write is (portal_api.read_cache)."""
+    from django.conf import settings  # needs Django set up (run())
+
+    settings.RESIDENT_READ_CACHE = False
+    try:
+        return timed(call, endpoint, requests)
+    finally:
+        settings.RESIDENT_READ_CACHE = True
+
+
 def measure(call: Caller, measured: list[Endpoint], requests: int, warmup: int, rounds: int) -> None:
-    """Warm every endpoint up, then time them in ``rounds`` rounds, each endpoint in turn."""
+    """Warm every endpoint up, then time them in ``rounds`` rounds, each endpoint in turn, as
+    production answers them (from the read cache when nothing changed) and built afresh."""
     measured[:] = [endpoint for endpoint in measured if check(call, endpoint)]
     for endpoint in measured:
         timed(call, endpoint, warmup)
-        endpoint.times, endpoint.cpu = [], []
+        built(call, endpoint, warmup)
+        endpoint.times, endpoint.cpu, endpoint.built_times = [], [], []
     per_round = [requests // rounds + (1 if n < requests % rounds else 0) for n in range(rounds)]
     for number, count in enumerate(per_round, start=1):
         print(f"==> round {number}/{rounds}: {count} requests per endpoint", flush=True)
@@ -302,6 +316,7 @@ def measure(call: Caller, measured: list[Endpoint], requests: int, warmup: int, 
             wall, cpu = timed(call, endpoint, count)
             endpoint.times += wall
             endpoint.cpu += cpu
+            endpoint.built_times += built(call, endpoint, count)[0]
 
 
 def profile(call: Caller, endpoint: Endpoint, requests: int, warmup: int) -> None:

@@ -174,7 +174,8 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/energy_portal")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend plus write tracking for the data versions (tenants.data_versions).
+DATABASES["default"]["ENGINE"] = "tenants.postgresql_backend"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
@@ -187,6 +188,10 @@ REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 # A test run keeps its cache keys and Celery queue apart from a development server on the same Redis.
 _RUN_ID = f"test{os.getpid()}" if TESTING else "portal"
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", _RUN_ID)
+# Resident GETs answered from the cache under data-versioned keys (portal_api.read_cache,
+# tenants.data_versions); the expiry only bounds what writes made outside Django could leave stale.
+RESIDENT_READ_CACHE = env_bool("RESIDENT_READ_CACHE", True)
+RESIDENT_READ_CACHE_SECONDS = env_int("RESIDENT_READ_CACHE_SECONDS", 600)
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

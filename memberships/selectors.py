@@ -7,16 +7,23 @@ from django.db.models import QuerySet
 from accounts.models import User, normalise_email
 from credentials.models import OneTimeToken
 from credentials.services import check_one_time_token
+from tenants.data_versions import remembered
 
 from .models import AddressInUseRegistration, PortalAccount, StaffMembership
 
 
 def confirmed_portal_account(*, user) -> PortalAccount | None:
-    """The user's portal account in this schema, once its email address is confirmed (with the customer)."""
-    return (
-        PortalAccount.objects.select_related("customer")
-        .filter(user=user, email_confirmed_at__isnull=False)
-        .first()
+    """The user's portal account in this schema, once its email address is confirmed (with the
+    customer). Asked on every resident request, so kept under the data versions (a write to either
+    is seen at once)."""
+    return remembered(
+        "portal_account",
+        lambda: (
+            PortalAccount.objects.select_related("customer")
+            .filter(user=user, email_confirmed_at__isnull=False)
+            .first()
+        ),
+        user.pk,
     )
 
 

@@ -186,7 +186,7 @@ def replay(snapshot: Snapshot, schema_name: str) -> None:
     finally:
         # The path was set behind django-tenants' back (TENANT_LIMIT_SET_CALLS): have the next
         # query set the connection's own again.
-        connection.search_path_set_schemas = None
+        connection.forget_search_path()
 
 
 def schema_signature(schema_name: str) -> dict:

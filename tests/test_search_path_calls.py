@@ -1,4 +1,5 @@
-"""`SET search_path` once per request (TENANT_LIMIT_SET_CALLS, issue 20), and never a stale one:
+"""`SET search_path` at most once per request, none when it is already right (TENANT_LIMIT_SET_CALLS and
+tenants.postgresql_backend, issue 20), and never a stale one:
 the schema follows every switch between organisations on the same connection, and the snapshot's
 raw `SET search_path` does not leave the connection in the wrong schema."""
 
@@ -19,13 +20,18 @@ def _set_calls(queries) -> int:
     return sum(1 for query in queries if query["sql"].lstrip().upper().startswith("SET SEARCH_PATH"))
 
 
-def test_a_resident_request_sets_the_search_path_once(db, client_for):
+def test_a_resident_request_sets_the_search_path_only_when_it_changes(db, client_for):
     client = resident_client(client_for, billing_customer(invoices=3))
     assert client.get("/api/portal/overview/").status_code == 200
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/api/portal/overview/").status_code == 200
-    assert _set_calls(captured.captured_queries) == 1
-    assert len(captured.captured_queries) > 5  # the overview's own queries ran after it
+    assert _set_calls(captured.captured_queries) == 0  # the same organisation: the path is still set
+    assert len(captured.captured_queries) > 5  # the overview's own queries ran
+    with schema_context("org_zuid"):
+        Customer.objects.exists()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/portal/overview/").status_code == 200
+    assert _set_calls(captured.captured_queries) == 1  # back from another organisation: once
 
 
 def test_alternating_organisations_on_one_connection_each_see_their_own_rows(db, client_for):

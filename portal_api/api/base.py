@@ -6,6 +6,10 @@ portal account, customer, impersonation, language); ``IsResident`` then only che
 one. Every queryset a resident view hands out goes through ``get_queryset()``, which narrows it to
 the resident's customer (core.scoping): a view declares its ``queryset`` or builds it in
 ``resident_queryset()``, and cannot forget the scoping (tests/test_resident_scoping.py).
+
+Every resident GET goes through portal_api.read_cache here as well: once the resident is known,
+allowed and not throttled, an answer kept under the current data versions (or a 304) ends the
+request before the view runs; a fresh 200 JSON answer is kept on the way out.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from core.locale import use_language
 from memberships import residents
 from memberships.permissions import ImpersonationEnded, IsResident
 from memberships.residents import ResidentContext
+from portal_api import read_cache
 
 
 def resident_of(request) -> ResidentContext | None:
@@ -32,6 +37,10 @@ def resident_of(request) -> ResidentContext | None:
 
 class ResidentMixin:
     permission_classes = [IsResident]
+    # False for answers that change without any write (portal_api.read_cache).
+    read_cache = True
+    _cached_read: read_cache.CachedRead | None = None
+    _served_from_cache = False
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
@@ -40,6 +49,22 @@ class ResidentMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         use_language(request, request.resident.language)
+        self._cached_read = read_cache.plan(request=request, view=self)
+        if self._cached_read is not None:
+            answer = read_cache.cached_answer(request=request, read=self._cached_read)
+            if answer is not None:
+                raise read_cache.ServedFromCache(answer)
+
+    def read_cache_vary(self, request) -> str | None:
+        """What else the answer depends on besides the data versions (read_cache.plan); None when
+        it cannot be named, and the answer is then built afresh."""
+        return ""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, read_cache.ServedFromCache):
+            self._served_from_cache = True
+            return exc.response
+        return super().handle_exception(exc)
 
     def get_queryset(self):
         """The view's rows, only ever those of the resident's customer."""
@@ -51,6 +76,10 @@ class ResidentMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if self._cached_read is not None:
+            if not self._served_from_cache:
+                read_cache.keep(read=self._cached_read, response=response)
+            read_cache.label(read=self._cached_read, response=response)
         resident = getattr(request, "resident", None)
         if resident is not None:
             if resident.impersonation is not None:

@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from activity.services import Origin
+from configuration.site import cached_site
 from contracts import advance
 from contracts.models import Contract
 from contracts.selectors import customer_contracts
@@ -89,6 +90,16 @@ class OverviewView(ResidentAPIView):
     Outstanding invoices, balance, services and their connection status, latest invoice, contact
     details and the messages for this page.
     """
+
+    def read_cache_vary(self, request) -> str:
+        """The page's messages come and go on their own schedule (configuration.site)."""
+        _site, etag = cached_site(
+            organisation=request.organisation,
+            page="overview",
+            language=request.LANGUAGE_CODE,
+            routing_version=getattr(request, "routing_version", None),
+        )
+        return etag
 
     def get(self, request):
         overview = resident_overview(

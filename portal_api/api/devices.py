@@ -8,10 +8,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from activity.services import Origin
+from credentials.models import AccessToken
 from memberships.permissions import IsResident, NotImpersonating
 from self_service.devices import CurrentDevice, sign_out_device, sign_out_other_devices, signed_out_message
 from self_service.selectors import signed_in_devices
 from self_service.user_agents import DEVICE_TYPES
+from tenants import data_versions
 
 from .base import ResidentAPIView
 
@@ -45,6 +47,12 @@ class SignedOutSerializer(serializers.Serializer):
 class DevicesView(ResidentAPIView):
     # A staff member acting as the resident must not see or end the resident's own credentials.
     permission_classes = [IsResident, NotImpersonating]
+
+    def read_cache_vary(self, request) -> str | None:
+        """Which device is this one, and the tokens' own version: their last use is written by
+        reads, so it does not change the organisation's data version (tenants.data_versions)."""
+        version = data_versions.table_version(request.organisation.schema_name, AccessToken._meta.db_table)
+        return None if version is None else f"{CurrentDevice.of(request).token_id}:{version}"
 
 
 @extend_schema(tags=["portal: devices"], responses={200: DeviceSerializer(many=True)})

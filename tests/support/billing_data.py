@@ -84,6 +84,14 @@ def invoice_row(
     }
 
 
+def run_errors(schema: str, result: dict) -> list:
+    """The stored errors of an import run, for an assertion message."""
+    from integration.models import ImportRun
+
+    with schema_context(schema):
+        return ImportRun.objects.get(pk=result["run"]).errors
+
+
 def billing_customer(schema: str = "org_noord", *, invoices: int = 5, email: str | None = None) -> dict:
     """Import a customer; returns the external ids used and the payload."""
     n = next(_serial)
@@ -99,7 +107,7 @@ def billing_customer(schema: str = "org_noord", *, invoices: int = 5, email: str
     }
     with schema_context(schema):
         result = run_import(payload=payload)
-    assert result["error_count"] == 0, result
+    assert result["error_count"] == 0, run_errors(schema, result)
     return {"ext": ext, "email": email, "number": f"B-{n:05d}", "payload": payload}
 
 
