@@ -8,12 +8,18 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenants.data_versions import remembered
+
 from .pages import PAGE_CHOICES
 
 
 class SingletonQuerySet(models.QuerySet):
     def current(self):
-        """The one row of this schema, created with defaults on first use."""
+        """The one row of this schema, created with defaults on first use; kept under the data
+        versions (tenants.data_versions), as most requests ask for it, some twice."""
+        return remembered(f"singleton:{self.model._meta.db_table}", self._row)
+
+    def _row(self):
         obj, _created = self.get_or_create(pk=1)
         return obj
 

@@ -11,12 +11,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import RuleViolation
+from tenants import data_versions
 
 from .models import AccessToken, OneTimeToken
 
@@ -97,7 +98,12 @@ def authenticate_access_token(raw: str, *, ip: str | None = None) -> AccessToken
     if parts is None:
         return None
     key_id, secret = parts
-    token = AccessToken.objects.select_related("user").filter(key_id=key_id).first()
+    token = data_versions.remembered(
+        "access_token",
+        lambda: AccessToken.objects.select_related("user").filter(key_id=key_id).first(),
+        key_id,
+        scopes=_token_scopes(),
+    )
     stored = token.secret_hash if token else _DUMMY_HASH
     if not hmac.compare_digest(stored, _hash(secret)) or token is None:
         return None
@@ -111,7 +117,17 @@ def authenticate_access_token(raw: str, *, ip: str | None = None) -> AccessToken
         AccessToken.objects.filter(pk=token.pk).update(**changes)
         token.last_used_at = now
         token.last_ip = ip or token.last_ip
+        # The last use has a scope of its own (tenants.written_tables): refresh the kept copy.
+        data_versions.remember("access_token", token, key_id, scopes=_token_scopes())
     return token
+
+
+def _token_scopes() -> tuple[str, str]:
+    """What a token row depends on: the token table (its writes but the last use) and its user."""
+    return (
+        data_versions.table_scope(connection.schema_name, AccessToken._meta.db_table),
+        data_versions.SHARED,
+    )
 
 
 def note_token_use(*, token_id: int, user, ip: str | None) -> bool:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.api_errors import error_response
 
+from . import data_versions
 from .routing import routing_table
 
 # While an organisation's portal is inactive, its staff can still log in and configure it.
@@ -67,6 +68,11 @@ class OrganisationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Each data version is read from Redis once per request (tenants.data_versions).
+        with data_versions.request_memo():
+            return self._route(request)
+
+    def _route(self, request):
         connection.set_schema_to_public()
         request.organisation = None
         request.routing_version = None

@@ -18,7 +18,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from credentials.models import AccessToken
 from integration.importing import run_import
-from tenants import data_versions
+from tenants import data_versions, written_tables
 from tests.support.billing_data import billing_customer, invoice_row
 from tests.support.consumption_data import add_meters, day_rows, ingest_rows
 from tests.support.residents import PASSWORD, resident_client
@@ -212,28 +212,32 @@ def test_two_residents_never_share_an_answer(resident, client_for):
         ("SELECT 1", set()),
         ("WITH x AS (SELECT 1) SELECT * FROM x", set()),
         ('UPDATE "invoicing_invoice" SET "amount_open" = 0', {SCHEMA}),
-        ('INSERT INTO "accounts_user" ("email") VALUES (%s)', {data_versions.SHARED}),
+        ('INSERT INTO "accounts_user" ("email") VALUES (%s)', {written_tables.SHARED}),
         ('UPDATE "accounts_user" SET "last_login" = %s WHERE "accounts_user"."id" = %s', set()),
-        ('UPDATE "credentials_accesstoken" SET "last_used_at" = %s', {f"{SCHEMA}.credentials_accesstoken"}),
+        (
+            'UPDATE "credentials_accesstoken" SET "last_used_at" = %s, "last_ip" = %s WHERE "id" = %s',
+            {f"{SCHEMA}.credentials_accesstoken:last_use"},
+        ),
+        ('DELETE FROM "credentials_accesstoken" WHERE "id" = %s', {f"{SCHEMA}.credentials_accesstoken"}),
         ('DELETE FROM "django_session" WHERE "session_key" = %s', {f"{SCHEMA}.django_session"}),
         ('INSERT INTO "org_noord"."customers_customer" VALUES (1)', {"org_noord"}),
         ("COPY consumption_reading FROM STDIN", {SCHEMA}),
         (
             "WITH gone AS (DELETE FROM support_ticket RETURNING id) SELECT count(*) FROM gone",
-            {SCHEMA, data_versions.SHARED},
+            {SCHEMA, written_tables.SHARED},
         ),
-        ("ALTER TABLE support_ticket ADD COLUMN x int", {SCHEMA, data_versions.SHARED}),
+        ("ALTER TABLE support_ticket ADD COLUMN x int", {SCHEMA, written_tables.SHARED}),
     ],
 )
 def test_which_statements_write_where(db, sql, scopes):
-    assert data_versions.written_scopes(sql, schema=SCHEMA) == scopes
+    assert written_tables.written_scopes(sql, schema=SCHEMA) == scopes
 
 
 def test_the_ignored_tables_are_real_tables(db):
     from django.apps import apps
 
     tables = {model._meta.db_table for model in apps.get_models()}
-    assert tables >= data_versions.IGNORED_TABLES
+    assert tables >= written_tables.IGNORED_TABLES
 
 
 def test_a_download_noted_in_the_activity_log_leaves_the_cache_alone(resident):
@@ -261,3 +265,36 @@ def test_the_devices_list_follows_its_tokens_at_once(resident, client_for):
     assert client.post("/api/portal/devices/sign-out-others/").status_code == 200
     assert len(client.get("/api/portal/devices/").json()) == 1
     assert data_versions.current_versions(SCHEMA) == before
+
+
+def test_a_token_kept_for_authentication_stops_working_at_once(resident, client_for):
+    """Tokens are kept under their table's version and the identities': a logout, another
+    device's sign-out or a deactivated identity refuses the very next request."""
+    client = resident["client"]
+    assert client.get("/api/portal/me/").status_code == 200  # the token is now kept
+    other = client_for(HOST)
+    key = other.post(
+        "/api/auth/login/", {"email": resident["email"], "password": PASSWORD}, format="json"
+    ).json()["key"]
+    other.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert other.get("/api/portal/me/").status_code == 200
+    assert other.post("/api/auth/logout/").status_code == 204
+    assert other.get("/api/portal/me/").status_code == 401
+    User.objects.filter(email=resident["email"]).update(is_active=False)
+    try:
+        assert client.get("/api/portal/me/").status_code == 401
+    finally:
+        User.objects.filter(email=resident["email"]).update(is_active=True)
+    assert client.get("/api/portal/me/").status_code == 200
+
+
+def test_a_kept_token_notes_its_last_use_every_few_minutes_only(resident):
+    client = resident["client"]
+    client.get("/api/portal/me/")
+    with schema_context(SCHEMA):
+        token = AccessToken.objects.get(user__email=resident["email"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/portal/me/").status_code == 200
+    assert not [query for query in captured.captured_queries if query["sql"].startswith("UPDATE")]
+    with schema_context(SCHEMA):
+        assert AccessToken.objects.get(pk=token.pk).last_used_at == token.last_used_at

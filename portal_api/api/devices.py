@@ -14,6 +14,7 @@ from self_service.devices import CurrentDevice, sign_out_device, sign_out_other_
 from self_service.selectors import signed_in_devices
 from self_service.user_agents import DEVICE_TYPES
 from tenants import data_versions
+from tenants.written_tables import LAST_USE
 
 from .base import ResidentAPIView
 
@@ -51,8 +52,11 @@ class DevicesView(ResidentAPIView):
     def read_cache_vary(self, request) -> str | None:
         """Which device is this one, and the tokens' own version: their last use is written by
         reads, so it does not change the organisation's data version (tenants.data_versions)."""
-        version = data_versions.table_version(request.organisation.schema_name, AccessToken._meta.db_table)
-        return None if version is None else f"{CurrentDevice.of(request).token_id}:{version}"
+        schema, table = request.organisation.schema_name, AccessToken._meta.db_table
+        found = data_versions.versions(
+            data_versions.table_scope(schema, table), data_versions.table_scope(schema, table, LAST_USE)
+        )
+        return None if found is None else ":".join([str(CurrentDevice.of(request).token_id), *found])
 
 
 @extend_schema(tags=["portal: devices"], responses={200: DeviceSerializer(many=True)})

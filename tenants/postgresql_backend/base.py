@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from django.db.backends import utils as backend_utils
 from django_tenants.postgresql_backend import base as tenants_base
 
-from tenants import data_versions
+from tenants import data_versions, written_tables
 
 
 class _CopyTracking:
@@ -88,8 +88,8 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         return result
 
     def note_statement(self, sql) -> None:
-        scopes = data_versions.written_scopes(
-            data_versions.statement_text(sql), schema=self.schema_name or "public"
+        scopes = written_tables.written_scopes(
+            written_tables.statement_text(sql), schema=self.schema_name or "public"
         )
         if not scopes:
             return

@@ -1,0 +1,94 @@
+"""Which data a SQL statement writes: nothing, an organisation's schema, the shared tables, or one
+of the tables that reads themselves write (tenants.data_versions; docs/architecture.md).
+
+A statement is read from its text: reads (``SELECT``, ``SET``...) write nothing; ``INSERT``,
+``UPDATE``, ``DELETE``, ``COPY`` and ``TRUNCATE`` write their target table, which belongs to the
+connection's schema, to the shared tables (an app only in SHARED_APPS) or to the schema it is
+qualified with. What cannot be read from the text (DDL, ``DO``, a writing ``WITH``) counts as a
+write to the schema and to the shared tables.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache as memoize
+
+from django.apps import apps
+from django.conf import settings
+
+SHARED = "shared"  # the scope of the shared (public-schema-only) tables
+
+# Written by reads (a token's or a session's last use, a document download's activity entry) or by
+# mail delivery; each has a scope of its own, named only by what shows it: the tokens cached for
+# authentication and the devices list (the activity log is shown to staff only, not cached).
+IGNORED_TABLES = frozenset(
+    {"django_session", "credentials_accesstoken", "communications_outboundemail", "activity_activityevent"}
+)
+
+_READ_STATEMENT = re.compile(
+    r"\s*(SELECT|SET|SHOW|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|START|COMMIT|END|EXPLAIN|DECLARE|FETCH|"
+    r"CLOSE|MOVE|DISCARD|RESET|LISTEN|UNLISTEN|NOTIFY|PREPARE|DEALLOCATE|VALUES|TABLE|ANALYZE|VACUUM)\b",
+    re.IGNORECASE,
+)
+_WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
+_WRITING_KEYWORD = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+_NAME = r'(?:"[^"]+"|[A-Za-z_][\w$]*)'
+_TARGET = re.compile(
+    rf"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?({_NAME}(?:\.{_NAME})?)",
+    re.IGNORECASE,
+)
+# A token's last use (credentials.services), noted by reads every few minutes: its own scope, so
+# that it leaves the tokens cached for authentication alone; the devices list names it too.
+_TOKEN_LAST_USE = re.compile(
+    r'\s*UPDATE\s+"credentials_accesstoken"\s+SET\s+"last_used_at"\s*=\s*%s(?:\s*,\s*"last_ip"\s*=\s*%s)?\s+WHERE\b'
+)
+LAST_USE = "last_use"
+# Django's update_last_login(): a login notes its time on the shared identity; no answer shows it.
+_LAST_LOGIN_ONLY = re.compile(r'\s*UPDATE\s+"accounts_user"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE\b')
+
+
+@memoize
+def _shared_only_tables() -> frozenset[str]:
+    """Tables that exist only in the public schema (apps in SHARED_APPS and not in TENANT_APPS)."""
+    shared_only = set(settings.SHARED_APPS) - set(settings.TENANT_APPS)
+    return frozenset(
+        model._meta.db_table for model in apps.get_models() if model._meta.app_config.name in shared_only
+    )
+
+
+def table_scope(schema: str, table: str, part: str = "") -> str:
+    """The scope of one of the IGNORED_TABLES alone (for the few answers that show it)."""
+    return f"{schema}.{table}:{part}" if part else f"{schema}.{table}"
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1] if name.startswith('"') else name.lower()
+
+
+def written_scopes(sql: str, *, schema: str) -> frozenset[str]:
+    """The versions a statement run in ``schema`` makes stale: none, ``schema``, SHARED, or both."""
+    if _READ_STATEMENT.match(sql) or (_WITH.match(sql) and not _WRITING_KEYWORD.search(sql)):
+        return frozenset()
+    if _LAST_LOGIN_ONLY.match(sql):
+        return frozenset()
+    if _TOKEN_LAST_USE.match(sql):
+        return frozenset({table_scope(schema, "credentials_accesstoken", LAST_USE)})
+    target = _TARGET.match(sql)
+    if target is None:
+        return frozenset({schema, SHARED})
+    *qualifier, table = (_unquote(part) for part in re.findall(_NAME, target.group(1)))
+    if table in IGNORED_TABLES:
+        return frozenset({table_scope(qualifier[0] if qualifier else schema, table)})
+    if qualifier:
+        return frozenset({SHARED if qualifier[0] == "public" else qualifier[0]})
+    return frozenset({SHARED if table in _shared_only_tables() else schema})
+
+
+def statement_text(sql) -> str:
+    """The SQL of ``sql`` as text (psycopg's composed statements render without a connection)."""
+    if isinstance(sql, str):
+        return sql
+    if isinstance(sql, bytes):
+        return sql.decode("utf-8", "replace")
+    as_string = getattr(sql, "as_string", None)
+    return as_string(None) if as_string else str(sql)
