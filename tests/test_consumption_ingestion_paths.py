@@ -4,6 +4,7 @@ the same answer, rows and aggregates."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -163,3 +164,22 @@ def test_texts_parsed_once_per_batch_are_still_checked_per_row(meters):
     assert result.errors[1]["errors"]["timestamp"] == ["the meter was not in place at this time"]
     assert len(stored(heat1)) == 1
     assert len(stored(heat2)) == 1
+
+
+def test_a_malformed_row_source_after_rows_were_sent_stores_nothing(meters, small_chunks):
+    """The rows are read while earlier chunks are already being COPYed: an error of the source
+    (a malformed CSV line deep in the file) still reaches the caller as itself, and nothing of
+    the batch is stored."""
+    heat = meters["heat1"]
+    good = day_rows(heat, date(2026, 4, 7), value="1") + day_rows(heat, date(2026, 4, 8), value="1")
+
+    def rows():
+        yield from good
+        raise csv.Error("line 193: unexpected end of data")
+
+    organisation = Organisation.objects.get(schema_name="org_noord")
+    with schema_context("org_noord"), pytest.raises(csv.Error, match="line 193"):
+        consumption.ingestion.ingest(rows=rows(), organisation=organisation)
+    assert stored(heat) == {}
+    with schema_context("org_noord"):
+        assert not DailyConsumption.objects.filter(meter__external_id=heat).exists()
