@@ -209,10 +209,11 @@ def _resident_token(organisation, data: dict) -> str:
 class Server:
     """The platform under gunicorn with its production settings (DEBUG off), on the fleet's database."""
 
-    def __init__(self, port: int, workers: int = 2, threads: int = 4) -> None:
+    def __init__(self, port: int, workers: int = 2, threads: int = 4, worker_class: str = "gthread") -> None:
         self.port = port
         self.workers = workers
         self.threads = threads
+        self.worker_class = worker_class
         self.process: subprocess.Popen | None = None
         self.log = Path(tempfile.mkstemp(prefix="bench-gunicorn-", suffix=".log")[1])
 
@@ -226,6 +227,7 @@ class Server:
             PORT=str(self.port),
             WEB_CONCURRENCY=str(self.workers),
             GUNICORN_THREADS=str(self.threads),
+            GUNICORN_WORKER_CLASS=self.worker_class,
             GUNICORN_MAX_REQUESTS="0",
             TRUSTED_PROXIES="1",  # the requests say X-Forwarded-Proto: https, as the ingress does
             CACHE_KEY_PREFIX=os.environ.get("CACHE_KEY_PREFIX", "bench"),

@@ -45,7 +45,54 @@ def measure(server, members, name, path, bodies, *, seconds, connections, folder
     return fleet.run_wrk(server.port, targets, seconds=seconds, connections=connections)
 
 
-def run(organisations: int, seconds: int, connections: int, port: int) -> list[Result]:
+def worker_models(text: str) -> list[tuple[str, int, int]]:
+    """ "sync:4x1,gthread:4x2" -> [("sync", 4, 1), ("gthread", 4, 2)]."""
+    models = []
+    for item in filter(None, text.split(",")):
+        kind, shape = item.split(":")
+        workers, threads = shape.split("x")
+        models.append((kind, int(workers), int(threads)))
+    return models
+
+
+def compare_worker_models(members, models, *, seconds, connections, port) -> list[Result]:
+    """The overview's requests/s and p99 under other gunicorn worker models, each against its own
+    /healthz, to choose config/gunicorn.py's by measurement."""
+    path = endpoints()["overview"]
+    results = []
+    for kind, workers, threads in models:
+        server = fleet.Server(port, workers=workers, threads=threads, worker_class=kind)
+        server.start()
+        try:
+            bodies = fleet.expected_bodies(server, members, {"overview": path})
+            with tempfile.TemporaryDirectory(prefix="bench-http-") as folder:
+                options = {"seconds": seconds, "connections": connections, "folder": folder}
+                print(f"==> worker model {kind} {workers}x{threads}: {seconds} s each", flush=True)
+                base = measure(server, members, TRIVIAL, "/healthz", None, **options)
+                overview = measure(server, members, "overview", path, bodies, **options)
+        finally:
+            server.stop()
+        results.append(
+            Result(
+                benchmark="http",
+                measure=f"worker model {kind} {workers}x{threads}: GET overview requests/s (p99 {overview['p99_ms']:.0f} ms)",
+                value=round(overview["rps"], 1),
+                unit="req/s",
+                baseline="/healthz, same model",
+                baseline_value=round(base["rps"], 1),
+                ratio=overview["rps"] / base["rps"] if base["rps"] else None,
+                target="0 errors, 0 wrong bodies",
+                met=_failures(overview) == 0,
+                notes=f"{connections} connections; {overview['requests']} requests",
+                extra={"overview": overview, "healthz": base},
+            )
+        )
+    return results
+
+
+def run(
+    organisations: int, seconds: int, connections: int, port: int, models: list[tuple[str, int, int]]
+) -> list[Result]:
     members = fleet.load_or_build(organisations)
     server = fleet.Server(port)
     server.start()
@@ -65,7 +112,9 @@ def run(organisations: int, seconds: int, connections: int, port: int) -> list[R
     results: list[Result] = []
     for name, figures in measured.items():
         results += _endpoint_results(name, figures, measured[TRIVIAL], setting)
-    return results
+    return results + compare_worker_models(
+        members, models, seconds=seconds, connections=connections, port=port
+    )
 
 
 def _endpoint_results(name: str, figures: dict, base: dict, setting: str) -> list[Result]:
@@ -133,8 +182,19 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8391)
+    parser.add_argument(
+        "--worker-models",
+        default="gthread:2x4,gthread:4x1,sync:4x1",
+        help="gunicorn worker class:workers x threads to compare on the overview ('' for none)",
+    )
     arguments = parser.parse_args()
-    results = run(arguments.organisations, arguments.seconds, arguments.connections, arguments.port)
+    results = run(
+        arguments.organisations,
+        arguments.seconds,
+        arguments.connections,
+        arguments.port,
+        worker_models(arguments.worker_models),
+    )
     print_table(results)
     print(f"\nwritten to {write_results('http_load', results)}")
     # Wrong answers fail the run; a missed speed target is a figure, reported in the table.
