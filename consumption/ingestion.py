@@ -157,7 +157,8 @@ def meter_bounds(organisation) -> dict[str, MeterBounds]:
 
 @dataclass
 class _Parsed:
-    # (meter_id, moment, value, source, index, COPY text, local day): see ``reading_writes``.
+    # (meter_id, moment, value, source, index, moment's COPY text, local day, value's COPY text):
+    # see ``reading_writes``. The texts are shared by every row of the same timestamp or value.
     intervals: list[tuple] = field(default_factory=list)
     registers: list[tuple] = field(default_factory=list)
     seen: FirstSeen = field(default_factory=FirstSeen)  # the intervals' first row per meter and moment
@@ -189,8 +190,9 @@ def _validate(rows: Iterable[dict], check: _Checker, parsed: _Parsed, result: In
             value[0],
             source,
             index,
-            f"{meter.pk}\t{stamp[1]}\t{value[1]}\t{source}",
+            stamp[1],
             stamp[2],
+            value[1],
         )
         if not interval:
             parsed.registers.append(row)

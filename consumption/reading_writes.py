@@ -9,9 +9,9 @@ back and the batch takes the general path, ``merge``: COPY into a temporary tabl
 estimates that would replace stored actual readings (refused, with the reason), and
 ``INSERT … ON CONFLICT DO UPDATE``.
 
-Rows are ``(meter_id, moment, value, source, index, text, day)``; ``text`` is the row's COPY line
-without the index (meter, moment, value and source, tab-separated), built from texts parsed once
-per batch.
+Rows are ``(meter_id, moment, value, source, index, moment text, day, value text)``; the texts are
+the moment's and the value's COPY texts, made once per batch for each distinct timestamp and value
+(``ingestion._Checker``), so a row costs no string of its own until its chunk is written.
 """
 
 from __future__ import annotations
@@ -98,11 +98,11 @@ def amend(
 
 
 def _plain_line(row: tuple) -> str:
-    return row[5] + "\n"
+    return f"{row[0]}\t{row[5]}\t{row[7]}\t{row[3]}\n"
 
 
 def _staged_line(row: tuple) -> str:
-    return f"{row[5]}\t{row[4]}\n"
+    return f"{row[0]}\t{row[5]}\t{row[7]}\t{row[3]}\t{row[4]}\n"
 
 
 def merge(cursor, *, rows: list[tuple], incoming: str, table: str, moment: str) -> list[int]:
