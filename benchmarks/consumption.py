@@ -7,9 +7,12 @@ p50/p95 latency of the resident's year and month views through HTTP (a gunicorn 
 machine), the year view again with cost visualisation on (costs, estimates, similar customers),
 next to the same numbers computed from the raw readings in the same run. It also checks that the
 API's monthly values equal the raw aggregation, month by month. Ingestion is set against a bare
-COPY and commit of one batch of the same rows, already parsed, into a table with the readings'
-primary and foreign keys: the floor PostgreSQL itself sets on this machine.
-Targets: ingestion >= 50,000 rows/s; year view p50 < 20 ms and >= 10x faster than raw aggregation.
+COPY and commit of a batch of the same rows, already parsed, into an empty table with the readings'
+primary and foreign keys: the floor PostgreSQL itself sets on this machine, timed after the first
+batch and after every FLOOR_EVERY-th on that batch's rows (the median), so that floor and ingestion
+meet the same load on a shared machine.
+Targets (issue 20): ingestion >= 0.8x the floor; year view p50 < 20 ms and >= 10x faster than raw
+aggregation.
 
 Without ``--keep`` every run starts from an empty benchmark organisation and drops it at the end.
 With ``--keep`` the organisation and its readings stay for the next ``--keep`` run, which reuses
@@ -163,19 +166,27 @@ def generate(start: date, end: datetime, batch: int, zone: ZoneInfo):
         yield rows
 
 
-def ingest_all(organisation, start: date, end: datetime, batch: int) -> tuple[int, float]:
+FLOOR_EVERY = 4  # a floor batch after every 4th ingestion batch (and after the first)
+
+
+def ingest_all(organisation, start: date, end: datetime, batch: int) -> tuple[int, float, list[float]]:
+    """Ingest every batch; (rows, seconds, floor rates): after the first batch and every
+    FLOOR_EVERY-th, the floor is timed on that batch's rows, so the two share the machine's mood."""
     from django_tenants.utils import schema_context
 
-    from consumption.ingestion import ingest
+    from consumption.ingestion import ingest, meter_bounds
 
-    total, seconds = 0, 0.0
+    total, seconds, floors = 0, 0.0, []
     with schema_context(organisation.schema_name):
-        for rows in generate(start, end, batch, organisation.zone):
+        meters = {external_id: bounds.pk for external_id, bounds in meter_bounds(organisation).items()}
+        for number, rows in enumerate(generate(start, end, batch, organisation.zone)):
             started = time.perf_counter()
             result = ingest(rows=rows, organisation=organisation)
             seconds += time.perf_counter() - started
             assert result.error_count == 0, result.errors[:3]
             total += result.accepted
+            if number % FLOOR_EVERY == 0 and len(rows) == batch:
+                floors.append(bare_copy_rate(meters, rows))
             print(
                 f"\r  ingested {total:,} readings ({total / seconds:,.0f}/s)",
                 end="",
@@ -183,42 +194,36 @@ def ingest_all(organisation, start: date, end: datetime, batch: int) -> tuple[in
                 flush=True,
             )
     print(file=sys.stderr)
-    return total, seconds
+    return total, seconds, floors
 
 
-def bare_copy_rate(organisation, start: date, batch: int) -> float:
+def bare_copy_rate(meters: dict[str, int], rows: list[dict]) -> float:
     """PostgreSQL's own floor on this machine: one batch, already parsed, COPYed and committed into
-    an ordinary table shaped like the readings (the same primary key and deferred foreign key to
-    the meters), with no validation, upsert or aggregates. The table is dropped afterwards."""
+    an empty ordinary table shaped like the readings (the same primary key and deferred foreign key
+    to the meters), with no validation, upsert or aggregates. The table is dropped afterwards."""
     from django.db import connection, transaction
-    from django_tenants.utils import schema_context
 
-    from consumption.ingestion import meter_bounds
-
-    with schema_context(organisation.schema_name):
-        meters = {external_id: bounds.pk for external_id, bounds in meter_bounds(organisation).items()}
-        rows = next(generate(start, datetime.now(UTC), batch, organisation.zone))
-        tuples = [
-            (meters[row["meter"]], datetime.fromisoformat(row["timestamp"]), Decimal(row["value"]), "a")
-            for row in rows
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS bench_bare_copy")
-            cursor.execute(
-                "CREATE TABLE bench_bare_copy (LIKE consumption_intervalreading INCLUDING ALL, "
-                "FOREIGN KEY (meter_id) REFERENCES consumption_meter (id) DEFERRABLE INITIALLY DEFERRED)"
-            )
-        started = time.perf_counter()
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            cursor.copy("COPY bench_bare_copy (meter_id, start, value, source) FROM STDIN") as copy,
-        ):
-            for row in tuples:
-                copy.write_row(row)
-        seconds = time.perf_counter() - started  # the commit (and its deferred key checks) included
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE bench_bare_copy")
+    tuples = [
+        (meters[row["meter"]], datetime.fromisoformat(row["timestamp"]), Decimal(row["value"]), "a")
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_bare_copy")
+        cursor.execute(
+            "CREATE TABLE bench_bare_copy (LIKE consumption_intervalreading INCLUDING ALL, "
+            "FOREIGN KEY (meter_id) REFERENCES consumption_meter (id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+    started = time.perf_counter()
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.copy("COPY bench_bare_copy (meter_id, start, value, source) FROM STDIN") as copy,
+    ):
+        for row in tuples:
+            copy.write_row(row)
+    seconds = time.perf_counter() - started  # the commit (and its deferred key checks) included
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_bare_copy")
     return len(tuples) / seconds
 
 
@@ -387,8 +392,11 @@ def measure(port: int, token: str, path: str, rounds: int) -> list[float]:
 
 def _ingest(years: int, batch: int, keep: bool):
     """The organisation with its readings ingested (or, kept from an earlier --keep run, one month
-    sent again): (organisation, label, rows, seconds, bare COPY rate)."""
+    sent again): (organisation, label, rows, seconds, bare COPY rates)."""
     from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from consumption.ingestion import meter_bounds
 
     start = date(date.today().year - years, 1, 1)
     organisation = None
@@ -409,11 +417,17 @@ def _ingest(years: int, batch: int, keep: bool):
         # Re-send March of the first year: every row is an upsert of a stored one.
         march = date(start.year, 3, 1)
         label = "ingestion (re-sent month, upserts)"
-        rows, ingest_seconds = ingest_all(organisation, march, datetime(start.year, 4, 1, tzinfo=UTC), batch)
+        rows, ingest_seconds, floors = ingest_all(
+            organisation, march, datetime(start.year, 4, 1, tzinfo=UTC), batch
+        )
     else:
         label = "ingestion"
-        rows, ingest_seconds = ingest_all(organisation, start, end, batch)
-    return organisation, label, rows, ingest_seconds, bare_copy_rate(organisation, start, batch)
+        rows, ingest_seconds, floors = ingest_all(organisation, start, end, batch)
+    if not floors:  # a re-sent month is shorter than one batch: time the floor on a batch of it
+        with schema_context(organisation.schema_name):
+            meters = {external_id: b.pk for external_id, b in meter_bounds(organisation).items()}
+            floors = [bare_copy_rate(meters, next(generate(start, end, batch, organisation.zone)))]
+    return organisation, label, rows, ingest_seconds, floors
 
 
 def _http_views(organisation, year: int, rounds: int):
@@ -455,7 +469,9 @@ def run(
     setup_django()
     from django.db import connection
 
-    organisation, label, rows, ingest_seconds, bare_rate = _ingest(years, batch, keep)
+    organisation, label, rows, ingest_seconds, floors = _ingest(years, batch, keep)
+    bare_rate = median(floors)
+    print(f"==> floor rates ({len(floors)} batches): {', '.join(f'{rate:,.0f}' for rate in floors)} rows/s")
     connection.close()
     if "views" not in parts:  # ingestion only: the views need the readings, so ingestion always runs
         if not keep:
@@ -486,11 +502,11 @@ def _results(label: str, rate: float, rows: int, bare_rate: float, batch: int, t
             f"{label} ({rows:,} readings)",
             rate,
             "rows/s",
-            baseline=f"bare COPY + commit of {batch:,} parsed rows (same keys)",
+            baseline=f"bare COPY + commit of {batch:,} parsed rows (same keys), median of batches spread over the run",
             baseline_value=bare_rate,
             ratio=(rate) / bare_rate,
-            target=">= 50,000 rows/s",
-            met=rate >= 50_000,
+            target=">= 0.8x the floor",
+            met=rate >= 0.8 * bare_rate,
             notes="the ratio is the share of PostgreSQL's raw COPY speed kept with validation, upsert and aggregates",
         )
     ]
