@@ -66,11 +66,24 @@ def copy_new(cursor, *, chunks: Iterator[list[tuple]], table: str, moment: str) 
                 itertools.chain([first], chunks),
                 _plain_line,
             )
-    except (IntegrityError, psycopg.errors.UniqueViolation):
+    except (IntegrityError, psycopg.Error) as error:
+        if not _stored_already(error):
+            raise
         for _chunk in chunks:  # the rest of the batch is still checked
             pass
         return False
     return True
+
+
+def _stored_already(error: Exception) -> bool:
+    """The COPY met a stored reading. PostgreSQL says unique_violation; on Citus the coordinator
+    relays a worker's as an internal error (XX000) carrying the same message."""
+    if isinstance(error, IntegrityError | psycopg.errors.UniqueViolation):
+        return True
+    message = getattr(getattr(error, "diag", None), "message_primary", None) or ""
+    return isinstance(error, psycopg.errors.InternalError_) and message.startswith(
+        "duplicate key value violates unique constraint"
+    )
 
 
 def amend(
