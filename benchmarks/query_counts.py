@@ -6,7 +6,10 @@ The endpoints come from the OpenAPI document (every GET under /api/portal/), so 
 endpoint is measured without editing this file. Two residents of one organisation: a small one
 (3 invoices, 5 days of readings, 1 ticket) and a large one (150 invoices, 60 days of readings, 40
 tickets). The figure is the count for the large resident; the baseline the small one. Equal counts
-mean the query count does not grow with the data.
+mean the query count does not grow with the data; fewer for the large resident are a branch its
+data takes (its first invoice is paid: no payment offer to build). Each counted request follows a bump of the
+organisation's data version, as after a write: the answer is built from the database, not taken
+from the resident read cache (a cached answer runs at most the token's query).
 """
 
 from __future__ import annotations
@@ -129,6 +132,8 @@ def run() -> list[Result]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from tenants import data_versions
+
     organisation = _organisation()
     host = f"{SLUG}.bench.test"
     small = _resident(organisation, invoices=3, days=5, tickets=1)
@@ -144,6 +149,7 @@ def run() -> list[Result]:
         url = _url(path, resident["ids"])
         params = {key: value.format(**values) for key, value in QUERY_PARAMETERS.get(path, {}).items()}
         client.get(url, params)  # warm caches (site settings, routing) as in a running process
+        data_versions.bump({organisation.schema_name})  # as after a write: the answer is built again
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url, params)
         queries = [q for q in captured.captured_queries if not q["sql"].startswith("SET search_path")]
@@ -173,13 +179,23 @@ def run() -> list[Result]:
                 baseline="small resident",
                 baseline_value=small_count,
                 ratio=small_count / large_count if large_count else None,
-                target="constant",
-                met=small_count == large_count,
-                notes="" if large_status == small_status == 200 else f"status {small_status}/{large_status}",
+                target="no more with more data",
+                met=large_count <= small_count,
+                notes=_notes(small_status, large_status, small_count, large_count),
             )
         )
     connection.set_schema_to_public()
     return results
+
+
+def _notes(small_status: int, large_status: int, small_count: int, large_count: int) -> str:
+    if large_status != 200 or small_status != 200:
+        return f"status {small_status}/{large_status}"
+    if large_count < small_count:
+        # The first object of each resident differs: the small one's invoice is open, so its
+        # answer also reads the payment settings for the payment offer; the large one's is paid.
+        return "fewer: a branch the data takes (no payment offer for a paid invoice)"
+    return ""
 
 
 if __name__ == "__main__":
