@@ -334,6 +334,8 @@ def profile(call: Caller, endpoint: Endpoint, requests: int, warmup: int) -> Non
     stats = profiled(lambda: call(endpoint.url, endpoint.query), requests)
     print(f"\n==> GET {endpoint.url}?{endpoint.query}: {requests} requests under cProfile after {warmup}")
     print(f"==> {len(queries)} queries per request ({search_path} of them SET search_path)\n")
+    for sql in queries:
+        print(f"    {sql[:160]}")
     print(report(stats, requests))
 
 

@@ -192,6 +192,8 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", _RUN_ID)
 # tenants.data_versions); the expiry only bounds what writes made outside Django could leave stale.
 RESIDENT_READ_CACHE = env_bool("RESIDENT_READ_CACHE", True)
 RESIDENT_READ_CACHE_SECONDS = env_int("RESIDENT_READ_CACHE_SECONDS", 600)
+# Each process also keeps copies of what it read under such keys, up to this many bytes (0: none).
+VERSIONED_LOCAL_BYTES = env_int("VERSIONED_LOCAL_BYTES", 4_000_000)
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
@@ -207,9 +209,6 @@ CACHES = {
     }
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-# How long a process trusts its own copy of the host -> organisation map without checking the
-# shared version key (which every domain or organisation change bumps).
-TENANT_CACHE_VERSION_KEY = "tenants:routing-version"
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
+import time
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tenants import data_versions
 from tenants.features import resolve_features
 
 from .colours import best_text_colour
@@ -29,28 +29,22 @@ from .rich_text_colours import MESSAGE_SURFACES
 MAX_CACHE_SECONDS = 300
 
 
-def _version_key(schema: str) -> str:
-    return f"site:version:{schema}"
+# The configuration's own data version (read with the others once per request, see apps.py): not
+# the schema's, which every resident's write and every import changes.
+VERSION_NAME = "site"
 
 
 def configuration_version(schema: str) -> str:
-    version = cache.get(_version_key(schema))
-    if version is None:
-        cache.add(_version_key(schema), secrets.token_hex(6), timeout=None)
-        version = cache.get(_version_key(schema)) or "uncached"
-    return version
+    found = data_versions.versions(data_versions.table_scope(schema, VERSION_NAME))
+    return found[0] if found else "uncached"
 
 
 def bump_configuration_version() -> None:
     """Every cached page of this organisation is stale: now (this transaction already sees the
     change) and again after commit (a page rebuilt meanwhile by another process saw the old data)."""
-    schema = connection.schema_name
-
-    def bump() -> None:
-        cache.set(_version_key(schema), secrets.token_hex(6), timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    scopes = [data_versions.table_scope(connection.schema_name, VERSION_NAME)]
+    data_versions.bump(scopes)
+    transaction.on_commit(lambda: data_versions.bump(scopes))
 
 
 def effective_branding(general: GeneralPreferences, preferences: PortalPreferences) -> dict:
@@ -161,13 +155,15 @@ def cached_site(
         page = None
     schema = organisation.schema_name
     key = f"site:{schema}:{routing_version}:{configuration_version(schema)}:{page}:{language}"
-    cached = cache.get(key) if routing_version else None
-    if cached is not None:
+    cached = data_versions.fetch(key) if routing_version else None
+    if cached is not None and cached["until"] > time.time():
         return cached["payload"], cached["etag"]
     payload, timeout = build_site(organisation=organisation, page=page, language=language)
     etag = (
         '"' + hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32] + '"'
     )
     if routing_version:
-        cache.set(key, {"payload": payload, "etag": etag}, timeout=timeout)
+        # "until": a message starts or ends then, whichever copy (Redis or this process's) is read.
+        kept = {"payload": payload, "etag": etag, "until": time.time() + timeout}
+        data_versions.store(key, kept, timeout=timeout)
     return payload, etag

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from activity.models import ActivityEvent
 from activity.services import Origin, record_event
+from core.durability import commit_without_waiting
 
 from .content import checked_type
 from .models import Document, DocumentView
@@ -42,7 +43,7 @@ def store_content(document: Document, content: bytes, filename: str) -> None:
     document.filename = display_filename(filename, document.title, extension)
 
 
-@transaction.atomic
+@commit_without_waiting()
 def record_document_view(
     *, document: Document, user, impersonated_by=None, origin: Origin | None = None
 ) -> None:
@@ -59,7 +60,7 @@ def record_document_view(
     )
 
 
-@transaction.atomic
+@commit_without_waiting()
 def record_invoice_view(*, invoice, user, impersonated_by=None, origin: Origin | None = None) -> None:
     record_event(
         customer=invoice.customer,

@@ -9,18 +9,18 @@ derived from the same key, so ``If-None-Match`` gets a 304 without reading the b
 
 Never cached: impersonation (staff see the resident's data under their own session), a connection
 with uncommitted writes (only it sees them), anything but a 200, a file streamed from storage or
-an answer over ``MAX_KEPT_BYTES``, and views that set
-``read_cache = False``.
+an answer over ``MAX_KEPT_BYTES``, and views that set ``read_cache = False`` (those that record
+every opening).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
 from tenants import data_versions
@@ -86,7 +86,7 @@ def cached_answer(*, request, read: CachedRead) -> HttpResponse | None:
     sent = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
     if read.etag in sent:
         return HttpResponseNotModified()
-    kept = cache.get(read.key)
+    kept = data_versions.fetch(read.key)
     if kept is None:
         return None
     headers, body = kept
@@ -97,16 +97,40 @@ def cached_answer(*, request, read: CachedRead) -> HttpResponse | None:
 
 
 def keep(*, read: CachedRead, response) -> None:
-    """Keep a fresh 200 answer that is whole in memory and small (rendered now; Django will not
-    render it again). Files streamed from storage (PDFs, documents) are not kept."""
-    if response.status_code != 200 or response.streaming:
+    """Keep a fresh 200 answer that is small (rendered now; Django will not render it again). A
+    generated stream (a consumption CSV) is read ahead up to the limit: kept whole when it ends
+    within it, else sent on as it comes. Files from storage are not kept (views that record every
+    opening say ``read_cache = False``)."""
+    if response.status_code != 200 or isinstance(response, FileResponse):
         return
-    if hasattr(response, "render"):
-        response.render()
-    if len(response.content) > MAX_KEPT_BYTES:
-        return
+    if response.streaming:
+        content = _read_ahead(response)
+        if content is None:
+            return
+    else:
+        if hasattr(response, "render"):
+            response.render()
+        content = response.content
+        if len(content) > MAX_KEPT_BYTES:
+            return
     headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-    cache.set(read.key, (headers, response.content), timeout=settings.RESIDENT_READ_CACHE_SECONDS)
+    data_versions.store(read.key, (headers, content), timeout=settings.RESIDENT_READ_CACHE_SECONDS)
+
+
+def _read_ahead(response) -> bytes | None:
+    """The whole stream when it fits in MAX_KEPT_BYTES (the response then sends it from memory);
+    None when it does not (the response sends what was read, then the rest)."""
+    chunks, size = [], 0
+    stream = iter(response.streaming_content)
+    for chunk in stream:
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_KEPT_BYTES:
+            response.streaming_content = itertools.chain(chunks, stream)
+            return None
+    content = b"".join(chunks)
+    response.streaming_content = [content]
+    return content
 
 
 def label(*, read: CachedRead, response) -> None:

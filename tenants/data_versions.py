@@ -11,18 +11,28 @@ statement. Until then the writing connection itself must not use cached values
 (``has_uncommitted_writes``): it is the only one that already sees the new rows.
 
 Within a request (``request_memo``) versions are read from Redis once and then remembered, until
-this connection itself bumps one. Writes made outside Django (psql, another program) are not seen;
-what is cached under versions expires all the same (docs/performance.md).
+this connection itself bumps one; ``prefetch`` reads those most requests need in one round trip.
+Writes made outside Django (psql, another program) are not seen; what is cached under versions
+expires all the same (docs/performance.md).
+
+A value kept under a key that names versions never changes (a write makes a new key), so each
+process also keeps copies of the values it read or stored (``fetch``/``store``), in a small LRU
+bounded in bytes (``VERSIONED_LOCAL_BYTES``): a warm request then reads the versions from Redis
+and nothing else. The copies are pickled, so no two requests share a mutable object.
 """
 
 from __future__ import annotations
 
+import pickle
 import secrets
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -33,7 +43,64 @@ T = TypeVar("T")
 _PREFIX = "dv:"
 _memo = threading.local()
 
-__all__ = ["SHARED", "current_versions", "remembered", "table_scope", "versions"]
+__all__ = [
+    "SHARED",
+    "current_versions",
+    "fetch",
+    "prefetch",
+    "prefetch_with",
+    "remembered",
+    "store",
+    "table_scope",
+    "versions",
+]
+
+
+class _LocalCopies:
+    """This process's copies of values kept under versioned keys: an LRU bounded in bytes, each
+    copy dropped after ``LOCAL_SECONDS`` (what a write made outside Django left stale expires)."""
+
+    LOCAL_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, data: bytes, seconds: float = LOCAL_SECONDS) -> None:
+        limit = settings.VERSIONED_LOCAL_BYTES
+        if len(data) > limit // 8:  # one large answer must not push out everything else
+            return
+        with self._lock:
+            self._drop(key)
+            self._entries[key] = (time.monotonic() + min(seconds, self.LOCAL_SECONDS), data)
+            self._bytes += len(data)
+            while self._bytes > limit:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry[1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+_local = _LocalCopies()
 
 
 @contextmanager
@@ -44,6 +111,23 @@ def request_memo() -> Iterator[None]:
         yield
     finally:
         _memo.values = None
+
+
+_prefetched_names: list[str] = []
+
+
+def prefetch_with(name: str) -> None:
+    """Have ``prefetch`` also read the scope ``table_scope(schema, name)`` (an app's ready())."""
+    if name not in _prefetched_names:
+        _prefetched_names.append(name)
+
+
+def prefetch(schema: str, *also: str) -> None:
+    """Read, in one round trip, the versions nearly every request of this schema asks for: its own,
+    the shared tables', those registered with ``prefetch_with`` (access tokens, configuration) and
+    ``also`` (the routing version); nothing when they are all read already."""
+    if getattr(_memo, "values", None) is not None:
+        versions(schema, SHARED, *(table_scope(schema, name) for name in _prefetched_names), *also)
 
 
 def bump(scopes) -> None:
@@ -104,16 +188,43 @@ def remembered(
     key = _key(name, scopes or (connection.schema_name, SHARED), parts)
     if key is None:
         return build()
-    value = cache.get(key)
+    value = fetch(key)
     if value is None:
         value = build()
         if value is not None:
-            cache.set(key, value, timeout=timeout)
+            store(key, value, timeout=timeout)
     return value
 
 
-def remember(name: str, value: object, *parts: object, scopes: tuple[str, ...] | None = None) -> None:
-    """Replace what ``remembered`` keeps, after a write that its scopes do not count (a last use)."""
+def remember(
+    name: str, value: object, *parts: object, scopes: tuple[str, ...] | None = None, timeout: int = 600
+) -> None:
+    """Replace what ``remembered`` keeps, after a write that its scopes do not count (a last use).
+    Other processes keep their own copy until the key changes: for a last use that means at most
+    one more such write per process."""
     key = _key(name, scopes or (connection.schema_name, SHARED), parts)
     if key is not None:
-        cache.set(key, value, timeout=600)
+        store(key, value, timeout=timeout)
+
+
+def fetch(key: str) -> object | None:
+    """The value kept under ``key``, which must name the data versions it was built from (so that a
+    copy kept in this process is never stale); None when there is none."""
+    data = _local.get(key)
+    if data is not None:
+        return pickle.loads(data)  # noqa: S301 - bytes this process pickled itself
+    value = cache.get(key)
+    if value is not None:
+        _local.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+def store(key: str, value: object, *, timeout: int) -> None:
+    """Keep ``value`` under ``key`` (a key naming data versions, see ``fetch``) in Redis and here."""
+    cache.set(key, value, timeout=timeout)
+    _local.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), seconds=timeout)
+
+
+def forget_local_copies() -> None:
+    """Drop this process's copies (tests that empty Redis start from nothing here too)."""
+    _local.clear()

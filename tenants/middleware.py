@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.api_errors import error_response
 
 from . import data_versions
-from .routing import routing_table
+from .routing import ROUTING_SCOPE, routing_table
 
 # While an organisation's portal is inactive, its staff can still log in and configure it.
 PATHS_OPEN_WHILE_PORTAL_INACTIVE = (
@@ -87,6 +87,11 @@ class OrganisationMiddleware:
             set_urlconf(request.urlconf)
             return self.get_response(request)
 
+        # One round trip for the routing version and, when this process knows the host, its
+        # schema's data versions; checked by the resolution, read again only if the guess was wrong.
+        guess = routing_table.known_schema(host)
+        if guess is not None:
+            data_versions.prefetch(guess, ROUTING_SCOPE)
         organisation, request.routing_version = routing_table.resolve_with_version(host)
         if organisation is None:
             return error_response(404, "unknown_host", _("No portal is configured for this address."))
@@ -97,6 +102,7 @@ class OrganisationMiddleware:
         organisation.domain_url = host
         request.tenant = request.organisation = organisation
         connection.set_tenant(organisation)
+        data_versions.prefetch(organisation.schema_name)
         if unavailable:
             # The rest of the chain (security headers, CSP, language) runs; every path is the page.
             request.portal_unavailable = unavailable

@@ -1,28 +1,29 @@
 """Host name -> organisation resolution, served from process memory on a warm cache.
 
 Every worker process keeps its own map of host names to organisation snapshots. A single version
-key in the shared cache (Redis) says whether that map may still be trusted: any change to a domain
-or an organisation bumps it, and the next request of every process sees the new version, drops its
-map and reads the database again. A request on a warm cache therefore costs one Redis GET and no
-database query. When Redis cannot be reached, the map is not trusted and the database is asked.
+in the shared cache (Redis; the data version ``ROUTING_SCOPE``) says whether that map may still be
+trusted: any change to a domain or an organisation bumps it, and the next request of every process
+sees the new version, drops its map and reads the database again. A request on a warm cache reads
+that version in the same round trip as its schema's data versions and runs no database query. When
+Redis cannot be reached, the map is not trusted and the database is asked.
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from . import data_versions
 from .models import Domain, Organisation
 
 _FIELDS = tuple(field.attname for field in Organisation._meta.concrete_fields)
+_SCHEMA_INDEX = _FIELDS.index("schema_name")
+ROUTING_SCOPE = "routing"  # the data version every host map is checked against
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ class HostRoutingTable:
                     self._entries.popitem(last=False)
         return self._build(entry), version
 
+    def known_schema(self, host: str) -> str | None:
+        """The schema this process last resolved ``host`` to, not checked against the routing
+        version: only a guess, for reading that schema's data versions in the same round trip."""
+        with self._lock:
+            entry = self._entries.get(host)
+        return entry.values[_SCHEMA_INDEX] if entry is not None and entry.values is not None else None
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -108,12 +116,10 @@ routing_table = HostRoutingTable()
 
 
 def current_version() -> str | None:
-    key = settings.TENANT_CACHE_VERSION_KEY
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, secrets.token_hex(8), timeout=None)
-        version = cache.get(key)
-    return version
+    """The routing version: a data version of its own (read with the schema's when the middleware
+    could guess the schema, see ``known_schema``)."""
+    found = data_versions.versions(ROUTING_SCOPE)
+    return found[0] if found else None
 
 
 def bump_version() -> None:
@@ -125,7 +131,7 @@ def bump_version() -> None:
     """
 
     def publish() -> None:
-        cache.set(settings.TENANT_CACHE_VERSION_KEY, secrets.token_hex(8), timeout=None)
+        data_versions.bump([ROUTING_SCOPE])
         routing_table.clear()
 
     publish()  # now, for this process and transaction; again after commit, for everyone

@@ -10,6 +10,7 @@ write to the schema and to the shared tables.
 
 from __future__ import annotations
 
+import functools
 import re
 from functools import cache as memoize
 
@@ -18,11 +19,19 @@ from django.conf import settings
 
 SHARED = "shared"  # the scope of the shared (public-schema-only) tables
 
-# Written by reads (a token's or a session's last use, a document download's activity entry) or by
-# mail delivery; each has a scope of its own, named only by what shows it: the tokens cached for
-# authentication and the devices list (the activity log is shown to staff only, not cached).
+# Written by reads (a token's or a session's last use, a download's activity entry and document
+# view) or by mail delivery; each has a scope of its own, named only by what shows it: the tokens
+# cached for authentication and the devices list (the activity log and the documents viewed are
+# shown to staff only, not cached). Otherwise one resident's download would empty every cached
+# answer of the organisation.
 IGNORED_TABLES = frozenset(
-    {"django_session", "credentials_accesstoken", "communications_outboundemail", "activity_activityevent"}
+    {
+        "django_session",
+        "credentials_accesstoken",
+        "communications_outboundemail",
+        "activity_activityevent",
+        "documents_documentview",
+    }
 )
 
 _READ_STATEMENT = re.compile(
@@ -57,7 +66,8 @@ def _shared_only_tables() -> frozenset[str]:
 
 
 def table_scope(schema: str, table: str, part: str = "") -> str:
-    """The scope of one of the IGNORED_TABLES alone (for the few answers that show it)."""
+    """The scope of one of the IGNORED_TABLES alone (for the few answers that show it), or of a
+    name an app bumps itself (``data_versions.bump``; the portal's configuration)."""
     return f"{schema}.{table}:{part}" if part else f"{schema}.{table}"
 
 
@@ -65,8 +75,24 @@ def _unquote(name: str) -> str:
     return name[1:-1] if name.startswith('"') else name.lower()
 
 
+# Statements up to this long (the ORM's, with placeholders: the same text again and again) are
+# classified once per process; longer ones (bulk inserts) each time, so the memo stays small.
+_MEMO_MAX_LENGTH = 2_000
+
+
 def written_scopes(sql: str, *, schema: str) -> frozenset[str]:
     """The versions a statement run in ``schema`` makes stale: none, ``schema``, SHARED, or both."""
+    if len(sql) <= _MEMO_MAX_LENGTH:
+        return _memoised_scopes(sql, schema)
+    return _scopes(sql, schema)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _memoised_scopes(sql: str, schema: str) -> frozenset[str]:
+    return _scopes(sql, schema)
+
+
+def _scopes(sql: str, schema: str) -> frozenset[str]:
     if _READ_STATEMENT.match(sql) or (_WITH.match(sql) and not _WRITING_KEYWORD.search(sql)):
         return frozenset()
     if _LAST_LOGIN_ONLY.match(sql):

@@ -23,6 +23,7 @@ from tests.support.organisations import OPERATOR_EMAIL, ORGANISATIONS, PASSWORD,
 # Fixtures that several test modules use, defined next to their helpers in tests/support/ (test
 # modules import helpers from tests/support/, never from each other: tests/test_test_layout.py).
 pytest_plugins = [
+    "tests.support.committed_organisation",  # committed_org, committed_resident: data that commits
     "tests.support.console",  # the staff console in Chromium: console_org, staff_console...
     "tests.support.integration",  # integration: an integration API client
     "tests.support.moves",  # site, home: a moving resident
@@ -142,10 +143,12 @@ def django_db_setup(
 @pytest.fixture(autouse=True)
 def _clean_state(request):
     """Each test starts in the public schema with an empty routing map and no throttle counters."""
+    from tenants.data_versions import forget_local_copies
     from tenants.routing import routing_table
 
     routing_table.clear()
     cache.delete_pattern("*")
+    forget_local_copies()
     translation.activate("en")
     yield
     if "django_db_blocker" in request.fixturenames or "db" in request.fixturenames:

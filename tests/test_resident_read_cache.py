@@ -17,55 +17,17 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from credentials.models import AccessToken
-from integration.importing import run_import
 from tenants import data_versions, written_tables
 from tests.support.billing_data import billing_customer, invoice_row
+from tests.support.committed_organisation import HOST, SCHEMA, import_payload
 from tests.support.consumption_data import add_meters, day_rows, ingest_rows
 from tests.support.residents import PASSWORD, resident_client
 
-HOST = "portal.fresh.test"
-SCHEMA = "org_fresh"
-
-
-@pytest.fixture(scope="module")
-def fresh_org(django_db_setup, django_db_blocker):
-    from operators.onboarding import onboard_organisation
-    from tenants.models import Organisation
-    from tenants.routing import bump_version
-
-    with django_db_blocker.unblock():
-        result = onboard_organisation(
-            name="Fresh Heat",
-            slug="fresh",
-            domain=HOST,
-            admin_email="admin@fresh.test",
-            default_language="en",
-        )
-        connection.set_schema_to_public()
-        yield result.organisation
-        connection.set_schema_to_public()
-        Organisation.objects.get(slug="fresh").delete(force_drop=True)
-        bump_version()
-
 
 @pytest.fixture
-def committed(fresh_org, django_db_blocker):
-    with django_db_blocker.unblock():
-        yield fresh_org
-        connection.set_schema_to_public()
-
-
-def _import(payload: dict) -> None:
-    with schema_context(SCHEMA):
-        result = run_import(payload=payload)
-    assert result["error_count"] == 0, result
-
-
-@pytest.fixture
-def resident(committed, client_for):
-    """A customer with invoices, contracts and documents, and their logged-in API client."""
-    data = billing_customer(SCHEMA)
-    return {**data, "client": resident_client(client_for, data, schema=SCHEMA, host=HOST)}
+def resident(committed_resident):
+    """The committed organisation's resident (tests.support.committed_organisation)."""
+    return committed_resident
 
 
 def _invoice_numbers(client) -> list[str]:
@@ -94,7 +56,7 @@ def test_an_import_shows_at_once(resident):
     client, ext = resident["client"], resident["ext"]
     before = client.get("/api/portal/invoices/")
     numbers = _invoice_numbers(client)
-    _import({"invoices": [invoice_row(ext, f"{ext}-K1", 77)]})
+    import_payload({"invoices": [invoice_row(ext, f"{ext}-K1", 77)]})
     assert _invoice_numbers(client) == sorted([*numbers, f"{ext}-F0077"])
     assert client.get("/api/portal/invoices/", HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 200
 
@@ -157,7 +119,7 @@ def test_a_write_to_a_shared_table_bumps_the_shared_version_only(resident):
     assert after[0] == before[0]
 
 
-def test_a_transaction_bumps_once_on_commit_and_not_on_rollback(committed):
+def test_a_transaction_bumps_once_on_commit_and_not_on_rollback(committed_org):
     before = data_versions.current_versions(SCHEMA)
     with schema_context(SCHEMA):
         with transaction.atomic():
@@ -176,7 +138,7 @@ def test_a_transaction_bumps_once_on_commit_and_not_on_rollback(committed):
         assert data_versions.current_versions(SCHEMA) == committed_version
 
 
-def test_a_copy_bumps_the_version(committed):
+def test_a_copy_bumps_the_version(committed_org):
     before = data_versions.current_versions(SCHEMA)
     with schema_context(SCHEMA), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE copied (n int) ON COMMIT DROP")
@@ -185,7 +147,7 @@ def test_a_copy_bumps_the_version(committed):
     assert data_versions.current_versions(SCHEMA)[0] != before[0]
 
 
-def test_writes_elsewhere_leave_this_organisation_cached(committed):
+def test_writes_elsewhere_leave_this_organisation_cached(committed_org):
     before = data_versions.current_versions(SCHEMA)
     with schema_context("org_noord"), connection.cursor() as cursor:
         cursor.execute("UPDATE customers_customer SET last_name = last_name WHERE false")

@@ -21,6 +21,7 @@ from memberships import residents
 from memberships.permissions import ImpersonationEnded, IsResident
 from memberships.residents import ResidentContext
 from portal_api import read_cache
+from tenants import data_versions
 
 
 def resident_of(request) -> ResidentContext | None:
@@ -65,6 +66,17 @@ class ResidentMixin:
             self._served_from_cache = True
             return exc.response
         return super().handle_exception(exc)
+
+    def kept_object(self):
+        """``get_object()`` kept under the data versions, for what residents open again and again
+        (a download): the same scoping, without its query while nothing was written."""
+        view = type(self)
+        return data_versions.remembered(
+            f"resident_object:{view.__module__}.{view.__qualname__}",
+            self.get_object,
+            self.request.resident.customer.pk,
+            *sorted(self.kwargs.items()),
+        )
 
     def get_queryset(self):
         """The view's rows, only ever those of the resident's customer."""

@@ -27,6 +27,7 @@ from invoicing.visibility import Visibility
 from memberships.permissions import IsResident, NotImpersonating
 from portal_api.overview import resident_overview
 from self_service import advance as advance_change
+from tenants import data_versions
 
 from . import billing_serializers as s
 from .base import ResidentAPIView, ResidentMixin
@@ -236,16 +237,28 @@ class InvoicePdfView(BillingMixin, generics.GenericAPIView):
     The invoice as a branded PDF (generated once, then served from storage).
     """
 
+    read_cache = False  # every opening is recorded
+
     def resident_queryset(self):
         return selectors.resident_invoices(customer=self.request.resident.customer).select_related("customer")
 
     def get(self, request, pk: int):
-        invoice = self.get_object()
-        name, filename = invoice_pdf(
-            invoice=invoice,
-            organisation=request.organisation,
-            language=request.LANGUAGE_CODE,
-            visibility=self.visibility,
+        invoice = self.kept_object()
+        visibility = self.visibility
+        # Where the PDF is stored: found (or generated) once per invoice, language, visibility and day.
+        name, filename = data_versions.remembered(
+            "invoice_pdf",
+            lambda: invoice_pdf(
+                invoice=invoice,
+                organisation=request.organisation,
+                language=request.LANGUAGE_CODE,
+                visibility=visibility,
+            ),
+            invoice.pk,
+            request.LANGUAGE_CODE,
+            visibility.invoices,
+            visibility.payment_status,
+            timezone.localdate(timezone=request.organisation.zone).isoformat(),
         )
         impersonation = request.resident.impersonation
         record_invoice_view(
@@ -331,10 +344,11 @@ class DocumentDownloadView(ResidentMixin, generics.GenericAPIView):
     Every opening is logged (also when a staff member impersonates).
     """
 
-    queryset = Document.objects.all()
+    queryset = Document.objects.select_related("customer")  # the opening is recorded for it
+    read_cache = False  # every opening is recorded
 
     def get(self, request, pk: int):
-        document = self.get_object()
+        document = self.kept_object()
         impersonation = request.resident.impersonation
         record_document_view(
             document=document,

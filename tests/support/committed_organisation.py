@@ -1,0 +1,62 @@
+"""An organisation of its own whose data is committed, as a server's is (autocommit, real COMMITs).
+
+For tests of what is cached under data versions (tenants.data_versions): inside the usual test
+transaction nothing commits, so every answer would come from the database. The organisation is
+onboarded once per test module that uses these fixtures (a pytest plugin of tests/conftest.py)
+and dropped at its end.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from integration.importing import run_import
+from tests.support.billing_data import billing_customer
+from tests.support.residents import resident_client
+
+HOST = "portal.fresh.test"
+SCHEMA = "org_fresh"
+
+
+@pytest.fixture(scope="module")
+def fresh_org(django_db_setup, django_db_blocker):
+    from operators.onboarding import onboard_organisation
+    from tenants.models import Organisation
+    from tenants.routing import bump_version
+
+    with django_db_blocker.unblock():
+        result = onboard_organisation(
+            name="Fresh Heat",
+            slug="fresh",
+            domain=HOST,
+            admin_email="admin@fresh.test",
+            default_language="en",
+        )
+        connection.set_schema_to_public()
+        yield result.organisation
+        connection.set_schema_to_public()
+        Organisation.objects.get(slug="fresh").delete(force_drop=True)
+        bump_version()
+
+
+@pytest.fixture
+def committed_org(fresh_org, django_db_blocker):
+    with django_db_blocker.unblock():
+        yield fresh_org
+        connection.set_schema_to_public()
+
+
+def import_payload(payload: dict) -> None:
+    """Send ``payload`` through the real import into the committed organisation."""
+    with schema_context(SCHEMA):
+        result = run_import(payload=payload)
+    assert result["error_count"] == 0, result
+
+
+@pytest.fixture
+def committed_resident(committed_org, client_for):
+    """A customer with invoices, contracts and documents, and their logged-in API client."""
+    data = billing_customer(SCHEMA)
+    return {**data, "client": resident_client(client_for, data, schema=SCHEMA, host=HOST)}
