@@ -15,24 +15,37 @@ tables, which live on the coordinator (``relation "incoming_readings" does not e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from django.db import connection, transaction
 
+from .models import Source
+
 DAY_ROWS = """
-SELECT d.meter_id, d.day, agg.value, agg.intervals,
-       (extract(epoch FROM b.day_end - b.day_start) / (m.interval_minutes * 60))::int,
-       reg.value, reg.taken_at
-FROM unnest(%(meters)s::int[], %(days)s::date[]) AS d(meter_id, day)
+SELECT d.meter_id, d.day,
+       CASE WHEN e.full THEN d.summed ELSE agg.value END,
+       CASE WHEN e.full THEN d.counted ELSE agg.intervals END,
+       e.expected, reg.value, reg.taken_at
+FROM unnest(%(meters)s::int[], %(days)s::date[], %(stored)s::int[], %(counted)s::int[], %(summed)s::numeric[])
+    AS d(meter_id, day, stored, counted, summed)
 JOIN consumption_meter m ON m.id = d.meter_id
 CROSS JOIN LATERAL (
     SELECT (d.day::timestamp AT TIME ZONE %(tz)s) AS day_start,
            ((d.day + 1)::timestamp AT TIME ZONE %(tz)s) AS day_end
 ) b
 CROSS JOIN LATERAL (
+    SELECT extract(epoch FROM b.day_end - b.day_start)::int AS seconds, m.interval_minutes * 60 AS step
+) l
+CROSS JOIN LATERAL (
+    SELECT (l.seconds::numeric / l.step)::int AS expected,
+           coalesce(60 %% m.interval_minutes = 0 AND l.seconds %% l.step = 0 AND d.stored = l.seconds / l.step, false)
+               AS full
+) e
+CROSS JOIN LATERAL (
     SELECT sum(r.value) AS value, count(*) AS intervals FROM consumption_intervalreading r
-    WHERE r.meter_id = d.meter_id AND r.start >= b.day_start AND r.start < b.day_end AND r.source = 'a'
+    WHERE NOT e.full
+      AND r.meter_id = d.meter_id AND r.start >= b.day_start AND r.start < b.day_end AND r.source = 'a'
 ) agg
 LEFT JOIN LATERAL (
     SELECT g.value, g.taken_at FROM consumption_registerreading g
@@ -80,13 +93,53 @@ def _columns(rows: list[tuple], width: int) -> list[list]:
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
-def refresh_aggregates(cursor, *, meter_days: Iterable[tuple[int, date]], time_zone: str) -> tuple[int, int]:
-    """Rebuild the daily aggregates of these (meter, local day) pairs and the months they fall in."""
+def tally_days(chunks: Iterable[list[tuple]], days: dict[tuple, list]) -> Iterator[list[tuple]]:
+    """Pass the chunks of readings on, counting per (meter, local day) the rows, the actual rows
+    and their sum into ``days`` (rows as ``ingestion._Parsed``'s), while PostgreSQL stores the
+    previous chunk."""
+    actual = Source.ACTUAL
+    for chunk in chunks:
+        for row in chunk:
+            tally = days.get(key := (row[0], row[6]))
+            if tally is None:
+                tally = days[key] = [0, 0, 0]
+            tally[0] += 1
+            if row[3] == actual:
+                tally[1] += 1
+                tally[2] += row[2]
+        yield chunk
+
+
+def refresh_aggregates(
+    cursor, *, meter_days: Iterable[tuple[int, date]], time_zone: str, new_days: dict | None = None
+) -> tuple[int, int]:
+    """Rebuild the daily aggregates of these (meter, local day) pairs and the months they fall in.
+
+    ``new_days``: (meter, day) -> [rows, actual rows, their sum] of readings just inserted where
+    nothing was stored (``tally_days``). A day they fill entirely (as many rows as the day has
+    intervals, on a grid that fits the day) holds no other reading, since a stored one would have
+    taken one of its moments, so its sum is taken as is instead of being read back.
+    """
     meter_days = sorted(set(meter_days))
     if not meter_days:
         return 0, 0
+    # A few thousand small index lookups: once the readings table is large its cost estimate passes
+    # jit_above_cost, and compiling the expressions took 0.3-0.5 s of a 0.1 s query.
+    cursor.execute("SET LOCAL jit = off")
     meters, days = _columns(meter_days, 2)
-    cursor.execute(DAY_ROWS, {"meters": meters, "days": days, "tz": time_zone})
+    new_days = new_days or {}
+    tallies = [new_days.get(meter_day) for meter_day in meter_days]
+    cursor.execute(
+        DAY_ROWS,
+        {
+            "meters": meters,
+            "days": days,
+            "stored": [tally and tally[0] for tally in tallies],
+            "counted": [tally and tally[1] for tally in tallies],
+            "summed": [tally[2] if tally and tally[1] else None for tally in tallies],
+            "tz": time_zone,
+        },
+    )
     day_rows = cursor.fetchall()
     if day_rows:
         cursor.execute(UPSERT_DAYS, _columns(day_rows, 7))

@@ -6,7 +6,7 @@ while the rest of the batch is still being checked; a batch holding a stored mom
 with ``INSERT … ON CONFLICT`` instead (``reading_writes``), so ingestion stays idempotent per meter
 and timestamp and an estimate never replaces an actual reading. The days and months the batch
 touches are then recomputed from the readings (``aggregates``), so late and corrected readings are
-reflected.
+reflected; a day the COPY filled entirely is summed from the rows sent instead of being read back.
 
 One batch holds at most one reading per meter, kind and moment (``batch_duplicates``): identical
 copies are stored once and reported as duplicates, an actual reading replaces an estimate of the
@@ -17,9 +17,12 @@ counts add up: received = accepted + error_count + duplicate_count.
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -30,10 +33,10 @@ from django.utils.translation import gettext as _
 
 from core.parsers import load_json
 
-from .aggregates import refresh_aggregates
+from .aggregates import refresh_aggregates, tally_days
 from .batch_duplicates import EPOCH, FirstSeen, deduplicate, settle
 from .models import Meter, Source
-from .reading_writes import CHUNK_ROWS, amend, copy_new, merge, store
+from .reading_writes import CHUNK_ROWS, amend, copy_new, merge, moment_field, store, value_field
 from .selectors import exact
 
 FIELDS = ("meter", "timestamp", "kind", "value", "source")
@@ -157,8 +160,9 @@ def meter_bounds(organisation) -> dict[str, MeterBounds]:
 
 @dataclass
 class _Parsed:
-    # (meter_id, moment, value, source, index, moment's COPY text, local day, value's COPY text):
-    # see ``reading_writes``. The texts are shared by every row of the same timestamp or value.
+    # (meter_id, moment, value, source, index, moment's COPY field, local day, value's COPY field,
+    # moment - EPOCH): see ``reading_writes``. The fields are shared by every row of the same
+    # timestamp or value.
     intervals: list[tuple] = field(default_factory=list)
     registers: list[tuple] = field(default_factory=list)
     seen: FirstSeen = field(default_factory=FirstSeen)  # the intervals' first row per meter and moment
@@ -176,28 +180,22 @@ def _validate(rows: Iterable[dict], check: _Checker, parsed: _Parsed, result: In
     """Check every row; good ones go to ``parsed`` by kind, each other row is refused with its first
     problem. Yields, chunk by chunk, the interval rows that are the first of their meter and moment
     (``parsed.seen``), for PostgreSQL to store while the next chunk is checked."""
-    chunk, intervals, first_seen, reading = [], parsed.intervals, parsed.seen.add, check.reading
+    chunk, intervals, first_seen = [], parsed.intervals, parsed.seen.add
+    usual, reading = check.usual, check.reading
     index = -1
     for index, raw in enumerate(rows):
-        try:
-            interval, meter, stamp, value, source = reading(raw)
-        except _Refused as refusal:
-            result.refuse(index, refusal.message, refusal.field_name)
-            continue
-        row = (
-            meter.pk,
-            stamp[0],
-            value[0],
-            source,
-            index,
-            stamp[1],
-            stamp[2],
-            value[1],
-        )
-        if not interval:
-            parsed.registers.append(row)
-            continue
-        if first_seen(row, len(intervals), stamp[4]):
+        row = usual(raw, index)
+        if row is None:  # not the usual row: checked in full
+            try:
+                interval, meter, stamp, value, source = reading(raw)
+            except _Refused as refusal:
+                result.refuse(index, refusal.message, refusal.field_name)
+                continue
+            row = (meter.pk, stamp[0], value[0], source, index, stamp[1], stamp[2], value[1], stamp[4])
+            if not interval:
+                parsed.registers.append(row)
+                continue
+        if first_seen(row, len(intervals), row[8]):
             chunk.append(row)
             if len(chunk) == CHUNK_ROWS:
                 yield chunk
@@ -215,11 +213,36 @@ class _Checker:
 
     def __init__(self, meters: dict[str, MeterBounds], now: datetime, zone):
         self.meters, self.now, self.zone = meters, now, zone
-        # text -> (UTC moment, its COPY text, local day, minute or -1 off the minute, seconds since
-        # 1970) or the refusal
+        # text -> (UTC moment, its binary COPY field, local day, minute or -1 off the minute, time
+        # since 1970) or the refusal
         self.stamps: dict[str, tuple | _Refused] = {}
-        # text -> (value, its COPY text, why it cannot be an interval's or None) or the refusal
+        # text -> (value, its binary COPY field, why it cannot be an interval's or None) or the refusal
         self.values: dict[str, tuple | _Refused] = {}
+
+    def usual(self, raw: object, index: int) -> tuple | None:
+        """The row (``_Parsed``) of a good interval reading whose texts were all seen before, as
+        most are, checked with the fewest steps; None for any other row, which ``reading`` checks."""
+        if type(raw) is not dict:
+            return None
+        try:
+            meter = self.meters[raw["meter"]]
+            stamp = self.stamps[raw["timestamp"]]
+            value = self.values[raw["value"]]
+            source = SOURCES[raw.get("source") or "actual"]
+        except (KeyError, TypeError):  # unknown or unhashable: the full check says which
+            return None
+        if type(stamp) is not tuple or type(value) is not tuple or value[2] is not None:
+            return None
+        moment, minute = stamp[0], stamp[3]
+        if (
+            (raw.get("kind") or "interval") != "interval"
+            or (meter.not_before and moment < meter.not_before)
+            or (meter.not_after and moment >= meter.not_after)
+            or minute < 0
+            or minute % meter.interval_minutes
+        ):
+            return None
+        return (meter.pk, moment, value[0], source, index, stamp[1], stamp[2], value[1], stamp[4])
 
     def reading(self, raw: object) -> tuple:
         """(is an interval, meter, stamp, value, source) of a good row; ``_Refused`` for the first problem."""
@@ -281,14 +304,14 @@ class _Checker:
             return _Refused(_("the timestamp is in the future"), "timestamp")
         minute = -1 if moment.second or moment.microsecond else moment.minute
         since = moment - EPOCH
-        return moment, moment.isoformat(), moment.astimezone(self.zone).date(), minute, since
+        return moment, moment_field(since), moment.astimezone(self.zone).date(), minute, since
 
     def _value(self, text: object) -> tuple:
         known = self.values.get(text) if type(text) is str else None
         if known is None:
             try:
                 value = _parse_value(str(text).strip())
-                known = (value, str(value), _interval_problem(value))
+                known = (value, value_field(value), _interval_problem(value))
             except _Refused as refusal:
                 known = refusal
             if type(text) is str and len(self.values) < VALUE_TEXTS_KEPT:
@@ -392,17 +415,43 @@ def _check_registers(registers: list[tuple], result: IngestResult) -> list[tuple
     return accepted
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a batch is checked and stored. A batch makes a
+    container or two per row and none of them in a cycle, yet the allocations set off full
+    collections that walk every object of the process: in a 300,000-row batch about 0.35 s of the
+    0.85 s of checking. Reference counting still frees everything; cycles made meanwhile (by any
+    thread) wait for the next collection after the batch. Left off when it was off already."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 @transaction.atomic
 def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
     """Validate, store and aggregate a batch of readings for this organisation's meters."""
+    with _without_cycle_collection():
+        return _ingest(rows, organisation)
+
+
+def _ingest(rows: Iterable[dict], organisation) -> IngestResult:
     result = IngestResult()
     parsed = _Parsed()
     check = _Checker(meter_bounds(organisation), timezone.now(), organisation.zone)
     interval = ("incoming_intervals", "consumption_intervalreading", "start")
+    new_days: dict[tuple, list] = {}  # what the COPY inserts, per meter and day (``tally_days``)
     with connection.cursor() as cursor:
         # New intervals go straight into their table while the batch is being checked.
         copied = copy_new(
-            cursor, chunks=_validate(rows, check, parsed, result), table=interval[1], moment=interval[2]
+            cursor,
+            chunks=tally_days(_validate(rows, check, parsed, result), new_days),
+            table=interval[1],
+            moment=interval[2],
         )
         settled = settle(parsed.intervals, parsed.seen.clashes, result)
         registers = (
@@ -416,8 +465,11 @@ def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
                 replaced=settled.replaced,
                 withdrawn=settled.withdrawn,
             )
+            for row in itertools.chain(settled.withdrawn, (first for first, _row in settled.replaced)):
+                new_days.pop((row[0], row[6]), None)  # changed after the COPY: read back
             refused = []
         else:
+            new_days.clear()
             refused = merge(
                 cursor, rows=settled.rows, incoming=interval[0], table=interval[1], moment=interval[2]
             )
@@ -433,7 +485,7 @@ def ingest(*, rows: Iterable[dict], organisation) -> IngestResult:
             touched |= _stored(registers, refused, result)
         if touched:
             result.days_refreshed, result.months_refreshed = refresh_aggregates(
-                cursor, meter_days=touched, time_zone=organisation.time_zone
+                cursor, meter_days=touched, time_zone=organisation.time_zone, new_days=new_days
             )
     return result
 

@@ -117,6 +117,32 @@ def test_a_stored_reading_late_in_the_batch_sends_it_all_through_the_merge(meter
     aggregates_match_readings(heat)
 
 
+def test_days_filled_by_one_batch_and_days_completed_later_aggregate_their_readings(meters, small_chunks):
+    """A day the COPY fills entirely is summed as it is checked instead of being read back (daylight
+    saving days too, estimates not counted); a day completed by a later batch, or sharing a day with
+    an older reading, is read back, so each daily and monthly aggregate stays the sum of its readings."""
+    heat = meters["heat1"]
+    short, long, plain = date(2026, 3, 29), date(2026, 10, 25), date(2026, 6, 1)
+    first = day_rows(heat, short, value="0.25") + day_rows(heat, long, value="0.5")
+    first += [
+        {**row, "source": "estimated"} if n % 7 == 0 else row for n, row in enumerate(day_rows(heat, plain))
+    ]
+    later = day_rows(heat, date(2026, 6, 2), value="1")
+    result = ingest_rows(first + later[:40])
+    assert (result.accepted, result.error_count, result.days_refreshed) == (92 + 100 + 96 + 40, 0, 4)
+    assert ingest_rows(later[40:]).accepted == 56
+    aggregates_match_readings(heat)
+    with schema_context("org_noord"):
+        days = {
+            row.day: (row.value, row.actual_intervals, row.expected_intervals)
+            for row in DailyConsumption.objects.filter(meter__external_id=heat)
+        }
+    assert days[short] == (Decimal("23"), 92, 92)
+    assert days[long] == (Decimal("50"), 100, 100)
+    assert days[plain] == (Decimal("0.25") * 82, 82, 96)
+    assert days[date(2026, 6, 2)] == (Decimal("96"), 96, 96)
+
+
 def test_re_ingesting_a_batch_changes_nothing_and_corrections_update_the_aggregates(meters, small_chunks):
     heat = meters["heat1"]
     batch = day_rows(heat, date(2026, 3, 2), value="0.25") + day_rows(heat, date(2026, 3, 3), value="0.25")
