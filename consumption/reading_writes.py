@@ -13,7 +13,7 @@ Both COPYs use PostgreSQL's binary format, so the server parses no timestamp or 
 an 8-byte count of microseconds and the numeric's base-10000 digits as they are. Rows are
 ``(meter_id, moment, value, source, index, moment field, day, value field)``; the fields are the
 moment's and the value's binary COPY fields (length and bytes), made once per batch for each
-distinct timestamp and value text (``ingestion._Checker`` calls ``moment_field`` and
+distinct timestamp and value text (``reading_checks.RowChecker`` calls ``moment_field`` and
 ``value_field``), so a row costs only the joining of four byte strings when its chunk is written.
 """
 
