@@ -141,8 +141,12 @@ def test_read_receipts_do_not_wait_for_the_disk_unless_inside_another_transactio
             cursor.execute("SHOW synchronous_commit")
             return cursor.fetchone()[0]
 
+    default = setting()  # "on" on PostgreSQL's defaults ("off" for the whole local Citus cluster)
     with commit_without_waiting():
         assert setting() == "off"
-    assert setting() == "on"
-    with transaction.atomic(), commit_without_waiting():
-        assert setting() == "on"  # the outer transaction may hold writes that must wait
+    assert setting() == default
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO on")
+        with commit_without_waiting():
+            assert setting() == "on"  # the outer transaction may hold writes that must wait
