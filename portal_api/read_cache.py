@@ -8,9 +8,10 @@ its query, and what the view adds (``read_cache_vary``: the overview's messages;
 derived from the same key, so ``If-None-Match`` gets a 304 without reading the body.
 
 Never cached: impersonation (staff see the resident's data under their own session), a connection
-with uncommitted writes (only it sees them), anything but a 200, a file streamed from storage or
-an answer over ``MAX_KEPT_BYTES``, and views that set ``read_cache = False`` (those that record
-every opening).
+with uncommitted writes (only it sees them), anything but a 200, a file streamed from storage (nor
+labelled: it keeps its ``no-store``) or an answer over ``MAX_KEPT_BYTES``, and views that set
+``read_cache = False`` (those that record every opening, and those that serve a file, which then
+skip the lookup too).
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def _read_ahead(response) -> bytes | None:
 
 
 def label(*, read: CachedRead, response) -> None:
-    """The ETag and the instruction to revalidate, on every answer that has a cache entry."""
-    if response.status_code in (200, 304):
+    """The ETag and the instruction to revalidate, on every answer that has a cache entry. Not on
+    a file from storage: it is never kept, and keeps its own ``no-store``."""
+    if response.status_code in (200, 304) and not isinstance(response, FileResponse):
         response["ETag"] = read.etag
         response["Cache-Control"] = _CACHE_CONTROL

@@ -8,19 +8,25 @@ Each test changes data through one kind of writer and expects the next GET to sh
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from django.db import connection, transaction
+from django.http import FileResponse, HttpResponse
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from consumption.models import Meter
 from credentials.models import AccessToken
+from portal_api import read_cache
 from tenants import data_versions, written_tables
 from tests.support.billing_data import billing_customer, invoice_row
 from tests.support.committed_organisation import HOST, SCHEMA, import_payload
-from tests.support.consumption_data import add_meters, day_rows, ingest_rows
+from tests.support.consumption_data import BRUSSELS, add_meters, day_rows, ingest_rows
+from tests.support.moves import jpeg
 from tests.support.residents import PASSWORD, resident_client
 
 
@@ -260,3 +266,39 @@ def test_a_kept_token_notes_its_last_use_every_few_minutes_only(resident):
     assert not [query for query in captured.captured_queries if query["sql"].startswith("UPDATE")]
     with schema_context(SCHEMA):
         assert AccessToken.objects.get(pk=token.pk).last_used_at == token.last_used_at
+
+
+def test_a_photo_from_storage_is_never_labelled_for_revalidation(resident):
+    """A file from storage is never kept, and says ``no-store`` (a shared computer keeps no copy):
+    the read cache must not turn that into ``no-cache`` with an ETag, nor answer it with a 304."""
+    client = resident["client"]
+    meters = add_meters(resident, schema=SCHEMA)
+    with schema_context(SCHEMA):
+        meter = Meter.objects.get(external_id=meters["heat1"])
+    today = timezone.localdate(timezone=BRUSSELS).isoformat()
+    submitted = client.post(
+        "/api/portal/meter-readings/",
+        {"meter_id": meter.pk, "value": "1012.5", "read_on": today, "photo": jpeg()},
+        format="multipart",
+    )
+    assert submitted.status_code == 201, submitted.json()
+    url = f"/api/portal/meter-readings/{submitted.json()['id']}/photo/"
+    for _ in range(2):  # the second from the kept object
+        photo = client.get(url)
+        assert photo.status_code == 200
+        assert photo["Cache-Control"] == "private, no-store"
+        assert not photo.has_header("ETag")
+        assert b"".join(photo.streaming_content).startswith(b"\xff\xd8")
+    assert client.get(url, HTTP_IF_NONE_MATCH="*").status_code == 200
+
+
+def test_a_file_response_is_never_labelled_whatever_its_view_says():
+    """The rule behind the photo's answer, for a file view that forgets ``read_cache = False``."""
+    read = read_cache.CachedRead(key="rr:test", etag='"rtest"')
+    response = FileResponse(io.BytesIO(b"%PDF-1.7"), content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    read_cache.label(read=read, response=response)
+    assert (response["Cache-Control"], response.has_header("ETag")) == ("private, no-store", False)
+    answer = HttpResponse(b"{}")
+    read_cache.label(read=read, response=answer)
+    assert (answer["Cache-Control"], answer["ETag"]) == ("private, no-cache", '"rtest"')

@@ -127,9 +127,10 @@ class ResidentReadingPhotoView(ResidentMixin, generics.GenericAPIView):
     """
 
     queryset = SubmittedReading.objects.all()
+    read_cache = False  # a file from storage: never kept, so not looked up
 
     def get(self, request, pk: int):
-        reading = self.get_object()
+        reading = self.kept_object()
         if not reading.photo:
             raise Http404
         return stored_file_response(reading.photo, content_type="image/jpeg")

@@ -79,6 +79,7 @@ class DataExportDownloadView(ResidentAPIView):
     """
 
     permission_classes = [IsResident, NotImpersonating]
+    read_cache = False  # answers once, with a file
 
     def get(self, request):
         export = services.claim_download(
