@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tests.support.citus_cluster import skip_on_citus
+from tests.support.committed_organisation import onboarded
 from tests.support.common import wait_until
 from tests.support.faults_servers import AppServer, OwnPostgres, http
 
@@ -37,35 +38,17 @@ PASSWORD = "a-fine-portal-password"
 def faults_org(django_db_setup, django_db_blocker):
     """An organisation of these tests' own, with a support address; dropped at the end."""
     from configuration.models import PortalPreferences
-    from operators.onboarding import onboard_organisation
-    from tenants.models import Organisation
 
-    with django_db_blocker.unblock():
-        result = onboard_organisation(
-            name="Faults Heat",
-            slug="faults",
-            domain=HOST,
-            admin_email="admin@faults.test",
-            default_language="en",
-        )
+    with (
+        django_db_blocker.unblock(),
+        onboarded(name="Faults Heat", slug="faults", domain=HOST) as organisation,
+    ):
         support = f"support-{uuid.uuid4().hex[:8]}@example.test"
         with schema_context(SCHEMA):
             PortalPreferences.objects.current()
             PortalPreferences.objects.update(support_email=support)
         connection.set_schema_to_public()
-        yield {"organisation": result.organisation, "support": support}
-        connection.set_schema_to_public()
-        Organisation.objects.get(slug="faults").delete(force_drop=True)
-        from tenants.routing import bump_version
-
-        bump_version()
-
-
-@pytest.fixture
-def committed(django_db_blocker):
-    with django_db_blocker.unblock():
-        yield
-        connection.set_schema_to_public()
+        yield {"organisation": organisation, "support": support}
 
 
 def customers(count: int) -> list:

@@ -29,14 +29,6 @@ def _drop(slug: str) -> None:
         organisation.delete()
 
 
-@pytest.fixture
-def committed(django_db_blocker):
-    """Run with autocommit, as a server would; the test cleans up what it created."""
-    with django_db_blocker.unblock():
-        yield
-        connection.set_schema_to_public()
-
-
 def _onboard(slug: str, admin_email: str, language: str = "nl"):
     from operators.onboarding import onboard_organisation
 

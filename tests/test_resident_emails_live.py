@@ -7,7 +7,6 @@ import time
 import uuid
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -16,13 +15,6 @@ from memberships.models import AccountEmailRequest, PortalAccount
 from memberships.tasks import sweep_account_requests
 
 PASSWORD = "a-fine-portal-password"
-
-
-@pytest.fixture
-def committed(django_db_blocker):
-    with django_db_blocker.unblock():
-        yield
-        connection.set_schema_to_public()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -20,14 +19,6 @@ from tenants.models import Organisation
 from tests.support.common import wait_until
 
 SCHEMA = "org_noord"
-
-
-@pytest.fixture
-def committed(django_db_blocker):
-    """Autocommit, as a server: the worker must see the rows. What a test writes, it deletes."""
-    with django_db_blocker.unblock():
-        yield
-        connection.set_schema_to_public()
 
 
 def _queue(recipient: str) -> OutboundEmail:

@@ -3,10 +3,14 @@
 For tests of what is cached under data versions (tenants.data_versions): inside the usual test
 transaction nothing commits, so every answer would come from the database. The organisation is
 onboarded once per test module that uses these fixtures (a pytest plugin of tests/conftest.py)
-and dropped at its end.
+and dropped at its end. ``committed`` alone gives autocommit on the test database (tests with a
+worker or a server of their own), ``onboarded`` an organisation of a module's own (the faults).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -20,32 +24,44 @@ HOST = "portal.fresh.test"
 SCHEMA = "org_fresh"
 
 
-@pytest.fixture(scope="module")
-def fresh_org(django_db_setup, django_db_blocker):
+@contextmanager
+def onboarded(*, name: str, slug: str, domain: str) -> Iterator:
+    """An organisation onboarded for real (committed), dropped with its schema when done. Call with
+    the database unblocked (``django_db_blocker.unblock()``)."""
     from operators.onboarding import onboard_organisation
     from tenants.models import Organisation
     from tenants.routing import bump_version
 
-    with django_db_blocker.unblock():
-        result = onboard_organisation(
-            name="Fresh Heat",
-            slug="fresh",
-            domain=HOST,
-            admin_email="admin@fresh.test",
-            default_language="en",
-        )
-        connection.set_schema_to_public()
+    result = onboard_organisation(
+        name=name, slug=slug, domain=domain, admin_email=f"admin@{slug}.test", default_language="en"
+    )
+    connection.set_schema_to_public()
+    try:
         yield result.organisation
+    finally:
         connection.set_schema_to_public()
-        Organisation.objects.get(slug="fresh").delete(force_drop=True)
+        Organisation.objects.get(slug=slug).delete(force_drop=True)
         bump_version()
 
 
+@pytest.fixture(scope="module")
+def fresh_org(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), onboarded(name="Fresh Heat", slug="fresh", domain=HOST) as organisation:
+        yield organisation
+
+
 @pytest.fixture
-def committed_org(fresh_org, django_db_blocker):
+def committed(django_db_blocker):
+    """Autocommit, as a server runs: what the test writes is seen by other connections (a worker,
+    a server), and stays unless the test removes it."""
     with django_db_blocker.unblock():
-        yield fresh_org
+        yield
         connection.set_schema_to_public()
+
+
+@pytest.fixture
+def committed_org(fresh_org, committed):
+    return fresh_org
 
 
 def import_payload(payload: dict) -> None:
