@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from harness import Result, print_table, setup_django, write_results
 
@@ -51,18 +52,23 @@ def _organisation():
 
 def _resident(organisation, *, invoices: int, days: int, tickets: int) -> dict:
     """A resident with data, its token and the ids its detail endpoints need."""
+    from django.utils import timezone
     from django_tenants.utils import schema_context
 
+    from consumption.models import Meter
+    from consumption.submitted_readings import Entry
     from credentials.services import issue_access_token
     from customers.models import Customer
     from documents.models import Document
     from invoicing.models import Invoice
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
+    from self_service.meter_readings import submit_reading
     from support.models import Ticket
     from tests.support.billing_data import billing_customer
     from tests.support.consumption_data import add_meters, day_rows, ingest_rows
     from tests.support.factories import last_link
+    from tests.support.moves import jpeg
 
     data = billing_customer(organisation.schema_name, invoices=invoices)
     meters = add_meters(data, organisation.schema_name)
@@ -94,9 +100,23 @@ def _resident(organisation, *, invoices: int, days: int, tickets: int) -> dict:
                 subject=f"Question {n}",
             )
         account = PortalAccount.objects.get(customer=customer)
+        # heat2 sends no data, so the resident reads it: a reading with a photo, for the photo's GET.
+        reading = submit_reading(
+            customer=customer,
+            user=account.user,
+            organisation=organisation,
+            entry=Entry(
+                meter_id=Meter.objects.get(external_id=meters["heat2"]).pk,
+                value=Decimal("1000"),
+                read_on=timezone.localdate(timezone=organisation.zone),
+                photo=jpeg(),
+                confirmed=True,
+            ),
+        )
         return {
             "token": issue_access_token(user=account.user).raw,
             "ids": {
+                "meter-readings": reading.pk,
                 "invoices": Invoice.objects.filter(customer=customer).values_list("pk", flat=True).first(),
                 "documents": Document.objects.filter(customer=customer).values_list("pk", flat=True).first(),
                 "tickets": Ticket.objects.filter(customer=customer).values_list("pk", flat=True).first(),
