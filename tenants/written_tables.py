@@ -1,5 +1,6 @@
 """Which data a SQL statement writes: nothing, an organisation's schema, the shared tables, or one
-of the tables that reads themselves write (tenants.data_versions; docs/architecture.md).
+of the tables that reads themselves write (tenants.data_versions; docs/architecture.md). Writes to
+tables no cached value shows (UNSHOWN_TABLES) count as nothing.
 
 A statement is read from its text: reads (``SELECT``, ``SET``...) write nothing; ``INSERT``,
 ``UPDATE``, ``DELETE``, ``COPY`` and ``TRUNCATE`` write their target table, which belongs to the
@@ -20,19 +21,22 @@ from django.conf import settings
 SHARED = "shared"  # the scope of the shared (public-schema-only) tables
 
 # Written by reads (a token's or a session's last use, a download's activity entry and document
-# view) or by mail delivery; each has a scope of its own, named only by what shows it: the tokens
-# cached for authentication and the devices list (the activity log and the documents viewed are
-# shown to staff only, not cached). Otherwise one resident's download would empty every cached
-# answer of the organisation.
-IGNORED_TABLES = frozenset(
+# view) or by mail delivery. Otherwise one resident's download would empty every cached answer of
+# the organisation. A table some cached value shows has a scope of its own, named only by what
+# shows it: the tokens, cached for authentication and shown by the devices list. The others no
+# cached value shows (sessions are read from the database, the activity log and the documents
+# viewed are shown to staff, uncached; the outbox to its sweep): their writes make nothing stale
+# and cost no round trip to Redis. Before a cached answer may show one, it moves to OWN_SCOPE_TABLES.
+OWN_SCOPE_TABLES = frozenset({"credentials_accesstoken"})
+UNSHOWN_TABLES = frozenset(
     {
         "django_session",
-        "credentials_accesstoken",
         "communications_outboundemail",
         "activity_activityevent",
         "documents_documentview",
     }
 )
+IGNORED_TABLES = OWN_SCOPE_TABLES | UNSHOWN_TABLES
 
 _READ_STATEMENT = re.compile(
     r"\s*(SELECT|SET|SHOW|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|START|COMMIT|END|EXPLAIN|DECLARE|FETCH|"
@@ -103,7 +107,9 @@ def _scopes(sql: str, schema: str) -> frozenset[str]:
     if target is None:
         return frozenset({schema, SHARED})
     *qualifier, table = (_unquote(part) for part in re.findall(_NAME, target.group(1)))
-    if table in IGNORED_TABLES:
+    if table in UNSHOWN_TABLES:
+        return frozenset()
+    if table in OWN_SCOPE_TABLES:
         return frozenset({table_scope(qualifier[0] if qualifier else schema, table)})
     if qualifier:
         return frozenset({SHARED if qualifier[0] == "public" else qualifier[0]})
