@@ -52,23 +52,18 @@ def _organisation():
 
 def _resident(organisation, *, invoices: int, days: int, tickets: int) -> dict:
     """A resident with data, its token and the ids its detail endpoints need."""
-    from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    from consumption.models import Meter
-    from consumption.submitted_readings import Entry
     from credentials.services import issue_access_token
     from customers.models import Customer
     from documents.models import Document
     from invoicing.models import Invoice
     from memberships.models import PortalAccount
     from memberships.services.registration import confirm_registration, register_resident
-    from self_service.meter_readings import submit_reading
     from support.models import Ticket
     from tests.support.billing_data import billing_customer
     from tests.support.consumption_data import add_meters, day_rows, ingest_rows
     from tests.support.factories import last_link
-    from tests.support.moves import jpeg
 
     data = billing_customer(organisation.schema_name, invoices=invoices)
     meters = add_meters(data, organisation.schema_name)
@@ -101,18 +96,7 @@ def _resident(organisation, *, invoices: int, days: int, tickets: int) -> dict:
             )
         account = PortalAccount.objects.get(customer=customer)
         # heat2 sends no data, so the resident reads it: a reading with a photo, for the photo's GET.
-        reading = submit_reading(
-            customer=customer,
-            user=account.user,
-            organisation=organisation,
-            entry=Entry(
-                meter_id=Meter.objects.get(external_id=meters["heat2"]).pk,
-                value=Decimal("1000"),
-                read_on=timezone.localdate(timezone=organisation.zone),
-                photo=jpeg(),
-                confirmed=True,
-            ),
-        )
+        reading = _reading_with_photo(organisation, account, meters["heat2"])
         return {
             "token": issue_access_token(user=account.user).raw,
             "ids": {
@@ -123,6 +107,29 @@ def _resident(organisation, *, invoices: int, days: int, tickets: int) -> dict:
                 "contracts": customer.contracts.values_list("pk", flat=True).first(),
             },
         }
+
+
+def _reading_with_photo(organisation, account, meter_external_id: str):
+    """A reading with a photo, submitted through the portal's service (in the resident's schema)."""
+    from django.utils import timezone
+
+    from consumption.models import Meter
+    from consumption.submitted_readings import Entry
+    from self_service.meter_readings import submit_reading
+    from tests.support.moves import jpeg
+
+    return submit_reading(
+        customer=account.customer,
+        user=account.user,
+        organisation=organisation,
+        entry=Entry(
+            meter_id=Meter.objects.get(external_id=meter_external_id).pk,
+            value=Decimal("1000"),
+            read_on=timezone.localdate(timezone=organisation.zone),
+            photo=jpeg(),
+            confirmed=True,
+        ),
+    )
 
 
 def _paths(client) -> list[str]:

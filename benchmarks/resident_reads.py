@@ -117,6 +117,34 @@ def seed() -> None:
     print(f"==> demo data ready in {time.perf_counter() - started:.1f} s", flush=True)
 
 
+def import_manual_meter(customer, today: date):
+    """One more meter at the resident's current home, which sends no data (in their schema)."""
+    from django.db.models import Q  # Django is set up by seed(); so are these imports.
+
+    from consumption.models import Meter
+    from contracts.models import ContractLocation
+    from integration.importing import run_import
+
+    current = Q(move_out_date__isnull=True) | Q(move_out_date__gte=today)
+    current &= Q(contract__end_date__isnull=True) | Q(contract__end_date__gte=today)
+    home = (
+        ContractLocation.objects.filter(current, contract__customer=customer)
+        .select_related("location")
+        .order_by("pk")
+        .first()
+    )
+    meter = {
+        "external_id": "bench-reads-manual-meter",
+        "number": "M-BENCH-MANUAL",
+        "location_external_id": home.location.external_id,
+        "service": home.services[0],
+    }
+    result = run_import(payload={"meters": [meter]})
+    if result["error_count"]:
+        raise BenchmarkError(f"the manually read meter was refused: {result}")
+    return Meter.objects.get(external_id=meter["external_id"])
+
+
 def submit_reading_with_photo() -> None:
     """A reading with a photo for the resident, so that its photo's GET is measured (idempotent).
 
@@ -127,16 +155,13 @@ def submit_reading_with_photo() -> None:
     """
     # Django is set up by seed(); so are these imports.
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.db.models import Q
     from django.utils import timezone
     from django_tenants.utils import schema_context
     from PIL import Image
 
-    from consumption.models import Meter, SubmittedReading
+    from consumption.models import SubmittedReading
     from consumption.submitted_readings import Entry
-    from contracts.models import ContractLocation
     from customers.models import Customer
-    from integration.importing import run_import
     from self_service.meter_readings import submit_reading
     from tenants.models import Domain
 
@@ -148,23 +173,7 @@ def submit_reading_with_photo() -> None:
         if SubmittedReading.objects.filter(customer=customer).exclude(photo="").exists():
             return
         today = timezone.localdate(timezone=organisation.zone)
-        current = Q(move_out_date__isnull=True) | Q(move_out_date__gte=today)
-        current &= Q(contract__end_date__isnull=True) | Q(contract__end_date__gte=today)
-        home = (
-            ContractLocation.objects.filter(current, contract__customer=customer)
-            .select_related("location")
-            .order_by("pk")
-            .first()
-        )
-        meter = {
-            "external_id": "bench-reads-manual-meter",
-            "number": "M-BENCH-MANUAL",
-            "location_external_id": home.location.external_id,
-            "service": home.services[0],
-        }
-        result = run_import(payload={"meters": [meter]})
-        if result["error_count"]:
-            raise BenchmarkError(f"the manually read meter was refused: {result}")
+        meter = import_manual_meter(customer, today)
         photo = io.BytesIO()
         Image.new("RGB", (1200, 900), (40, 90, 160)).save(photo, "JPEG", quality=90)
         submit_reading(
@@ -172,7 +181,7 @@ def submit_reading_with_photo() -> None:
             user=customer.portal_account.user,
             organisation=organisation,
             entry=Entry(
-                meter_id=Meter.objects.get(external_id=meter["external_id"]).pk,
+                meter_id=meter.pk,
                 value=Decimal("1234.5"),
                 read_on=today,
                 photo=SimpleUploadedFile("meter.jpg", photo.getvalue(), content_type="image/jpeg"),
