@@ -154,16 +154,15 @@ def submit_reading_with_photo() -> None:
     as any upload is).
     """
     # Django is set up by seed(); so are these imports.
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
     from django_tenants.utils import schema_context
-    from PIL import Image
 
     from consumption.models import SubmittedReading
     from consumption.submitted_readings import Entry
     from customers.models import Customer
     from self_service.meter_readings import submit_reading
     from tenants.models import Domain
+    from tests.support.moves import jpeg
 
     organisation = Domain.objects.select_related("tenant").get(domain=HOST).tenant
     with schema_context(organisation.schema_name):
@@ -174,8 +173,6 @@ def submit_reading_with_photo() -> None:
             return
         today = timezone.localdate(timezone=organisation.zone)
         meter = import_manual_meter(customer, today)
-        photo = io.BytesIO()
-        Image.new("RGB", (1200, 900), (40, 90, 160)).save(photo, "JPEG", quality=90)
         submit_reading(
             customer=customer,
             user=customer.portal_account.user,
@@ -184,7 +181,7 @@ def submit_reading_with_photo() -> None:
                 meter_id=meter.pk,
                 value=Decimal("1234.5"),
                 read_on=today,
-                photo=SimpleUploadedFile("meter.jpg", photo.getvalue(), content_type="image/jpeg"),
+                photo=jpeg(size=(1200, 900)),
                 confirmed=True,
             ),
         )

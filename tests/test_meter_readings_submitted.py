@@ -8,23 +8,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from consumption.models import DailyConsumption, Meter, RegisterReading, SubmittedReading
 from tests.support.billing_data import billing_customer
-from tests.support.consumption_data import BRUSSELS, add_meters, day_rows, ingest_rows
+from tests.support.consumption_data import BRUSSELS, add_meters, day_rows, ingest_rows, organisation_today
 from tests.support.factories import outbox
 from tests.support.moves import jpeg
 from tests.support.residents import resident_client
 from tests.support.staff import as_staff_client
-
-
-def today() -> date:
-    """The organisation's date (Brussels) when asked: the machine's may differ, and a run may cross
-    midnight."""
-    return timezone.localdate(timezone=BRUSSELS)
-
 
 URL = "/api/portal/meter-readings/"
 
@@ -44,16 +36,16 @@ def meter_pk(external_id: str) -> int:
 def home(db, client_for):
     data = billing_customer()
     meters = add_meters(data)
-    register(meters["heat1"], today() - timedelta(days=60), "900")
-    register(meters["heat1"], today() - timedelta(days=30), "1000")
+    register(meters["heat1"], organisation_today() - timedelta(days=60), "900")
+    register(meters["heat1"], organisation_today() - timedelta(days=30), "1000")
     # heat2 sends interval data: read remotely, not the resident's to read.
-    ingest_rows(day_rows(meters["heat2"], today() - timedelta(days=1)))
+    ingest_rows(day_rows(meters["heat2"], organisation_today() - timedelta(days=1)))
     client = resident_client(client_for, data)
     return {"data": data, "meters": meters, "client": client, "heat1": meter_pk(meters["heat1"])}
 
 
 def body(home, value: str, **extra) -> dict:
-    return {"meter_id": home["heat1"], "value": value, "read_on": today().isoformat(), **extra}
+    return {"meter_id": home["heat1"], "value": value, "read_on": organisation_today().isoformat(), **extra}
 
 
 def test_options_list_meters_not_read_remotely_with_their_last_reading(home):
@@ -74,7 +66,7 @@ def test_checks_at_entry(home):
     assert below.json()["code"] == "reading_refused"
     assert "1,000" in below.json()["value"][0]
     future = client.post(
-        URL, body(home, "1010", read_on=(today() + timedelta(days=1)).isoformat()), format="json"
+        URL, body(home, "1010", read_on=(organisation_today() + timedelta(days=1)).isoformat()), format="json"
     )
     assert future.status_code == 400
     assert "read_on" in future.json()
@@ -119,10 +111,10 @@ def test_submit_with_photo_then_staff_accept_records_the_reading(home, client_fo
     assert accepted.json()["status"] == "accepted"
     with schema_context("org_noord"):
         stored = RegisterReading.objects.get(
-            meter_id=home["heat1"], taken_at__date__gte=today() - timedelta(days=1)
+            meter_id=home["heat1"], taken_at__date__gte=organisation_today() - timedelta(days=1)
         )
         assert stored.value == Decimal("1012.5")
-        day = DailyConsumption.objects.get(meter_id=home["heat1"], day=today())
+        day = DailyConsumption.objects.get(meter_id=home["heat1"], day=organisation_today())
         assert day.register_value == Decimal("1012.5")
     twice = staff.post(f"/api/admin/consumption/submitted-readings/{reading['id']}/accept/")
     assert twice.status_code == 409

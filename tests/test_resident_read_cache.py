@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import FileResponse, HttpResponse
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -28,7 +27,7 @@ from portal_api import read_cache
 from tenants import data_versions, written_tables
 from tests.support.billing_data import billing_customer, invoice_row
 from tests.support.committed_organisation import HOST, SCHEMA, import_payload
-from tests.support.consumption_data import BRUSSELS, add_meters, day_rows, ingest_rows
+from tests.support.consumption_data import add_meters, day_rows, ingest_rows, organisation_today
 from tests.support.moves import jpeg
 from tests.support.residents import PASSWORD, resident_client
 
@@ -294,7 +293,7 @@ def test_a_photo_from_storage_is_never_labelled_for_revalidation(resident):
     meters = add_meters(resident, schema=SCHEMA)
     with schema_context(SCHEMA):
         meter = Meter.objects.get(external_id=meters["heat1"])
-    today = timezone.localdate(timezone=BRUSSELS).isoformat()
+    today = organisation_today().isoformat()
     submitted = client.post(
         "/api/portal/meter-readings/",
         {"meter_id": meter.pk, "value": "1012.5", "read_on": today, "photo": jpeg()},

@@ -7,19 +7,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from consumption.models import Meter, SubmittedReading
-from tests.support.consumption_data import BRUSSELS, day_rows, ingest_rows
+from tests.support.consumption_data import BRUSSELS, day_rows, ingest_rows, organisation_today
 from tests.support.moves import jpeg
 from tests.support.web import field_errors, logged_in, page_client, text
-
-
-def today() -> date:
-    """The organisation's date (Brussels) when asked: the machine's may differ, and a run may cross
-    midnight."""
-    return timezone.localdate(timezone=BRUSSELS)
 
 
 def _register(meter: str, day: date, value: str) -> None:
@@ -36,8 +29,8 @@ def _pk(external_id: str) -> int:
 
 def test_submit_a_reading_from_the_page(metered_home):
     data, meters, _locations = metered_home
-    _register(meters["heat1"], today() - timedelta(days=30), "1000")
-    ingest_rows(day_rows(meters["heat2"], today() - timedelta(days=1)))  # read remotely
+    _register(meters["heat1"], organisation_today() - timedelta(days=30), "1000")
+    ingest_rows(day_rows(meters["heat2"], organisation_today() - timedelta(days=1)))  # read remotely
     client = logged_in(data)
     assert 'href="/meter-readings/"' in text(client.get("/consumption/"))
     page = text(client.get("/meter-readings/"))
@@ -45,7 +38,7 @@ def test_submit_a_reading_from_the_page(metered_home):
     assert set(map(int, options)) == {_pk(meters["heat1"]), _pk(meters["cool2"])}
     assert "last reading 1000 kWh" in page
     heat1 = _pk(meters["heat1"])
-    form = {"meter_id": heat1, "value": "990", "read_on": today().isoformat()}
+    form = {"meter_id": heat1, "value": "990", "read_on": organisation_today().isoformat()}
     below = client.post("/meter-readings/", form)
     assert below.status_code == 200
     assert "below the last known reading" in field_errors(below, "id_value_error")
@@ -67,12 +60,12 @@ def test_submit_a_reading_from_the_page(metered_home):
 
 def test_a_confirmed_high_value_is_kept_with_its_warning(metered_home):
     data, meters, _locations = metered_home
-    _register(meters["heat1"], today() - timedelta(days=30), "1000")
+    _register(meters["heat1"], organisation_today() - timedelta(days=30), "1000")
     client = logged_in(data)
     form = {
         "meter_id": _pk(meters["heat1"]),
         "value": "90000",
-        "read_on": today().isoformat(),
+        "read_on": organisation_today().isoformat(),
         "confirmed": "on",
     }
     assert client.post("/meter-readings/", form).status_code == 302

@@ -6,6 +6,7 @@ import itertools
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from consumption.ingestion import ingest
@@ -13,6 +14,12 @@ from integration.importing import run_import
 from tenants.models import Organisation
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def organisation_today() -> date:
+    """The test organisations' date (Brussels), asked when used: the machine's may differ, and a
+    run may cross midnight."""
+    return timezone.localdate(timezone=BRUSSELS)
 
 
 def add_meters(data: dict, schema: str = "org_noord") -> dict[str, str]:
